@@ -1,0 +1,72 @@
+"""The JSON Lines corpus file: opened safely, read for the URLs it holds.
+
+A process killed mid-write can leave a torn last line. Appending after it
+would glue the next record onto the fragment, so the file is repaired
+before anything is appended, and what was cut is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import BinaryIO
+
+logger = logging.getLogger(__name__)
+
+
+def repair_torn_tail(path: Path) -> int:
+    """Make the file end with a whole line; return how many bytes were cut.
+
+    A last line without its newline is kept (and given one) if it is a whole
+    JSON object, else cut: a record is only ever written with its newline.
+    """
+    if not path.exists():
+        return 0
+    with path.open("rb+") as corpus:
+        size = corpus.seek(0, 2)
+        if size == 0:
+            return 0
+        corpus.seek(max(0, size - 1))
+        if corpus.read(1) == b"\n":
+            return 0
+        start = _last_line_start(corpus, size)
+        corpus.seek(start)
+        tail = corpus.read()
+        try:
+            json.loads(tail)
+        except ValueError:
+            corpus.truncate(start)
+            logger.warning("Cut a torn last line (%d bytes) from %s", len(tail), path)
+            return len(tail)
+        corpus.write(b"\n")
+        return 0
+
+
+def _last_line_start(corpus: BinaryIO, size: int, chunk: int = 1 << 16) -> int:
+    """Offset just past the last newline of the file (0 if there is none)."""
+    end = size
+    while end > 0:
+        begin = max(0, end - chunk)
+        corpus.seek(begin)
+        found = corpus.read(end - begin).rfind(b"\n")
+        if found != -1:
+            return begin + found + 1
+        end = begin
+    return 0
+
+
+def corpus_urls(path: Path) -> set[str]:
+    """The ``url`` of every record in the corpus; bad lines are logged and kept."""
+    urls: set[str] = set()
+    if not path.exists():
+        return urls
+    with path.open(encoding="utf-8") as corpus:
+        for number, line in enumerate(corpus, start=1):
+            if not line.strip():
+                continue
+            try:
+                urls.add(json.loads(line)["url"])
+            except (ValueError, KeyError, TypeError):
+                logger.warning("Line %d of %s is not a record; left as it is", number, path)
+    return urls

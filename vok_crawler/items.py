@@ -1,0 +1,30 @@
+"""The record, as the site's contract names its fields (``shared/site/README.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Teaser:
+    """One "More From ..." teaser: a related article, kept even if its page is gone."""
+
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    teaser: str | None = None
+
+
+@dataclass
+class Article:
+    """One Voice of Korea (EN) article; ``url`` is the dedupe key."""
+
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None
+    posted: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    body: str = ""
+    related: list[Teaser] = field(default_factory=list)
+    crawled_at: str | None = None

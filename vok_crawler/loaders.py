@@ -1,0 +1,47 @@
+"""Item loaders: which processor normalizes which field.
+
+Page parsing (:mod:`vok_crawler.pages`) adds raw values; the loaders turn
+them into the record's values. Raw text arrives with its breaks marked
+(:mod:`vok_crawler.text`), so one processor serves every one-line field.
+"""
+
+from __future__ import annotations
+
+from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from vok_crawler.items import Article, Teaser
+from vok_crawler.processors import (
+    IsoDate,
+    normalize_space,
+    paragraphs,
+    parse_day_first,
+    parse_month_day_year,
+    unique_teasers,
+)
+
+
+class TeaserLoader(ItemLoader):
+    """One ``.article-desc`` block; the page parser adds the kept copy first."""
+
+    default_item_class = Teaser
+    default_input_processor = MapCompose(normalize_space)
+    default_output_processor = TakeFirst()
+    url_in = Identity()
+    date_out = IsoDate(parse_month_day_year, "teaser")
+
+
+class ArticleLoader(ItemLoader):
+    """One article page. Context: ``url`` (for log lines), ``crawl_stats``, ``self_urls``."""
+
+    default_item_class = Article
+    default_input_processor = MapCompose(normalize_space)
+    default_output_processor = TakeFirst()
+    url_in = Identity()
+    source_url_in = Identity()
+    published_out = IsoDate(parse_day_first, "published")
+    posted_out = IsoDate(parse_month_day_year, "posted")
+    body_in = MapCompose(paragraphs)
+    body_out = Join("\n\n")
+    related_in = Identity()
+    related_out = Compose(unique_teasers)

@@ -1,0 +1,89 @@
+"""Item pipelines: dedupe by canonical URL, then persist to the corpus."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import IO, Any
+
+from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from vok_crawler.corpus import corpus_urls, repair_torn_tail
+
+logger = logging.getLogger(__name__)
+
+
+class DedupePipeline:
+    """Each canonical ``url`` once per run: the first record wins.
+
+    The spider requests each spelling of a page once, but two spellings can
+    name one article (its ``link[rel=canonical]``); the record's URL decides.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        url = ItemAdapter(item)["url"]
+        if url in self.seen:
+            self.stats.inc_value("vok/duplicates_dropped")
+            raise DropItem(f"Duplicate article {url}", log_level="INFO")
+        self.seen.add(url)
+        return item
+
+
+class JsonLinesCorpusPipeline:
+    """Append each record new to the corpus at ``VOK_CORPUS``, one JSON object a line.
+
+    This is not a feed export: it runs whatever ``FEEDS``, ``-o`` or Scrapyd's
+    ``items_dir`` say, so daily runs add to one corpus. Records already in it
+    (by ``url``) are not written twice; every line is flushed as written, so a
+    killed process loses at most the line it was writing, which the next
+    open cuts off (:func:`vok_crawler.corpus.repair_torn_tail`).
+    """
+
+    def __init__(self, path: Path, stats: StatsCollector) -> None:
+        self.path = path
+        self.stats = stats
+        self.known: set[str] = set()
+        self.file: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
+        path = crawler.settings.get("VOK_CORPUS")
+        if not path:
+            raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
+        return cls(Path(path), crawler.stats)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        repair_torn_tail(self.path)
+        self.known = corpus_urls(self.path)
+        self.stats.set_value("vok/corpus/records_before", len(self.known))
+        self.file = self.path.open("a", encoding="utf-8")
+        logger.info("Corpus %s holds %d articles", self.path, len(self.known))
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        record = ItemAdapter(item).asdict()
+        if record["url"] in self.known:
+            self.stats.inc_value("vok/corpus/already_known")
+            return item
+        self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.file.flush()
+        self.known.add(record["url"])
+        self.stats.inc_value("vok/corpus/written")
+        return item
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.file:
+            self.file.close()

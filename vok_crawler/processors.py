@@ -1,0 +1,125 @@
+"""Loader processors: raw strings from the page in, the record's values out.
+
+Each is a plain function or a small callable so that it can be tested on its
+own. Processors that must report bad input (a date that does not exist) read
+the page's URL and the crawl's stats from the loader context.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
+
+logger = logging.getLogger(__name__)
+
+_WHITE_SPACE = re.compile(r"\s+")  # str patterns match no-break space, U+2028 and U+2029 too
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december".split()
+)
+_MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+
+
+def normalize_space(text: str) -> str:
+    """Every run of white space (breaks included) as one space, trimmed."""
+    return _WHITE_SPACE.sub(" ", text).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split marked-up text into paragraphs, each with its ``<br>`` lines.
+
+    Lines are normalized and empty lines and paragraphs dropped, so
+    ``<p> </p>`` and ``<br><br>`` leave no blank line behind.
+    """
+    result = []
+    for block in text.split(PARAGRAPH_BREAK):
+        lines = [normalize_space(line) for line in block.split(LINE_BREAK)]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            result.append(paragraph)
+    return result
+
+
+def _real_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_number(name: str) -> int | None:
+    """``Mar``, ``March`` and ``Sept`` alike: a name is any prefix of three letters or more."""
+    name = name.lower()
+    return next((n for n, full in enumerate(_MONTH_NAMES, start=1) if full.startswith(name)), None)
+
+
+def parse_month_day_year(text: str) -> date | None:
+    """The header and teaser dates: ``March 01, 2026``, ``Mar 5, 2026``, or the pair.
+
+    The site prints the long and the short form of one date side by side,
+    glued (``March 01, 2026Mar 01, 2026``) or spaced; the first one read is
+    the date. ``None`` when no real date is there (``February 30, 2026``).
+    """
+    match = _MONTH_DAY_YEAR.search(text)
+    if not match:
+        return None
+    month = _month_number(match[1])
+    return _real_date(int(match[3]), month, int(match[2])) if month else None
+
+
+def parse_day_first(text: str) -> date | None:
+    """The ``Date:`` line: always day first, so ``03/04/2025`` is 3 April."""
+    match = _DAY_MONTH_YEAR.search(text)
+    if not match:
+        return None
+    return _real_date(int(match[3]), int(match[2]), int(match[1]))
+
+
+class IsoDate:
+    """Output processor: the first raw date, parsed, as ``YYYY-MM-DD`` or ``None``.
+
+    A raw date that is there but does not parse is bad input: it is logged
+    with the page's URL and counted as ``vok/invalid_date/<what>``; the
+    record keeps ``null`` and is still written.
+    """
+
+    def __init__(self, parse: Callable[[str], date | None], what: str) -> None:
+        self.parse = parse
+        self.what = what
+
+    def __call__(self, values: Iterable[str], loader_context: Mapping[str, Any]) -> str | None:
+        raw = next((value for value in values if value), None)
+        if raw is None:
+            return None
+        parsed = self.parse(raw)
+        if parsed is None:
+            logger.warning("Invalid %s date %r on %s", self.what, raw, loader_context.get("url"))
+            stats = loader_context.get("crawl_stats")
+            if stats is not None:
+                stats.inc_value(f"vok/invalid_date/{self.what}")
+            return None
+        return parsed.isoformat()
+
+
+def unique_teasers(teasers: Iterable[Any], loader_context: Mapping[str, Any]) -> list[Any]:
+    """Each linked article once, first block first, never the page itself.
+
+    The site repeats teasers (pinned, overlapping slices); a teaser without
+    a link cannot be told apart and is dropped. ``loader_context["self_urls"]``
+    holds the spellings of the page's own URL.
+    """
+    seen = set(loader_context.get("self_urls", ()))
+    kept = []
+    for teaser in teasers:
+        url = ItemAdapter(teaser).get("url")
+        if url and url not in seen:
+            seen.add(url)
+            kept.append(teaser)
+    return kept

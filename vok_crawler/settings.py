@@ -1,0 +1,41 @@
+"""Scrapy settings for vok_crawler: polite to the live site by default.
+
+Override any of them per run with ``-s NAME=VALUE`` (or Scrapyd's
+``-d setting=NAME=VALUE``).
+"""
+
+BOT_NAME = "vok_crawler"
+SPIDER_MODULES = ["vok_crawler.spiders"]
+NEWSPIDER_MODULE = "vok_crawler.spiders"
+COMMANDS_MODULE = "vok_crawler.commands"
+
+# Where the corpus accumulates, run after run (relative to the working directory).
+VOK_CORPUS = "data/vok.jsonl"
+# Articles of other sources reached through links are skipped.
+VOK_SOURCE = "Voice of Korea (EN)"
+
+# Politeness: one request at a time, paced by the server's own latency.
+USER_AGENT = "vok_crawler/0.1 (+https://github.com/vok-crawler/vok_crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_TIMES = 3
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Progress: pages, articles and their rates, once a minute.
+LOGSTATS_INTERVAL = 60.0
+
+ITEM_PIPELINES = {
+    "vok_crawler.pipelines.DedupePipeline": 100,
+    "vok_crawler.pipelines.JsonLinesCorpusPipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
