@@ -46,12 +46,13 @@ def _outer(element: HtmlElement, skip: Collection[HtmlElement]) -> Iterator[str]
     tag = element.tag if isinstance(element.tag, str) else None  # comments have none
     if tag == "br":
         yield LINE_BREAK
-    elif tag is not None and tag not in NEVER_TEXT_TAGS and element not in skip:
+    elif tag is not None and tag not in NEVER_TEXT_TAGS:
         block = tag in BLOCK_TAGS
         if block:
             yield PARAGRAPH_BREAK
-        yield from _inner(element, skip)
-        if block:
+        if element not in skip:
+            yield from _inner(element, skip)
+        if block:  # a skipped block still parts the words around it
             yield PARAGRAPH_BREAK
     if element.tail:
         yield element.tail

@@ -1,0 +1,64 @@
+"""Shared fixtures: the sample site, served for real on 127.0.0.1, and its expected records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+from jsonschema import Draft202012Validator
+from twisted.web.server import Site
+
+from vok_crawler.sample_site import SampleSite
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SITE = ROOT / "samples" / "site"
+SAMPLE_ORIGIN = "https://kcnawatch.org"
+SCHEMA = json.loads((ROOT / "vok_crawler" / "schema" / "article.schema.json").read_text())
+# An article of the samples that the server answers 503 once (a retry must fetch it).
+FLAKY_PATH = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
+
+
+def expected_records(origin: str = SAMPLE_ORIGIN) -> dict[str, dict]:
+    """Every ``expected.json`` of the samples, by URL, as served from ``origin``."""
+    records = {}
+    for path in sorted(SAMPLE_SITE.glob("newstream/*/*/expected.json")):
+        record = json.loads(path.read_text(encoding="utf-8").replace(SAMPLE_ORIGIN, origin))
+        records[record["url"]] = record
+    return records
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Every line of a JSON Lines file; a line that is not JSON fails the test."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def assert_valid_records(records: list[dict]) -> None:
+    validator = Draft202012Validator(SCHEMA)
+    for record in records:
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(record)]
+        assert not errors, (record["url"], errors)
+
+
+def without_crawled_at(records: list[dict]) -> list[dict]:
+    return [{k: v for k, v in record.items() if k != "crawled_at"} for record in records]
+
+
+@dataclass
+class ServedSite:
+    origin: str
+    resource: SampleSite
+
+
+@pytest.fixture
+def sample_server() -> Iterator[ServedSite]:
+    """The samples on a free port of 127.0.0.1, with one article answering 503 once."""
+    from twisted.internet import reactor
+
+    resource = SampleSite(SAMPLE_SITE, flaky={FLAKY_PATH})
+    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
+    yield ServedSite(f"http://127.0.0.1:{port.getHost().port}", resource)
+    pytest_twisted.blockon(port.stopListening())

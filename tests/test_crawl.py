@@ -1,0 +1,86 @@
+"""End to end: the vok spider against the samples served on 127.0.0.1.
+
+The server is real (twisted.web, in the test's reactor): it answers 301 to a
+URL without its trailing slash, 404 to the dead link and 503 once to one
+article. The whole JSON Lines output is compared with the expected records.
+"""
+
+from __future__ import annotations
+
+import pytest_twisted
+from scrapy.crawler import CrawlerRunner
+from scrapy.utils.project import get_project_settings
+
+from tests.conftest import FLAKY_PATH, assert_valid_records, expected_records, read_jsonl, without_crawled_at
+from vok_crawler.spiders.vok import VokSpider
+
+LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
+
+
+def crawl(corpus, start_url, **settings):
+    """Run ``vok`` in this process's reactor; the Deferred fires with its crawler."""
+    project = get_project_settings()
+    project.setdict({**LOOPBACK, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
+    runner = CrawlerRunner(project)
+    crawler = runner.create_crawler(VokSpider)
+    return runner.crawl(crawler, start_url=start_url).addCallback(lambda _: crawler)
+
+
+@pytest_twisted.inlineCallbacks
+def test_crawl_of_the_samples_writes_every_vok_article_once_and_nothing_else(sample_server, tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    crawler = yield crawl(corpus, f"{sample_server.origin}/article/163/")
+
+    records = read_jsonl(corpus)
+    expected = expected_records(sample_server.origin)
+    assert sorted(without_crawled_at(records), key=lambda r: r["url"]) == without_crawled_at(
+        [expected[url] for url in sorted(expected)]
+    )
+    assert_valid_records(records)
+
+    stats = crawler.stats.get_stats()
+    assert stats["finish_reason"] == "finished"
+    assert stats["vok/corpus/written"] == len(expected) == 20
+    assert stats["vok/skipped/other_source"] == 1
+    assert stats["httperror/response_ignored_status_count/404"] == 1
+    assert stats["retry/count"] == 1
+    assert stats["vok/invalid_date/published"] == 1 and stats["vok/invalid_date/posted"] == 1
+
+
+@pytest_twisted.inlineCallbacks
+def test_each_page_is_fetched_once_whatever_its_spellings(sample_server, tmp_path):
+    yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/")
+    hits = sample_server.resource.hits
+    pages = {uri: n for uri, n in hits.items() if uri != "/robots.txt"}
+    assert pages.pop(FLAKY_PATH) == 2  # 503, then the retry
+    assert set(pages.values()) == {1}
+    assert not [uri for uri in pages if "utm_" in uri or "#" in uri or not (uri.endswith("/") or "?" in uri)]
+    assert "/newstream/1772700000-381500840/sidebar-only-report/" not in pages  # linked from the sidebar only
+    assert "/article/6/" not in pages and "/login/" not in pages  # navigation is not followed
+    assert len([uri for uri in pages if "admin-ajax.php" in uri]) == 2  # the loop back is not followed
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_crawl_can_start_at_an_article_or_a_slice_without_its_trailing_slash(sample_server, tmp_path):
+    """What the listing alone links is not reached from there; everything else is."""
+    origin = sample_server.origin
+    listing_only = {"national-sports-festival-opens"}
+    unreached_from_slice = listing_only | {"kim-jong-un-inspects-new-greenhouse-farm", "letter-of-thanks-sent-to-kim-jong-un"}
+    for start, unreached in (
+        (f"{origin}/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm", listing_only),
+        (f"{origin}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&to=24&sort=&id=163", unreached_from_slice),
+    ):
+        corpus = tmp_path / f"{len(start)}.jsonl"
+        yield crawl(corpus, start)
+        got = {record["url"] for record in read_jsonl(corpus)}
+        assert got == {url for url in expected_records(origin) if url.split("/")[-2] not in unreached}
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_second_run_adds_nothing_to_the_corpus(sample_server, tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    yield crawl(corpus, f"{sample_server.origin}/article/163/")
+    first = corpus.read_text(encoding="utf-8")
+    crawler = yield crawl(corpus, f"{sample_server.origin}/article/163/")
+    assert corpus.read_text(encoding="utf-8") == first
+    assert crawler.stats.get_value("vok/corpus/already_known") == 20

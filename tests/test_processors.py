@@ -1,0 +1,131 @@
+"""Every loader processor, on every spelling the anatomy allows."""
+
+import logging
+from datetime import date
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from vok_crawler.items import Teaser
+from vok_crawler.processors import (
+    IsoDate,
+    normalize_space,
+    paragraphs,
+    parse_day_first,
+    parse_month_day_year,
+    unique_teasers,
+)
+from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Kim\tJong\n\nUn  ", "Kim Jong Un"),
+        ("no\xa0break\xa0\xa0space", "no break space"),
+        (f"The{LINE_BREAK}respected{PARAGRAPH_BREAK}Comrade", "The respected Comrade"),
+        ("“김정은” — curly", "“김정은” — curly"),
+        ("   ", ""),
+    ],
+)
+def test_normalize_space(raw, clean):
+    assert normalize_space(raw) == clean
+
+
+def test_paragraphs_keep_br_lines_and_drop_empty_lines_and_paragraphs():
+    raw = f"{PARAGRAPH_BREAK} first  one {PARAGRAPH_BREAK}\n \xa0{PARAGRAPH_BREAK}He said:{LINE_BREAK}\n  “quote”{LINE_BREAK}{LINE_BREAK}{PARAGRAPH_BREAK}"
+    assert paragraphs(raw) == ["first one", "He said:\n“quote”"]
+    assert paragraphs("") == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "March 01, 2026Mar 01, 2026",  # the pair, glued
+        "March 01, 2026 Mar 01, 2026",  # the pair, spaced
+        f"March 01, 2026{PARAGRAPH_BREAK}Mar 01, 2026",
+        "March 01, 2026",
+        "Mar 01, 2026",
+        "March 1, 2026",
+        "Mar 1, 2026",
+        "Mar. 1, 2026",
+        "MARCH 1, 2026",
+        "  Posted: March 1 2026 ",
+    ],
+)
+def test_month_day_year_every_spelling(raw):
+    assert parse_month_day_year(raw) == date(2026, 3, 1)
+
+
+def test_month_day_year_short_month_names():
+    assert parse_month_day_year("Sept 5, 2026") == date(2026, 9, 5)
+    assert parse_month_day_year("Sep 05, 2026Sep 05, 2026") == date(2026, 9, 5)
+    assert parse_month_day_year("Feb 28, 2026") == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    "raw", ["February 30, 2026Feb 30, 2026", "Feb 29, 2026", "Smarch 1, 2026", "sometime in March", "", "13/03/2026"]
+)
+def test_month_day_year_that_is_no_date(raw):
+    assert parse_month_day_year(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "day"),
+    [
+        ("14/03/2025", date(2025, 3, 14)),
+        ("03/04/2025", date(2025, 4, 3)),  # day first, always
+        ("3/4/2025", date(2025, 4, 3)),
+        (" 29/02/2024 ", date(2024, 2, 29)),
+        ("01.12.2025", date(2025, 12, 1)),
+    ],
+)
+def test_day_first(raw, day):
+    assert parse_day_first(raw) == day
+
+
+@pytest.mark.parametrize("raw", ["31/02/2026", "29/02/2026", "14/13/2025", "00/01/2025", "March 1, 2026", "soon"])
+def test_day_first_that_is_no_date(raw):
+    assert parse_day_first(raw) is None
+
+
+@pytest.fixture
+def stats():
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    return crawler.stats
+
+
+def test_iso_date_gives_the_first_raw_date_as_iso(stats):
+    processor = IsoDate(parse_day_first, "published")
+    assert processor(["", "14/03/2025", "01/01/2000"], {"url": "http://x/", "crawl_stats": stats}) == "2025-03-14"
+    assert processor([], {}) is None
+    assert stats.get_value("vok/invalid_date/published") is None
+
+
+def test_iso_date_reports_a_date_that_does_not_exist(stats, caplog):
+    processor = IsoDate(parse_day_first, "published")
+    with caplog.at_level(logging.WARNING):
+        assert processor(["31/02/2026"], {"url": "http://127.0.0.1/newstream/1-2/x/", "crawl_stats": stats}) is None
+    assert "Invalid published date '31/02/2026' on http://127.0.0.1/newstream/1-2/x/" in caplog.text
+    assert stats.get_value("vok/invalid_date/published") == 1
+
+
+def test_iso_date_without_stats_still_logs(caplog):
+    with caplog.at_level(logging.WARNING):
+        assert IsoDate(parse_month_day_year, "posted")(["Feb 30, 2026"], {}) is None
+    assert "Invalid posted date" in caplog.text
+
+
+def test_unique_teasers_keeps_the_first_of_each_and_never_the_page_itself():
+    own = "http://x/newstream/1-1/own/"
+    teasers = [
+        Teaser(url="http://x/newstream/2-2/a/", title="first copy"),
+        Teaser(url=own, title="the page itself"),
+        Teaser(url=None, title="no link"),
+        Teaser(url="http://x/newstream/3-3/b/", title="b"),
+        Teaser(url="http://x/newstream/2-2/a/", title="second copy"),
+    ]
+    kept = unique_teasers(teasers, {"self_urls": {own}})
+    assert [(t.url, t.title) for t in kept] == [("http://x/newstream/2-2/a/", "first copy"), ("http://x/newstream/3-3/b/", "b")]
+    assert unique_teasers([], {}) == []
