@@ -85,3 +85,19 @@ def test_a_response_that_is_not_html_is_skipped_not_a_crash(caplog):
         assert list(vok.parse_article(binary)) == []
     assert "not an HTML page" in caplog.text
     assert vok.crawler.stats.get_value("vok/skipped/not_html") == 2
+
+
+def test_the_start_page_is_routed_by_its_markup_not_its_url():
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    article = sample_response("/newstream/1771280000-381500825/ceramic-tea-set/")
+    listing = sample_response("/article/163/")
+    assert isinstance(next(iter(vok.parse(article))), Article)
+    assert all(isinstance(result, scrapy.Request) for result in vok.parse(listing))
+
+
+def test_an_empty_slice_past_the_end_is_nothing_to_do(caplog):
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    empty = Response(f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=36&to=48&id=163", body=b"")
+    with caplog.at_level(logging.WARNING):
+        assert list(vok.parse(empty)) == []
+    assert not caplog.text

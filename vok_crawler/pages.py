@@ -19,6 +19,7 @@ from vok_crawler.loaders import ArticleLoader, TeaserLoader
 from vok_crawler.text import markup_text
 from vok_crawler.urls import canonical_url
 
+ARTICLE_MARKERS = "h1.article-title, div.article-content"
 TEASER_BLOCKS = "#latest_article_wrapper .article-desc"
 MORE_ARTICLES_LINKS = "a.more-articles::attr(href), a[href*='action=get_cat_by_source']::attr(href)"
 HEADER_DATE = "//p[contains(@class, 'articled-date')][not(ancestor::*[contains(@class, 'article-desc')])]"

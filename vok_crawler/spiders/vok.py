@@ -17,16 +17,12 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from vok_crawler.items import Article
-from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.pages import ARTICLE_MARKERS, ArticlePage, SitePage
 from vok_crawler.urls import canonical_url, is_on_site
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
-
-
-def is_article_url(url: str) -> bool:
-    return urlsplit(url).path.startswith("/newstream/")
 
 
 def utc_now() -> str:
@@ -53,9 +49,14 @@ class VokSpider(scrapy.Spider):
         self._requested: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        callback = self.parse_article if is_article_url(self.start_url) else self.parse_listing
-        for request in self._follow([self.start_url], callback):
+        for request in self._follow([self.start_url], self.parse):
             yield request
+
+    def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """The start page, of any kind: its markup tells which."""
+        if isinstance(response, TextResponse) and response.css(ARTICLE_MARKERS):
+            return self.parse_article(response)
+        return self.parse_listing(response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """A source listing or a "More Articles" slice: teasers, then the next slices."""
@@ -82,6 +83,8 @@ class VokSpider(scrapy.Spider):
         yield from self._follow(page.more_articles_urls(), self.parse_listing)
 
     def _page(self, page_class: type[SitePage], response: Response) -> SitePage | None:
+        if not response.body:  # a slice past the end of the list
+            return None
         if not isinstance(response, TextResponse):
             logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value("vok/skipped/not_html")
