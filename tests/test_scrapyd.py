@@ -1,0 +1,164 @@
+"""Deploy to a real Scrapyd on 127.0.0.1, schedule ``vok`` twice, read what it wrote.
+
+Scrapyd runs with its own config in a temporary directory (free port, basic
+auth, ``items_dir``, ``logs_dir``, SQLite job storage). The project is
+deployed with ``scrapyd-deploy`` from a copy, so the ``setup.py``, ``build/``
+and ``*.egg-info`` it writes never touch the work tree. The sample site is
+served by this test's reactor; blocking HTTP calls run in threads so that it
+keeps serving while Scrapyd's crawl reads it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+from twisted.internet.threads import deferToThread
+
+from tests.conftest import ROOT, assert_valid_records, expected_records, without_crawled_at
+
+BIN = Path(sys.executable).parent
+USER, PASSWORD = "vok", "not-a-secret"
+PROJECT_FILES = ("scrapy.cfg", "pyproject.toml", "README.md", "vok_crawler")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Scrapyd:
+    url: str
+    home: Path
+
+    def request(self, path: str, data: dict | list | None = None, auth: bool = True) -> bytes:
+        """GET (or POST form ``data``) ``path``; Scrapyd's API answers JSON."""
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.url + path.lstrip("/"), data=body)
+        if auth:
+            token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read()
+
+    def api(self, path: str, data: dict | list | None = None) -> dict:
+        answer = json.loads(self.request(path, data))
+        assert answer["status"] == "ok", answer
+        return answer
+
+    def wait_until_finished(self, job: str, timeout: float = 120) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            jobs = self.api("listjobs.json?project=vok_crawler")
+            done = [entry for entry in jobs["finished"] if entry["id"] == job]
+            if done:
+                return done[0]
+            time.sleep(0.5)
+        raise AssertionError(f"job {job} did not finish within {timeout}s: {jobs}")
+
+
+@pytest.fixture
+def scrapyd(tmp_path: Path) -> Iterator[Scrapyd]:
+    """A real ``scrapyd`` on a free loopback port, stopped however the test ends."""
+    home = tmp_path / "scrapyd"
+    home.mkdir()
+    port = free_port()
+    (home / "scrapyd.conf").write_text(
+        "[scrapyd]\n"
+        f"bind_address = 127.0.0.1\nhttp_port = {port}\n"
+        f"username = {USER}\npassword = {PASSWORD}\n"
+        f"eggs_dir = {home / 'eggs'}\nlogs_dir = {home / 'logs'}\n"
+        f"items_dir = {home / 'items'}\ndbs_dir = {home / 'dbs'}\n"
+        "jobstorage = scrapyd.jobstorage.SqliteJobStorage\npoll_interval = 0.5\nmax_proc = 2\n"
+    )
+    env = {**os.environ, "HOME": str(home)}  # no ~/.scrapyd.conf of the machine's
+    log = (home / "scrapyd.log").open("wb")
+    process = subprocess.Popen([BIN / "scrapyd"], cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Scrapyd(f"http://127.0.0.1:{port}/", home)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                server.api("daemonstatus.json")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((home / "scrapyd.log").read_text()[-3000:]) from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def deploy(server: Scrapyd, project: Path) -> subprocess.CompletedProcess:
+    project.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, project / name)
+    env = {**os.environ, "SCRAPYD_URL": server.url, "SCRAPYD_USERNAME": USER, "SCRAPYD_PASSWORD": PASSWORD}
+    return subprocess.run([BIN / "scrapyd-deploy"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_api_refuses_a_request_without_credentials(scrapyd):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        scrapyd.request("daemonstatus.json", auth=False)
+    assert refused.value.code == 401
+
+
+@pytest_twisted.inlineCallbacks
+def test_daily_jobs_on_scrapyd_accumulate_one_corpus_and_write_their_items(sample_server, scrapyd, tmp_path):
+    deployed = yield deferToThread(deploy, scrapyd, tmp_path / "project")
+    assert deployed.returncode == 0, deployed.stderr
+    assert json.loads(deployed.stdout)["spiders"] == 1
+    assert not (ROOT / "setup.py").exists()
+
+    corpus = tmp_path / "corpus" / "vok.jsonl"
+    expected = sorted(without_crawled_at(expected_records(sample_server.origin).values()), key=lambda r: r["url"])
+    for day in (1, 2):
+        scheduled = yield deferToThread(
+            scrapyd.api,
+            "schedule.json",
+            [
+                ("project", "vok_crawler"), ("spider", "vok"),
+                ("start_url", f"{sample_server.origin}/article/163/"),
+                ("setting", f"VOK_CORPUS={corpus}"),
+                ("setting", "DOWNLOAD_DELAY=0"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
+            ],
+        )
+        job = yield deferToThread(scrapyd.wait_until_finished, scheduled["jobid"])
+        items_text = yield deferToThread(scrapyd.request, job["items_url"])
+        log_text = (yield deferToThread(scrapyd.request, job["log_url"])).decode()
+        items = [json.loads(line) for line in items_text.decode().splitlines()]
+        assert sorted(without_crawled_at(items), key=lambda r: r["url"]) == expected, log_text[-3000:]
+        assert_valid_records(items)
+        assert "'finish_reason': 'finished'" in log_text
+        if day == 2:
+            assert "'vok/corpus/already_known': 20" in log_text
+
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    assert sorted(without_crawled_at(map(json.loads, lines)), key=lambda r: r["url"]) == expected
