@@ -42,7 +42,7 @@ def test_crawl_of_the_samples_writes_every_vok_article_once_and_nothing_else(sam
     assert stats["finish_reason"] == "finished"
     assert stats["vok/corpus/written"] == len(expected) == 20
     assert stats["vok/skipped/other_source"] == 1
-    assert stats["httperror/response_ignored_status_count/404"] == 1
+    assert stats["vok/errors/http_404"] == 1  # the dead related link
     assert stats["retry/count"] == 1
     assert stats["vok/invalid_date/published"] == 1 and stats["vok/invalid_date/posted"] == 1
 
@@ -77,10 +77,13 @@ def test_a_crawl_can_start_at_an_article_or_a_slice_without_its_trailing_slash(s
 
 
 @pytest_twisted.inlineCallbacks
-def test_a_second_run_adds_nothing_to_the_corpus(sample_server, tmp_path):
+def test_a_second_run_of_an_unchanged_site_requests_only_the_first_listing_page(sample_server, tmp_path):
     corpus = tmp_path / "vok.jsonl"
     yield crawl(corpus, f"{sample_server.origin}/article/163/")
     first = corpus.read_text(encoding="utf-8")
+    sample_server.resource.hits.clear()
     crawler = yield crawl(corpus, f"{sample_server.origin}/article/163/")
     assert corpus.read_text(encoding="utf-8") == first
-    assert crawler.stats.get_value("vok/corpus/already_known") == 20
+    assert set(sample_server.resource.hits) == {"/robots.txt", "/article/163/"}
+    assert crawler.stats.get_value("vok/articles/already_known") == 12
+    assert crawler.stats.get_value("vok/listing/stopped_early") == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import IO, Any
 
 from itemadapter import ItemAdapter
@@ -13,7 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from vok_crawler.corpus import corpus_urls, repair_torn_tail
+from vok_crawler.corpus import Corpus
 
 logger = logging.getLogger(__name__)
 
@@ -52,35 +51,31 @@ class JsonLinesCorpusPipeline:
     open cuts off (:func:`vok_crawler.corpus.repair_torn_tail`).
     """
 
-    def __init__(self, path: Path, stats: StatsCollector) -> None:
-        self.path = path
+    def __init__(self, corpus: Corpus, stats: StatsCollector) -> None:
+        self.corpus = corpus
         self.stats = stats
-        self.known: set[str] = set()
         self.file: IO[str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
-        path = crawler.settings.get("VOK_CORPUS")
-        if not path:
+        corpus = Corpus.of(crawler)
+        if corpus is None:
             raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
-        return cls(Path(path), crawler.stats)
+        return cls(corpus, crawler.stats)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        repair_torn_tail(self.path)
-        self.known = corpus_urls(self.path)
-        self.stats.set_value("vok/corpus/records_before", len(self.known))
-        self.file = self.path.open("a", encoding="utf-8")
-        logger.info("Corpus %s holds %d articles", self.path, len(self.known))
+        self.stats.set_value("vok/corpus/records_before", len(self.corpus.urls))
+        self.file = self.corpus.append()
+        logger.info("Corpus %s holds %d articles", self.corpus.path, len(self.corpus.urls))
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         record = ItemAdapter(item).asdict()
-        if record["url"] in self.known:
+        if record["url"] in self.corpus.urls:
             self.stats.inc_value("vok/corpus/already_known")
             return item
         self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.file.flush()
-        self.known.add(record["url"])
+        self.corpus.urls.add(record["url"])
         self.stats.inc_value("vok/corpus/written")
         return item
 

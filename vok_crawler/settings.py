@@ -9,8 +9,9 @@ SPIDER_MODULES = ["vok_crawler.spiders"]
 NEWSPIDER_MODULE = "vok_crawler.spiders"
 COMMANDS_MODULE = "vok_crawler.commands"
 
-# Where the corpus accumulates, run after run (relative to the working directory).
-VOK_CORPUS = "data/vok.jsonl"
+# Where the corpus accumulates, run after run (relative to the working directory);
+# %(site)s is the crawled host (and port), so each site has a corpus of its own.
+VOK_CORPUS = "data/%(site)s/vok.jsonl"
 # Articles of other sources reached through links are skipped.
 VOK_SOURCE = "Voice of Korea (EN)"
 
@@ -29,6 +30,17 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+# Retries wait: Retry-After on 429/503 (capped), else exponential backoff.
+VOK_RETRY_BACKOFF_BASE = 1.0
+VOK_RETRY_BACKOFF_MAX = 60.0
+VOK_RETRY_AFTER_MAX = 300.0
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
+}
 
 # Progress: pages, articles and their rates, once a minute.
 LOGSTATS_INTERVAL = 60.0

@@ -36,7 +36,7 @@ class Command(CrawlCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--site", default="samples/site", help="folder of the sample site (default: %(default)s)")
-        parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+        parser.add_argument("--port", type=int, default=8163, help="port on 127.0.0.1 (default: %(default)s)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -54,4 +54,5 @@ class Command(CrawlCommand):
 
         port = reactor.listenTCP(opts.port, Site(SampleSite(root)), interface="127.0.0.1")
         opts.spargs.setdefault("start_url", f"http://127.0.0.1:{port.getHost().port}/article/163/")
+        opts.spargs.setdefault("refresh", "1")  # a demo: every run shows every record
         super().run(["vok"], opts)

@@ -1,0 +1,41 @@
+"""What went wrong with a request, in a word: for log lines, stats and the health report."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+from twisted.python.failure import Failure
+
+# Kinds worth another try on the next run; the others (404, too large, off the site) are final.
+TRANSIENT = frozenset({"http_5xx", "http_429", "http_408", "timeout", "connection", "data_loss"})
+
+_KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((DownloadTimeoutError,), "timeout"),
+    ((ResponseDataLossError,), "data_loss"),
+    ((DownloadCancelledError,), "too_large"),
+    (
+        (DownloadConnectionRefusedError, DownloadFailedError, CannotResolveHostError, ConnectError, ConnectionLost, ConnectionDone),
+        "connection",
+    ),
+    ((IgnoreRequest,), "ignored"),
+]
+
+
+def error_kind(failure: Failure) -> str:
+    """``http_404``, ``http_5xx``, ``timeout``, ``connection``, ... or the exception's name."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return "http_5xx" if status >= 500 else f"http_{status}"
+    for types, kind in _KINDS:
+        if failure.check(*types):
+            return kind
+    return failure.type.__name__

@@ -1,0 +1,124 @@
+"""Downloader middlewares: faults of the transport, handled before any parsing."""
+
+from __future__ import annotations
+
+import logging
+import codecs
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import HtmlResponse, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import sleep
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date; ``None`` if absent or bad."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, paced as a polite client paces them.
+
+    A 429 or 503 with ``Retry-After`` is retried no sooner than the server
+    asked (at most ``VOK_RETRY_AFTER_MAX`` seconds); other retryable
+    statuses and errors (timeouts, resets, truncated bodies) wait
+    ``VOK_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds before the n-th retry, at
+    most ``VOK_RETRY_BACKOFF_MAX``. Replaces Scrapy's ``RetryMiddleware``.
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("VOK_RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("VOK_RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("VOK_RETRY_AFTER_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
+
+    async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            if response.status in RETRY_AFTER_STATUSES and asked is not None:
+                await self._wait(min(asked, self.retry_after_max), "retry_after", request)
+            else:
+                await self._wait(self._backoff(result), "backoff", request)
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception, spider=None) -> Request | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._wait(self._backoff(result), "backoff", request)
+        return result
+
+    def _backoff(self, retry: Request) -> float:
+        return min(self.backoff_max, self.backoff_base * 2 ** (retry.meta["retry_times"] - 1))
+
+    async def _wait(self, seconds: float, why: str, request: Request) -> None:
+        self.crawler.stats.inc_value(f"vok/retry/{why}")
+        self.crawler.stats.inc_value(f"vok/retry/{why}_seconds", seconds)
+        logger.info("Retrying %s in %.1f s (%s)", request.url, seconds, why.replace("_", "-"))
+        await sleep(seconds)
+
+
+class DeclaredCharsetMiddleware:
+    """Read a page in the charset its own markup declares when the header says another.
+
+    A server that labels UTF-8 pages ``charset=iso-8859-1`` turns every curly
+    quote and Korean letter into mojibake. The page's ``<meta charset>`` is
+    trusted over the header when the body really decodes in it.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DeclaredCharsetMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        if not isinstance(response, HtmlResponse):
+            return response
+        header = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        declared = html_body_declared_encoding(response.body)
+        if not header or not declared or _same_codec(header, declared) or not _decodes(response.body, declared):
+            return response
+        logger.warning("%s: header says charset %s, the page says %s; reading it as %s", response.url, header, declared, declared)
+        self.stats.inc_value("vok/charset/header_overridden")
+        return response.replace(encoding=declared)
+
+
+def _same_codec(a: str, b: str) -> bool:
+    try:
+        return codecs.lookup(a).name == codecs.lookup(b).name
+    except LookupError:
+        return False
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
