@@ -42,6 +42,9 @@ DOWNLOADER_MIDDLEWARES = {
     "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
 }
 
+# A summary of every run, in the log and beside the corpus; a broken layout fails the run.
+EXTENSIONS = {"vok_crawler.extensions.HealthReport": 500}
+
 # Progress: pages, articles and their rates, once a minute.
 LOGSTATS_INTERVAL = 60.0
 

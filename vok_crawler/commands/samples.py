@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scrapy.commands.crawl import Command as CrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.web.server import Site
 
+from vok_crawler.commands.crawl import Command as CrawlCommand
 from vok_crawler.sample_site import SampleSite
 
 # A loopback server needs no pacing, and sample records stay out of the real corpus.

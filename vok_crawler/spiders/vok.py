@@ -71,6 +71,8 @@ class VokSpider(scrapy.Spider):
         self._requested: set[str] = set()
         self.failed: set[str] = set()  # articles to try again next run
         self.listing_failed = False
+        self.was_complete = False  # read from the corpus's state when the crawl starts
+        self.walk_all = True
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.corpus = Corpus.of(self.crawler)
@@ -136,7 +138,8 @@ class VokSpider(scrapy.Spider):
         yield item
         related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
         yield from self._follow(related, self.parse_article)
-        yield from self._follow(page.more_articles_urls(), self.parse_listing)
+        if self.walk_all:  # else the listing's own walk decides how far to go
+            yield from self._follow(page.more_articles_urls(), self.parse_listing)
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to retry."""
