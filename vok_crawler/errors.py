@@ -17,6 +17,8 @@ from twisted.python.failure import Failure
 
 # Kinds worth another try on the next run; the others (404, too large, off the site) are final.
 TRANSIENT = frozenset({"http_5xx", "http_429", "http_408", "timeout", "connection", "data_loss"})
+# Kinds that say the page is no more: not asked for again (unless refresh=1).
+GONE = frozenset({"http_404", "http_410"})
 
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((DownloadTimeoutError,), "timeout"),

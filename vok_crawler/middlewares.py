@@ -10,10 +10,13 @@ from email.utils import parsedate_to_datetime
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +125,29 @@ def _decodes(body: bytes, encoding: str) -> bool:
     except (LookupError, UnicodeDecodeError):
         return False
     return True
+
+
+class OffSiteRedirectMiddleware:
+    """Refuse, with a log line, a redirect that leaves the crawled site.
+
+    Scrapy's offsite filter would drop the redirected request quietly (at
+    DEBUG); here the request fails with ``IgnoreRequest``, so the spider's
+    errback logs and counts it like any other page that could not be had.
+    Runs before ``RedirectMiddleware``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OffSiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        location = response.headers.get("Location")
+        if 300 <= response.status < 400 and location:
+            target = response.urljoin(location.decode("latin-1"))
+            if not is_on_site(target, self.crawler.spider.start_url):
+                self.crawler.stats.inc_value("vok/redirects/off_site")
+                raise IgnoreRequest(f"redirect off the site, to {target}")
+        return response

@@ -8,6 +8,7 @@ alone. They pick raw values out of the markup and hand them to the loaders
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from vok_crawler.text import markup_text
 from vok_crawler.urls import canonical_url
 
 ARTICLE_MARKERS = "h1.article-title, div.article-content"
+logger = logging.getLogger(__name__)
+
 TEASER_BLOCKS = "#latest_article_wrapper .article-desc"
 MORE_ARTICLES_LINKS = "a.more-articles::attr(href), a[href*='action=get_cat_by_source']::attr(href)"
 HEADER_DATE = "//p[contains(@class, 'articled-date')][not(ancestor::*[contains(@class, 'article-desc')])]"
@@ -43,7 +46,13 @@ class SitePage:
     stats: Any = None  # the crawl's StatsCollector, to count bad input
 
     def link(self, href: str) -> str | None:
-        return canonical_url(href, self.url, self.origin)
+        """``href`` made canonical; ``None`` (logged and counted) if it is no web link."""
+        url = canonical_url(href, self.url, self.origin)
+        if url is None and href.strip():
+            logger.info("Ignoring %s link %r on %s", href.strip().split(":", 1)[0] + ":", href, self.url)
+            if self.stats is not None:
+                self.stats.inc_value("vok/links/not_web")
+        return url
 
     def more_articles_urls(self) -> list[str]:
         urls = (self.link(href) for href in self.selector.css(MORE_ARTICLES_LINKS).getall())

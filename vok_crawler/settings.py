@@ -40,6 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
     "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
+    "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
 }
 
 # A summary of every run, in the log and beside the corpus; a broken layout fails the run.

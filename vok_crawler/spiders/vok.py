@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler.corpus import Corpus
-from vok_crawler.errors import TRANSIENT, error_kind
+from vok_crawler.errors import GONE, TRANSIENT, error_kind
 from vok_crawler.items import Article, Teaser
 from vok_crawler.pages import ARTICLE_MARKERS, ArticlePage, SitePage
 from vok_crawler.urls import canonical_url, is_on_site
@@ -70,6 +70,7 @@ class VokSpider(scrapy.Spider):
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self._requested: set[str] = set()
         self.failed: set[str] = set()  # articles to try again next run
+        self.skipped: set[str] = set()  # pages that are no record: another source, or gone
         self.listing_failed = False
         self.was_complete = False  # read from the corpus's state when the crawl starts
         self.walk_all = True
@@ -78,6 +79,7 @@ class VokSpider(scrapy.Spider):
         self.corpus = Corpus.of(self.crawler)
         state = self.corpus.read_state() if self.corpus else {"complete": False, "pending": []}
         self.was_complete = bool(state.get("complete"))
+        self.skipped.update(state.get("skipped", []))
         self.walk_all = self.refresh or not self.was_complete
         if self.corpus:
             logger.info(
@@ -131,6 +133,7 @@ class VokSpider(scrapy.Spider):
         if item.source != wanted:
             logger.info("Skipping %s: source is %r, not %r", response.url, item.source, wanted)
             self.crawler.stats.inc_value("vok/skipped/other_source")
+            self.skipped.add(response.url)
             return
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value("vok/skipped/before_since")
@@ -148,6 +151,8 @@ class VokSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"vok/errors/{kind}")
         level = logging.WARNING if kind in TRANSIENT else logging.INFO
         logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
+        if kind in GONE:
+            self.skipped.add(request.url)
         if kind not in TRANSIENT:
             return
         if request.callback == self.parse_article:
@@ -165,7 +170,14 @@ class VokSpider(scrapy.Spider):
 
     def _write_state(self, complete: bool, pending: Iterable[str], reason: str) -> None:
         self.corpus.write_json(
-            "state", {"complete": complete, "pending": list(pending), "finish_reason": reason, "at": utc_now()}
+            "state",
+            {
+                "complete": complete,
+                "pending": list(pending),
+                "skipped": sorted(self.skipped),
+                "finish_reason": reason,
+                "at": utc_now(),
+            },
         )
 
     def _stop(self, response: Response, why: str) -> None:
@@ -177,14 +189,14 @@ class VokSpider(scrapy.Spider):
         return [teaser for teaser in teasers if not (self.since and teaser.date and teaser.date < self.since)]
 
     def _unknown(self, urls: Iterable[str | None]) -> list[str]:
-        """The URLs the corpus does not hold (all of them with ``refresh=1``)."""
+        """The URLs neither in the corpus nor skipped before (all of them with ``refresh=1``)."""
         if not self.corpus or self.refresh:
             return [url for url in urls if url]
         unknown = []
         for url in urls:
             if not url:
                 continue
-            if url in self.corpus.urls:
+            if url in self.corpus.urls or url in self.skipped:
                 if url not in self._requested:
                     self._requested.add(url)
                     self.crawler.stats.inc_value("vok/articles/already_known")
