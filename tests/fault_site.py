@@ -3,8 +3,8 @@
 Each fault is tied to one path and fires as a real server would send it:
 status codes with ``Retry-After``, a connection that hangs or is reset, a
 body cut short, a lying charset header, a page over the size limit, a
-redirect off the site. Extra links (``javascript:``, ``mailto:``, the
-off-site redirect) are put into the listing's first teaser block.
+redirect off the site (``/go/elsewhere/``). Pages can be rewritten, e.g. to
+add links (:data:`EXTRA_TEASERS`) or to change the markup as a redesign would.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ EXTRA_TEASERS = b"""<div class="article-desc"><h4><a href="javascript:void(0)">S
 <div class="article-desc"><h4><a href="/go/elsewhere/">Elsewhere</a></h4></div>
 """
 WRAPPER = b'<div id="latest_article_wrapper">\n'
+WITH_EXTRA_TEASERS = ("/article/163/", WRAPPER, WRAPPER + EXTRA_TEASERS)
 
 
 class FaultySite(SampleSite):
@@ -33,10 +34,21 @@ class FaultySite(SampleSite):
     right; ``charset``, ``huge`` and ``down`` stay for good.
     """
 
-    def __init__(self, root: Path, faults: dict[str, str], delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        faults: dict[str, str] | None = None,
+        delay: float = 0.0,
+        rewrite: list[tuple[str, bytes, bytes]] = (),
+        copies: dict[str, str] | None = None,
+    ) -> None:
+        """``rewrite``: (path prefix, old, new) replaced in the pages under that prefix;
+        ``copies``: a new path served with the page of an existing one."""
         super().__init__(root)
-        self.faults = dict(faults)
+        self.faults = dict(faults or {})
         self.delay = delay
+        self.rewrite = list(rewrite)
+        self.copies = dict(copies or {})
         self.times: dict[str, list[float]] = defaultdict(list)
 
     def render_GET(self, request: Request) -> bytes | int:
@@ -60,9 +72,12 @@ class FaultySite(SampleSite):
         if fault == "reset" and attempt == 1:
             request.transport.abortConnection()
             return NOT_DONE_YET
+        if path in self.copies:
+            request.path = self.copies[path].encode()
         body = super().render_GET(request)
-        if path == "/article/163/":
-            body = body.replace(WRAPPER, WRAPPER + EXTRA_TEASERS, 1)
+        for prefix, old, new in self.rewrite:
+            if path.startswith(prefix):
+                body = body.replace(old, new)
         if fault == "truncate" and attempt == 1:
             request.setHeader("Content-Length", str(len(body)))
             request.write(body[: len(body) // 2])

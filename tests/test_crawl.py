@@ -17,13 +17,13 @@ from vok_crawler.spiders.vok import VokSpider
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
 
 
-def crawl(corpus, start_url, **settings):
+def crawl(corpus, start_url, spider_args=None, **settings):
     """Run ``vok`` in this process's reactor; the Deferred fires with its crawler."""
     project = get_project_settings()
     project.setdict({**LOOPBACK, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
     runner = CrawlerRunner(project)
     crawler = runner.create_crawler(VokSpider)
-    return runner.crawl(crawler, start_url=start_url).addCallback(lambda _: crawler)
+    return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)
 
 
 @pytest_twisted.inlineCallbacks

@@ -10,7 +10,7 @@ from twisted.internet import reactor
 from twisted.web.server import Site
 
 from tests.conftest import SAMPLE_SITE, expected_records, read_jsonl, without_crawled_at
-from tests.fault_site import FaultySite
+from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 from tests.test_crawl import crawl
 
 FAULTS = {
@@ -35,7 +35,7 @@ FAST_FAULTS = {
 
 @pytest.fixture
 def faulty_server():
-    resource = FaultySite(SAMPLE_SITE, FAULTS)
+    resource = FaultySite(SAMPLE_SITE, FAULTS, rewrite=[WITH_EXTRA_TEASERS])
     port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
     yield f"http://127.0.0.1:{port.getHost().port}", resource
     pytest_twisted.blockon(port.stopListening())
