@@ -13,7 +13,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from twisted.internet import reactor
 from twisted.web.server import NOT_DONE_YET, Request
 
 from vok_crawler.sample_site import SampleSite
@@ -44,14 +43,13 @@ class FaultySite(SampleSite):
     ) -> None:
         """``rewrite``: (path prefix, old, new) replaced in the pages under that prefix;
         ``copies``: a new path served with the page of an existing one."""
-        super().__init__(root)
+        super().__init__(root, delay=delay)
         self.faults = dict(faults or {})
-        self.delay = delay
         self.rewrite = list(rewrite)
         self.copies = dict(copies or {})
         self.times: dict[str, list[float]] = defaultdict(list)
 
-    def render_GET(self, request: Request) -> bytes | int:
+    def respond(self, request: Request) -> bytes | int:
         path = request.path.decode()
         self.times[path].append(time.monotonic())
         if path == "/go/elsewhere/":
@@ -74,7 +72,7 @@ class FaultySite(SampleSite):
             return NOT_DONE_YET
         if path in self.copies:
             request.path = self.copies[path].encode()
-        body = super().render_GET(request)
+        body = super().respond(request)
         for prefix, old, new in self.rewrite:
             if path.startswith(prefix):
                 body = body.replace(old, new)
@@ -87,13 +85,4 @@ class FaultySite(SampleSite):
             request.setHeader("Content-Type", "text/html; charset=iso-8859-1")
         if fault == "huge":
             body += b"<!--" + b"x" * 200_000 + b"-->"
-        if self.delay:
-            reactor.callLater(self.delay, _finish, request, body)
-            return NOT_DONE_YET
         return body
-
-
-def _finish(request: Request, body: bytes) -> None:
-    if not request.finished and not request._disconnected:
-        request.write(body)
-        request.finish()

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from twisted.web.resource import Resource
-from twisted.web.server import Request
+from twisted.web.server import NOT_DONE_YET, Request, Site
 
 _SITE_LINK = re.compile(rb"(https?:)?//kcnawatch\.org")
 SLICES = "wp-admin/admin-ajax"
@@ -33,13 +33,24 @@ class SampleSite(Resource):
 
     isLeaf = True
 
-    def __init__(self, root: Path, flaky: Collection[str] = ()) -> None:
+    def __init__(self, root: Path, flaky: Collection[str] = (), delay: float = 0.0) -> None:
         super().__init__()
         self.root = root
         self.flaky = set(flaky)
+        self.delay = delay  # seconds before each answer, as a distant server takes
         self.hits: Counter[str] = Counter()
 
-    def render_GET(self, request: Request) -> bytes:
+    def render_GET(self, request: Request) -> bytes | int:
+        body = self.respond(request)
+        if not self.delay or body == NOT_DONE_YET:
+            return body
+        from twisted.internet import reactor  # the running one: importing it early would install one
+
+        reactor.callLater(self.delay, _finish, request, body)
+        return NOT_DONE_YET
+
+    def respond(self, request: Request) -> bytes | int:
+        """The answer's body (or ``NOT_DONE_YET``), status and headers set on ``request``."""
         path = request.path.decode()
         self.hits[request.uri.decode()] += 1
         if path in self.flaky:
@@ -80,3 +91,29 @@ class SampleSite(Resource):
         body = _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + b"//" + here, file.read_bytes())
         request.setHeader("Content-Type", content_type)
         return body
+
+
+def _finish(request: Request, body: bytes) -> None:
+    if not request.finished and not request._disconnected:
+        request.write(body)
+        request.finish()
+
+
+def main() -> None:
+    """``python -m vok_crawler.sample_site [--root samples/site] [--port 8163] [--delay 0]``."""
+    import argparse
+
+    from twisted.internet import reactor
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--root", type=Path, default=Path("samples/site"))
+    parser.add_argument("--port", type=int, default=8163)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    args = parser.parse_args()
+    port = reactor.listenTCP(args.port, Site(SampleSite(args.root, delay=args.delay)), interface="127.0.0.1")
+    print(f"Serving {args.root} on http://127.0.0.1:{port.getHost().port}/", flush=True)
+    reactor.run()
+
+
+if __name__ == "__main__":
+    main()
