@@ -64,3 +64,7 @@ def test_is_on_site_compares_hosts_with_their_ports():
     assert is_on_site(CANONICAL, ORIGIN)
     assert not is_on_site("http://127.0.0.1:9090/newstream/1-2/slug/", ORIGIN)
     assert not is_on_site("https://kcnawatch.org/newstream/1-2/slug/", ORIGIN)
+
+
+def test_a_relative_link_that_carries_a_url_is_still_relative():
+    assert canonical_url("/go?to=http://x.org/", PAGE, ORIGIN) == "http://127.0.0.1:8080/go/?to=http%3A%2F%2Fx.org%2F"

@@ -1,8 +1,10 @@
 """Item loaders: which processor normalizes which field.
 
-Page parsing (:mod:`vok_crawler.pages`) adds raw values; the loaders turn
+Page parsing (:mod:`vok_crawler.pages`) adds raw values; the loader turns
 them into the record's values. Raw text arrives with its breaks marked
-(:mod:`vok_crawler.text`), so one processor serves every one-line field.
+(:mod:`vok_crawler.text`), so one processor serves every one-line field;
+the "More From" teaser blocks arrive with all their copies, and
+:func:`~vok_crawler.processors.to_teaser` keeps one of each.
 """
 
 from __future__ import annotations
@@ -10,25 +12,16 @@ from __future__ import annotations
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
-from vok_crawler.items import Article, Teaser
+from vok_crawler.items import Article
 from vok_crawler.processors import (
     IsoDate,
     normalize_space,
     paragraphs,
     parse_day_first,
     parse_month_day_year,
+    to_teaser,
     unique_teasers,
 )
-
-
-class TeaserLoader(ItemLoader):
-    """One ``.article-desc`` block; the page parser adds the kept copy first."""
-
-    default_item_class = Teaser
-    default_input_processor = MapCompose(normalize_space)
-    default_output_processor = TakeFirst()
-    url_in = Identity()
-    date_out = IsoDate(parse_month_day_year, "teaser")
 
 
 class ArticleLoader(ItemLoader):
@@ -43,5 +36,5 @@ class ArticleLoader(ItemLoader):
     posted_out = IsoDate(parse_month_day_year, "posted")
     body_in = MapCompose(paragraphs)
     body_out = Join("\n\n")
-    related_in = Identity()
+    related_in = MapCompose(to_teaser)
     related_out = Compose(unique_teasers)

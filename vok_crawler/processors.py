@@ -15,6 +15,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
+from vok_crawler.items import Teaser
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,30 @@ class IsoDate:
                 stats.inc_value(f"vok/invalid_date/{self.what}")
             return None
         return parsed.isoformat()
+
+
+def first_text(values: Iterable[str | None]) -> str | None:
+    """The first value with any text, normalized: the copy to keep of a duplicated one."""
+    return next((text for value in values if value and (text := normalize_space(value))), None)
+
+
+TEASER_DATE = IsoDate(parse_month_day_year, "teaser")
+
+
+def to_teaser(raw: Mapping[str, Any], loader_context: Mapping[str, Any]) -> Teaser:
+    """One ``.article-desc`` block, of which the site prints title and teaser twice.
+
+    ``raw`` holds the copies in order of preference (title: ``h4``, then
+    ``img[alt]``; teaser: ``p.excerpt``, then ``div.hover-excerpt``); the
+    first with text is kept. A plain function rather than a loader per
+    block: listing pages and articles hold a dozen blocks each.
+    """
+    return Teaser(
+        url=raw["url"],
+        title=first_text(raw["titles"]),
+        date=TEASER_DATE([raw["date"]] if raw["date"] else [], loader_context),
+        teaser=first_text(raw["teasers"]),
+    )
 
 
 def unique_teasers(teasers: Iterable[Any], loader_context: Mapping[str, Any]) -> list[Any]:

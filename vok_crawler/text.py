@@ -32,6 +32,8 @@ def markup_text(element: HtmlElement, skip: Collection[HtmlElement] = ()) -> str
     ``skip`` holds elements whose whole subtree is not text (widgets that
     plugins put inside the content); their tails still are.
     """
+    if not len(element) and not skip:  # a leaf, as most titles, dates and teasers are
+        return element.text or ""
     return "".join(_inner(element, skip))
 
 

@@ -9,10 +9,13 @@ one URL per page.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
 WEB_SCHEMES = frozenset({"http", "https"})
 
@@ -40,7 +43,12 @@ def canonical_url(href: str, base: str, origin: str) -> str | None:
     href = href.strip()
     if not href:
         return None
-    parts = urlsplit(urljoin(base, href))
+    return _canonical(href if _ABSOLUTE.match(href) else urljoin(base, href), origin)
+
+
+@lru_cache(maxsize=4096)  # the site links each article from a dozen pages
+def _canonical(url: str, origin: str) -> str | None:
+    parts = urlsplit(url)
     if parts.scheme not in WEB_SCHEMES or not parts.netloc:
         return None
     crawl = urlsplit(origin)

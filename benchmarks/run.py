@@ -1,0 +1,338 @@
+"""Side by side, one command: the vok crawler, the framework's ceiling and the baseline users replace.
+
+    python benchmarks/run.py [--articles 20000] [--out benchmarks/results]
+
+On one synthetic site (``synthetic_site.py``) served by nginx on 127.0.0.1:
+
+(a) ``scrapy crawl vok`` writing its corpus; (b) a Scrapy spider that follows
+the same links and extracts nothing (``minimal_spider.py``); (c) a
+sequential requests + BeautifulSoup scraper (``requests_bs4.py``, capped at
+``--baseline-pages``); (d) the same three with the sample server answering
+after 100 ms, as a distant site would (capped at ``--latency-pages``). Each
+runs as its own process; pages/s is wall-clock, CPU ms/page and peak RSS come
+from that process's rusage. Then: peak RSS of (a) at a quarter of the site,
+the incremental cost of 50 new articles at the head, and a micro-benchmark of
+the extraction against a bare lxml parse (with its profile). Results go to
+``OUT/results.json`` and ``OUT/results.md``; the targets are ratios of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic_site import generate, path  # noqa: E402
+
+CONCURRENCY = 16
+SCRAPY_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": CONCURRENCY,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+    "LOG_LEVEL": "INFO",
+    "LOGSTATS_INTERVAL": 0,
+}
+NGINX_CONF = """daemon off;
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {tmp}/access.log;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  types {{ text/html html; text/plain txt; }}
+  charset utf-8;
+  sub_filter 'https://kcnawatch.org' 'http://127.0.0.1:{port}';
+  sub_filter_once off;
+  server {{
+    listen 127.0.0.1:{port};
+    root {site};
+    absolute_redirect off;
+    location = /wp-admin/admin-ajax.php {{
+      try_files /wp-admin/admin-ajax/${{arg_id}}-${{arg_from}}-${{arg_to}}.html /empty.html;
+    }}
+    location / {{ index index.html; }}
+  }}
+}}
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    pages: int
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    note: str = ""
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu_seconds / self.pages if self.pages else 0.0
+
+    def row(self) -> dict:
+        return {**asdict(self), "pages_per_second": round(self.pages_per_second, 1), "cpu_ms_per_page": round(self.cpu_ms_per_page, 2)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def measure(name: str, args: list[str], cwd: Path, note: str = "") -> tuple[Run, str]:
+    """Run one scraper process; its wall time, its own CPU time and peak RSS (from wait4)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{name} failed ({process.returncode}):\n{stderr[-3000:]}")
+    run = Run(name, pages_of(stdout, stderr), seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, note)
+    print(f"{name}: {run.pages} pages in {seconds:.1f} s", file=sys.stderr, flush=True)
+    return run, stderr
+
+
+def pages_of(out: str, err: str) -> int:
+    found = re.search(r"'response_received_count': (\d+)", err)
+    if found:
+        return int(found[1])
+    return json.loads(out.strip().splitlines()[-1])["pages"]
+
+
+def stat(err: str, name: str) -> float:
+    found = re.search(rf"'{re.escape(name)}': ([\d.]+)", err)
+    return float(found[1]) if found else 0.0
+
+
+def scrapy_args(command: list[str], settings: dict) -> list[str]:
+    args = [sys.executable, "-m", "scrapy", *command]
+    for key, value in {**SCRAPY_SETTINGS, **settings}.items():
+        args += ["-s", f"{key}={value}"]
+    return args
+
+
+def vok(origin: str, corpus: Path, name: str, note: str = "", **settings) -> tuple[Run, str]:
+    command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/"]
+    return measure(name, scrapy_args(command, {"VOK_CORPUS": corpus, **settings}), ROOT, note)
+
+
+def minimal(origin: str, work: Path, name: str, note: str = "", **settings) -> tuple[Run, str]:
+    command = ["runspider", str(HERE / "minimal_spider.py"), "-a", f"start_url={origin}/article/163/"]
+    return measure(name, scrapy_args(command, settings), work, note)  # outside the project: no settings of ours
+
+
+def baseline(origin: str, work: Path, name: str, max_pages: int) -> tuple[Run, str]:
+    args = [sys.executable, str(HERE / "requests_bs4.py"), f"{origin}/article/163/", str(work / "bs4.jsonl"), "--max-pages", str(max_pages)]
+    return measure(name, args, work, f"first {max_pages} pages")
+
+
+def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
+    """CPU per article page: the vok extraction (parse + page object + loaders) against a bare lxml parse."""
+    import lxml.html
+    from scrapy.http import HtmlResponse
+
+    from vok_crawler.pages import ArticlePage
+
+    serial = max(13, len(list((site / "newstream").iterdir())) // 2)  # a page with a full "More From" block
+    body = (site / path(serial) / "index.html").read_bytes()
+    url = f"{origin}/{path(serial)}/"
+
+    def extract() -> None:
+        response = HtmlResponse(url, body=body, encoding="utf-8")
+        ArticlePage(response.selector, url, origin).to_item("2026-01-01T00:00:00Z")
+
+    def bare() -> None:
+        lxml.html.fromstring(body)
+
+    timings = {}
+    for name, work in (("lxml_parse", bare), ("vok_extraction", extract)):
+        work()
+        started = time.process_time()
+        for _ in range(repeat):
+            work()
+        timings[name] = 1000 * (time.process_time() - started) / repeat
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat // 4 or 1):
+        extract()
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(12)
+    return {
+        "page_bytes": len(body),
+        "lxml_parse_ms": round(timings["lxml_parse"], 3),
+        "vok_extraction_ms": round(timings["vok_extraction"], 3),
+        "ratio": round(timings["vok_extraction"] / timings["lxml_parse"], 2),
+        "profile_top": text.getvalue().strip().splitlines()[-16:],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--baseline-pages", type=int, default=2_000, help="cap of (c) on loopback")
+    parser.add_argument("--latency-pages", type=int, default=2_000, help="cap of (a) and (b) with latency")
+    parser.add_argument("--latency-baseline-pages", type=int, default=200, help="cap of (c) with latency")
+    parser.add_argument("--new", type=int, default=50, help="articles added at the head for the incremental run")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        sys.exit("nginx is needed: apt-get install nginx")
+
+    work = Path(tempfile.mkdtemp(prefix="vok-bench-"))
+    work.chmod(0o755)  # nginx workers run as another user
+    site = work / "site"
+    started = time.monotonic()
+    generate(site, args.articles)
+    (site / "empty.html").write_text("")
+    generated = time.monotonic() - started
+    port = free_port()
+    (work / "nginx.conf").write_text(NGINX_CONF.format(tmp=work, port=port, site=site))
+    server = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-p", str(work)], stderr=subprocess.DEVNULL)
+    slow_port = free_port()
+    slow = subprocess.Popen(
+        [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(site), "--port", str(slow_port), "--delay", "0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        wait_for_port(slow_port)
+        origin, slow_origin = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{slow_port}"
+        runs: list[Run] = []
+        full, _ = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler")
+        runs.append(full)
+        runs.append(minimal(origin, work, "(b) minimal Scrapy spider")[0])
+        runs.append(baseline(origin, work, "(c) requests + BeautifulSoup", args.baseline_pages)[0])
+        quarter = max(1, args.articles // 4)
+        part, _ = vok(origin, work / "q" / "vok.jsonl", "(a) vok crawler, first quarter", f"first {quarter} articles", CLOSESPIDER_ITEMCOUNT=quarter)
+        runs.append(part)
+        cap = {"CLOSESPIDER_PAGECOUNT": args.latency_pages}
+        note = f"100 ms a response; first {args.latency_pages} pages"
+        latency = [
+            vok(slow_origin, work / "d" / "vok.jsonl", "(d) vok crawler, 100 ms", note, **cap)[0],
+            minimal(slow_origin, work, "(d) minimal Scrapy spider, 100 ms", note, **cap)[0],
+            baseline(slow_origin, work, "(d) requests + BeautifulSoup, 100 ms", args.latency_baseline_pages)[0],
+        ]
+        latency[2].note = f"100 ms a response; first {args.latency_baseline_pages} pages"
+        runs += latency
+
+        known_before = {json.loads(line)["url"] for line in (work / "a" / "vok.jsonl").open()}
+        generate(site, args.articles + args.new, first_new=args.articles + 1)
+        log_offset = (work / "access.log").stat().st_size
+        again, err = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler, incremental", f"{args.new} new at the head")
+        runs.append(again)
+        asked = re.findall(r'"GET (\S+) HTTP', (work / "access.log").read_text()[log_offset:])
+        refetched = sum(1 for uri in asked if origin + uri in known_before)
+        new = stat(err, "vok/corpus/written")
+        incremental = {
+            "new_articles": int(new),
+            "requests": int(stat(err, "downloader/request_count")),
+            "requests_per_new_article": round(stat(err, "downloader/request_count") / new, 3) if new else None,
+            "articles_refetched": refetched,
+        }
+        micro = extraction_benchmark(site, origin, repeat=400)
+    finally:
+        server.terminate()
+        slow.terminate()
+        server.wait()
+        slow.wait()
+
+    by_name = {run.name: run for run in runs}
+    a, b, c = (by_name[n] for n in ("(a) vok crawler", "(b) minimal Scrapy spider", "(c) requests + BeautifulSoup"))
+    da, dc = latency[0], latency[2]
+    targets = {
+        "a_vs_b_pages_per_second": (round(a.pages_per_second / b.pages_per_second, 2), ">= 1.0"),
+        "extraction_vs_lxml_parse": (micro["ratio"], "<= 3.0"),
+        "a_peak_rss_mb": (round(a.peak_rss_mb, 1), "<= 140"),
+        "a_rss_growth_quarter_to_full_mb": (round(a.peak_rss_mb - part.peak_rss_mb, 1), "< 20"),
+        "latency_a_vs_c_pages_per_second": (round(da.pages_per_second / dc.pages_per_second, 1), ">= 10"),
+        "incremental_requests_per_new_article": (incremental["requests_per_new_article"], "<= 1.05"),
+        "incremental_articles_refetched": (incremental["articles_refetched"], "== 0"),
+    }
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}",
+        "command": " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]),
+        "articles": args.articles,
+        "site_generation_seconds": round(generated, 1),
+        "concurrency": CONCURRENCY,
+        "runs": [run.row() for run in runs],
+        "incremental": incremental,
+        "extraction": micro,
+        "targets": {name: {"value": value, "target": goal} for name, (value, goal) in targets.items()},
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def markdown(results: dict) -> str:
+    lines = [
+        f"Run of {results['date']} on {results['machine']}: `{results['command']}` ({results['articles']} articles, concurrency {results['concurrency']})",
+        "",
+        "| run | pages | pages/s | CPU ms/page | peak RSS MB | note |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for run in results["runs"]:
+        lines.append(
+            f"| {run['name']} | {run['pages']} | {run['pages_per_second']} | {run['cpu_ms_per_page']} | {run['peak_rss_mb']:.1f} | {run['note']} |"
+        )
+    micro = results["extraction"]
+    lines += [
+        "",
+        f"Extraction of one article page ({micro['page_bytes']} bytes): vok {micro['vok_extraction_ms']} ms, "
+        f"bare lxml parse {micro['lxml_parse_ms']} ms, ratio {micro['ratio']}.",
+        f"Incremental run: {results['incremental']}",
+        "",
+        "| target | value | goal |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| {name} | {t['value']} | {t['target']} |" for name, t in results["targets"].items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
