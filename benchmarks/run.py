@@ -277,6 +277,7 @@ def main() -> None:
         slow.terminate()
         server.wait()
         slow.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
     by_name = {run.name: run for run in runs}
     a, b, c = (by_name[n] for n in ("(a) vok crawler", "(b) minimal Scrapy spider", "(c) requests + BeautifulSoup"))
@@ -306,7 +307,6 @@ def main() -> None:
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "results.md").write_text(markdown(results))
     print(markdown(results))
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def markdown(results: dict) -> str:

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 from vok_crawler.items import Teaser
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
 
@@ -133,7 +131,7 @@ def to_teaser(raw: Mapping[str, Any], loader_context: Mapping[str, Any]) -> Teas
     )
 
 
-def unique_teasers(teasers: Iterable[Any], loader_context: Mapping[str, Any]) -> list[Any]:
+def unique_teasers(teasers: Iterable[Teaser], loader_context: Mapping[str, Any]) -> list[Teaser]:
     """Each linked article once, first block first, never the page itself.
 
     The site repeats teasers (pinned, overlapping slices); a teaser without
@@ -143,7 +141,7 @@ def unique_teasers(teasers: Iterable[Any], loader_context: Mapping[str, Any]) ->
     seen = set(loader_context.get("self_urls", ()))
     kept = []
     for teaser in teasers:
-        url = ItemAdapter(teaser).get("url")
+        url = teaser.url
         if url and url not in seen:
             seen.add(url)
             kept.append(teaser)

@@ -46,6 +46,10 @@ DOWNLOADER_MIDDLEWARES = {
 # A summary of every run, in the log and beside the corpus; a broken layout fails the run.
 EXTENSIONS = {"vok_crawler.extensions.HealthReport": 500}
 
+# Scrapy starts this many tasks for every callback's output, whatever its size; a page
+# yields one record and a dozen requests, and the pipelines are synchronous.
+CONCURRENT_ITEMS = 8
+
 # Progress: pages, articles and their rates, once a minute.
 LOGSTATS_INTERVAL = 60.0
 
