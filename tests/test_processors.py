@@ -9,10 +9,12 @@ from scrapy.utils.test import get_crawler
 from vok_crawler.items import Teaser
 from vok_crawler.processors import (
     IsoDate,
+    first_with_text,
     normalize_space,
     paragraphs,
     parse_day_first,
     parse_month_day_year,
+    to_teaser,
     unique_teasers,
 )
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
@@ -129,3 +131,25 @@ def test_unique_teasers_keeps_the_first_of_each_and_never_the_page_itself():
     kept = unique_teasers(teasers, {"self_urls": {own}})
     assert [(t.url, t.title) for t in kept] == [("http://x/newstream/2-2/a/", "first copy"), ("http://x/newstream/3-3/b/", "b")]
     assert unique_teasers([], {}) == []
+
+
+def test_first_with_text_keeps_the_first_copy_that_has_text():
+    assert first_with_text([None, "  ", f" The{LINE_BREAK}respected "]) == "The respected"
+    assert first_with_text([]) is None
+
+
+def test_to_teaser_keeps_one_copy_of_each_duplicated_value(stats, caplog):
+    raw = {
+        "url": "http://x/newstream/1-1/a/",
+        "titles": [None, "Title from img alt"],  # no h4
+        "date": "March 01, 2026Mar 01, 2026",
+        "teasers": ["", "Teaser from the hover copy"],  # an empty p.excerpt
+    }
+    assert to_teaser(raw, {"url": "http://x/", "crawl_stats": stats}) == Teaser(
+        url="http://x/newstream/1-1/a/", title="Title from img alt", date="2026-03-01", teaser="Teaser from the hover copy"
+    )
+    bad = {**raw, "date": "February 30, 2026"}
+    with caplog.at_level(logging.WARNING):
+        assert to_teaser(bad, {"url": "http://x/", "crawl_stats": stats}).date is None
+    assert stats.get_value("vok/invalid_date/teaser") == 1
+    assert to_teaser({**raw, "date": None}, {}).date is None

@@ -110,7 +110,7 @@ class SitePage:
 
     def _raw_teaser(self, block: HtmlElement) -> dict[str, Any]:
         """One walk over the block's elements (a dozen), instead of a query per value."""
-        h4 = thumb = date = image_title = None
+        h4 = date = image_title = None
         hrefs: dict[str, str] = {}
         texts: dict[str, HtmlElement] = {}
         for element in block.iter("h4", "a", "img", "p", "div"):

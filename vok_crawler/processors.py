@@ -107,7 +107,7 @@ class IsoDate:
         return parsed.isoformat()
 
 
-def first_text(values: Iterable[str | None]) -> str | None:
+def first_with_text(values: Iterable[str | None]) -> str | None:
     """The first value with any text, normalized: the copy to keep of a duplicated one."""
     return next((text for value in values if value and (text := normalize_space(value))), None)
 
@@ -125,9 +125,9 @@ def to_teaser(raw: Mapping[str, Any], loader_context: Mapping[str, Any]) -> Teas
     """
     return Teaser(
         url=raw["url"],
-        title=first_text(raw["titles"]),
+        title=first_with_text(raw["titles"]),
         date=TEASER_DATE([raw["date"]] if raw["date"] else [], loader_context),
-        teaser=first_text(raw["teasers"]),
+        teaser=first_with_text(raw["teasers"]),
     )
 
 

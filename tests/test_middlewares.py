@@ -1,0 +1,86 @@
+"""Transport faults handled before parsing: Retry-After, charset, off-site redirects, failure kinds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
+from scrapy.http import HtmlResponse, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.internet.error import ConnectionLost
+from twisted.python.failure import Failure
+
+from vok_crawler.errors import error_kind
+from vok_crawler.middlewares import DeclaredCharsetMiddleware, OffSiteRedirectMiddleware, retry_after_seconds
+from vok_crawler.spiders.vok import VokSpider
+
+PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(b"120", 120.0), (b" 0 ", 0.0), (b"Tue, 24 Nov 2026 12:00:30 GMT", 30.0), (b"Tue, 24 Nov 2026 11:00:00 GMT", 0.0),
+     (b"soon", None), (b"", None), (None, None)],
+)
+def test_retry_after_is_seconds_or_an_http_date(header, seconds):
+    now = datetime(2026, 11, 24, 12, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(header, now) == seconds
+
+
+def crawler_of(start_url="http://127.0.0.1:8080/article/163/"):
+    crawler = get_crawler(VokSpider)
+    crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
+    crawler.stats.open_spider()
+    return crawler
+
+
+def test_a_page_is_read_in_its_own_charset_when_the_header_lies():
+    crawler = crawler_of()
+    middleware = DeclaredCharsetMiddleware.from_crawler(crawler)
+    lying = HtmlResponse("http://127.0.0.1/p/", body=PAGE, headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    assert "“" not in lying.text
+    fixed = middleware.process_response(Request(lying.url), lying)
+    assert "“김정은”" in fixed.text
+    assert crawler.stats.get_value("vok/charset/header_overridden") == 1
+    honest = HtmlResponse("http://127.0.0.1/p/", body=PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+    assert middleware.process_response(Request(honest.url), honest) is honest
+
+
+def test_a_body_that_does_not_decode_in_its_declared_charset_keeps_the_header():
+    middleware = DeclaredCharsetMiddleware.from_crawler(crawler_of())
+    latin = "<meta charset='utf-8'><p>caf\xe9</p>".encode("latin-1")
+    response = HtmlResponse("http://127.0.0.1/p/", body=latin, headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    assert middleware.process_response(Request(response.url), response) is response
+
+
+def test_a_redirect_off_the_site_is_refused_and_one_on_it_passes():
+    crawler = crawler_of()
+    middleware = OffSiteRedirectMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:8080/go/")
+    away = Response(request.url, status=302, headers={"Location": "http://localhost:8080/x/"})
+    with pytest.raises(IgnoreRequest, match="redirect off the site, to http://localhost:8080/x/"):
+        middleware.process_response(request, away)
+    home = Response(request.url, status=301, headers={"Location": "/newstream/1-1/a/"})
+    assert middleware.process_response(request, home) is home
+    assert crawler.stats.get_value("vok/redirects/off_site") == 1
+
+
+@pytest.mark.parametrize(
+    ("exception", "kind"),
+    [
+        (HttpError(Response("http://x/", status=404)), "http_404"),
+        (HttpError(Response("http://x/", status=503)), "http_5xx"),
+        (HttpError(Response("http://x/", status=429)), "http_429"),
+        (DownloadTimeoutError("slow"), "timeout"),
+        (ResponseDataLossError("cut"), "data_loss"),
+        (DownloadCancelledError("big"), "too_large"),
+        (ConnectionLost("reset"), "connection"),
+        (IgnoreRequest("no"), "ignored"),
+        (ValueError("odd"), "ValueError"),
+    ],
+)
+def test_error_kinds(exception, kind):
+    assert error_kind(Failure(exception)) == kind
