@@ -87,3 +87,12 @@ def test_a_second_run_of_an_unchanged_site_requests_only_the_first_listing_page(
     assert set(sample_server.resource.hits) == {"/robots.txt", "/article/163/"}
     assert crawler.stats.get_value("vok/articles/already_known") == 12
     assert crawler.stats.get_value("vok/listing/stopped_early") == 1
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_corpus_path_can_name_the_crawled_site(sample_server, tmp_path):
+    """The default ``data/%(site)s/vok.jsonl`` keeps the corpora of two sites apart."""
+    yield crawl(f"{tmp_path}/%(site)s/vok.jsonl", f"{sample_server.origin}/article/163/")
+    site = sample_server.origin.removeprefix("http://").replace(":", "_")
+    assert len(read_jsonl(tmp_path / site / "vok.jsonl")) == 20
+    assert (tmp_path / site / "vok.state.json").exists() and (tmp_path / site / "vok.health.json").exists()

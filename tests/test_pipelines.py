@@ -130,3 +130,17 @@ def test_lines_that_are_not_records_are_logged_and_left_alone(tmp_path, caplog):
         assert corpus_urls(path) == {"u1", "u2"}
     assert "Line 2 of" in caplog.text and "Line 4 of" in caplog.text
     assert "not json" in path.read_text()
+
+
+def test_a_state_file_that_is_not_json_means_walking_the_whole_listing(tmp_path, caplog):
+    from vok_crawler.corpus import NO_STATE, Corpus
+
+    corpus = Corpus(tmp_path / "vok.jsonl")
+    assert corpus.read_state() == NO_STATE
+    corpus.sibling("state").write_text("{torn")
+    with caplog.at_level(logging.WARNING):
+        assert corpus.read_state() == NO_STATE
+    assert "is not JSON" in caplog.text
+    corpus.write_json("state", {"complete": True, "pending": ["u"], "skipped": []})
+    assert corpus.read_state()["pending"] == ["u"]
+    assert not list(tmp_path.glob("*.partial"))

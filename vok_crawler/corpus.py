@@ -22,6 +22,9 @@ from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
+# What a crawl without memory starts from: walk the whole listing, nothing to retry or skip.
+NO_STATE: dict[str, Any] = {"complete": False, "pending": [], "skipped": []}
+
 
 def repair_torn_tail(path: Path) -> int:
     """Make the file end with a whole line; return how many bytes were cut.
@@ -123,12 +126,12 @@ class Corpus:
         """What the last run left: ``complete`` (it walked the whole listing), ``pending`` URLs."""
         path = self.sibling("state")
         if not path.exists():  # a first crawl, or one killed before it wrote any state
-            return {"complete": False, "pending": []}
+            return NO_STATE
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
-            logger.warning("State file %s is not JSON; the next crawl walks the whole listing", path)
-            return {"complete": False, "pending": []}
+            logger.warning("State file %s is not JSON; this crawl walks the whole listing", path)
+            return NO_STATE
 
     def write_json(self, kind: str, data: dict[str, Any]) -> Path:
         """Write a sibling file atomically: a kill leaves the old one or the new one."""

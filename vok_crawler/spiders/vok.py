@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from vok_crawler.corpus import Corpus
+from vok_crawler.corpus import NO_STATE, Corpus
 from vok_crawler.errors import GONE, TRANSIENT, error_kind
 from vok_crawler.items import Article, Teaser
 from vok_crawler.pages import ARTICLE_MARKERS, ArticlePage, SitePage
@@ -77,7 +77,7 @@ class VokSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.corpus = Corpus.of(self.crawler)
-        state = self.corpus.read_state() if self.corpus else {"complete": False, "pending": []}
+        state = self.corpus.read_state() if self.corpus else NO_STATE
         self.was_complete = bool(state.get("complete"))
         self.skipped.update(state.get("skipped", []))
         self.walk_all = self.refresh or not self.was_complete
@@ -115,11 +115,12 @@ class VokSpider(scrapy.Spider):
         if teasers and not unknown and not self.walk_all:
             self._stop(response, "no article on it is new")
             return
-        for url in page.more_articles_urls():
+        more = page.more_articles_urls()
+        for url in more:
             if url in self._requested:
                 logger.info("More Articles on %s points back to %s, crawled already", response.url, url)
                 self.crawler.stats.inc_value("vok/links/slice_seen_again")
-        yield from self._follow(page.more_articles_urls(), self.parse_listing)
+        yield from self._follow(more, self.parse_listing)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers."""
