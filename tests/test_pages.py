@@ -97,3 +97,16 @@ def test_the_last_slice_points_back_to_the_first_in_another_spelling():
 def test_an_empty_slice_has_nothing():
     page = SitePage(HtmlResponse(LISTING, body=b"", encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
     assert page.teasers() == [] and page.more_articles_urls() == []
+
+
+def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():
+    html = (
+        "<div id='latest_article_wrapper'><article class='row\n\tarticle-desc'>"
+        "<h4><a href='/newstream/9-9/x'>Title</a></h4><p class='articled-date'><span>Mar 5, 2026</span></p>"
+        "<p class='excerpt  lead'>Text</p></article></div>"
+    )
+    page = SitePage(HtmlResponse(LISTING, body=html.encode(), encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
+    [teaser] = page.teasers()
+    assert (teaser.url, teaser.title, teaser.date, teaser.teaser) == (
+        f"{SAMPLE_ORIGIN}/newstream/9-9/x/", "Title", "2026-03-05", "Text"
+    )

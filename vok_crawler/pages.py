@@ -34,13 +34,13 @@ ARTICLE_MARKERS = "h1.article-title, div.article-content"  # CSS, for the spider
 
 
 def has_class(name: str) -> str:
-    """XPath for a class among others (spaces only: normalize-space() costs a tenth of a page)."""
-    return f"contains(concat(' ', @class, ' '), ' {name} ')"
+    """XPath for a class among others, whatever white space separates them."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
 Query = Callable[[Any], list]
-TEASER_BLOCKS: Query = etree.XPath(f"//*[@id='latest_article_wrapper']//div[{has_class('article-desc')}]")
-ANY_TEASER_BLOCKS: Query = etree.XPath(f"//div[{has_class('article-desc')}]")
+TEASER_BLOCKS: Query = etree.XPath(f"//*[@id='latest_article_wrapper']//*[{has_class('article-desc')}]")
+ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
 MORE_ARTICLES_LINKS: Query = etree.XPath(
     f"//a[{has_class('more-articles')}]/@href | //a[contains(@href, 'action=get_cat_by_source')]/@href"
 )
@@ -114,7 +114,7 @@ class SitePage:
         hrefs: dict[str, str] = {}
         texts: dict[str, HtmlElement] = {}
         for element in block.iter("h4", "a", "img", "p", "div"):
-            classes = f" {element.get('class', '')} "
+            classes = f" {' '.join(element.get('class', '').split())} "
             if element.tag == "a" and element.get("href"):
                 hrefs.setdefault("any", element.get("href"))
                 if " thumb " in classes:
