@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 import pytest_twisted
 from jsonschema import Draft202012Validator
+from scrapy.crawler import Crawler, CrawlerRunner
+from scrapy.utils.project import get_project_settings
+from twisted.internet.defer import Deferred
 from twisted.web.server import Site
 
 from vok_crawler.sample_site import SampleSite
+from vok_crawler.spiders.vok import VokSpider
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = ROOT / "samples" / "site"
@@ -45,6 +49,18 @@ def assert_valid_records(records: list[dict]) -> None:
 
 def without_crawled_at(records: list[dict]) -> list[dict]:
     return [{k: v for k, v in record.items() if k != "crawled_at"} for record in records]
+
+
+LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
+
+
+def crawl(corpus, start_url: str, spider_args: dict | None = None, **settings) -> Deferred[Crawler]:
+    """Run ``vok`` in this process's reactor; the Deferred fires with its crawler."""
+    project = get_project_settings()
+    project.setdict({**LOOPBACK, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
+    runner = CrawlerRunner(project)
+    crawler = runner.create_crawler(VokSpider)
+    return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)
 
 
 @dataclass

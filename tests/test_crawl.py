@@ -8,22 +8,8 @@ article. The whole JSON Lines output is compared with the expected records.
 from __future__ import annotations
 
 import pytest_twisted
-from scrapy.crawler import CrawlerRunner
-from scrapy.utils.project import get_project_settings
 
-from tests.conftest import FLAKY_PATH, assert_valid_records, expected_records, read_jsonl, without_crawled_at
-from vok_crawler.spiders.vok import VokSpider
-
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
-
-
-def crawl(corpus, start_url, spider_args=None, **settings):
-    """Run ``vok`` in this process's reactor; the Deferred fires with its crawler."""
-    project = get_project_settings()
-    project.setdict({**LOOPBACK, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
-    runner = CrawlerRunner(project)
-    crawler = runner.create_crawler(VokSpider)
-    return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)
+from tests.conftest import FLAKY_PATH, assert_valid_records, crawl, expected_records, read_jsonl, without_crawled_at
 
 
 @pytest_twisted.inlineCallbacks

@@ -12,9 +12,8 @@ from twisted.internet import reactor
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.web.server import Site
 
-from tests.conftest import ROOT, SAMPLE_SITE, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, without_crawled_at
 from tests.fault_site import WRAPPER, FaultySite
-from tests.test_crawl import crawl
 
 CERAMIC = "/newstream/1771280000-381500825/ceramic-tea-set/"
 NEW = "/newstream/1772999999-381500999/ceramic-tea-set-second-edition/"

@@ -9,9 +9,8 @@ import pytest_twisted
 from twisted.internet import reactor
 from twisted.web.server import Site
 
-from tests.conftest import SAMPLE_SITE, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import SAMPLE_SITE, crawl, expected_records, read_jsonl, without_crawled_at
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
-from tests.test_crawl import crawl
 
 FAULTS = {
     "/newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex/": "429",
