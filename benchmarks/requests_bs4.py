@@ -7,7 +7,7 @@ title, date and body of each article as JSON Lines.
 
 import argparse
 import json
-from urllib.parse import urljoin, urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import requests
 from bs4 import BeautifulSoup

@@ -15,7 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 
-from sitegen import SITE, ArticleMarkup, Teaser, listing_page, slice_fragment, slice_href  # noqa: E402
+from sitegen import (  # noqa: E402
+    SITE,
+    ArticleMarkup,
+    Teaser,
+    listing_page,
+    slice_fragment,
+    slice_href,
+)
 
 PAGE = 12
 PARAGRAPH = (

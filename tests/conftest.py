@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import pytest_twisted
 from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.utils.project import get_project_settings
 from twisted.internet.defer import Deferred
+from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from vok_crawler.sample_site import SampleSite
@@ -63,6 +64,18 @@ def crawl(corpus, start_url: str, spider_args: dict | None = None, **settings) -
     return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)
 
 
+@contextmanager
+def serve(resource: Resource) -> Iterator[str]:
+    """``resource`` on a free port of 127.0.0.1 while the block runs; yields its origin."""
+    from twisted.internet import reactor
+
+    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
+    try:
+        yield f"http://127.0.0.1:{port.getHost().port}"
+    finally:
+        port.stopListening()
+
+
 @dataclass
 class ServedSite:
     origin: str
@@ -71,10 +84,7 @@ class ServedSite:
 
 @pytest.fixture
 def sample_server() -> Iterator[ServedSite]:
-    """The samples on a free port of 127.0.0.1, with one article answering 503 once."""
-    from twisted.internet import reactor
-
+    """The samples, with one article answering 503 once."""
     resource = SampleSite(SAMPLE_SITE, flaky={FLAKY_PATH})
-    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
-    yield ServedSite(f"http://127.0.0.1:{port.getHost().port}", resource)
-    pytest_twisted.blockon(port.stopListening())
+    with serve(resource) as origin:
+        yield ServedSite(origin, resource)

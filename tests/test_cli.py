@@ -9,7 +9,13 @@ import sys
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, assert_valid_records, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import (
+    ROOT,
+    assert_valid_records,
+    expected_records,
+    read_jsonl,
+    without_crawled_at,
+)
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 

@@ -16,9 +16,14 @@ import pytest
 import pytest_twisted
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
-from twisted.web.server import Site
 
-from tests.conftest import ROOT, SAMPLE_SITE, expected_records, without_crawled_at
+from tests.conftest import (
+    ROOT,
+    SAMPLE_SITE,
+    expected_records,
+    serve,
+    without_crawled_at,
+)
 from tests.fault_site import FaultySite
 
 SLOW = 0.05  # seconds per response while the crawl is to be interrupted
@@ -27,9 +32,8 @@ SLOW = 0.05  # seconds per response while the crawl is to be interrupted
 @pytest.fixture
 def slow_site():
     site = FaultySite(SAMPLE_SITE, delay=SLOW)
-    port = reactor.listenTCP(0, Site(site), interface="127.0.0.1")
-    yield f"http://127.0.0.1:{port.getHost().port}", site
-    pytest_twisted.blockon(port.stopListening())
+    with serve(site) as origin:
+        yield origin, site
 
 
 def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import pytest_twisted
 
-from tests.conftest import FLAKY_PATH, assert_valid_records, crawl, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import (
+    FLAKY_PATH,
+    assert_valid_records,
+    crawl,
+    expected_records,
+    read_jsonl,
+    without_crawled_at,
+)
 
 
 @pytest_twisted.inlineCallbacks

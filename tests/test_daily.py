@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
 
 import pytest_twisted
-from twisted.internet import reactor
 from twisted.internet.utils import getProcessOutputAndValue
-from twisted.web.server import Site
 
-from tests.conftest import ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import (
+    ROOT,
+    SAMPLE_SITE,
+    crawl,
+    expected_records,
+    read_jsonl,
+    serve,
+    without_crawled_at,
+)
 from tests.fault_site import WRAPPER, FaultySite
 
 CERAMIC = "/newstream/1771280000-381500825/ceramic-tea-set/"
@@ -21,15 +26,6 @@ NEW_TEASER = (
     '<div class="article-desc"><h4><a href="' + NEW + '">Ceramic Tea Set, second edition</a></h4>'
     '<p class="articled-date"><span>March 06, 2026</span></p><p class="excerpt">A second set.</p></div>\n'
 ).encode()
-
-
-@contextmanager
-def served(resource):
-    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
-    try:
-        yield f"http://127.0.0.1:{port.getHost().port}"
-    finally:
-        port.stopListening()
 
 
 def urls(path):
@@ -55,7 +51,7 @@ def test_an_interrupted_first_crawl_then_a_normal_run_leave_no_gap(sample_server
 def test_a_new_article_at_the_head_costs_a_few_requests_and_refetches_nothing(tmp_path):
     corpus = tmp_path / "vok.jsonl"
     site = FaultySite(SAMPLE_SITE)
-    with served(site) as origin:
+    with serve(site) as origin:
         yield crawl(corpus, f"{origin}/article/163/")
         site.rewrite = [
             ("/article/163/", WRAPPER, WRAPPER + NEW_TEASER),
@@ -107,7 +103,7 @@ def test_refresh_fetches_known_articles_again_without_duplicating_the_corpus(sam
 def test_a_broken_layout_ends_the_run_with_its_own_reason_and_a_non_zero_exit(tmp_path):
     redesigned = FaultySite(SAMPLE_SITE, rewrite=[("/newstream/", b"article-title", b"post-heading"),
                                                   ("/newstream/", b"article-content", b"post-text")])
-    with served(redesigned) as origin:
+    with serve(redesigned) as origin:
         corpus = tmp_path / "vok.jsonl"
         args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", "-s", f"VOK_CORPUS={corpus}",
                 "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
@@ -123,7 +119,7 @@ def test_a_broken_layout_ends_the_run_with_its_own_reason_and_a_non_zero_exit(tm
 @pytest_twisted.inlineCallbacks
 def test_a_listing_without_teasers_is_a_broken_layout_too(tmp_path):
     cards = [(prefix, b"article-desc", b"story-card") for prefix in ("/article/", "/wp-admin/")]
-    with served(FaultySite(SAMPLE_SITE, rewrite=cards)) as origin:
+    with serve(FaultySite(SAMPLE_SITE, rewrite=cards)) as origin:
         crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/")
     assert crawler.stats.get_value("finish_reason") == "layout_broken"
     health = json.loads((tmp_path / "vok.health.json").read_text())

@@ -6,10 +6,15 @@ import logging
 
 import pytest
 import pytest_twisted
-from twisted.internet import reactor
-from twisted.web.server import Site
 
-from tests.conftest import SAMPLE_SITE, crawl, expected_records, read_jsonl, without_crawled_at
+from tests.conftest import (
+    SAMPLE_SITE,
+    crawl,
+    expected_records,
+    read_jsonl,
+    serve,
+    without_crawled_at,
+)
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 
 FAULTS = {
@@ -35,9 +40,8 @@ FAST_FAULTS = {
 @pytest.fixture
 def faulty_server():
     resource = FaultySite(SAMPLE_SITE, FAULTS, rewrite=[WITH_EXTRA_TEASERS])
-    port = reactor.listenTCP(0, Site(resource), interface="127.0.0.1")
-    yield f"http://127.0.0.1:{port.getHost().port}", resource
-    pytest_twisted.blockon(port.stopListening())
+    with serve(resource) as origin:
+        yield origin, resource
 
 
 @pytest_twisted.inlineCallbacks
@@ -95,17 +99,13 @@ def test_an_article_that_stays_down_is_fetched_by_the_next_run(tmp_path):
     path = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
     corpus = tmp_path / "vok.jsonl"
     down = FaultySite(SAMPLE_SITE, {path: "down"})
-    port = reactor.listenTCP(0, Site(down), interface="127.0.0.1")
-    origin = f"http://127.0.0.1:{port.getHost().port}"
-    try:
+    with serve(down) as origin:
         crawler = yield crawl(corpus, f"{origin}/article/163/", RETRY_TIMES=1, VOK_RETRY_BACKOFF_BASE=0.01)
         assert crawler.stats.get_value("vok/errors/http_5xx") == 1
         assert origin + path in (tmp_path / "vok.state.json").read_text()
         down.faults.clear()  # the site is back
         down.hits.clear()
-        crawler = yield crawl(corpus, f"{origin}/article/163/")
-    finally:
-        yield port.stopListening()
+        yield crawl(corpus, f"{origin}/article/163/")
     # The pending page is asked for; the walk stops at the first slice with nothing new (the
     # page of another source and the dead link, skipped last time, are not asked for again).
     first_slice = "/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24"

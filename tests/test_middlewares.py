@@ -6,7 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
@@ -14,7 +19,11 @@ from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
 from vok_crawler.errors import error_kind
-from vok_crawler.middlewares import DeclaredCharsetMiddleware, OffSiteRedirectMiddleware, retry_after_seconds
+from vok_crawler.middlewares import (
+    DeclaredCharsetMiddleware,
+    OffSiteRedirectMiddleware,
+    retry_after_seconds,
+)
 from vok_crawler.spiders.vok import VokSpider
 
 PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></body></html>".encode()

@@ -8,7 +8,12 @@ import pytest
 from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse
 
-from tests.conftest import SAMPLE_ORIGIN, SAMPLE_SITE, assert_valid_records, expected_records
+from tests.conftest import (
+    SAMPLE_ORIGIN,
+    SAMPLE_SITE,
+    assert_valid_records,
+    expected_records,
+)
 from vok_crawler.pages import ArticlePage, SitePage
 
 CRAWLED_AT = "2026-11-23T12:00:00Z"

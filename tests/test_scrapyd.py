@@ -29,7 +29,12 @@ import pytest
 import pytest_twisted
 from twisted.internet.threads import deferToThread
 
-from tests.conftest import ROOT, assert_valid_records, expected_records, without_crawled_at
+from tests.conftest import (
+    ROOT,
+    assert_valid_records,
+    expected_records,
+    without_crawled_at,
+)
 
 BIN = Path(sys.executable).parent
 USER, PASSWORD = "vok", "not-a-secret"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import codecs
+import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 

@@ -44,7 +44,9 @@ class SampleSite(Resource):
         body = self.respond(request)
         if not self.delay or body == NOT_DONE_YET:
             return body
-        from twisted.internet import reactor  # the running one: importing it early would install one
+        from twisted.internet import (
+            reactor,  # the running one: importing it early would install one
+        )
 
         reactor.callLater(self.delay, _finish, request, body)
         return NOT_DONE_YET

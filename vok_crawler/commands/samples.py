@@ -50,7 +50,9 @@ class Command(CrawlCommand):
         root = Path(opts.site)
         if not (root / "article/163/index.html").is_file():
             raise UsageError(f"no sample site at {root} (run from the project root)")
-        from twisted.internet import reactor  # the crawler process has installed it by now
+        from twisted.internet import (
+            reactor,  # the crawler process has installed it by now
+        )
 
         port = reactor.listenTCP(opts.port, Site(SampleSite(root)), interface="127.0.0.1")
         opts.spargs.setdefault("start_url", f"http://127.0.0.1:{port.getHost().port}/article/163/")
