@@ -4,7 +4,7 @@ Run ``python samples/build.py`` from the project root after changing it. The
 site follows ``shared/site/README.md`` and holds the seed's article
 ("Normalized production and quality improvement promoted") with its twelve
 "More From" neighbours, plus articles that exercise every rule of the
-anatomy (see the ``QUIRKS`` notes below and ``samples/README.md``). The
+anatomy (the ``QUIRKS`` notes below; ``samples/README.md`` maps them). The
 expected records are written from the facts below, not by the crawler.
 """
 

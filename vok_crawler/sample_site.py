@@ -10,6 +10,7 @@ Used by ``scrapy samples`` and the tests.
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections import Counter
 from collections.abc import Collection
@@ -103,8 +104,6 @@ def _finish(request: Request, body: bytes) -> None:
 
 def main() -> None:
     """``python -m vok_crawler.sample_site [--root samples/site] [--port 8163] [--delay 0]``."""
-    import argparse
-
     from twisted.internet import reactor
 
     parser = argparse.ArgumentParser(description=main.__doc__)
