@@ -115,3 +115,20 @@ def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():
     assert (teaser.url, teaser.title, teaser.date, teaser.teaser) == (
         f"{SAMPLE_ORIGIN}/newstream/9-9/x/", "Title", "2026-03-05", "Text"
     )
+
+
+def test_the_committed_samples_are_what_build_py_writes(tmp_path):
+    """The pages and their expected records are written from one set of facts; they cannot drift apart."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(SAMPLE_SITE.parent))
+    try:
+        build_samples = importlib.import_module("build_samples")
+    finally:
+        sys.path.remove(str(SAMPLE_SITE.parent))
+    build_samples.main(tmp_path / "site")
+    written = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    committed = {p.relative_to(SAMPLE_SITE): p.read_bytes() for p in SAMPLE_SITE.rglob("*") if p.is_file()}
+    assert written.keys() == committed.keys()
+    assert [name for name in written if written[name] != committed[name]] == []

@@ -1,6 +1,6 @@
 """Write the bundled sample site and the record each article must give.
 
-Run ``python samples/build.py`` from the project root after changing it. The
+Run ``python samples/build_samples.py`` from the project root after changing it. The
 site follows ``shared/site/README.md`` and holds the seed's article
 ("Normalized production and quality improvement promoted") with its twelve
 "More From" neighbours, plus articles that exercise every rule of the
@@ -386,18 +386,18 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def main() -> None:
-    shutil.rmtree(SITE_DIR, ignore_errors=True)
-    write(SITE_DIR / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
-    write(SITE_DIR / "article/163/index.html", listing_page(VOK, listing_blocks(), slice_href(12, 24), TRENDING))
-    write(SITE_DIR / "wp-admin/admin-ajax/163-12-24.html", slice_fragment(first_slice_blocks(), slice_href(24, 36)))
+def main(site_dir: Path = SITE_DIR) -> None:
+    shutil.rmtree(site_dir, ignore_errors=True)
+    write(site_dir / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
+    write(site_dir / "article/163/index.html", listing_page(VOK, listing_blocks(), slice_href(12, 24), TRENDING))
+    write(site_dir / "wp-admin/admin-ajax/163-12-24.html", slice_fragment(first_slice_blocks(), slice_href(24, 36)))
     back = slice_href(12, 24).replace("action=get_cat_by_source&amp;die=true", "die=true&amp;action=get_cat_by_source")
-    write(SITE_DIR / "wp-admin/admin-ajax/163-24-36.html", slice_fragment(last_slice_blocks(), back + "&amp;utm_source=loop"))
+    write(site_dir / "wp-admin/admin-ajax/163-24-36.html", slice_fragment(last_slice_blocks(), back + "&amp;utm_source=loop"))
     for key, sample in ARTICLES.items():
         related = [ALL[k].teaser_block() for k in sample.related]
-        write(SITE_DIR / sample.path / "index.html", sample.markup(related).render(TRENDING))
+        write(site_dir / sample.path / "index.html", sample.markup(related).render(TRENDING))
         if key not in NOT_RECORDS:
-            write(SITE_DIR / sample.path / "expected.json", json.dumps(record(key), ensure_ascii=False, indent=2) + "\n")
+            write(site_dir / sample.path / "expected.json", json.dumps(record(key), ensure_ascii=False, indent=2) + "\n")
 
 
 if __name__ == "__main__":
