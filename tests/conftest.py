@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +48,9 @@ def assert_valid_records(records: list[dict]) -> None:
         assert not errors, (record["url"], errors)
 
 
-def without_crawled_at(records: list[dict]) -> list[dict]:
-    return [{k: v for k, v in record.items() if k != "crawled_at"} for record in records]
+def comparable(records: Iterable[dict]) -> list[dict]:
+    """Records as a test compares them: without ``crawled_at`` (the clock's), in URL order."""
+    return sorted(({k: v for k, v in record.items() if k != "crawled_at"} for record in records), key=lambda r: r["url"])
 
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}

@@ -12,16 +12,12 @@ from twisted.internet.utils import getProcessOutputAndValue
 from tests.conftest import (
     ROOT,
     assert_valid_records,
+    comparable,
     expected_records,
     read_jsonl,
-    without_crawled_at,
 )
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
-
-
-def by_url(records: list[dict]) -> list[dict]:
-    return without_crawled_at(sorted(records, key=lambda record: record["url"]))
 
 
 @pytest_twisted.inlineCallbacks
@@ -32,9 +28,9 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
             "-a", "_job=from-scrapyd", "-O", str(feed), "-s", f"VOK_CORPUS={corpus}", *FAST]
     out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
     assert code == 0, err.decode()[-3000:]
-    expected = by_url(list(expected_records(sample_server.origin).values()))
-    assert by_url(read_jsonl(feed)) == expected
-    assert by_url(read_jsonl(corpus)) == expected
+    expected = comparable(expected_records(sample_server.origin).values())
+    assert comparable(read_jsonl(feed)) == expected
+    assert comparable(read_jsonl(corpus)) == expected
     assert_valid_records(read_jsonl(feed))
     assert b"Invalid published date '31/02/2026'" in err
 
@@ -49,5 +45,5 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     records = read_jsonl(feed)
     origin = records[0]["url"].split("/newstream/")[0]
     assert origin.startswith("http://127.0.0.1:")
-    assert by_url(records) == by_url(list(expected_records(origin).values()))
+    assert comparable(records) == comparable(expected_records(origin).values())
     assert read_jsonl(corpus) == records
