@@ -104,8 +104,10 @@ class DeclaredCharsetMiddleware:
         if not isinstance(response, HtmlResponse):
             return response
         header = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        if not header:  # nothing to contradict: Scrapy reads the page's own declaration already
+            return response
         declared = html_body_declared_encoding(response.body)
-        if not header or not declared or _same_codec(header, declared) or not _decodes(response.body, declared):
+        if not declared or _same_codec(header, declared) or not _decodes(response.body, declared):
             return response
         logger.warning("%s: header says charset %s, the page says %s; reading it as %s", response.url, header, declared, declared)
         self.stats.inc_value("vok/charset/header_overridden")
