@@ -41,3 +41,11 @@ def error_kind(failure: Failure) -> str:
         if failure.check(*types):
             return kind
     return failure.type.__name__
+
+
+class BadConfiguration(Exception):
+    """A spider argument, setting or file the crawl cannot run with.
+
+    Raised before any request; ``scrapy crawl`` prints its message on one
+    line and exits 2 instead of a traceback.
+    """
