@@ -1,10 +1,7 @@
-"""The JSON Lines corpus file and what it remembers between runs.
+"""The JSON Lines corpus file: its repair and its URLs.
 
-The corpus is the crawler's memory: the URLs it holds are not fetched again,
-and a small state file beside it (``vok.state.json`` for ``vok.jsonl``) says
-whether the last crawl walked the whole listing and which pages failed.
-
-A process killed mid-write can leave a torn last line. Appending after it
+:class:`vok_crawler.memory.CrawlMemory` owns the file; these are the
+operations on its format. A process killed mid-write can leave a torn last line. Appending after it
 would glue the next record onto the fragment, so the file is repaired
 before anything is appended, and what was cut is logged.
 """
@@ -13,17 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
-from typing import IO, Any, BinaryIO
-from weakref import WeakKeyDictionary
-
-from scrapy.crawler import Crawler
+from typing import BinaryIO
 
 logger = logging.getLogger(__name__)
-
-# What a crawl without memory starts from: walk the whole listing, nothing to retry or skip.
-NO_STATE: dict[str, Any] = {"complete": False, "pending": [], "skipped": []}
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -81,62 +71,3 @@ def corpus_urls(path: Path) -> set[str]:
             except (ValueError, KeyError, TypeError):
                 logger.warning("Line %d of %s is not a record; left as it is", number, path)
     return urls
-
-
-class Corpus:
-    """One corpus file for one crawl: repaired, its URLs read once, shared.
-
-    The spider asks it what is known; the corpus pipeline appends to it and
-    adds each URL it writes to :attr:`urls`. Both get the same instance from
-    :meth:`of`, so the file is read once per crawl.
-    """
-
-    _per_crawler: WeakKeyDictionary[Crawler, Corpus] = WeakKeyDictionary()
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        repair_torn_tail(path)
-        self.urls: set[str] = corpus_urls(path)
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> Corpus | None:
-        """The crawl's corpus, or ``None`` when ``VOK_CORPUS`` is empty.
-
-        Like a ``FEEDS`` URI, the setting may name spider attributes:
-        ``%(name)s``, or ``%(site)s`` (the crawled host and port), so that
-        records of different sites never share one corpus.
-        """
-        if crawler not in cls._per_crawler:
-            template = crawler.settings.get("VOK_CORPUS")
-            if not template:
-                return None
-            path = template % vars(crawler.spider) if "%(" in template else template
-            cls._per_crawler[crawler] = cls(Path(path))
-        return cls._per_crawler[crawler]
-
-    def sibling(self, kind: str) -> Path:
-        """A file beside the corpus: ``vok.<kind>.json`` for ``vok.jsonl``."""
-        return self.path.with_name(f"{self.path.stem}.{kind}.json")
-
-    def append(self) -> IO[str]:
-        return self.path.open("a", encoding="utf-8")
-
-    def read_state(self) -> dict[str, Any]:
-        """What the last run left: ``complete`` (it walked the whole listing), ``pending`` URLs."""
-        path = self.sibling("state")
-        if not path.exists():  # a first crawl, or one killed before it wrote any state
-            return NO_STATE
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            logger.warning("State file %s is not JSON; this crawl walks the whole listing", path)
-            return NO_STATE
-
-    def write_json(self, kind: str, data: dict[str, Any]) -> Path:
-        """Write a sibling file atomically: a kill leaves the old one or the new one."""
-        path = self.sibling(kind)
-        partial = path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(partial, path)
-        return path

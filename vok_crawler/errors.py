@@ -15,10 +15,19 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
-# Kinds worth another try on the next run; the others (404, too large, off the site) are final.
-TRANSIENT = frozenset({"http_5xx", "http_429", "http_408", "timeout", "connection", "data_loss"})
+# Kinds worth another try on the next run: a refusal or a passing fault never makes the
+# crawler forget an article. Only GONE (and a page of another source) is skipped for good.
+TRANSIENT = frozenset(
+    {"http_5xx", "http_401", "http_403", "http_408", "http_429", "timeout", "connection", "data_loss", "too_large"}
+)
+# Kinds that say the site is refusing this crawler: enough of them in a row stop it.
+REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
 # Kinds that say the page is no more: not asked for again (unless refresh=1).
 GONE = frozenset({"http_404", "http_410"})
+
+class GatedRedirect(IgnoreRequest):
+    """A redirect to NK Pro's ``free-member-form``: the article is for subscribers."""
+
 
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((DownloadTimeoutError,), "timeout"),
@@ -28,12 +37,13 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
         (DownloadConnectionRefusedError, DownloadFailedError, CannotResolveHostError, ConnectError, ConnectionLost, ConnectionDone),
         "connection",
     ),
+    ((GatedRedirect,), "gated"),
     ((IgnoreRequest,), "ignored"),
 ]
 
 
 def error_kind(failure: Failure) -> str:
-    """``http_404``, ``http_5xx``, ``timeout``, ``connection``, ... or the exception's name."""
+    """``http_404``, ``http_5xx``, ``timeout``, ``gated``, ... or the exception's name."""
     if failure.check(HttpError):
         status = failure.value.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"

@@ -1,12 +1,12 @@
-"""The health report: what a run did, and whether the site's layout still fits.
+"""The health report: what a run did, and whether it went well.
 
-At the end of every run it logs one summary line and writes it as JSON
-beside the corpus (``vok.health.json`` for ``vok.jsonl``). When pages were
-fetched but the parsing found nothing, or most titles or bodies are missing,
-the site has most likely changed its markup: the run then ends with the
-finish reason ``layout_broken`` (``nothing_fetched`` when every request
-failed) and ``scrapy crawl`` exits non-zero, so a scheduler notices instead
-of collecting empty records day after day.
+It measures (counters of the crawl), judges (the layout broken, every page
+gated, no way past the first page, nothing fetched) and acts (ends the run
+with a finish reason of :mod:`vok_crawler.finish_reasons`, so that
+``scrapy crawl`` exits non-zero). At the end of every run it logs one
+summary line and has the crawl memory write it beside the corpus
+(``vok.health.json`` for ``vok.jsonl``), so a scheduler notices a bad day
+instead of collecting empty records day after day.
 """
 
 from __future__ import annotations
@@ -19,24 +19,27 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 
-from vok_crawler.corpus import Corpus
+from vok_crawler import stats
+from vok_crawler.finish_reasons import ALL_GATED, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
+from vok_crawler.memory import CrawlMemory
 
 logger = logging.getLogger(__name__)
 
-LAYOUT_BROKEN = "layout_broken"
-NOTHING_FETCHED = "nothing_fetched"
-FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED})
 COVERED_FIELDS = ("title", "published", "posted", "body", "source_url")
 # Below this share of records with a title (or a body), the layout is taken as broken.
 MIN_SHARE = 0.5
 DROP_REASONS = {
-    "duplicate": "vok/duplicates_dropped",
-    "other_source": "vok/skipped/other_source",
-    "before_since": "vok/skipped/before_since",
-    "not_html": "vok/skipped/not_html",
+    "duplicate": stats.DUPLICATES_DROPPED,
+    "other_source": stats.SKIPPED_OTHER_SOURCE,
+    "before_since": stats.SKIPPED_BEFORE_SINCE,
+    "not_html": stats.SKIPPED_NOT_HTML,
 }
+COOKIES_HINT = (
+    "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
+    "cookies.txt and run with -s VOK_COOKIES_FILE=cookies.txt"
+)
 
 
 class HealthReport:
@@ -48,11 +51,19 @@ class HealthReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
+        if crawler.spidercls.name != "vok":
+            raise NotConfigured("the health report judges the vok spider only")
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    @property
+    def memory(self) -> CrawlMemory:
+        memory = self.crawler.get_extension(CrawlMemory)
+        assert memory is not None
+        return memory
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         adapter = ItemAdapter(item)
@@ -63,10 +74,10 @@ class HealthReport:
         """Signs that the markup no longer matches the page objects."""
         get = self.stats.get_value
         problems = []
-        if get("vok/pages/listing", 0) and not get("vok/teasers/listing", 0):
+        if get(stats.PAGES_LISTING, 0) and not get(stats.TEASERS_LISTING, 0):
             problems.append("listing pages were fetched but no teaser was found on them")
-        parsed = get("vok/pages/article", 0)
-        if parsed and not self.records and not get("vok/skipped/other_source", 0):
+        parsed = get(stats.PAGES_ARTICLE, 0)
+        if parsed and not self.records and not get(stats.SKIPPED_OTHER_SOURCE, 0) and not get(stats.SKIPPED_BEFORE_SINCE, 0):
             problems.append("article pages were fetched but no article was parsed")
         for name in ("title", "body"):
             if self.records and self.with_field[name] / self.records < MIN_SHARE:
@@ -76,47 +87,60 @@ class HealthReport:
     def nothing_fetched(self) -> bool:
         """Every request failed: the site is down or unreachable, not merely unchanged."""
         get = self.stats.get_value
-        pages = get("vok/pages/listing", 0) + get("vok/pages/article", 0)
-        return not pages and any(key.startswith("vok/errors/") for key in self.stats.get_stats())
+        pages = get(stats.PAGES_LISTING, 0) + get(stats.PAGES_ARTICLE, 0) + get(stats.GATED, 0)
+        return not pages and any(key.startswith(stats.ERRORS) for key in self.stats.get_stats())
+
+    def all_gated(self) -> bool:
+        """Every article page of the run was behind the NK Pro gate."""
+        return bool(self.stats.get_value(stats.GATED, 0)) and not self.stats.get_value(stats.PAGES_ARTICLE, 0)
 
     def spider_idle(self, spider: Spider) -> None:
         if self.nothing_fetched():
-            logger.error("No page of %s could be fetched", spider.start_url)
+            logger.error("No page of %s could be fetched", self.crawler.spider.start_url)
             raise CloseSpider(NOTHING_FETCHED)
         problems = self.layout_problems()
         if problems:
             logger.error("The site's layout looks broken: %s", "; ".join(problems))
             raise CloseSpider(LAYOUT_BROKEN)
+        if self.memory.pagination_stuck:
+            logger.error("The walk could not get past its first page: %s", self.memory.pagination_stuck)
+            raise CloseSpider(PAGINATION_NOT_FOUND)
+        if self.all_gated():
+            logger.error("Every article page (%d) was behind the NK Pro gate: %s", self.stats.get_value(stats.GATED), COOKIES_HINT)
+            raise CloseSpider(ALL_GATED)
 
     def report(self, reason: str) -> dict[str, Any]:
-        stats = self.stats.get_stats()
-        new = stats.get("vok/corpus/written", 0)
-        requests = stats.get("downloader/request_count", 0)
+        counters = self.stats.get_stats()
+        new = counters.get(stats.CORPUS_WRITTEN, 0)
+        requests = counters.get("downloader/request_count", 0)
+        memory = self.memory
         return {
             "finish_reason": reason,
-            "finished_at": stats.get("finish_time").isoformat() if stats.get("finish_time") else None,
-            "pages_fetched": stats.get("response_received_count", 0),
+            "finished_at": counters["finish_time"].isoformat() if counters.get("finish_time") else None,
+            "pages_fetched": counters.get("response_received_count", 0),
             "requests": requests,
             "articles": {
                 "new": new,
-                "already_known": stats.get("vok/articles/already_known", 0) + stats.get("vok/corpus/already_known", 0),
-                "dropped": {why: stats[key] for why, key in DROP_REASONS.items() if stats.get(key)},
+                "already_known": counters.get(stats.ARTICLES_ALREADY_KNOWN, 0) + counters.get(stats.CORPUS_ALREADY_KNOWN, 0),
+                "gated": counters.get(stats.GATED, 0),
+                "dropped": {why: counters[key] for why, key in DROP_REASONS.items() if counters.get(key)},
             },
             "requests_per_new_article": round(requests / new, 3) if new else None,
             "coverage": {name: round(self.with_field[name] / self.records, 3) if self.records else None for name in COVERED_FIELDS},
-            "invalid_dates": _by_suffix(stats, "vok/invalid_date/"),
-            "errors": _by_suffix(stats, "vok/errors/"),
-            "layout_problems": self.layout_problems(),
+            "fields_missing": stats.by_suffix(counters, stats.FIELD_MISSING),
+            "fields_by_fallback": stats.by_suffix(counters, stats.FIELD_FALLBACK),
+            "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
+            "refusals": counters.get(stats.REFUSALS, 0),
+            "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
+            "errors": stats.by_suffix(counters, stats.ERRORS),
+            "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
+            "left_for_next_run": {"pending": len(memory.pending - memory.urls), "gated": len(memory.gated - memory.urls)},
         }
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         report = self.report(reason)
-        self.stats.set_value("vok/requests_per_new_article", report["requests_per_new_article"])
+        self.stats.set_value(stats.REQUESTS_PER_NEW_ARTICLE, report["requests_per_new_article"])
         logger.info("Health: %s", json.dumps(report, ensure_ascii=False))
-        corpus = Corpus.of(self.crawler)
-        if corpus is not None:
-            logger.info("Health report written to %s", corpus.write_json("health", report))
-
-
-def _by_suffix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
-    return {key.removeprefix(prefix): value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+        path = self.memory.write_json("health", report)
+        if path is not None:
+            logger.info("Health report written to %s", path)

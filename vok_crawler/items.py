@@ -23,6 +23,7 @@ class Article:
     title: str | None = None
     published: str | None = None
     posted: str | None = None
+    posted_at: str | None = None
     source: str | None = None
     source_url: str | None = None
     body: str = ""

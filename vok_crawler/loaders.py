@@ -18,14 +18,19 @@ from vok_crawler.processors import (
     normalize_space,
     paragraphs,
     parse_day_first,
-    parse_month_day_year,
+    posted_date,
+    posted_instant,
     to_teaser,
     unique_teasers,
 )
 
 
 class ArticleLoader(ItemLoader):
-    """One article page. Context: ``url`` (for log lines), ``crawl_stats``, ``self_urls``."""
+    """One article page. Context: ``url`` (for problems), ``problems`` (a list), ``self_urls``.
+
+    ``posted`` and ``posted_at`` are given the article's URL: the posting
+    time is the epoch in it, not any date printed on the page.
+    """
 
     default_item_class = Article
     default_input_processor = MapCompose(normalize_space)
@@ -33,7 +38,8 @@ class ArticleLoader(ItemLoader):
     url_in = Identity()
     source_url_in = Identity()
     published_out = IsoDate(parse_day_first, "published")
-    posted_out = IsoDate(parse_month_day_year, "posted")
+    posted_in = MapCompose(posted_date)
+    posted_at_in = MapCompose(posted_instant)
     body_in = MapCompose(paragraphs)
     body_out = Join("\n\n")
     related_in = MapCompose(to_teaser)

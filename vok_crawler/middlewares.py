@@ -16,6 +16,9 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from vok_crawler import stats
+from vok_crawler.errors import GatedRedirect
+from vok_crawler.pages import FREE_MEMBER_FORM
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
@@ -79,8 +82,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return min(self.backoff_max, self.backoff_base * 2 ** (retry.meta["retry_times"] - 1))
 
     async def _wait(self, seconds: float, why: str, request: Request) -> None:
-        self.crawler.stats.inc_value(f"vok/retry/{why}")
-        self.crawler.stats.inc_value(f"vok/retry/{why}_seconds", seconds)
+        self.crawler.stats.inc_value(stats.retry(why))
+        self.crawler.stats.inc_value(stats.retry(f"{why}_seconds"), seconds)
         logger.info("Retrying %s in %.1f s (%s)", request.url, seconds, why.replace("_", "-"))
         await sleep(seconds)
 
@@ -110,7 +113,7 @@ class DeclaredCharsetMiddleware:
         if not declared or _same_codec(header, declared) or not _decodes(response.body, declared):
             return response
         logger.warning("%s: header says charset %s, the page says %s; reading it as %s", response.url, header, declared, declared)
-        self.stats.inc_value("vok/charset/header_overridden")
+        self.stats.inc_value(stats.CHARSET_OVERRIDDEN)
         return response.replace(encoding=declared)
 
 
@@ -130,12 +133,14 @@ def _decodes(body: bytes, encoding: str) -> bool:
 
 
 class OffSiteRedirectMiddleware:
-    """Refuse, with a log line, a redirect that leaves the crawled site.
+    """Judge a redirect before it is followed: the NK Pro gate, or a way off the site.
 
-    Scrapy's offsite filter would drop the redirected request quietly (at
-    DEBUG); here the request fails with ``IgnoreRequest``, so the spider's
-    errback logs and counts it like any other page that could not be had.
-    Runs before ``RedirectMiddleware``.
+    A redirect to a ``free-member-form`` URL is the gate, wherever it leads:
+    the request fails with :class:`~vok_crawler.errors.GatedRedirect`, before
+    any off-site rule, so the article is remembered as gated. Any other
+    redirect off the crawled site is refused with ``IgnoreRequest``: Scrapy's
+    offsite filter would drop it quietly (at DEBUG), while this way the
+    spider's errback logs and counts it. Runs before ``RedirectMiddleware``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -149,7 +154,9 @@ class OffSiteRedirectMiddleware:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
             target = response.urljoin(location.decode("latin-1"))
+            if FREE_MEMBER_FORM in target:
+                raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
             if not is_on_site(target, self.crawler.spider.start_url):
-                self.crawler.stats.inc_value("vok/redirects/off_site")
+                self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
                 raise IgnoreRequest(f"redirect off the site, to {target}")
         return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from typing import IO, Any
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import Spider
@@ -13,7 +13,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from vok_crawler.corpus import Corpus
+from vok_crawler import stats
+from vok_crawler.memory import CrawlMemory
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ class DedupePipeline:
     name one article (its ``link[rel=canonical]``); the record's URL decides.
     """
 
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+    def __init__(self, collector: StatsCollector) -> None:
+        self.stats = collector
         self.seen: set[str] = set()
 
     @classmethod
@@ -51,7 +52,7 @@ class DedupePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         url = ItemAdapter(item)["url"]
         if url in self.seen:
-            self.stats.inc_value("vok/duplicates_dropped")
+            self.stats.inc_value(stats.DUPLICATES_DROPPED)
             raise DropItem(f"Duplicate article {url}", log_level="INFO")
         self.seen.add(url)
         return item
@@ -61,40 +62,25 @@ class JsonLinesCorpusPipeline:
     """Append each record new to the corpus at ``VOK_CORPUS``, one JSON object a line.
 
     This is not a feed export: it runs whatever ``FEEDS``, ``-o`` or Scrapyd's
-    ``items_dir`` say, so daily runs add to one corpus. Records already in it
-    (by ``url``) are not written twice; every line is flushed as written, so a
-    killed process loses at most the line it was writing, which the next
-    open cuts off (:func:`vok_crawler.corpus.repair_torn_tail`).
+    ``items_dir`` say, so daily runs add to one corpus. The file belongs to
+    :class:`~vok_crawler.memory.CrawlMemory`, which writes a record only if
+    its URL is new and flushes every line.
     """
 
-    def __init__(self, corpus: Corpus, stats: StatsCollector) -> None:
-        self.corpus = corpus
-        self.stats = stats
-        self.file: IO[str] | None = None
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
-        corpus = Corpus.of(crawler)
-        if corpus is None:
+        if not crawler.settings.get("VOK_CORPUS"):
             raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
-        return cls(corpus, crawler.stats)
-
-    def open_spider(self, spider: Spider | None = None) -> None:
-        self.stats.set_value("vok/corpus/records_before", len(self.corpus.urls))
-        self.file = self.corpus.append()
-        logger.info("Corpus %s holds %d articles", self.corpus.path, len(self.corpus.urls))
+        return cls(crawler)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        url = ItemAdapter(item)["url"]
-        if url in self.corpus.urls:
-            self.stats.inc_value("vok/corpus/already_known")
-            return item
-        self.file.write(json_line(item))
-        self.file.flush()
-        self.corpus.urls.add(url)
-        self.stats.inc_value("vok/corpus/written")
+        memory = self.crawler.get_extension(CrawlMemory)
+        if memory.write(ItemAdapter(item)["url"], json_line(item)):
+            self.stats.inc_value(stats.CORPUS_WRITTEN)
+        else:
+            self.stats.inc_value(stats.CORPUS_ALREADY_KNOWN)
         return item
-
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.file:
-            self.file.close()

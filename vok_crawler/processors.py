@@ -1,22 +1,23 @@
 """Loader processors: raw strings from the page in, the record's values out.
 
 Each is a plain function or a small callable so that it can be tested on its
-own. Processors that must report bad input (a date that does not exist) read
-the page's URL and the crawl's stats from the loader context.
+own. Processors that find bad input (a date that does not exist) do not log
+or count it: they append a :class:`~vok_crawler.problems.Problem` to the
+loader context's ``problems`` list, which the spider reports.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
+from vok_crawler import stats
 from vok_crawler.items import Teaser
+from vok_crawler.problems import Problem
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
-
-logger = logging.getLogger(__name__)
 
 _WHITE_SPACE = re.compile(r"\s+")  # str patterns match no-break space, U+2028 and U+2029 too
 _MONTH_NAMES = (
@@ -24,6 +25,9 @@ _MONTH_NAMES = (
 )
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
+_POSTED_EPOCH = re.compile(r"/newstream/(\d+)-\d+")
+# KCNA Watch posts on Korea time: the posting day is the epoch's date in UTC+9.
+KOREA = timezone(timedelta(hours=9))
 
 
 def normalize_space(text: str) -> str:
@@ -81,12 +85,41 @@ def parse_day_first(text: str) -> date | None:
     return _real_date(int(match[3]), int(match[2]), int(match[1]))
 
 
+def posting_time(url: str) -> datetime | None:
+    """When KCNA Watch posted the article: the epoch of ``/newstream/<epoch>-<id>/``, in Korea time.
+
+    The page header's paired date is the day the page is viewed, not this;
+    the URL's epoch is the one date the site keeps with the article.
+    ``None`` when the URL has no epoch (or one no calendar holds).
+    """
+    match = _POSTED_EPOCH.search(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        return datetime.fromtimestamp(int(match[1]), KOREA)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def posted_date(url: str) -> str | None:
+    """The posting day, ISO ``YYYY-MM-DD`` in Korea time (input processor of ``posted``)."""
+    instant = posting_time(url)
+    return instant.date().isoformat() if instant else None
+
+
+def posted_instant(url: str) -> str | None:
+    """The posting instant, ISO 8601 with ``+09:00`` (input processor of ``posted_at``)."""
+    instant = posting_time(url)
+    return instant.isoformat() if instant else None
+
+
 class IsoDate:
     """Output processor: the first raw date, parsed, as ``YYYY-MM-DD`` or ``None``.
 
-    A raw date that is there but does not parse is bad input: it is logged
-    with the page's URL and counted as ``vok/invalid_date/<what>``; the
-    record keeps ``null`` and is still written.
+    A raw date that is there but does not parse is bad input: a problem
+    naming the page goes to the loader context's ``problems`` (reported as
+    ``vok/invalid_date/<what>``); the record keeps ``null`` and is still
+    written.
     """
 
     def __init__(self, parse: Callable[[str], date | None], what: str) -> None:
@@ -99,10 +132,10 @@ class IsoDate:
             return None
         parsed = self.parse(raw)
         if parsed is None:
-            logger.warning("Invalid %s date %r on %s", self.what, raw, loader_context.get("url"))
-            stats = loader_context.get("crawl_stats")
-            if stats is not None:
-                stats.inc_value(f"vok/invalid_date/{self.what}")
+            problems = loader_context.get("problems")
+            if problems is not None:
+                problem = f"Invalid {self.what} date {raw!r} on {loader_context.get('url')}"
+                problems.append(Problem(stats.invalid_date(self.what), problem))
             return None
         return parsed.isoformat()
 

@@ -14,12 +14,20 @@ COMMANDS_MODULE = "vok_crawler.commands"
 VOK_CORPUS = "data/%(site)s/vok.jsonl"
 # Articles of other sources reached through links are skipped.
 VOK_SOURCE = "Voice of Korea (EN)"
+# A subscriber's cookies (Netscape cookies.txt, as browser extensions export it), sent to the
+# crawled site only, so that articles behind the NK Pro gate can be read. Empty: none.
+VOK_COOKIES_FILE = ""
+# This many refusals in a row (403/429 after their retries, pages that are neither article,
+# listing nor gate) stop the crawl with finish reason "blocked"; what is unread stays pending.
+VOK_BLOCKED_AFTER = 5
 
-# Politeness: one request at a time, paced by the server's own latency.
+# Politeness: the site limits heavy use. One request at a time, at least a second apart,
+# slower still when AutoThrottle sees the server's latency grow.
 USER_AGENT = "vok_crawler/0.1 (+https://github.com/vok-crawler/vok_crawler)"
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 1
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -41,10 +49,15 @@ DOWNLOADER_MIDDLEWARES = {
     "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
     "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
     "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
+    "vok_crawler.cookies.SubscriberCookiesMiddleware": 700,
 }
 
-# A summary of every run, in the log and beside the corpus; a broken layout fails the run.
-EXTENSIONS = {"vok_crawler.extensions.HealthReport": 500}
+# The crawl's memory (corpus, state, lock), and a summary of every run, in the log and
+# beside the corpus; a broken layout, a blocked or fully gated run fails the run.
+EXTENSIONS = {
+    "vok_crawler.memory.CrawlMemory": 100,
+    "vok_crawler.extensions.HealthReport": 500,
+}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.

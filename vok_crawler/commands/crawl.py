@@ -11,7 +11,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.extensions import FAILED_REASONS
+from vok_crawler.finish_reasons import FAILED_REASONS
 
 
 class Command(ScrapyCrawlCommand):

@@ -1,37 +1,42 @@
 """The ``vok`` spider: routing only.
 
-It follows the listing's teasers, every "More Articles" slice and the
-"More From ..." teasers of article pages, on the start URL's own site and
-nothing else. What a page holds is read by :mod:`vok_crawler.pages`; what
-is already known comes from the corpus (:class:`vok_crawler.corpus.Corpus`).
+It follows the listing's teasers, every "More Articles" slice (by its link,
+or built from the page when the site's control is script-driven or absent)
+and the "More From ..." teasers of article pages, on the start URL's own
+site and nothing else. What a page holds is read by :mod:`vok_crawler.pages`;
+what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMemory`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from vok_crawler.corpus import NO_STATE, Corpus
-from vok_crawler.errors import GONE, TRANSIENT, error_kind
+from vok_crawler import stats
+from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind
+from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
-from vok_crawler.pages import ARTICLE_MARKERS, ArticlePage, SitePage
+from vok_crawler.memory import CrawlMemory, utc_now
+from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.problems import report
+from vok_crawler.processors import posted_date
+from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.urls import canonical_url, is_on_site
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
-
-
-def utc_now() -> str:
-    """ISO 8601 in UTC, to the second, with its zone (``...Z``)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+# A slice past the end of the list answers nothing, or WordPress's "0" / "-1".
+END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
+PageT = TypeVar("PageT", bound=SitePage)
 
 
 def flag(value: Any) -> bool:
@@ -39,14 +44,20 @@ def flag(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def asked_url(response: Response) -> str:
+    """The URL the crawl asked for, before any redirect."""
+    return response.meta.get("redirect_urls", [response.url])[0]
+
+
 class VokSpider(scrapy.Spider):
     """Voice of Korea (EN) on KCNA Watch.
 
     Arguments (``-a``): ``start_url`` a source listing (default, the live
-    one), a "More Articles" slice or an article page; ``refresh=1`` fetch
-    known articles again and walk the whole listing; ``since=YYYY-MM-DD``
-    only articles posted on or after that day. Unknown arguments (as
-    Scrapyd passes) are accepted and kept as attributes.
+    one), a "More Articles" slice or an article page; ``source_id`` the
+    source's slice id, when no page shows it; ``refresh=1`` fetch known
+    articles again and walk the whole listing; ``since=YYYY-MM-DD`` only
+    articles posted on or after that day. Unknown arguments (as Scrapyd
+    passes) are accepted and kept as attributes.
 
     With a corpus, the crawl is incremental: known articles are not fetched,
     and the listing is walked only until a slice holds no unknown article,
@@ -54,173 +65,236 @@ class VokSpider(scrapy.Spider):
     """
 
     name = "vok"
-    corpus: Corpus | None = None
+    memory: CrawlMemory
 
-    def __init__(self, start_url: str = DEFAULT_START_URL, refresh: str = "0", since: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, start_url: str = DEFAULT_START_URL, refresh: str = "0", since: str | None = None, source_id: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.start_url = canonical_url(start_url, start_url, start_url)
-        if self.start_url is None:
-            raise ValueError(f"start_url must be an http(s) URL, not {start_url!r}")
+        canonical = canonical_url(start_url, start_url, start_url)
+        if canonical is None:
+            raise BadConfiguration(f"start_url must be an http(s) URL, not {start_url!r}")
+        self.start_url = canonical
         try:
             self.since = date.fromisoformat(since).isoformat() if since else None
         except ValueError:
-            raise ValueError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
+            raise BadConfiguration(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
+        if source_id is not None and not str(source_id).strip().isdigit():
+            raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
+        self.source_id = str(source_id).strip() if source_id is not None else None
         self.refresh = flag(refresh)
-        self.allowed_domains = [urlsplit(self.start_url).hostname]
+        self.allowed_domains = [urlsplit(self.start_url).hostname or ""]
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
-        self._requested: set[str] = set()
-        self.failed: set[str] = set()  # articles to try again next run
-        self.skipped: set[str] = set()  # pages that are no record: another source, or gone
-        self.listing_failed = False
-        self.was_complete = False  # read from the corpus's state when the crawl starts
-        self.walk_all = True
+        self.refusals_in_a_row = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.corpus = Corpus.of(self.crawler)
-        state = self.corpus.read_state() if self.corpus else NO_STATE
-        self.was_complete = bool(state.get("complete"))
-        self.skipped.update(state.get("skipped", []))
-        self.walk_all = self.refresh or not self.was_complete
-        if self.corpus:
-            logger.info(
-                "Corpus knows %d articles; %s", len(self.corpus.urls),
-                "walking the whole listing" if self.walk_all else "walking the listing until a slice holds nothing new",
-            )
-            self._write_state(complete=False, pending=state.get("pending", []), reason="running")
+        memory = self.crawler.get_extension(CrawlMemory)
+        assert memory is not None, "the vok spider needs the CrawlMemory extension"
+        self.memory = memory
         for request in self._follow([self.start_url], self.parse):
             yield request
-        for request in self._follow(self._unknown(state.get("pending", [])), self.parse_article):
+        for request in self._follow(memory.to_ask_again(), self.parse_article):
             yield request
 
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """The start page, of any kind: its markup tells which."""
-        if isinstance(response, TextResponse) and response.css(ARTICLE_MARKERS):
-            return self.parse_article(response)
+        """The start page, of any kind: a slice by its URL, else its markup tells which."""
+        if parse_slice(response.url) is None and isinstance(response, TextResponse):
+            page = ArticlePage(response.selector, response.url, self.start_url)
+            if page.is_article() or page.gate():
+                return self.parse_article(response)
         return self.parse_listing(response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        """A source listing or a "More Articles" slice: teasers, then the next slices."""
+        """A source listing or a "More Articles" slice: teasers, then the next slice."""
+        asked = parse_slice(response.url)
         page = self._page(SitePage, response)
         if page is None:
             return
         teasers = page.teasers()
-        self.crawler.stats.inc_value("vok/pages/listing")
-        self.crawler.stats.inc_value("vok/teasers/listing", len(teasers))
+        report(page.problems, self.crawler.stats)
+        self.crawler.stats.inc_value(stats.PAGES_LISTING)
+        self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
+        if asked is not None:
+            self.memory.walk.observe(asked, len(teasers))
+        if not teasers:
+            self._no_teasers(response, page, asked)
+            return
+        self._answered()
         wanted = self._not_before_since(teasers)
         unknown = self._unknown(teaser.url for teaser in wanted)
         yield from self._follow(unknown, self.parse_article)
-        if teasers and not wanted:  # only dated teasers are ever left out
+        if not wanted:  # only dated teasers are ever left out
             self._stop(response, f"every article on it is older than {self.since}")
-            return
-        if teasers and not unknown and not self.walk_all:
+        elif not unknown and not self.memory.walk_all:
             self._stop(response, "no article on it is new")
-            return
-        more = page.more_articles_urls()
-        for url in more:
-            if url in self._requested:
-                logger.info("More Articles on %s points back to %s, crawled already", response.url, url)
-                self.crawler.stats.inc_value("vok/links/slice_seen_again")
-        yield from self._follow(more, self.parse_listing)
+        else:
+            yield from self._next_slice(response, page, asked, len(teasers))
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers."""
         page = self._page(ArticlePage, response)
+        url = asked_url(response)
         if page is None:
+            self.memory.skip(url)
             return
-        self.crawler.stats.inc_value("vok/pages/article")
+        gate = page.gate()
+        if gate:
+            self._gated(url, gate)
+            return
+        if not page.is_article():
+            self.memory.failed(url)
+            self._refused(url, "unrecognized", "the page is neither an article, a listing nor the NK Pro gate")
+            return
+        self._answered()
+        self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
         item = page.to_item(crawled_at=utc_now())
-        self._requested.add(item.url)  # its canonical spelling may be linked too
+        report(page.problems, self.crawler.stats)
+        assert item.url is not None  # the page's own URL is the last rule for it
+        self.memory.first_request(item.url)  # its canonical spelling may be linked too
         wanted = self.settings.get("VOK_SOURCE")
+        if item.source is None:
+            logger.warning("No source found on %s: asked for again next run", response.url)
+            self.memory.failed(url)
+            return
         if item.source != wanted:
             logger.info("Skipping %s: source is %r, not %r", response.url, item.source, wanted)
-            self.crawler.stats.inc_value("vok/skipped/other_source")
-            self.skipped.add(response.url)
+            self.crawler.stats.inc_value(stats.SKIPPED_OTHER_SOURCE)
+            self.memory.skip(url)
             return
+        self.memory.read(url, item.url)
         if self.since and item.posted and item.posted < self.since:
-            self.crawler.stats.inc_value("vok/skipped/before_since")
+            self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
         yield item
         related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
         yield from self._follow(related, self.parse_article)
-        if self.walk_all:  # else the listing's own walk decides how far to go
-            yield from self._follow(page.more_articles_urls(), self.parse_listing)
+        if self.memory.walk_all:  # else the listing's own walk decides how far to go
+            yield from self._next_slice(response, page, None, len(item.related))
 
     def on_error(self, failure: Failure) -> None:
-        """A request that failed for good: log it, count it by kind, remember what to retry."""
+        """A request that failed for good: log it, count it by kind, remember what to ask again."""
         request = failure.request
+        url = request.meta.get("redirect_urls", [request.url])[0]
         kind = error_kind(failure)
-        self.crawler.stats.inc_value(f"vok/errors/{kind}")
-        level = logging.WARNING if kind in TRANSIENT else logging.INFO
+        is_article = request.callback == self.parse_article
+        if kind == "gated":
+            self._gated(url, "redirect to free-member-form")
+            return
+        self.crawler.stats.inc_value(stats.error(kind))
+        level = logging.INFO if kind in GONE else logging.WARNING
         logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
-        if kind in GONE:
-            self.skipped.add(request.url)
-        if kind not in TRANSIENT:
-            return
-        if request.callback == self.parse_article:
-            self.failed.add(request.url)
+        if not is_article:
+            self.memory.listing_failed()
+        elif kind in GONE:
+            self.memory.skip(url)
         else:
-            self.listing_failed = True
+            self.memory.failed(url)
+        if kind in REFUSALS:
+            self._refused(url, kind, failure.getErrorMessage())
 
-    def closed(self, reason: str) -> None:
-        """Remember whether the listing was walked to its end, and what failed."""
-        if not self.corpus:
+    def _next_slice(self, response: Response, page: SitePage, asked: Slice | None, held: int) -> Iterator[scrapy.Request]:
+        """The slice after this page: the control's link, or one built from what the pages showed."""
+        control = page.more_articles()
+        walk = self.memory.walk
+        walk.learn(control, held)
+        self.crawler.stats.inc_value(stats.pagination_route(control.route))
+        target = parse_slice(control.href) if control.href else None
+        if control.href and target is None:
+            yield from self._follow([control.href], self.parse_listing)
             return
-        walked = reason == "finished" and not self.listing_failed
-        complete = walked and (self.since is None or self.was_complete)
-        self._write_state(complete=complete, pending=sorted(self.failed - self.corpus.urls), reason=reason)
+        if target is None:
+            start = control.start if control.start is not None else (asked.start if asked else 0) + held
+            target = walk.slice_at(start)
+        if target is None:
+            if asked is None and self.memory.walk_all:
+                self.memory.stuck(
+                    f"no way to the slice after {response.url}: no link, no data-id, no slice URL in its scripts "
+                    "(give the source's id with -a source_id=K)"
+                )
+            return
+        if not walk.claim(target.start):
+            logger.info("More Articles on %s points back to offset %d, asked for already", response.url, target.start)
+            self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
+            return
+        yield from self._follow([control.href or target.url(self.start_url)], self.parse_listing)
 
-    def _write_state(self, complete: bool, pending: Iterable[str], reason: str) -> None:
-        self.corpus.write_json(
-            "state",
-            {
-                "complete": complete,
-                "pending": list(pending),
-                "skipped": sorted(self.skipped),
-                "finish_reason": reason,
-                "at": utc_now(),
-            },
-        )
+    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> None:
+        """A page without teasers: the end of the list, or a page that is not what was asked for."""
+        text = " ".join(page.root.xpath("//body//text()")).strip() if page.root is not None else ""
+        if asked is None or text not in END_OF_LIST_TEXT:
+            self.memory.listing_failed()
+            self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
+            return
+        self._answered()
+        if self.memory.walk_all and not self.memory.walk.slices_with_teasers:
+            self.memory.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+
+    def _gated(self, url: str, trace: str) -> None:
+        self._answered()
+        logger.info("Gated (NK Pro) %s: %s; asked for again on a run with a subscriber's cookies", url, trace)
+        self.crawler.stats.inc_value(stats.GATED)
+        self.memory.gate(url)
+
+    def _refused(self, url: str, kind: str, why: str) -> None:
+        """The site refused or answered nonsense: enough of that in a row stops the crawl."""
+        self.crawler.stats.inc_value(stats.REFUSALS)
+        if kind == "unrecognized":
+            self.crawler.stats.inc_value(stats.PAGES_UNRECOGNIZED)
+            logger.warning("Unrecognized page %s: %s", url, why)
+        self.refusals_in_a_row += 1
+        limit = self.settings.getint("VOK_BLOCKED_AFTER")
+        if self.refusals_in_a_row >= limit:
+            logger.error(
+                "The site has refused %d requests in a row (the last, %s: %s): stopping; what was not read stays pending",
+                self.refusals_in_a_row, url, kind,
+            )
+            raise CloseSpider(BLOCKED)
+
+    def _answered(self) -> None:
+        self.refusals_in_a_row = 0
 
     def _stop(self, response: Response, why: str) -> None:
         logger.info("Not following More Articles on %s: %s", response.url, why)
-        self.crawler.stats.inc_value("vok/listing/stopped_early")
+        self.crawler.stats.inc_value(stats.LISTING_STOPPED_EARLY)
 
     def _not_before_since(self, teasers: Iterable[Teaser]) -> list[Teaser]:
-        """Teasers posted on or after ``since`` (all of them without it; undated ones too)."""
-        return [teaser for teaser in teasers if not (self.since and teaser.date and teaser.date < self.since)]
+        """Teasers posted on or after ``since`` (by their URL's epoch, else their date; undated kept)."""
+        if not self.since:
+            return list(teasers)
+        kept = []
+        for teaser in teasers:
+            posted = (posted_date(teaser.url) if teaser.url else None) or teaser.date
+            if not posted or posted >= self.since:
+                kept.append(teaser)
+        return kept
 
     def _unknown(self, urls: Iterable[str | None]) -> list[str]:
-        """The URLs neither in the corpus nor skipped before (all of them with ``refresh=1``)."""
-        if not self.corpus or self.refresh:
-            return [url for url in urls if url]
+        """The URLs the memory does not know (each known one counted once)."""
         unknown = []
         for url in urls:
             if not url:
                 continue
-            if url in self.corpus.urls or url in self.skipped:
-                if url not in self._requested:
-                    self._requested.add(url)
-                    self.crawler.stats.inc_value("vok/articles/already_known")
-            else:
+            if not self.memory.is_known(url):
                 unknown.append(url)
+            elif self.memory.first_request(url):
+                self.crawler.stats.inc_value(stats.ARTICLES_ALREADY_KNOWN)
         return unknown
 
-    def _page(self, page_class: type[SitePage], response: Response) -> SitePage | None:
-        if not response.body:  # a slice past the end of the list
-            return None
+    def _page(self, page_class: type[PageT], response: Response) -> PageT | None:
         if not isinstance(response, TextResponse):
             logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
-            self.crawler.stats.inc_value("vok/skipped/not_html")
+            self.crawler.stats.inc_value(stats.SKIPPED_NOT_HTML)
             return None
-        return page_class(response.selector, response.url, self.start_url, self.crawler.stats)
+        return page_class(response.selector, response.url, self.start_url)
 
     def _follow(self, urls: Iterable[str | None], callback: Callable[[Response], Any]) -> Iterator[scrapy.Request]:
-        """Requests for the canonical site URLs not requested before.
+        """Requests for the canonical site URLs not asked for before in this run.
 
         Checking here, before a ``Request`` is built, spares the dupefilter and
         the scheduler the site's many repeated links.
         """
         for url in urls:
-            if url and url not in self._requested and is_on_site(url, self.start_url):
-                self._requested.add(url)
+            if url and is_on_site(url, self.start_url) and self.memory.first_request(url):
+                if callback == self.parse_article:
+                    self.memory.asked(url)
                 yield scrapy.Request(url, callback=callback, errback=self.on_error)

@@ -1,0 +1,89 @@
+"""A subscriber's cookies, from the ``cookies.txt`` a browser extension exports.
+
+NK Pro shows some articles to subscribers only. A subscriber exports the
+site's cookies in the Netscape format (``VOK_COOKIES_FILE``) and the crawl
+sends them, as a browser would, only where each cookie's own domain and
+path match, and only to the crawled site. Python's ``MozillaCookieJar``
+reads the format (``#HttpOnly_`` lines included); session cookies, which
+exports write with expiry ``0``, are kept as session cookies.
+
+Cookies are secrets: nothing here logs a name or a value, Scrapy's own
+cookie middleware (and its debug output) stays off, and the header is added
+to the request on its way out, never to anything the crawl keeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from http.cookiejar import LoadError, MozillaCookieJar
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http.cookies import WrappedRequest
+
+from vok_crawler import stats
+from vok_crawler.errors import BadConfiguration
+from vok_crawler.urls import is_on_site
+
+logger = logging.getLogger(__name__)
+
+
+def load_cookies(path: Path) -> MozillaCookieJar:
+    """The cookies of a Netscape ``cookies.txt``; :class:`BadConfiguration` if it does not load.
+
+    Expiry ``0`` means a session cookie in browser exports; cookies past
+    their expiry are dropped, as a browser drops them.
+    """
+    jar = MozillaCookieJar()
+    try:
+        jar.load(str(path), ignore_discard=True, ignore_expires=True)
+    except (OSError, LoadError, ValueError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
+        raise BadConfiguration(
+            f"VOK_COOKIES_FILE {path} could not be loaded ({reason}): export the site's cookies "
+            "from your browser as a Netscape cookies.txt file"
+        ) from None
+    now = time.time()
+    for cookie in list(jar):
+        if cookie.expires in (0, "0", None):
+            cookie.expires, cookie.discard = None, True
+        elif int(cookie.expires) <= now:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        else:
+            cookie.expires = int(cookie.expires)
+    return jar
+
+
+class SubscriberCookiesMiddleware:
+    """Send the subscriber's cookies with every request to the crawled site, and nowhere else."""
+
+    def __init__(self, crawler: Crawler, jar: MozillaCookieJar) -> None:
+        self.crawler = crawler
+        self.jar = jar
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SubscriberCookiesMiddleware:
+        if crawler.spidercls.name != "vok":
+            raise NotConfigured("subscriber cookies are for the vok spider only")
+        setting = crawler.settings.get("VOK_COOKIES_FILE")
+        if not setting:
+            raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
+        path = Path(setting).expanduser()
+        jar = load_cookies(path)
+        start_url: str = crawler.spider.start_url
+        probe = Request(start_url)
+        jar.add_cookie_header(WrappedRequest(probe))
+        if not probe.headers.get("Cookie"):
+            raise BadConfiguration(f"VOK_COOKIES_FILE {path} holds no cookie for {start_url}: export the cookies of that site")
+        logger.info("Subscriber cookies loaded from %s (%d in the file); sent to %s only", path, len(jar), start_url)
+        return cls(crawler, jar)
+
+    def process_request(self, request: Request, spider: object = None) -> None:
+        if b"Cookie" in request.headers or not is_on_site(request.url, self.crawler.spider.start_url):
+            return
+        self.jar.add_cookie_header(WrappedRequest(request))
+        if b"Cookie" in request.headers:
+            self.crawler.stats.inc_value(stats.COOKIES_SENT)

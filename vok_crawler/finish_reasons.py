@@ -1,0 +1,15 @@
+"""The finish reasons of a vok crawl that did not go well.
+
+Any finish reason other than ``finished`` makes ``scrapy crawl`` exit
+non-zero; these are the ones this project gives, each with its own cause.
+"""
+
+from __future__ import annotations
+
+LAYOUT_BROKEN = "layout_broken"  # pages fetched, but the markup no longer fits the page objects
+NOTHING_FETCHED = "nothing_fetched"  # every request failed: the site is down or unreachable
+PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past its first page
+ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
+BLOCKED = "blocked"  # the site kept refusing the crawl
+
+FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND, ALL_GATED, BLOCKED})

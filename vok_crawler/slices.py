@@ -1,0 +1,132 @@
+"""The "More Articles" slices: the way to the whole archive of a source.
+
+A listing (or an article's "More From" block) shows the latest dozen
+teasers; the rest of the source comes in slices from WordPress's
+``admin-ajax.php?action=get_cat_by_source&die=true&from=F&to=T&sort=&id=K``.
+The site's control for the next slice is a link, a script-driven button that
+carries ``data-from``/``data-to``/``data-id``, or nothing at all (a bare
+slice). Where there is no link, the next slice URL is built here.
+
+What ``to`` means to the server is not known (a count, as public scrapers
+use it, or an end index). Asking ``to = from + size`` works under both; a
+slice that returns more teasers than ``to - from`` shows that ``to`` is a
+count, after which ``to = size`` keeps slices at the site's own size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from vok_crawler.urls import canonical_url
+
+SLICE_PATH = "/wp-admin/admin-ajax.php"
+SLICE_ACTION = "get_cat_by_source"
+# A size read off a page outside this range is taken for a misreading.
+SIZE_RANGE = range(1, 201)
+
+Reading = Literal["unknown", "count", "end"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """What a page says about the slice after it.
+
+    ``route`` names how the way on was found: ``href`` (a link to follow),
+    ``data`` (``data-id`` on a script-driven control), ``script`` (the id in
+    a slice URL of an inline script or another link), or ``none``.
+    """
+
+    href: str | None = None
+    source_id: str | None = None
+    start: int | None = None  # data-from
+    size: int | None = None  # data-to, read as the slice size
+    route: str = "none"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One slice request: the source's id, the offset of its first teaser, and ``to``."""
+
+    source_id: str
+    start: int
+    to: int
+
+    def url(self, origin: str) -> str:
+        """The slice URL on the crawl's own site, canonical like every other link."""
+        query = urlencode(
+            [("action", SLICE_ACTION), ("die", "true"), ("from", self.start), ("to", self.to), ("sort", ""), ("id", self.source_id)]
+        )
+        url = canonical_url(f"{SLICE_PATH}?{query}", origin, origin)
+        assert url is not None  # a path on the origin is always a web link
+        return url
+
+
+def parse_slice(url: str) -> Slice | None:
+    """The slice a URL asks for; ``None`` if it is no ``get_cat_by_source`` URL with numbers."""
+    query = parse_qs(urlsplit(url).query)
+    if query.get("action") != [SLICE_ACTION]:
+        return None
+    try:
+        return Slice(query["id"][0], int(query["from"][0]), int(query.get("to", ["0"])[0]))
+    except (KeyError, ValueError):
+        return None
+
+
+def slice_size(start: int | None, to: int | None) -> int | None:
+    """The page size a control's ``data-from``/``data-to`` imply, under either reading of ``to``."""
+    if to is None:
+        return None
+    size = to - start if start is not None and to > start else to
+    return size if size in SIZE_RANGE else None
+
+
+class SliceWalk:
+    """Builds the next slice URL from what the pages and the server have shown.
+
+    ``source_id`` and ``size`` come from the user, the crawl state or the
+    first page that shows them (the user's word first, then the page, then
+    what was remembered); ``reading`` is what ``to`` means to the server.
+    Each offset is asked for once per crawl, whatever ``to`` it was asked
+    with, so links back to a slice end the walk.
+    """
+
+    def __init__(self, source_id: str | None = None, size: int | None = None, reading: Reading = "unknown", given_id: bool = False) -> None:
+        self.source_id = source_id
+        self.size = size
+        self.reading: Reading = reading
+        self.given_id = given_id  # the user's -a source_id is never replaced by a page's
+        self.asked: set[int] = set()
+        self.slices_with_teasers = 0
+
+    def learn(self, control: Control, teasers_on_page: int) -> None:
+        """Take the id and size a page shows (the page is newer than any memory)."""
+        if control.source_id and not self.given_id:
+            self.source_id = control.source_id
+        self.size = control.size or self.size or (teasers_on_page if teasers_on_page in SIZE_RANGE else None)
+
+    def observe(self, asked: Slice, held: int) -> None:
+        """A slice came back with ``held`` teasers: more than ``to - from`` shows ``to`` is a count."""
+        if held:
+            self.slices_with_teasers += 1
+        if self.reading == "unknown" and held > max(0, asked.to - asked.start):
+            self.reading = "count"
+
+    def claim(self, start: int) -> bool:
+        """Whether the slice at ``start`` is still to be asked for (and now it is)."""
+        if start in self.asked:
+            return False
+        self.asked.add(start)
+        return True
+
+    def slice_at(self, start: int) -> Slice | None:
+        """The slice to ask for at ``start``; ``None`` without an id or a size."""
+        if not self.source_id or not self.size:
+            return None
+        to = self.size if self.reading == "count" else start + self.size
+        return Slice(self.source_id, start, to)
+
+    def remembered(self) -> dict[str, object]:
+        """What the crawl state keeps of the walk for the next run."""
+        return {"source_id": self.source_id, "slice_size": self.size, "to_reading": self.reading}

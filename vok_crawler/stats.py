@@ -1,0 +1,72 @@
+"""Every stats key the crawl writes or reads, named once.
+
+The spider, the pipelines, the middlewares and the health report count
+under these names, and the health report and tests read them back: a key
+spelled in one place cannot drift from its reader.
+"""
+
+from __future__ import annotations
+
+PREFIX = "vok/"
+
+PAGES_LISTING = "vok/pages/listing"
+PAGES_ARTICLE = "vok/pages/article"
+PAGES_UNRECOGNIZED = "vok/pages/unrecognized"
+TEASERS_LISTING = "vok/teasers/listing"
+GATED = "vok/gated"
+
+ARTICLES_ALREADY_KNOWN = "vok/articles/already_known"
+SKIPPED_OTHER_SOURCE = "vok/skipped/other_source"
+SKIPPED_BEFORE_SINCE = "vok/skipped/before_since"
+SKIPPED_NOT_HTML = "vok/skipped/not_html"
+DUPLICATES_DROPPED = "vok/duplicates_dropped"
+
+CORPUS_RECORDS_BEFORE = "vok/corpus/records_before"
+CORPUS_WRITTEN = "vok/corpus/written"
+CORPUS_ALREADY_KNOWN = "vok/corpus/already_known"
+REQUESTS_PER_NEW_ARTICLE = "vok/requests_per_new_article"
+
+LISTING_STOPPED_EARLY = "vok/listing/stopped_early"
+SLICE_SEEN_AGAIN = "vok/links/slice_seen_again"
+LINKS_NOT_WEB = "vok/links/not_web"
+REDIRECTS_OFF_SITE = "vok/redirects/off_site"
+CHARSET_OVERRIDDEN = "vok/charset/header_overridden"
+REFUSALS = "vok/refusals"
+COOKIES_SENT = "vok/cookies/requests_with_cookies"
+
+ERRORS = "vok/errors/"
+INVALID_DATE = "vok/invalid_date/"
+FIELD_MISSING = "vok/fields/missing/"
+FIELD_FALLBACK = "vok/fields/fallback/"
+PAGINATION_ROUTE = "vok/pagination/route/"
+RETRY = "vok/retry/"
+
+
+def error(kind: str) -> str:
+    """``vok/errors/<kind>``: a request that failed for good, by kind (:mod:`vok_crawler.errors`)."""
+    return f"{ERRORS}{kind}"
+
+
+def invalid_date(field: str) -> str:
+    return f"{INVALID_DATE}{field}"
+
+
+def field_missing(field: str) -> str:
+    return f"{FIELD_MISSING}{field}"
+
+
+def field_fallback(field: str, rule: str) -> str:
+    return f"{FIELD_FALLBACK}{field}/{rule}"
+
+
+def pagination_route(route: str) -> str:
+    return f"{PAGINATION_ROUTE}{route}"
+
+
+def retry(why: str) -> str:
+    return f"{RETRY}{why}"
+
+
+def by_suffix(stats: dict[str, object], prefix: str) -> dict[str, object]:
+    """The counters under ``prefix``, keyed by what follows it (for the health report)."""
+    return {key.removeprefix(prefix): value for key, value in sorted(stats.items()) if key.startswith(prefix)}
