@@ -1,88 +1,119 @@
 """Write the bundled sample site and the record each article must give.
 
-Run ``python samples/build_samples.py`` from the project root after changing it. The
-site follows ``shared/site/README.md`` and holds the seed's article
-("Normalized production and quality improvement promoted") with its twelve
-"More From" neighbours, plus articles that exercise every rule of the
-anatomy (the ``QUIRKS`` notes below; ``samples/README.md`` maps them). The
-expected records are written from the facts below, not by the crawler.
+Run ``python samples/build_samples.py`` from the project root after changing
+it. The site follows ``docs/site.md``: the source's ordered list of teaser
+blocks (``LIST``, newest first: the listing's 12, then the rest, served in
+slices by ``vok_crawler/sample_site.py``), the seed's article ("Normalized
+production and quality improvement promoted"), and articles that exercise
+every rule of the anatomy (the ``QUIRKS`` notes below; ``samples/README.md``
+maps them). The expected records are written from the facts below, never by
+the crawler.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
-from sitegen import SITE, VOK, ArticleMarkup, Teaser, listing_page, slice_fragment, slice_href
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from sitegen import (  # noqa: E402
+    PAGE,
+    PAYWALL,
+    SITE,
+    SOURCE_ID,
+    VOK,
+    ArticleMarkup,
+    Teaser,
+    blocks,
+    date_html,
+    listing_page,
+    member_form_page,
+    more_control,
+    posted_at,
+)
 
 HERE = Path(__file__).parent
 SITE_DIR = HERE / "site"
-
-
-def long_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day:%B} {day.day:02d}, {day.year}"
-
-
-def short_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day:%b} {day.day:02d}, {day.year}"
-
-
-def glued_pair(iso: str) -> str:
-    return f'<span class="date-long">{long_date(iso)}</span><span class="date-short">{short_date(iso)}</span>'
+VIEWED = date(2026, 11, 23)  # the site's "today", printed in every article's header
+CRAWLED_AT = "2026-11-23T12:00:00Z"  # a placeholder: tests compare records without it
+GATES_FILE = "nkpro-gates.json"  # path -> gate form, read by the sample server
+SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # the source's whole ordered list of blocks
 
 
 @dataclass
 class Sample:
-    """The facts of one article, and how its page spells them."""
+    """The facts of one article, and how its page and its teasers spell them."""
 
     path: str  # newstream/<epoch>-<id>/<slug>
     title: str
-    posted: str | None  # ISO; None where the page's date does not exist
-    published: str | None
+    published: str | None  # the Date: line (the original source's date), ISO
     teaser: str
     body: list[str]
     source_url: str | None = None
     source: str = VOK
-    posted_html: str | None = None  # default: the glued pair
+    date_form: str = "glued"  # how its teasers print its posting date (sitegen.date_html)
+    printed_date: str | None = None  # a date its teasers print instead, one that does not exist
     date_line: str | None = None  # default: published, day first
     title_html: str | None = None
     teaser_html: str | None = None
-    teaser_date_html: str | None = None  # default: the long form of posted
     content_html: str | None = None  # default: one <p> a paragraph
     meta_html: str | None = None
     canonical: bool = True
-    related: list[str] = field(default_factory=list)  # keys, in page order, repeats and self included
+    header_form: str = "glued"  # how the header prints the day the page is viewed
+    control: str = "href"  # the "More Articles" control after its "More From" block
+    more_from: list[str] | None = None  # default: the source's latest 12
+    gate: str | None = None  # NK Pro gate without the subscriber cookie: paywall, member-form, offsite
 
     @property
     def url(self) -> str:
         return f"{SITE}/{self.path}/"
 
-    def teaser_block(self, href: str | None = None, date_html: str | None = None, **options) -> Teaser:
+    @property
+    def epoch(self) -> int:
+        return int(self.path.split("/")[1].split("-")[0])
+
+    @property
+    def posted_at(self) -> datetime:
+        return posted_at(self.epoch)
+
+    @property
+    def posted(self) -> str:
+        return self.posted_at.date().isoformat()
+
+    @property
+    def teaser_date(self) -> str | None:
+        """What a teaser's date reads as: null where the printed date does not exist."""
+        return None if self.printed_date else self.posted
+
+    def teaser_block(self, href: str | None = None, form: str | None = None, **options) -> Teaser:
         return Teaser(
             href=href or self.url,
             title=self.title,
-            date_html=date_html or self.teaser_date_html or f"<span>{long_date(self.posted)}</span>",
+            date_html=date_html(self.printed_date or self.posted_at.date(), form or self.date_form),
             teaser_html=self.teaser_html or escape(self.teaser),
             **options,
         )
 
-    def markup(self, related: list[Teaser]) -> ArticleMarkup:
+    def markup(self, related: list[Teaser], gated: bool = False) -> ArticleMarkup:
+        content = self.content_html or "\n".join(f"<p>{escape(p)}</p>" for p in self.body)
+        if gated:  # the preview: the body cut to its first fragment, then the form
+            content = f"\n<p>{escape(self.teaser)}</p>\n{PAYWALL}"
         return ArticleMarkup(
             title=self.title,
             title_html=self.title_html or escape(self.title),
             canonical=self.url if self.canonical else None,
-            date_html=self.posted_html or glued_pair(self.posted),
+            date_html=date_html(VIEWED, self.header_form),
             meta_html=self.meta_html or self.meta_line(),
-            content_html=self.content_html or "\n".join(f"<p>{escape(p)}</p>" for p in self.body),
+            content_html=content,
             source=self.source,
             related=related,
-            more_href=slice_href(12, 24),
+            control=more_control(self.control),
         )
 
     def meta_line(self) -> str:
@@ -99,22 +130,21 @@ def vok_detail(day: str, number: int) -> str:
     return f"http://www.vok.rep.kp/index.php/detail/{day}-{number:04d}"
 
 
-def plain(path: str, title: str, posted: str, published: str, teaser: str, more: str) -> Sample:
+def plain(path: str, title: str, published: str, teaser: str, more: str, **options) -> Sample:
     """An article with nothing odd about it: its teaser opens its body."""
     return Sample(
-        path=path, title=title, posted=posted, published=published, teaser=teaser,
+        path=path, title=title, published=published, teaser=teaser,
         body=[f"{teaser} {more}", "This report was carried by Voice of Korea."],
-        source_url=vok_detail(published, int(path.split("/")[1][-4:])),
+        source_url=vok_detail(published, int(path.split("/")[1][-4:])), **options,
     )
 
 
-SEED_NEIGHBOURS = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12"]
-
 ARTICLES: dict[str, Sample] = {
+    # The seed's article: the body as a reader's browser saw it. Its URL shares <epoch>-<id>
+    # with r11's (the number is not unique on the site; the key is the whole URL).
     "seed": Sample(
         path="newstream/1770848000-381500820/normalized-production-and-quality-improvement-promoted",
         title="Normalized production and quality improvement promoted",
-        posted="2026-03-01",
         published="2025-03-14",
         teaser="The production is normalized and the quality of goods improved at the daily necessities and garment",
         body=[
@@ -124,66 +154,65 @@ ARTICLES: dict[str, Sample] = {
             "Those in the city of Kusong and Tongsin, Ichon, Kumya, Kyongsong and Orang counties also increase the production of consumer goods of different kinds while making collective discussions and efforts to normalize the production and raise the quality of products.",
         ],
         source_url="http://www.vok.rep.kp/index.php/detail/2025-03-14-0820",
-        related=SEED_NEIGHBOURS,
     ),
     "r1": plain("newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex",
-                "Respected Comrade Kim Jong Un's speech at Sangwon Cement Complex", "2026-03-02", "2026-02-27",
+                "Respected Comrade Kim Jong Un's speech at Sangwon Cement Complex", "2026-02-21",
                 "The respected Comrade Kim Jong Un made a meaningful speech of encouragement at the Sangwon Cement Complex. Saying his real",
                 "intention was to see the workers, he praised their feats."),
+    # QUIRKS: gate (a), the paywall markup inside the content, the body cut to its first fragment.
     "r2": plain("newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry",
-                "Press Statement of Spokesperson for DPRK Foreign Ministry", "2026-03-02", "2026-02-27",
+                "Press Statement of Spokesperson for DPRK Foreign Ministry", "2026-02-20",
                 "A spokesperson for the Foreign Ministry of the Democratic People's Republic of Korea released the press statement on March the",
-                "first."),
+                "first.", gate="paywall"),
     "r3": plain("newstream/1771539200-381500828/birthday-spread-sent-to-centenarian",
-                "Birthday spread sent to centenarian", "2026-03-01", "2026-02-26",
+                "Birthday spread sent to centenarian", "2026-02-19",
                 "The respected Comrade Kim Jong Un sent a kind spread to Pang Kum Sun living in Hungun-ri, Yonggwang County of South Hamgyong",
-                "Province, on her 100th birthday."),
+                "Province, on her 100th birthday.", date_form="text", control="button"),
     "r4": plain("newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on",
-                "Construction of hospitals and leisure complexes carried on", "2026-03-01", "2026-02-26",
+                "Construction of hospitals and leisure complexes carried on", "2026-02-18",
                 "Officers and soldiers of the People's Army, who have dynamically turned out in the third-year struggle for implementing the",
                 "regional development policy, are speeding up the construction."),
     "r5": plain("newstream/1771366400-381500826/successes-registered-in-salt-production",
-                "Successes registered in salt production", "2026-03-01", "2026-02-25",
+                "Successes registered in salt production", "2026-02-17",
                 "Officials and workers in the field of salt industry are expanding successes in the salt production for the new year. The",
-                "Kwisong Salt Works is in the van."),
+                "Kwisong Salt Works is in the van.", date_form="spaced"),
     "r6": plain("newstream/1771280000-381500825/ceramic-tea-set",
-                "Ceramic Tea Set", "2026-03-01", "2026-02-25",
+                "Ceramic Tea Set", "2026-02-16",
                 "This is the gift--Ceramic Tea Set--presented to the respected Comrade Kim Jong Un by Nguyen Phu Trong, General Secretary of the",
-                "Central Committee of the Communist Party of Viet Nam."),
+                "Central Committee of the Communist Party of Viet Nam.", control="button"),
     "r7": plain("newstream/1771193600-381500824/congratulatory-group-of-koreans-in-japan-tours-different-places",
-                "Congratulatory group of Koreans in Japan tours different places", "2026-03-01", "2026-02-24",
+                "Congratulatory group of Koreans in Japan tours different places", "2026-02-15",
                 "The congratulatory group of Koreans in Japan led by Ko Tok U, Chairman of the Tokyo Metropolitan Headquarters of the General",
                 "Association of Korean Residents in Japan, toured different places."),
     "r8": plain("newstream/1771107200-381500823/2026-national-winter-games-close",
-                "2026 National Winter Games close", "2026-02-28", "2026-02-23",
+                "2026 National Winter Games close", "2026-02-14",
                 "The 2026 National Winter Games came to a close. The closing ceremony was held at the Ice Hockey Gymnasium of the Paektusan Area",
-                "in Samjiyon City."),
+                "in Samjiyon City.", date_form="spaced"),
     "r9": plain("newstream/1771020800-381500822/workshop-for-participants-in-ninth-congress-of-wpk-held",
-                "Workshop for participants in Ninth Congress of WPK held", "2026-02-28", "2026-02-23",
+                "Workshop for participants in Ninth Congress of WPK held", "2026-02-13",
                 "A workshop for the participants in the Ninth Congress of the Workers' Party of Korea was held in the capital city of Pyongyang on",
-                "the 26th."),
+                "the 26th.", control="button"),
     "r10": plain("newstream/1770934400-381500821/39th-sci-tech-festival-of-kim-il-sung-university-held",
-                 "39th Sci-Tech Festival of Kim Il Sung University held", "2026-02-28", "2026-02-22",
+                 "39th Sci-Tech Festival of Kim Il Sung University held", "2026-02-12",
                  "The 39th Sci-Tech Festival of Kim Il Sung University took place between February 25 and 27. Presented to the festival on the theme",
-                 "of science were many research papers."),
+                 "of science were many research papers.", date_form="span-short"),
     "r11": plain("newstream/1770848000-381500820/birth-anniversary-of-chairman-kim-jong-il-celebrated-abroad",
-                 "Birth anniversary of Chairman Kim Jong Il celebrated abroad", "2026-02-28", "2026-02-20",
+                 "Birth anniversary of Chairman Kim Jong Il celebrated abroad", "2026-02-11",
                  "Meetings were held in Norway, Denmark, Sweden, Austria, Iceland and Finland between the 13th and the 16th to celebrate the 84th",
                  "birth anniversary of Chairman Kim Jong Il."),
     "r12": plain("newstream/1770761600-381500819/evening-gala-of-youth-and-students-held",
-                 "Evening gala of youth and students held", "2026-02-28", "2026-02-20",
+                 "Evening gala of youth and students held", "2026-02-10",
                  "An evening gala of youth and students took place at Kim Il Sung Square in the capital city of Pyongyang on the 27th, adding to the",
-                 "festive mood."),
+                 "festive mood.", control="button"),
     # QUIRKS: <br> in the title and body, entities, no-break spaces, Korean and curly quotes,
-    # widgets and scripts inside the content, a short date without its leading zero, a dead
-    # related link, the article itself and a repeated teaser among its related ones.
+    # widgets and scripts inside the content, teasers with a short date without its leading zero
+    # and a title cut short, a "More From" block with a dead link, a repeated block and itself.
     "greenhouse": Sample(
         path="newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm",
         title="Kim Jong Un inspects new greenhouse farm",
         title_html="Kim Jong Un<br>inspects new greenhouse farm",
-        posted="2026-03-05",
-        posted_html='<span class="date-short">Mar 5, 2026</span>',
         published="2026-03-04",
+        date_form="short",
         teaser="The respected Comrade Kim Jong Un inspected the newly built Ryonpho Greenhouse Farm & its vegetable fields.",
         teaser_html="The<br>respected Comrade Kim Jong Un inspected the newly built Ryonpho Greenhouse Farm &amp; its vegetable fields.",
         body=[
@@ -211,15 +240,12 @@ ARTICLES: dict[str, Sample] = {
 <div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3><ul><li><a href="https://twitter.com/share">Twitter</a></li><li><a href="https://www.facebook.com/sharer.php">Facebook</a></li></ul></div>
 <script>var nkpro_gate = false; document.write("<p>not body</p>");</script>""",
         source_url="http://www.vok.rep.kp/index.php/detail/2026-03-04-0835",
-        related=["dead", "letter", "greenhouse", "letter", "r1"],
     ),
-    # QUIRKS: no link[rel=canonical]; no source link; a day-first date that reads wrong month first;
-    # the paired date spaced.
+    # QUIRKS: no link[rel=canonical]; no source link; a day-first Date: that reads wrong month
+    # first; the header's date spaced; a script-driven control with no URL.
     "letter": Sample(
         path="newstream/1772553600-381500834/letter-of-thanks-sent-to-kim-jong-un",
         title="Letter of thanks sent to Kim Jong Un",
-        posted="2026-03-04",
-        posted_html='<span class="date-long">March 04, 2026</span> <span class="date-short">Mar 04, 2026</span>',
         published="2025-04-03",
         date_line="03/04/2025",
         teaser="A letter of thanks was sent to the respected Comrade Kim Jong Un by the builders of the Hwasong District.",
@@ -228,85 +254,103 @@ ARTICLES: dict[str, Sample] = {
             "The letter said that the builders would repay his trust with loyalty.",
         ],
         canonical=False,
-        related=["greenhouse", "feb30", "r2"],
+        header_form="spaced",
+        control="button",
+    ),
+    # QUIRKS: the trap: a teaser that ends with the gate's words, on an article that is not gated.
+    "trap": Sample(
+        path="newstream/1772500800-381500836/science-and-technology-dissemination-network-expanded",
+        title="Science and technology dissemination network expanded",
+        published="2026-03-02",
+        teaser="The network for disseminating science and technology was expanded to factories and farms. Upgrade to NK PRO today",
+        body=[
+            "The network for disseminating science and technology was expanded to factories and farms across the country.",
+            "Workers and farmers can now read the latest research papers and take distance courses at their workplaces.",
+        ],
+        source_url="http://www.vok.rep.kp/index.php/detail/2026-03-02-0836",
     ),
     # QUIRKS: a Date: line that does not exist; the meta line without "Source:" (the header's
-    # a.source-name says it).
+    # a.source-name says it); a teaser with the long date alone.
     "feb31": Sample(
         path="newstream/1772467200-381500833/national-sports-festival-opens",
         title="National sports festival opens",
-        posted="2026-03-04",
         published=None,
+        date_form="long",
         teaser="A national sports festival opened in Pyongyang with the participation of athletes from all provinces.",
         body=["A national sports festival opened in Pyongyang with the participation of athletes from all provinces."],
         meta_html='Date: 31/02/2026 | <a href="http://www.vok.rep.kp/index.php/detail/2026-02-31-0833">Read original version at source</a>',
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-31-0833",
-        related=["r3", "pinned"],
     ),
+    # QUIRKS: gate (b), a 302 to the site's own /free-member-form/.
+    "gate_form": plain("newstream/1772409900-381500832/report-on-enlarged-meeting-of-wpk-central-military-commission",
+                       "Report on enlarged meeting of WPK Central Military Commission", "2026-03-01",
+                       "An enlarged meeting of the Central Military Commission of the Workers' Party of Korea was held. It discussed",
+                       "the tasks for bolstering the defence capabilities.", date_form="spaced", gate="member-form"),
+    "mar1": plain("newstream/1772330400-381500831/spring-sowing-preparations-in-full-swing",
+                  "Spring sowing preparations in full swing", "2026-02-28",
+                  "Farms across the country are busy preparing for spring sowing. Seed selection and the",
+                  "production of humus are making progress.", date_form="span-short"),
+    # QUIRKS: its teasers print a date that does not exist; its posting date is in its URL.
+    "feb30": Sample(
+        path="newstream/1772240400-381500815/fishermen-bring-in-big-catch",
+        title="Fishermen bring in big catch",
+        printed_date="February 30, 2026",
+        published="2026-02-27",
+        teaser="Fishermen of the east coast brought in a big catch.",
+        body=["Fishermen of the east coast brought in a big catch."],
+        source_url="http://www.vok.rep.kp/index.php/detail/2026-02-27-0815",
+    ),
+    # QUIRKS: gate (c), a 302 off the site, to nknews.org's member form.
+    "gate_offsite": plain("newstream/1770889980-381500813/dprk-foreign-ministry-spokesperson-slams-joint-military-drills",
+                          "DPRK Foreign Ministry spokesperson slams joint military drills", "2026-02-11",
+                          "A spokesperson for the DPRK Foreign Ministry issued a statement denouncing the joint military drills",
+                          "staged by the United States and its followers.", gate="offsite"),
     # QUIRKS: pinned at the top of the listing though older, then listed again in its place,
     # there linked protocol-relative.
     "pinned": Sample(
         path="newstream/1770675200-381500818/party-policy-explained-to-working-people",
         title="Party policy explained to working people",
-        posted="2026-02-27",
         published="2026-02-19",
         teaser="Lectures explaining the Party's policy are given to working people across the country.",
         body=["Lectures explaining the Party's policy are given to working people across the country.",
               "Officials of the Party took part."],
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-19-0818",
-        related=["r12", "tracked"],
     ),
-    # QUIRKS: linked only with tracking parameters and a fragment.
+    # QUIRKS: linked only with tracking parameters and a fragment; no "More Articles" control.
     "tracked": Sample(
         path="newstream/1770588800-381500817/rural-schools-built",
         title="Rural schools built",
-        posted="2026-02-27",
         published="2026-02-18",
         teaser="New schools were built in rural areas across the country.",
         body=["New schools were built in rural areas across the country."],
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-18-0817",
-        related=["pinned"],
+        control="none",
     ),
     # QUIRKS: linked only without its trailing slash (the server answers 301).
     "unslashed": Sample(
         path="newstream/1770502400-381500816/spring-tree-planting-begins",
         title="Spring tree planting begins",
-        posted="2026-02-26",
         published="2026-02-17",
         teaser="Tree planting began across the country.",
         body=["Tree planting began across the country."],
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-17-0816",
-        related=["other"],
     ),
-    # QUIRKS: a posted date that does not exist, also in its teasers.
-    "feb30": Sample(
-        path="newstream/1770416000-381500815/fishermen-bring-in-big-catch",
-        title="Fishermen bring in big catch",
-        posted=None,
-        posted_html='<span class="date-long">February 30, 2026</span><span class="date-short">Feb 30, 2026</span>',
-        teaser_date_html="<span>February 30, 2026</span>",
-        published="2026-02-16",
-        teaser="Fishermen of the east coast brought in a big catch.",
-        body=["Fishermen of the east coast brought in a big catch."],
-        source_url="http://www.vok.rep.kp/index.php/detail/2026-02-16-0815",
-        related=["unslashed"],
-    ),
-    # QUIRKS: another source; reached from a slice, skipped, but kept as related data.
+    # QUIRKS: another source; mis-filed in the source's list (a slice), skipped, never written.
     "other": Sample(
         path="newstream/1772300000-990010/kcna-commentary-on-sanctions",
         title="KCNA commentary on sanctions",
-        posted="2026-02-26",
         published="2026-02-26",
         teaser="KCNA released a commentary.",
         body=["KCNA released a commentary."],
         source="KCNA (EN)",
         source_url="http://www.kcna.kp/en/article/q/990010",
+        control="none",
+        more_from=[],
     ),
     # QUIRKS: a VoK page linked from the sidebar only: never crawled.
     "sidebar": Sample(
         path="newstream/1772700000-381500840/sidebar-only-report",
         title="Sidebar only report",
-        posted="2026-03-05",
         published="2026-03-05",
         teaser="Only the Trending sidebar links here.",
         body=["Only the Trending sidebar links here."],
@@ -314,25 +358,114 @@ ARTICLES: dict[str, Sample] = {
     ),
 }
 
+# Older articles, deeper than the first slice: reachable only through slices.
+# (epoch, title, teaser); jan25's epoch is 15:37 UTC, already the next day in Korea.
+OLDER = [
+    (1769733120, "Ice sculpture festival opens in Pyongyang", "An ice sculpture festival opened on the bank of the Taedong River in Pyongyang."),
+    (1769646780, "New varieties of rice developed", "Scientists of the Academy of Agricultural Science developed new high-yielding varieties of rice."),
+    (1769560440, "Pyongyang Maternity Hospital introduces new treatment", "The Pyongyang Maternity Hospital introduced a new treatment for premature babies."),
+    (1769474100, "Children's Union members hold joint meeting", "Members of the Korean Children's Union held a joint meeting in Pyongyang."),
+    (1769387760, "Foreign Ministry delegation leaves for visit", "A delegation of the DPRK Foreign Ministry left Pyongyang for a visit abroad."),
+    (1769355420, "Tideland reclamation project progresses", "The builders of a tideland reclamation project on the west coast are making progress."),
+    (1769215080, "Mining complex raises ore output", "Miners of the Komdok Mining Complex raised the output of ore."),
+    (1769128740, "Theatrical performance given by art troupe", "An art troupe gave a theatrical performance at the Mansudae Art Theatre."),
+    (1769042400, "Power stations boost electricity generation", "Thermal power stations across the country boosted electricity generation."),
+    (1768956060, "Orchard management improved in North Hwanghae", "Orchards in North Hwanghae Province improved their management for a bumper crop."),
+    (1768869720, "Books on Korean history published", "New books on Korean history were published by the Social Science Publishing House."),
+    (1768783380, "Railway modernization advances", "The modernization of railways is advancing in the northern region."),
+    (1768697040, "Fish farming expanded in coastal areas", "Fish farming was expanded in coastal areas of South Hwanghae Province."),
+    (1768610700, "Children's Palace performers give concert", "Young performers of the Mangyongdae Schoolchildren's Palace gave a concert."),
+    (1768524360, "Textile mill introduces automated looms", "The Kim Jong Suk Pyongyang Textile Mill introduced automated looms."),
+    (1768438020, "Forest restoration campaign reviewed", "The results of the forest restoration campaign of last year were reviewed."),
+    (1768351680, "National chess tournament held", "A national chess tournament took place in Pyongyang."),
+    (1768265340, "Youth league delegation returns home", "A delegation of the Socialist Patriotic Youth League returned home."),
+]
+for _n, (_epoch, _title, _teaser) in enumerate(OLDER, start=1):
+    _slug = _title.lower().replace("'", "").replace(" ", "-")
+    _day = posted_at(_epoch).date()
+    ARTICLES[f"older{_n}"] = plain(
+        f"newstream/{_epoch}-3815007{_n:02d}/{_slug}", _title, (date.fromordinal(_day.toordinal() - 1)).isoformat(),
+        _teaser, "The event was reported by Voice of Korea.",
+        date_form=["glued", "long", "spaced", "span-short"][_n % 4], control=["href", "button"][_n % 2],
+    )
+# QUIRKS: a page whose "More From" block also links the page itself.
+ARTICLES["older4"].more_from = ["latest", "older4"]
+
 ARTICLES["r1"].teaser_html = escape(ARTICLES["r1"].teaser).replace("The respected", "The<br>respected", 1)
 
 # A related link whose page is gone (404): kept in "related", never a record.
 DEAD = Sample(
-    path="newstream/1770000000-381500800/withdrawn-report", title="Withdrawn report", posted="2026-02-15",
-    published="2026-02-15", teaser="This report is no longer online.", body=[],
+    path="newstream/1770000000-381500800/withdrawn-report", title="Withdrawn report",
+    published="2026-02-01", teaser="This report is no longer online.", body=[],
 )
+ARTICLES["greenhouse"].more_from = ["latest:3", "dead", "latest:3:", "letter"]
 ALL = {**ARTICLES, "dead": DEAD}
 NOT_RECORDS = {"other", "sidebar"}
 TRENDING = [(ARTICLES["sidebar"].url, ARTICLES["sidebar"].title)]
 
+# The source's whole list, newest first, as its slices give it: (key, how the block spells it).
+# The first 12 are the listing's. The pin comes first; r4 ends the listing and opens the first
+# slice again (an overlap); the KCNA page is mis-filed in it.
+LIST: list[tuple[str, dict]] = [
+    ("pinned", {}),
+    ("greenhouse", {"thumb_title": "Kim Jong Un inspects new greenh…"}),
+    ("letter", {}),
+    ("trap", {}),
+    ("feb31", {}),
+    ("gate_form", {}),
+    ("mar1", {}),
+    ("feb30", {}),
+    ("r1", {}),
+    ("r2", {}),
+    ("r3", {}),
+    ("r4", {}),
+    ("r4", {"form": "span-short"}),
+    ("r5", {}),
+    ("r6", {}),
+    ("r7", {"form": "text"}),
+    ("r8", {}),
+    ("r9", {"with_excerpt": False}),
+    ("other", {}),
+    ("r10", {"with_h4": False}),
+    ("gate_offsite", {}),
+    ("seed", {}),
+    ("r11", {}),
+    ("r12", {}),
+    ("pinned", {"href": ARTICLES["pinned"].url.replace("https:", "")}),
+    ("tracked", {"href": ARTICLES["tracked"].url + "?utm_source=twitter&amp;utm_medium=social#respond"}),
+    ("unslashed", {"href": ARTICLES["unslashed"].url.rstrip("/")}),
+    *[(f"older{n}", {"href": ARTICLES[f"older{n}"].url + "#respond"} if n == 9 else {}) for n in range(1, len(OLDER) + 1)],
+]
+
+
+def latest() -> list[str]:
+    """The source's latest 12 articles, as every "More From" block shows them."""
+    keys = list(dict.fromkeys(k for k, _ in LIST[1:] if ALL[k].source == VOK))
+    return keys[:PAGE]
+
+
+def more_from(key: str) -> list[str]:
+    """The keys of an article's "More From" teasers, in page order, repeats and self included."""
+    plan = ARTICLES[key].more_from
+    if plan is None:
+        return latest()
+    keys = []
+    for part in plan:
+        if part.startswith("latest"):
+            bounds = [int(b) if b else None for b in part.split(":")[1:]]
+            keys += latest()[slice(*bounds)] if bounds else latest()
+        else:
+            keys.append(part)
+    return keys
+
 
 def teaser_item(sample: Sample) -> dict:
-    return {"url": sample.url, "title": sample.title, "date": sample.posted, "teaser": sample.teaser}
+    return {"url": sample.url, "title": sample.title, "date": sample.teaser_date, "teaser": sample.teaser}
 
 
 def related_items(key: str) -> list[dict]:
     """The anatomy's rule: page order, each article once, never the article itself."""
-    keys = [k for k in dict.fromkeys(ARTICLES[key].related) if k != key]
+    keys = [k for k in dict.fromkeys(more_from(key)) if k != key]
     return [teaser_item(ALL[k]) for k in keys]
 
 
@@ -343,42 +476,17 @@ def record(key: str) -> dict:
         "title": sample.title,
         "published": sample.published,
         "posted": sample.posted,
+        "posted_at": sample.posted_at.isoformat(),
         "source": sample.source,
         "source_url": sample.source_url,
         "body": "\n\n".join(sample.body),
         "related": related_items(key),
-        "crawled_at": "2026-11-23T12:00:00Z",
+        "crawled_at": CRAWLED_AT,
     }
 
 
-def listing_blocks() -> list[Teaser]:
-    order = ["pinned", "greenhouse", "letter", "feb31", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "seed"]
-    blocks = [ALL[k].teaser_block(date_html=glued_pair(ALL[k].posted)) for k in order]
-    blocks[1].thumb_title = "Kim Jong Un inspects new greenh…"
-    return blocks
-
-
-def first_slice_blocks() -> list[Teaser]:
-    """Overlaps the listing (seed again), and spells links every way the site does."""
-    a = ALL
-    return [
-        a["seed"].teaser_block(),
-        a["r8"].teaser_block(date_html=f'<span class="date-long">{long_date("2026-02-28")}</span> <span class="date-short">{short_date("2026-02-28")}</span>'),
-        a["r9"].teaser_block(with_excerpt=False),
-        a["r10"].teaser_block(with_h4=False, date_html="<span>Feb 28, 2026</span>"),
-        a["r11"].teaser_block(),
-        a["r12"].teaser_block(),
-        a["pinned"].teaser_block(href=a["pinned"].url.replace("https:", "")),
-        a["tracked"].teaser_block(href=a["tracked"].url + "?utm_source=twitter&amp;utm_medium=social#respond"),
-        a["unslashed"].teaser_block(href=a["unslashed"].url.rstrip("/")),
-        a["other"].teaser_block(),
-        a["feb30"].teaser_block(),
-    ]
-
-
-def last_slice_blocks() -> list[Teaser]:
-    """The end of the list: one repeat, then a link back to the first slice."""
-    return [ALL["unslashed"].teaser_block(href=ALL["unslashed"].url + "#respond")]
+def list_blocks() -> list[Teaser]:
+    return [ALL[key].teaser_block(**options) for key, options in LIST]
 
 
 def write(path: Path, text: str) -> None:
@@ -389,16 +497,20 @@ def write(path: Path, text: str) -> None:
 def main(site_dir: Path = SITE_DIR) -> None:
     shutil.rmtree(site_dir, ignore_errors=True)
     write(site_dir / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
-    write(site_dir / "article/163/index.html", listing_page(VOK, listing_blocks(), slice_href(12, 24), TRENDING))
-    write(site_dir / "wp-admin/admin-ajax/163-12-24.html", slice_fragment(first_slice_blocks(), slice_href(24, 36)))
-    back = slice_href(12, 24).replace("action=get_cat_by_source&amp;die=true", "die=true&amp;action=get_cat_by_source")
-    write(site_dir / "wp-admin/admin-ajax/163-24-36.html", slice_fragment(last_slice_blocks(), back + "&amp;utm_source=loop"))
+    listing = list_blocks()
+    write(site_dir / "article/163/index.html", listing_page(VOK, listing[:PAGE], more_control("button"), TRENDING))
+    write(site_dir / SLICE_LIST, blocks(listing))
+    write(site_dir / "free-member-form/index.html", member_form_page(TRENDING))
+    gates = {f"/{s.path}/": s.gate for s in ARTICLES.values() if s.gate}
+    write(site_dir / GATES_FILE, json.dumps(gates, indent=2) + "\n")
     for key, sample in ARTICLES.items():
-        related = [ALL[k].teaser_block() for k in sample.related]
+        related = [ALL[k].teaser_block() for k in more_from(key)]
         write(site_dir / sample.path / "index.html", sample.markup(related).render(TRENDING))
+        if sample.gate == "paywall":
+            write(site_dir / sample.path / "gated.html", sample.markup(related, gated=True).render(TRENDING))
         if key not in NOT_RECORDS:
             write(site_dir / sample.path / "expected.json", json.dumps(record(key), ensure_ascii=False, indent=2) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SITE_DIR)

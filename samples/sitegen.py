@@ -1,28 +1,91 @@
-"""Render pages with the anatomy of KCNA Watch (``shared/site/README.md``).
+"""Render pages with the anatomy of KCNA Watch (``docs/site.md``).
 
 The markup follows the site: a listing with ``.article-desc`` teaser blocks
-(each title and teaser printed twice, on purpose), "More Articles" slices as
-bare fragments, and article pages with their "More From ..." teasers, among
-navigation, a sidebar, a footer, a cookie notice and scripts that are never
-data. Every page speaks of ``https://kcnawatch.org``; the sample server puts
-its own address in its place.
+(each title and teaser printed twice, on purpose) ended by a "More Articles"
+control, "More Articles" slices as bare fragments of blocks, and article
+pages with their "More From ..." teasers, among navigation, a sidebar, a
+footer, a cookie notice and scripts that are never data. Every page speaks of
+``https://kcnawatch.org``; the sample server puts its own address in its
+place. ``benchmarks/synthetic_site.py`` builds its larger site with the same
+functions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from html import escape
 
 SITE = "https://kcnawatch.org"
 VOK = "Voice of Korea (EN)"
+SOURCE_ID = 190163  # the source's id in slice URLs; not the 163 of /article/163/
+PAGE = 12  # teasers on the listing and in a "More From" block
+KST = timezone(timedelta(hours=9))  # the posting date of an article is its URL's epoch in Korea time
 
 
-def slice_href(start: int, end: int, source_id: int = 163) -> str:
-    """The "More Articles" link as the site spells it (``&amp;`` in the markup)."""
+def slice_href(start: int, to: int = PAGE, source_id: int = SOURCE_ID) -> str:
+    """A "More Articles" slice URL as the site spells it in markup (``&amp;``)."""
     return (
         f"{SITE}/wp-admin/admin-ajax.php?action=get_cat_by_source&amp;die=true"
-        f"&amp;from={start}&amp;to={end}&amp;sort=&amp;id={source_id}"
+        f"&amp;from={start}&amp;to={to}&amp;sort=&amp;id={source_id}"
     )
+
+
+def more_control(form: str, start: int = PAGE, to: int = PAGE, source_id: int = SOURCE_ID, href: str | None = None) -> str:
+    """The "More Articles" control, in one of the site's forms.
+
+    ``"href"``: a link to the next slice that also carries the script's data
+    attributes; ``"button"``: a script-driven button with no URL at all;
+    ``"none"``: nothing (the script asks for the next slice by itself).
+    """
+    data = f'data-from="{start}" data-to="{to}" data-id="{source_id}"'
+    if form == "href":
+        link = href or slice_href(start, to, source_id)
+        return f'  <div class="load-more-wrap"><a class="more-articles" href="{link}" {data}>More Articles</a></div>\n'
+    if form == "button":
+        return f'  <div class="load-more-wrap"><button type="button" class="more-articles" {data}>More Articles</button></div>\n'
+    if form == "none":
+        return ""
+    raise ValueError(f"no such control form: {form}")
+
+
+def posted_at(epoch: int) -> datetime:
+    """The posting instant of ``/newstream/<epoch>-<id>/``, in Korea time."""
+    return datetime.fromtimestamp(epoch, KST)
+
+
+def long_date(day: date) -> str:
+    return f"{day:%B} {day.day:02d}, {day.year}"
+
+
+def short_date(day: date, zero: bool = True) -> str:
+    return f"{day:%b} {day.day:02d}, {day.year}" if zero else f"{day:%b} {day.day}, {day.year}"
+
+
+def date_html(day: date | str, form: str = "long") -> str:
+    """A date in one of the forms the site prints in ``p.articled-date``.
+
+    ``day`` may be a string (``"February 30, 2026"``) to print a date that
+    does not exist; it is then printed as given, long and short alike.
+    """
+    if isinstance(day, str):
+        month, rest = day.split(" ", 1)
+        long, short = day, f"{month[:3]} {rest}"
+    else:
+        long, short = long_date(day), short_date(day)
+    if form == "glued":
+        return f'<span class="date-long">{long}</span><span class="date-short">{short}</span>'
+    if form == "spaced":
+        return f'<span class="date-long">{long}</span> <span class="date-short">{short}</span>'
+    if form == "long":
+        return f"<span>{long}</span>"
+    if form == "short":  # no leading zero
+        return f'<span class="date-short">{short_date(day, zero=False) if isinstance(day, date) else short}</span>'
+    if form == "span-short":
+        return f"<span>{short}</span>"
+    if form == "text":  # no span at all, as an old scraper of the site saw it
+        return f" {long}"
+    raise ValueError(f"no such date form: {form}")
 
 
 @dataclass
@@ -56,15 +119,12 @@ class Teaser:
 """
 
 
-def more_articles(href: str | None) -> str:
-    if href is None:
-        return ""
-    return f'  <div class="load-more-wrap"><a class="more-articles" href="{href}">More Articles</a></div>\n'
+def blocks(teasers: list[Teaser]) -> str:
+    return "".join(teaser.render() for teaser in teasers)
 
 
-def teasers_wrapper(teasers: list[Teaser], more_href: str | None) -> str:
-    blocks = "".join(teaser.render() for teaser in teasers)
-    return f'  <div id="latest_article_wrapper">\n{blocks}  </div>\n{more_articles(more_href)}'
+def teasers_wrapper(teasers: list[Teaser], control: str) -> str:
+    return f'  <div id="latest_article_wrapper">\n{blocks(teasers)}  </div>\n{control}'
 
 
 def page(title: str, head: str, main: str, trending: list[tuple[str, str]]) -> str:
@@ -110,18 +170,39 @@ def page(title: str, head: str, main: str, trending: list[tuple[str, str]]) -> s
 """
 
 
-def listing_page(source: str, teasers: list[Teaser], more_href: str | None, trending: list[tuple[str, str]]) -> str:
+def listing_page(source: str, teasers: list[Teaser], control: str, trending: list[tuple[str, str]]) -> str:
     head = f'<link rel="canonical" href="{SITE}/article/163/">\n'
     main = (
         f'<section class="source-archive">\n  <h1 class="archive-title">{escape(source)}</h1>\n'
-        f"{teasers_wrapper(teasers, more_href)}</section>\n"
+        f"{teasers_wrapper(teasers, control)}</section>\n"
     )
     return page(source, head, main, trending)
 
 
-def slice_fragment(teasers: list[Teaser], more_href: str | None) -> str:
-    """A "More Articles" slice: blocks and maybe the next link, no ``<html>``."""
-    return "\n" + "".join(teaser.render() for teaser in teasers) + more_articles(more_href)
+def slice_fragment(teasers: list[Teaser], control: str = "") -> str:
+    """A "More Articles" slice: blocks and maybe a control, no ``<html>``."""
+    return "\n" + blocks(teasers) + control
+
+
+PAYWALL = (
+    '<div class="nk-paywall-free-member-form"><div class="free-member-form-inner">'
+    "<h3>Upgrade to NK PRO to keep reading</h3>"
+    '<p>This article is available to NK Pro members. <a href="https://www.nknews.org/pro/subscribe/">Upgrade to NK PRO today</a> or log in.</p>'
+    f'<form class="free-member-form" action="{SITE}/free-member-form/" method="post">'
+    '<input type="email" name="email" placeholder="Email"><button type="submit">Read for free</button></form>'
+    "</div></div>"
+)
+
+
+def member_form_page(trending: list[tuple[str, str]]) -> str:
+    """Where the gate redirects on the site: the NK Pro form, and no article."""
+    main = f"""
+<section class="free-member-form-page">
+  <h1 class="page-title">Keep reading with NK Pro</h1>
+{PAYWALL}
+</section>
+"""
+    return page("NK Pro", "", main, trending)
 
 
 @dataclass
@@ -131,12 +212,12 @@ class ArticleMarkup:
     title: str
     title_html: str
     canonical: str | None
-    date_html: str
+    date_html: str  # the header's date: the day the page is viewed
     meta_html: str
     content_html: str
     source: str = VOK
     related: list[Teaser] = field(default_factory=list)
-    more_href: str | None = None
+    control: str = ""
 
     def render(self, trending: list[tuple[str, str]]) -> str:
         head = f'<link rel="canonical" href="{self.canonical}">\n' if self.canonical else ""
@@ -154,6 +235,6 @@ class ArticleMarkup:
 </article>
 <section class="more-from">
   <h3 class="section-title">More From {escape(self.source)}</h3>
-{teasers_wrapper(self.related, self.more_href)}</section>
+{teasers_wrapper(self.related, self.control)}</section>
 """
         return page(self.title, head, main, trending)
