@@ -2,44 +2,90 @@
 
 The pages speak of ``https://kcnawatch.org``; they are served with this
 server's own address in its place, so a crawl of them never leaves the
-machine. Like the site, it answers 301 to a page URL without its trailing
-slash, 404 to a page that is not there, an empty body to a "More Articles"
-slice past the end, and (when asked) 503 once to the pages named ``flaky``.
-Used by ``scrapy samples`` and the tests.
+machine. Like the site (``docs/site.md``), it answers 301 to a page URL
+without its trailing slash, 404 to a page that is not there, "More Articles"
+slices cut on the fly from the source's ordered list, and the NK Pro gate to
+a reader without the subscriber's cookie; when asked, 503 once to the pages
+named ``flaky``. Where the live site's behaviour is not known (what a slice's
+``to`` means, whether a slice ends with a control), options give each
+reading, so the crawler can be tested under all of them. Used by
+``scrapy samples`` and the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
+from urllib.parse import quote
 
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request, Site
 
-_SITE_LINK = re.compile(rb"(https?:)?//kcnawatch\.org")
-SLICES = "wp-admin/admin-ajax"
+SOURCE_ID = "190163"  # the Voice of Korea (EN) source's id in slice URLs
+SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # every teaser block of the source, newest first
+GATES_FILE = "nkpro-gates.json"  # page path -> gate form ("paywall", "member-form", "offsite")
+SUBSCRIBER_COOKIE = "wordpress_logged_in_nkpro"
+# Distinctive, so that a test can grep logs, corpus, state and feeds for a leak.
+SUBSCRIBER_SECRET = "vok-sample-subscriber-SECRET-7f3a9c"
+TO_READINGS = ("count", "end", "fixed")
+SLICE_CONTROLS = ("none", "href", "data")
+PAGE = 12  # the slice size of the "fixed" reading, as the listing's
+
+_SITE_LINK = re.compile(rb"(https?:)?(//|\\/\\/)kcnawatch\.org")  # also as JSON in inline scripts
+_BLOCK_START = re.compile(r'^(?=<div class="article-desc">)', re.MULTILINE)
+_HTML = b"text/html; charset=UTF-8"
 
 
 class SampleSite(Resource):
     """A twisted.web resource over a folder laid out like the site's URLs.
 
-    ``/article/163/`` is ``article/163/index.html``; a slice
-    ``admin-ajax.php?action=get_cat_by_source&id=163&from=12&to=24`` is
-    ``wp-admin/admin-ajax/163-12-24.html``. ``hits`` counts the requests
-    per path and query, for tests that check what a crawl asked for.
+    ``/article/163/`` is ``article/163/index.html``. A slice
+    ``admin-ajax.php?action=get_cat_by_source&from=F&to=T&id=190163`` is cut
+    from ``wp-admin/admin-ajax/190163.html`` (one teaser block per
+    ``<div class="article-desc">`` at a line's start) according to
+    ``to_reading``: ``"count"`` gives blocks [F, F+T), ``"end"`` [F, T),
+    ``"fixed"`` [F, F+12) whatever T says. ``slice_control`` ends each
+    non-empty slice with nothing (``"none"``), a link to the next slice
+    (``"href"``) or a script button with its data (``"data"``); with
+    ``loop`` the last slice links back to the first one (from=12), as the
+    site may. Pages named in ``nkpro-gates.json`` are gated unless the
+    request carries the cookie ``SUBSCRIBER_COOKIE=SUBSCRIBER_SECRET``.
+    ``hits`` counts the requests per path and query, for tests that check
+    what a crawl asked for.
     """
 
     isLeaf = True
 
-    def __init__(self, root: Path, flaky: Collection[str] = (), delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        flaky: Collection[str] = (),
+        delay: float = 0.0,
+        to_reading: str = "count",
+        slice_control: str = "none",
+        loop: bool = False,
+    ) -> None:
         super().__init__()
-        self.root = root
+        if to_reading not in TO_READINGS:
+            raise ValueError(f"to_reading must be one of {TO_READINGS}, not {to_reading!r}")
+        if slice_control not in SLICE_CONTROLS:
+            raise ValueError(f"slice_control must be one of {SLICE_CONTROLS}, not {slice_control!r}")
+        self.root = Path(root)
         self.flaky = set(flaky)
         self.delay = delay  # seconds before each answer, as a distant server takes
+        self.to_reading = to_reading
+        self.slice_control = slice_control
+        self.loop = loop
         self.hits: Counter[str] = Counter()
+        gates = self.root / GATES_FILE
+        self.gates: dict[str, str] = json.loads(gates.read_text()) if gates.is_file() else {}
+        listed = self.root / SLICE_LIST
+        text = listed.read_text(encoding="utf-8") if listed.is_file() else ""
+        self.blocks: list[str] = [block for block in _BLOCK_START.split(text) if block.strip()]
 
     def render_GET(self, request: Request) -> bytes | int:
         body = self.respond(request)
@@ -68,32 +114,83 @@ class SampleSite(Resource):
         page = self.root / path.strip("/") / "index.html"
         if not path.endswith("/") and page.is_file():
             query = request.uri.decode().partition("?")[2]
-            request.redirect((path + "/" + ("?" + query if query else "")).encode())
+            request.setResponseCode(301)  # twisted's redirect() says 302; the site says 301
+            request.setHeader("Location", path + "/" + ("?" + query if query else ""))
             return b""
+        gate = self.gates.get(path)
+        if gate and not self.subscriber(request):
+            return self._gate(request, gate, page)
         return self._file(request, page)
+
+    @staticmethod
+    def subscriber(request: Request) -> bool:
+        """Only the exact subscriber cookie opens the gate (any other cookie is a stranger's)."""
+        return request.getCookie(SUBSCRIBER_COOKIE.encode()) == SUBSCRIBER_SECRET.encode()
+
+    def _gate(self, request: Request, form: str, page: Path) -> bytes:
+        """What a reader without a subscription gets, in the form the gates file names."""
+        if form == "paywall":  # the page itself, the body cut short, the form inside the content
+            return self._file(request, page.with_name("gated.html"))
+        article = quote(self._origin(request) + request.path.decode(), safe="")
+        if form == "member-form":
+            request.redirect(f"{self._origin(request)}/free-member-form/?redirect_to={article}".encode())
+        else:  # "offsite": to NK News, before any off-site rule of the crawler may see it
+            request.redirect(f"https://www.nknews.org/free-member-form/?redirect_to={article}&source=kcnawatch".encode())
+        return b""
 
     def _slice(self, request: Request) -> bytes:
         args = {k.decode(): v[0].decode() for k, v in request.args.items()}
         if args.get("action") != "get_cat_by_source":
             request.setResponseCode(400)
             return b"0"
-        fragment = self.root / SLICES / f"{args.get('id')}-{args.get('from')}-{args.get('to')}.html"
-        if not fragment.is_file():
-            request.setHeader("Content-Type", "text/html; charset=UTF-8")
+        request.setHeader("Content-Type", _HTML)
+        try:
+            start, to = int(args.get("from", "")), int(args.get("to", ""))
+        except ValueError:
             return b""
-        return self._file(request, fragment)
+        if args.get("id") != SOURCE_ID or start < 0:
+            return b""
+        stop = {"count": start + to, "end": to, "fixed": start + PAGE}[self.to_reading]
+        chosen = self.blocks[start:stop]
+        if not chosen:
+            return b""  # past the end, or a "to" that asks for nothing
+        end = start + len(chosen)
+        control = ""
+        if self.loop and end >= len(self.blocks):
+            control = self._control("href", PAGE, loop=True)
+        elif self.slice_control != "none" and end < len(self.blocks):
+            control = self._control(self.slice_control, end, size=stop - start)
+        return self._rewrite(request, ("\n" + "".join(chosen) + control).encode())
 
-    def _file(self, request: Request, file: Path, content_type: bytes = b"text/html; charset=UTF-8") -> bytes:
+    def _control(self, form: str, start: int, size: int = PAGE, loop: bool = False) -> str:
+        """A "More Articles" control for the slice from ``start``, its ``to`` in this server's reading."""
+        to = start + size if self.to_reading == "end" else size
+        data = f'data-from="{start}" data-to="{to}" data-id="{SOURCE_ID}"'
+        if form == "data":
+            return f'<div class="load-more-wrap"><button type="button" class="more-articles" {data}>More Articles</button></div>\n'
+        # The loop back spells the same slice another way, as a link the site prints may.
+        order = "die=true&amp;action=get_cat_by_source" if loop else "action=get_cat_by_source&amp;die=true"
+        href = f"https://kcnawatch.org/wp-admin/admin-ajax.php?{order}&amp;from={start}&amp;to={to}&amp;sort=&amp;id={SOURCE_ID}"
+        return f'<div class="load-more-wrap"><a class="more-articles" href="{href}">More Articles</a></div>\n'
+
+    def _file(self, request: Request, file: Path, content_type: bytes = _HTML) -> bytes:
         if not file.is_file():
             request.setResponseCode(404)
-            request.setHeader("Content-Type", "text/html; charset=UTF-8")
+            request.setHeader("Content-Type", _HTML)
             return b"<html><body><h1>Page not found</h1></body></html>"
-        host = request.getHost()
-        here = f"{host.host}:{host.port}".encode()
-        scheme = b"https:" if request.isSecure() else b"http:"
-        body = _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + b"//" + here, file.read_bytes())
         request.setHeader("Content-Type", content_type)
-        return body
+        return self._rewrite(request, file.read_bytes())
+
+    @staticmethod
+    def _origin(request: Request) -> str:
+        host = request.getHost()
+        return f"{'https' if request.isSecure() else 'http'}://{host.host}:{host.port}"
+
+    def _rewrite(self, request: Request, body: bytes) -> bytes:
+        """The site's links, in every spelling, pointed at this server."""
+        origin = self._origin(request).encode()
+        scheme, here = origin.split(b"//", 1)
+        return _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + here, body)
 
 
 def _finish(request: Request, body: bytes) -> None:
@@ -103,15 +200,20 @@ def _finish(request: Request, body: bytes) -> None:
 
 
 def main() -> None:
-    """``python -m vok_crawler.sample_site [--root samples/site] [--port 8163] [--delay 0]``."""
+    """``python -m vok_crawler.sample_site [--root samples/site] [--port 8163] [--delay 0]
+    [--to-reading count|end|fixed] [--slice-control none|href|data] [--loop]``."""
     from twisted.internet import reactor
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--root", type=Path, default=Path("samples/site"))
     parser.add_argument("--port", type=int, default=8163)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--to-reading", choices=TO_READINGS, default="count", help="what a slice's 'to' means")
+    parser.add_argument("--slice-control", choices=SLICE_CONTROLS, default="none", help="what ends a slice")
+    parser.add_argument("--loop", action="store_true", help="the last slice links back to the first")
     args = parser.parse_args()
-    port = reactor.listenTCP(args.port, Site(SampleSite(args.root, delay=args.delay)), interface="127.0.0.1")
+    site = SampleSite(args.root, delay=args.delay, to_reading=args.to_reading, slice_control=args.slice_control, loop=args.loop)
+    port = reactor.listenTCP(args.port, Site(site), interface="127.0.0.1")
     print(f"Serving {args.root} on http://127.0.0.1:{port.getHost().port}/", flush=True)
     reactor.run()
 
