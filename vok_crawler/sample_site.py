@@ -52,7 +52,8 @@ class SampleSite(Resource):
     non-empty slice with nothing (``"none"``), a link to the next slice
     (``"href"``) or a script button with its data (``"data"``); with
     ``loop`` the last slice links back to the first one (from=12), as the
-    site may. Pages named in ``nkpro-gates.json`` are gated unless the
+    site may. A file ``wp-admin/admin-ajax/<id>-<from>-<to>.html`` is served
+    as it is instead (the benchmark's synthetic site writes its slices so). Pages named in ``nkpro-gates.json`` are gated unless the
     request carries the cookie ``SUBSCRIBER_COOKIE=SUBSCRIBER_SECRET``.
     ``hits`` counts the requests per path and query, for tests that check
     what a crawl asked for.
@@ -148,6 +149,9 @@ class SampleSite(Resource):
             start, to = int(args.get("from", "")), int(args.get("to", ""))
         except ValueError:
             return b""
+        static = self.root / f"wp-admin/admin-ajax/{args.get('id')}-{start}-{to}.html"
+        if static.is_file():  # a slice written as a file, as the benchmark's synthetic site does for nginx
+            return self._file(request, static)
         if args.get("id") != SOURCE_ID or start < 0:
             return b""
         stop = {"count": start + to, "end": to, "fixed": start + PAGE}[self.to_reading]
