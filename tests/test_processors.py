@@ -7,6 +7,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from vok_crawler.items import Teaser
+from vok_crawler.problems import Problem, report
 from vok_crawler.processors import (
     IsoDate,
     first_with_text,
@@ -14,6 +15,8 @@ from vok_crawler.processors import (
     paragraphs,
     parse_day_first,
     parse_month_day_year,
+    posted_date,
+    posted_instant,
     to_teaser,
     unique_teasers,
 )
@@ -91,32 +94,53 @@ def test_day_first_that_is_no_date(raw):
     assert parse_day_first(raw) is None
 
 
-@pytest.fixture
-def stats():
+@pytest.mark.parametrize(
+    ("url", "day", "instant"),
+    [
+        # checked on real URLs of the site: UTC would call the second one 2025-06-25
+        ("https://kcnawatch.org/newstream/1652951538-123/x/", "2022-05-19", "2022-05-19T18:12:18+09:00"),
+        ("https://kcnawatch.org/newstream/1750885366-456/y/", "2025-06-26", "2025-06-26T06:02:46+09:00"),
+        ("http://127.0.0.1:8080/newstream/1741905900-381500815/normalized/", "2025-03-14", "2025-03-14T07:45:00+09:00"),
+    ],
+)
+def test_posting_time_is_the_urls_epoch_in_korea_time(url, day, instant):
+    assert posted_date(url) == day
+    assert posted_instant(url) == instant
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://kcnawatch.org/article/163/", "https://kcnawatch.org/newstream/x-1/y/", "https://kcnawatch.org/newstream/99999999999999999999-1/z/"],
+)
+def test_a_url_without_a_usable_epoch_has_no_posting_time(url):
+    assert posted_date(url) is None and posted_instant(url) is None
+
+
+def test_iso_date_gives_the_first_raw_date_as_iso():
+    processor = IsoDate(parse_day_first, "published")
+    problems: list[Problem] = []
+    assert processor(["", "14/03/2025", "01/01/2000"], {"url": "http://x/", "problems": problems}) == "2025-03-14"
+    assert processor([], {}) is None
+    assert problems == []
+
+
+def test_iso_date_returns_a_date_that_does_not_exist_as_a_problem():
+    processor = IsoDate(parse_day_first, "published")
+    problems: list[Problem] = []
+    assert processor(["31/02/2026"], {"url": "http://127.0.0.1/newstream/1-2/x/", "problems": problems}) is None
+    assert problems == [
+        Problem("vok/invalid_date/published", "Invalid published date '31/02/2026' on http://127.0.0.1/newstream/1-2/x/")
+    ]
+    assert IsoDate(parse_month_day_year, "teaser")(["Feb 30, 2026"], {}) is None  # no list: nothing to tell
+
+
+def test_problems_are_logged_and_counted_in_one_place(caplog):
     crawler = get_crawler()
     crawler.stats.open_spider()
-    return crawler.stats
-
-
-def test_iso_date_gives_the_first_raw_date_as_iso(stats):
-    processor = IsoDate(parse_day_first, "published")
-    assert processor(["", "14/03/2025", "01/01/2000"], {"url": "http://x/", "crawl_stats": stats}) == "2025-03-14"
-    assert processor([], {}) is None
-    assert stats.get_value("vok/invalid_date/published") is None
-
-
-def test_iso_date_reports_a_date_that_does_not_exist(stats, caplog):
-    processor = IsoDate(parse_day_first, "published")
-    with caplog.at_level(logging.WARNING):
-        assert processor(["31/02/2026"], {"url": "http://127.0.0.1/newstream/1-2/x/", "crawl_stats": stats}) is None
-    assert "Invalid published date '31/02/2026' on http://127.0.0.1/newstream/1-2/x/" in caplog.text
-    assert stats.get_value("vok/invalid_date/published") == 1
-
-
-def test_iso_date_without_stats_still_logs(caplog):
-    with caplog.at_level(logging.WARNING):
-        assert IsoDate(parse_month_day_year, "posted")(["Feb 30, 2026"], {}) is None
-    assert "Invalid posted date" in caplog.text
+    with caplog.at_level(logging.INFO):
+        report([Problem("vok/invalid_date/teaser", "Invalid teaser date 'x' on http://x/"), Problem("vok/links/not_web", "Ignoring", 20)], crawler.stats)
+    assert "Invalid teaser date 'x' on http://x/" in caplog.text
+    assert crawler.stats.get_value("vok/invalid_date/teaser") == 1 and crawler.stats.get_value("vok/links/not_web") == 1
 
 
 def test_unique_teasers_keeps_the_first_of_each_and_never_the_page_itself():
@@ -138,18 +162,18 @@ def test_first_with_text_keeps_the_first_copy_that_has_text():
     assert first_with_text([]) is None
 
 
-def test_to_teaser_keeps_one_copy_of_each_duplicated_value(stats, caplog):
+def test_to_teaser_keeps_one_copy_of_each_duplicated_value():
     raw = {
         "url": "http://x/newstream/1-1/a/",
         "titles": [None, "Title from img alt"],  # no h4
         "date": "March 01, 2026Mar 01, 2026",
         "teasers": ["", "Teaser from the hover copy"],  # an empty p.excerpt
     }
-    assert to_teaser(raw, {"url": "http://x/", "crawl_stats": stats}) == Teaser(
+    problems: list[Problem] = []
+    assert to_teaser(raw, {"url": "http://x/", "problems": problems}) == Teaser(
         url="http://x/newstream/1-1/a/", title="Title from img alt", date="2026-03-01", teaser="Teaser from the hover copy"
     )
     bad = {**raw, "date": "February 30, 2026"}
-    with caplog.at_level(logging.WARNING):
-        assert to_teaser(bad, {"url": "http://x/", "crawl_stats": stats}).date is None
-    assert stats.get_value("vok/invalid_date/teaser") == 1
+    assert to_teaser(bad, {"url": "http://x/", "problems": problems}).date is None
+    assert [problem.stat for problem in problems] == ["vok/invalid_date/teaser"]
     assert to_teaser({**raw, "date": None}, {}).date is None

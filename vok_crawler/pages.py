@@ -12,6 +12,7 @@ microseconds rather than a ``Selector`` per query.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,10 +92,14 @@ def _int(value: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Finding:
-    """How one field of an article was found: by which rule (``None``: by none), and its raw value."""
+    """How one field of an article was found: by which rule (``None``: by none), and its raw value.
+
+    ``fallback`` is true when a rule other than the anatomy's own place found it.
+    """
 
     rule: str | None
     value: Any = None
+    fallback: bool = False
 
 
 @dataclass
@@ -255,7 +260,17 @@ class ArticlePage(SitePage):
         loader.add_value("posted", found["url"])
         loader.add_value("posted_at", found["url"])
         loader.add_value("crawled_at", crawled_at)
+        self._report_findings()
         return loader.load_item()
+
+    def _report_findings(self) -> None:
+        """Fields found by no rule, or only by a fallback, as problems: the crawl says what it missed."""
+        for name, finding in self.findings().items():
+            if finding.rule is None and name != "related":
+                self.problems.append(Problem(stats.field_missing(name), f"No {name} found on {self.url}", logging.INFO))
+            elif finding.fallback:
+                message = f"The {name} of {self.url} was found by its fallback rule {finding.rule}"
+                self.problems.append(Problem(stats.field_fallback(name, finding.rule or ""), message, logging.DEBUG))
 
     def gate(self) -> str | None:
         """The trace of the NK Pro gate this page shows instead of the article, if any.
@@ -303,8 +318,8 @@ class ArticlePage(SitePage):
 
 def _first(*rules: tuple[str, Callable[[], Any]]) -> Finding:
     """The first rule whose value has text; ``Finding(None)`` when none has."""
-    for name, rule in rules:
+    for number, (name, rule) in enumerate(rules):
         value = rule()
         if value and (not isinstance(value, str) or value.strip()):
-            return Finding(name, value)
+            return Finding(name, value, fallback=number > 0)
     return Finding(None)

@@ -1,0 +1,194 @@
+"""The crawl memory: the corpus, its state file and its lock, one owner for all."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import read_jsonl
+from vok_crawler.items import Article, Teaser
+from vok_crawler.memory import CrawlMemory
+from vok_crawler.pipelines import json_line
+from vok_crawler.spiders.vok import VokSpider
+
+ORIGIN = "http://127.0.0.1:8163"
+
+
+def article(n: int, **fields) -> Article:
+    return Article(**{"url": f"{ORIGIN}/newstream/{n}-{n}/a/", "title": f"Title {n}", "body": "Body", **fields})
+
+
+def open_memory(path: Path | None, **spider_args) -> CrawlMemory:
+    """A memory as a crawl opens it, for the corpus at ``path``."""
+    crawler = get_crawler(VokSpider, settings_dict={"VOK_CORPUS": str(path) if path else ""})
+    crawler.spider = VokSpider(start_url=f"{ORIGIN}/article/163/", **spider_args)
+    crawler.stats.open_spider()
+    memory = CrawlMemory(crawler, path)
+    memory.spider_opened(crawler.spider)
+    return memory
+
+
+def close(memory: CrawlMemory, reason: str = "finished") -> dict:
+    memory.spider_closed(memory.crawler.spider, reason)
+    memory.engine_stopped()
+    return json.loads(memory.sibling("state").read_text())
+
+
+def write(memory: CrawlMemory, item: Article) -> bool:
+    return memory.write(item.url, json_line(item))
+
+
+def test_records_are_one_utf8_json_object_a_line_with_every_field_in_order(tmp_path):
+    path = tmp_path / "nested" / "vok.jsonl"
+    memory = open_memory(path)
+    item = article(1, related=[Teaser(url=f"{ORIGIN}/newstream/2-2/b/", title="“김정은”", date=None, teaser="t")])
+    assert write(memory, item)
+    close(memory)
+    text = path.read_text(encoding="utf-8")
+    assert "“김정은”" in text and text.endswith("\n")
+    [record] = read_jsonl(path)
+    assert list(record) == ["url", "title", "published", "posted", "posted_at", "source", "source_url", "body", "related", "crawled_at"]
+    assert record["related"] == [{"url": f"{ORIGIN}/newstream/2-2/b/", "title": "“김정은”", "date": None, "teaser": "t"}]
+
+
+def test_the_corpus_accumulates_across_runs_without_a_url_twice(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)
+    assert write(memory, article(1)) and write(memory, article(2))
+    assert len(read_jsonl(path)) == 2  # flushed as written, before the close
+    close(memory)
+    memory = open_memory(path)
+    assert memory.is_known(article(2).url) and not memory.is_known(article(3).url)
+    assert not write(memory, article(2, title="again"))
+    assert write(memory, article(3))
+    close(memory)
+    assert [r["url"][-6:] for r in read_jsonl(path)] == ["1-1/a/", "2-2/a/", "3-3/a/"]
+
+
+def test_a_torn_last_line_is_cut_before_anything_is_appended(tmp_path, caplog):
+    path = tmp_path / "vok.jsonl"
+    whole = json.dumps({"url": article(1).url}) + "\n"
+    path.write_text(whole + '{"url": "' + article(2).url + '", "ti', encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        memory = open_memory(path)
+    assert "Cut a torn last line" in caplog.text
+    assert not memory.is_known(article(2).url)  # the cut record is fetched again
+    write(memory, article(2))
+    close(memory)
+    assert [r["url"] for r in read_jsonl(path)] == [article(1).url, article(2).url]
+
+
+def test_the_state_remembers_the_walk_what_failed_what_was_gated_and_what_is_gone(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path, source_id="190163")
+    for url in (article(1).url, article(2).url, article(3).url, article(4).url):
+        memory.first_request(url) and memory.asked(url)
+    memory.failed(article(1).url)
+    memory.gate(article(2).url)
+    memory.skip(article(3).url)  # article 4 never answered: killed, blocked or stopped
+    memory.walk.size = 12
+    state = close(memory)
+    assert state["complete"] is True
+    assert state["pending"] == [article(1).url, article(4).url]
+    assert state["gated"] == [article(2).url] and state["skipped"] == [article(3).url]
+    assert state["pagination"] == {"source_id": "190163", "slice_size": 12, "to_reading": "unknown"}
+    again = open_memory(path)
+    assert again.to_ask_again() == [article(1).url, article(4).url]  # no cookies: the gated one waits
+    assert again.is_known(article(2).url) and again.is_known(article(3).url)
+    assert (again.walk.source_id, again.walk.size) == ("190163", 12)
+    assert not again.walk_all
+    close(again)
+
+
+def test_a_run_with_cookies_or_refresh_asks_for_gated_articles_again(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)
+    memory.gate(article(2).url)
+    close(memory)
+    memory = open_memory(path, refresh="1")
+    assert memory.to_ask_again() == [article(2).url] and not memory.is_known(article(2).url)
+    close(memory)
+
+
+@pytest.mark.parametrize("reason", ["shutdown", "blocked", "gated", "layout_broken"])
+def test_a_run_that_did_not_finish_well_leaves_the_walk_incomplete(tmp_path, reason):
+    path = tmp_path / "vok.jsonl"
+    assert close(open_memory(path), reason)["complete"] is False
+
+
+def test_a_failed_slice_or_a_stuck_walk_leaves_the_walk_incomplete(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)
+    memory.listing_failed()
+    assert close(memory)["complete"] is False
+    memory = open_memory(path)
+    memory.stuck("no way past the first page")
+    assert close(memory)["complete"] is False
+
+
+def test_since_completes_the_walk_only_if_it_was_complete_before(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    assert close(open_memory(path, since="2026-03-01"))["complete"] is False  # the older part was never walked
+    assert close(open_memory(path))["complete"] is True
+    assert close(open_memory(path, since="2026-03-01"))["complete"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{torn",
+        '["a list"]',
+        '{"complete": "false", "pending": []}',
+        '{"complete": true, "pending": "http://x/"}',
+        '{"complete": true, "pagination": {"slice_size": "12"}}',
+        '{"complete": true, "pagination": {"to_reading": "sideways"}}',
+    ],
+)
+def test_a_state_of_the_wrong_shape_is_logged_and_means_a_full_walk(tmp_path, caplog, text):
+    path = tmp_path / "vok.jsonl"
+    path.with_name("vok.state.json").write_text(text)
+    with caplog.at_level(logging.WARNING):
+        memory = open_memory(path)
+    assert "is not a state this crawler wrote" in caplog.text
+    assert memory.walk_all and memory.to_ask_again() == []
+    close(memory)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_state_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    path.with_name("vok.state.json").write_text('\ufeff{"complete": true, "pending": ["http://x/"]}', encoding="utf-8")
+    memory = open_memory(path)
+    assert not memory.walk_all and memory.to_ask_again() == ["http://x/"]
+    close(memory)
+
+
+def test_without_a_corpus_nothing_is_known_and_nothing_is_written(tmp_path):
+    memory = open_memory(None)
+    assert write(memory, article(1)) and not write(memory, article(1))  # still one record per URL
+    assert memory.walk_all and memory.write_json("health", {}) is None
+    memory.spider_closed(memory.crawler.spider, "finished")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_crawl_of_one_corpus_is_refused_naming_the_holder(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)
+    second = subprocess.run(
+        [sys.executable, "-c", (
+            "import sys; from pathlib import Path; from tests.test_memory import open_memory\n"
+            "try:\n    open_memory(Path(sys.argv[1]))\nexcept Exception as error:\n    print(type(error).__name__, error)"
+        ), str(path)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60,
+    )
+    assert second.stdout.startswith("BadConfiguration") and "one crawl per corpus" in second.stdout
+    assert f"process {os.getpid()}" in second.stdout
+    close(memory)
+    close(open_memory(path))  # released: the next crawl gets in

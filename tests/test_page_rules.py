@@ -1,0 +1,117 @@
+"""Page objects on small pages written for one rule each: controls, gates, fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from vok_crawler.pages import ArticlePage, SitePage
+
+ORIGIN = "http://127.0.0.1:8163"
+ARTICLE_URL = f"{ORIGIN}/newstream/1741905900-381500815/normalized-production/"
+SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&amp;die=true&amp;from=12&amp;to=12&amp;sort=&amp;id=190163"
+TEASER = """<div class="article-desc"><h4><a href="{ORIGIN}/newstream/1772411400-381500830/x/">X</a></h4>
+<p class="articled-date"><span>March 02, 2026</span></p><p class="excerpt">{text}</p></div>"""
+
+
+def page(cls, body: str, url: str = ARTICLE_URL, head: str = ""):
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8")
+    return cls(response.selector, url, ORIGIN)
+
+
+def teaser(text: str = "A teaser") -> str:
+    return TEASER.format(ORIGIN=ORIGIN, text=text)
+
+
+@pytest.mark.parametrize(
+    ("control", "route", "source_id", "start", "size"),
+    [
+        (f'<a class="more-articles" href="{SLICE}" data-from="12" data-to="12" data-id="190163">More</a>', "href", "190163", 12, 12),
+        ('<button type="button" class="more-articles" data-from="12" data-to="12" data-id="190163">More</button>', "data", "190163", 12, 12),
+        ('<a class="load-more" data-id="190163" data-from="24" data-to="36">More</a>', "data", "190163", 24, 12),
+        ('<a class="more-articles" href="#" data-id="5">More</a>', "data", "5", None, None),
+        (
+            '<script>var more = {"url":"http:\\/\\/127.0.0.1:8163\\/wp-admin\\/admin-ajax.php?action=get_cat_by_source&die=true&from=12&to=12&sort=&id=190163"};</script>',
+            "script", "190163", None, None,
+        ),
+        ("<script>jQuery.post(ajaxurl, {action: 'get_cat_by_source', die: true, from: 12, to: 12, id: 777});</script>", "script", "777", None, None),
+        ("<script>window.kw_ajax = {}</script>", "none", None, None, None),
+    ],
+)
+def test_the_more_articles_control_in_each_form(control, route, source_id, start, size):
+    found = page(SitePage, f'<div id="latest_article_wrapper">{teaser()}</div>{control}').more_articles()
+    assert (found.route, found.source_id, found.start, found.size) == (route, source_id, start, size)
+    assert (found.href is not None) == (route == "href")
+
+
+def test_a_control_inside_a_teaser_is_not_the_pages_control():
+    inner = f'<div class="article-desc"><a class="more-articles" href="{SLICE}">x</a></div>'
+    assert page(SitePage, inner).more_articles().route == "script"  # found as a slice URL, not as the control
+
+
+CONTENT = '<article><h1 class="article-title">Title</h1><p class="article-meta">Date: 14/03/2025 | Source: Voice of Korea (EN)</p>{content}</article>'
+
+
+@pytest.mark.parametrize(
+    ("content", "trace"),
+    [
+        ('<div class="article-content"><p>Start of</p><div class="nk-paywall-free-member-form"><div class="free-member-form-inner">Join</div></div></div>', "paywall markup"),
+        ('<div class="article-content"><p>Start of</p></div><div class="free-member-form-inner">Join</div>', "paywall markup"),
+        ('<div class="article-content"><p>Start of the story</p><p>Upgrade to NK PRO to keep reading</p></div>', "Upgrade to NK PRO"),
+        ('<div class="article-content"><p>The production is normalized and …</p></div>', "body cut short"),
+        ('<div class="article-content"><p>A whole article.</p></div>', None),
+    ],
+)
+def test_the_gate_by_each_of_its_traces(content, trace):
+    assert page(ArticlePage, CONTENT.format(content=content)).gate() == trace
+
+
+def test_the_gates_words_in_a_teaser_or_the_sidebar_are_no_gate():
+    body = CONTENT.format(content='<div class="article-content"><p>A whole article.</p></div>')
+    more_from = f'<section class="more-from"><div id="latest_article_wrapper">{teaser("Read more. Upgrade to NK PRO today")}</div></section>'
+    sidebar = '<aside class="sidebar"><p>Upgrade to NK PRO</p><div class="nk-paywall-free-member-form">Join</div></aside>'
+    assert page(ArticlePage, body + more_from + sidebar).gate() is None
+    inside = CONTENT.format(content=f'<div class="article-content"><p>A whole article.</p></div>{teaser("Upgrade to NK PRO today")}')
+    assert page(ArticlePage, inside).gate() is None
+
+
+def test_a_free_member_form_page_is_the_gate():
+    assert page(ArticlePage, "<form>Email</form>", url=f"{ORIGIN}/free-member-form/?redirect_to=x").gate() == "free-member-form URL"
+
+
+def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
+    head = (
+        '<meta property="og:title" content="From og:title"><title>From title | KCNA Watch</title>'
+        f'<meta property="og:url" content="{ARTICLE_URL}">'
+    )
+    body = '<a class="source-name">Voice of Korea (EN)</a><div class="article-content"><p>Text.</p></div>'
+    found = page(ArticlePage, body, url=ARTICLE_URL + "?utm_source=x", head=head).findings()
+    assert (found["title"].rule, found["title"].value) == ("og:title", "From og:title")
+    assert (found["url"].rule, found["url"].value) == ("og:url", ARTICLE_URL)
+    assert (found["source"].rule, found["source"].value) == ("a.source-name", "Voice of Korea (EN)")
+    assert found["posted"].rule == "URL epoch"
+    assert found["published"].rule is None and found["source_url"].rule is None
+    only_title = page(ArticlePage, body, head="<title>From title | KCNA Watch</title>").findings()
+    assert (only_title["title"].rule, only_title["title"].value) == ("<title>", "From title")
+    assert only_title["url"].rule == "page URL"
+
+
+def test_the_record_takes_posted_from_the_canonical_urls_epoch_not_the_header_date():
+    header = '<p class="articled-date"><span class="date-long">November 23, 2026</span><span class="date-short">Nov 23, 2026</span></p>'
+    canonical = f'<link rel="canonical" href="{ARTICLE_URL}">'
+    item = page(ArticlePage, header + CONTENT.format(content='<div class="article-content"><p>Text.</p></div>'),
+                url=f"{ORIGIN}/newstream/1999999999-1/other-spelling/", head=canonical).to_item("2026-11-23T12:00:00Z")
+    assert (item.url, item.posted, item.posted_at) == (ARTICLE_URL, "2025-03-14", "2025-03-14T07:45:00+09:00")
+
+
+def test_missing_and_fallback_fields_are_returned_as_problems():
+    article = page(ArticlePage, '<div class="article-content"><p>Text.</p></div>', head="<title>T | KCNA Watch</title>")
+    article.to_item("2026-11-23T12:00:00Z")
+    stats = {problem.stat for problem in article.problems}
+    assert {"vok/fields/fallback/title/<title>", "vok/fields/missing/published", "vok/fields/missing/source"} <= stats
+
+
+def test_a_page_is_an_article_by_its_own_markup_only():
+    assert page(ArticlePage, '<h1 class="article-title">T</h1>').is_article()
+    assert not page(ArticlePage, "<h1>Server busy</h1><p>Try again later</p>", head='<meta property="og:title" content="x">').is_article()
