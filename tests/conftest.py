@@ -22,6 +22,7 @@ from vok_crawler.spiders.vok import VokSpider
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = ROOT / "samples" / "site"
 SAMPLE_ORIGIN = "https://kcnawatch.org"
+COOKIES = ROOT / "samples" / "cookies.txt"  # the samples' subscriber: opens their NK Pro gates
 SCHEMA = json.loads((ROOT / "vok_crawler" / "schema" / "article.schema.json").read_text())
 # An article of the samples that the server answers 503 once (a retry must fetch it).
 FLAKY_PATH = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"

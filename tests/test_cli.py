@@ -10,6 +10,7 @@ import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import (
+    COOKIES,
     ROOT,
     assert_valid_records,
     comparable,
@@ -25,7 +26,7 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
     """``-O out.jsonl`` works as Scrapy users expect, and the corpus is written as well."""
     feed, corpus = tmp_path / "out.jsonl", tmp_path / "corpus" / "vok.jsonl"
     args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
-            "-a", "_job=from-scrapyd", "-O", str(feed), "-s", f"VOK_CORPUS={corpus}", *FAST]
+            "-a", "_job=from-scrapyd", "-O", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", f"VOK_COOKIES_FILE={COOKIES}", *FAST]
     out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
     assert code == 0, err.decode()[-3000:]
     expected = comparable(expected_records(sample_server.origin).values())

@@ -15,6 +15,7 @@ from tests.conftest import (
     expected_records,
 )
 from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.slices import Control
 
 CRAWLED_AT = "2026-11-23T12:00:00Z"
 LISTING = f"{SAMPLE_ORIGIN}/article/163/"
@@ -42,10 +43,12 @@ def test_each_sample_article_gives_its_exact_record(url):
 def test_the_seed_article_as_the_reader_saw_it():
     url = f"{SAMPLE_ORIGIN}/newstream/1770848000-381500820/normalized-production-and-quality-improvement-promoted/"
     item = saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT)
-    assert (item.published, item.posted, item.source) == ("2025-03-14", "2026-03-01", "Voice of Korea (EN)")
+    # the header says the day the page was viewed; posted is the URL's epoch, 22:13 UTC: the next day in Korea
+    assert "November 23, 2026" in article_file(url).read_text()
+    assert (item.published, item.posted, item.posted_at) == ("2025-03-14", "2026-02-12", "2026-02-12T07:13:20+09:00")
+    assert item.source == "Voice of Korea (EN)"
     assert item.body.count("\n\n") == 3
     assert len(item.related) == 12
-    assert item.related[0].teaser.startswith("The respected Comrade")  # "The<br>respected" on the page
 
 
 def test_a_page_reached_by_another_spelling_takes_its_canonical_url():
@@ -67,41 +70,33 @@ def test_a_page_of_another_source_says_so():
     assert saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT).source == "KCNA (EN)"
 
 
-def test_the_listing_gives_its_teasers_in_order_and_the_next_slice():
+def test_the_listing_gives_its_teasers_in_order_and_a_control_without_a_link():
     page = saved_page(SitePage, SAMPLE_SITE / "article/163/index.html", LISTING)
     teasers = page.teasers()
     assert len(teasers) == 12
     assert teasers[0].url == f"{SAMPLE_ORIGIN}/newstream/1770675200-381500818/party-policy-explained-to-working-people/"
     assert teasers[1].title == "Kim Jong Un inspects new greenhouse farm"  # from h4, not the cut thumb title
     assert teasers[1].date == "2026-03-05"
-    assert page.more_articles_urls() == [
-        f"{SAMPLE_ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24"
-    ]
+    assert page.more_articles() == Control(source_id="190163", start=12, size=12, route="data")
 
 
-def test_a_slice_fragment_gives_every_spelling_as_its_canonical_url():
-    url = f"{SAMPLE_ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24"
-    page = saved_page(SitePage, SAMPLE_SITE / "wp-admin/admin-ajax/163-12-24.html", url)
+def test_the_sources_list_gives_every_spelling_as_its_canonical_url():
+    url = f"{SAMPLE_ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=45"
+    page = saved_page(SitePage, SAMPLE_SITE / "wp-admin/admin-ajax/190163.html", url)
     by_title = {t.title: t for t in page.teasers()}
-    assert by_title["Party policy explained to working people"].url.startswith("https://kcnawatch.org/newstream/")
+    assert by_title["Party policy explained to working people"].url.startswith(SAMPLE_ORIGIN + "/newstream/")
     assert by_title["Rural schools built"].url == f"{SAMPLE_ORIGIN}/newstream/1770588800-381500817/rural-schools-built/"
     assert by_title["Spring tree planting begins"].url.endswith("/spring-tree-planting-begins/")
     # no h4: the title comes from img[alt]; no p.excerpt: the teaser from div.hover-excerpt
-    assert by_title["39th Sci-Tech Festival of Kim Il Sung University held"].date == "2026-02-28"
-    assert by_title["Workshop for participants in Ninth Congress of WPK held"].teaser.endswith("Pyongyang on")
+    assert by_title["39th Sci-Tech Festival of Kim Il Sung University held"].url.endswith("/39th-sci-tech-festival-of-kim-il-sung-university-held/")
+    assert by_title["Workshop for participants in Ninth Congress of WPK held"].teaser
     assert by_title["Fishermen bring in big catch"].date is None  # February 30
-    assert page.more_articles_urls() == [url.replace("from=12", "from=24").replace("to=24", "to=36")]
-
-
-def test_the_last_slice_points_back_to_the_first_in_another_spelling():
-    first = f"{SAMPLE_ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24"
-    page = saved_page(SitePage, SAMPLE_SITE / "wp-admin/admin-ajax/163-24-36.html", first.replace("12", "24"))
-    assert page.more_articles_urls() == [first]
+    assert page.more_articles().route == "none"  # a bare fragment
 
 
 def test_an_empty_slice_has_nothing():
     page = SitePage(HtmlResponse(LISTING, body=b"", encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
-    assert page.teasers() == [] and page.more_articles_urls() == []
+    assert page.teasers() == [] and page.more_articles() == Control()
 
 
 def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():

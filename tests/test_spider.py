@@ -11,23 +11,37 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import SAMPLE_SITE
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article
+from vok_crawler.memory import CrawlMemory
+from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
 
 ORIGIN = "http://127.0.0.1:8163"
+FIRST_SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=24"
 
 
 def spider(**kwargs) -> VokSpider:
-    crawler = get_crawler(VokSpider, settings_dict=get_project_settings().copy_to_dict())
+    """The spider as a crawl opens it, with a memory of no corpus (nothing known)."""
+    settings = {**get_project_settings().copy_to_dict(), "EXTENSIONS": {}}  # the memory is made below
+    crawler = get_crawler(VokSpider, settings_dict=settings)
     crawler.stats.open_spider()
-    return VokSpider.from_crawler(crawler, **kwargs)
+    vok = VokSpider.from_crawler(crawler, **kwargs)
+    crawler.spider = vok
+    vok.memory = CrawlMemory(crawler, None)
+    return vok
 
 
 def sample_response(path: str, query: str = "") -> HtmlResponse:
     """A sample page as the sample server would send it from ``ORIGIN``."""
     file = SAMPLE_SITE / path.strip("/") / "index.html"
     body = file.read_bytes().replace(b"https://kcnawatch.org", ORIGIN.encode()).replace(b"//kcnawatch.org", b"//127.0.0.1:8163")
-    return HtmlResponse(f"{ORIGIN}{path}{query}", body=body, encoding="utf-8")
+    return answer(HtmlResponse, f"{ORIGIN}{path}{query}", body=body, encoding="utf-8")
+
+
+def answer(cls, url: str, **kwargs) -> Response:
+    """A response as the engine hands it to a callback: tied to its request."""
+    return cls(url, request=scrapy.Request(url), **kwargs)
 
 
 def test_defaults_to_the_live_listing_and_accepts_scrapyd_arguments():
@@ -39,8 +53,10 @@ def test_defaults_to_the_live_listing_and_accepts_scrapyd_arguments():
 
 def test_start_url_is_made_canonical_and_must_be_a_web_url():
     assert spider(start_url=f"{ORIGIN}/article/163?utm_source=x").start_url == f"{ORIGIN}/article/163/"
-    with pytest.raises(ValueError, match="start_url"):
+    with pytest.raises(BadConfiguration, match="start_url"):
         spider(start_url="ftp://127.0.0.1/")
+    with pytest.raises(BadConfiguration, match="source_id"):
+        spider(source_id="vok")
 
 
 def test_listing_follows_teasers_then_slices_each_once_and_only_on_the_site():
@@ -51,22 +67,41 @@ def test_listing_follows_teasers_then_slices_each_once_and_only_on_the_site():
     assert len(urls) == len(set(urls)) == 13
     assert all(url.startswith(ORIGIN) for url in urls)
     assert [r.callback.__name__ for r in requests] == ["parse_article"] * 12 + ["parse_listing"]
+    assert urls[-1] == FIRST_SLICE  # built from the button's data: the listing has no slice link
     assert f"{ORIGIN}/newstream/1772700000-381500840/sidebar-only-report/" not in urls
     assert list(vok.parse_listing(sample_response("/article/163/"))) == []  # all requested already
+    assert vok.crawler.stats.get_value("vok/pagination/route/data") == 2
 
 
-def test_an_article_yields_its_record_then_its_related_pages():
+def test_an_article_yields_its_record_then_its_related_pages_then_the_first_slice():
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     path = "/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/"
     results = list(vok.parse_article(sample_response(path)))
     assert isinstance(results[0], Article) and results[0].url == f"{ORIGIN}{path}"
     followed = [r.url.removeprefix(ORIGIN) for r in results[1:]]
-    assert followed == [
-        "/newstream/1770000000-381500800/withdrawn-report/",
-        "/newstream/1772553600-381500834/letter-of-thanks-sent-to-kim-jong-un/",
-        "/newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex/",
-        "/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24",
-    ]
+    assert len(followed) == len(set(followed)) == len(results[0].related) + 1  # its own link is no request
+    assert "/newstream/1770000000-381500800/withdrawn-report/" in followed  # kept, and asked for
+    assert parse_slice(results[-1].url) == Slice("190163", 12, 12)  # the article's own link to the first slice
+
+
+def test_a_gated_article_gives_no_record_and_is_remembered():
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    path = "/newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry/"
+    gated = answer(HtmlResponse, f"{ORIGIN}{path}", body=(SAMPLE_SITE / path.strip("/") / "gated.html").read_bytes(), encoding="utf-8")
+    assert list(vok.parse_article(gated)) == []
+    assert vok.memory.gated == {f"{ORIGIN}{path}"}
+    assert vok.crawler.stats.get_value("vok/gated") == 1
+
+
+def test_a_page_that_is_no_article_listing_or_gate_stays_pending_and_counts_as_a_refusal(caplog):
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    url = f"{ORIGIN}/newstream/1771280000-381500825/ceramic-tea-set/"
+    busy = answer(HtmlResponse, url, body=b"<html><body><h1>Server busy</h1><p>Please try again later.</p></body></html>", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert list(vok.parse_article(busy)) == []
+    assert "Unrecognized page" in caplog.text
+    assert url in vok.memory.pending and url not in vok.memory.skipped
+    assert vok.crawler.stats.get_value("vok/refusals") == 1
 
 
 def test_a_page_of_another_source_is_skipped_with_a_log_line_and_a_count(caplog):
@@ -79,7 +114,7 @@ def test_a_page_of_another_source_is_skipped_with_a_log_line_and_a_count(caplog)
 
 def test_a_response_that_is_not_html_is_skipped_not_a_crash(caplog):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
-    binary = Response(f"{ORIGIN}/article/163/", body=b"\x89PNG", headers={"Content-Type": "image/png"})
+    binary = answer(Response, f"{ORIGIN}/article/163/", body=b"\x89PNG", headers={"Content-Type": "image/png"})
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse_listing(binary)) == []
         assert list(vok.parse_article(binary)) == []
@@ -95,9 +130,30 @@ def test_the_start_page_is_routed_by_its_markup_not_its_url():
     assert all(isinstance(result, scrapy.Request) for result in vok.parse(listing))
 
 
-def test_an_empty_slice_past_the_end_is_nothing_to_do(caplog):
+@pytest.mark.parametrize("body", [b"", b"0", b"  \n"])
+def test_an_empty_slice_past_the_end_is_nothing_to_do(caplog, body):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
-    empty = Response(f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=36&to=48&id=163", body=b"")
+    vok.memory.walk.slices_with_teasers = 1
+    empty = answer(HtmlResponse, f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=36&to=48&id=190163", body=body)
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse(empty)) == []
     assert not caplog.text
+    assert not vok.memory.listing_incomplete and vok.memory.pagination_stuck is None
+
+
+def test_an_empty_first_slice_of_a_full_walk_is_a_walk_that_cannot_go_on():
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    empty = answer(HtmlResponse, FIRST_SLICE, body=b"")
+    assert list(vok.parse(empty)) == []
+    assert "held no teaser" in (vok.memory.pagination_stuck or "")
+
+
+def test_a_listing_without_any_way_to_the_next_slice_is_a_walk_that_cannot_go_on():
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    listing = sample_response("/article/163/")
+    listing = listing.replace(body=listing.body.replace(b'data-id="190163"', b"").replace(b'data-from="12"', b""))
+    requests = list(vok.parse_listing(listing))
+    assert all(r.callback == vok.parse_article for r in requests)
+    assert "-a source_id=K" in (vok.memory.pagination_stuck or "")
+    given = spider(start_url=f"{ORIGIN}/article/163/", source_id="190163")
+    assert list(given.parse_listing(listing))[-1].url == FIRST_SLICE and given.memory.pagination_stuck is None

@@ -18,11 +18,13 @@ from twisted.web.server import Site
 from vok_crawler.commands.crawl import Command as CrawlCommand
 from vok_crawler.sample_site import SampleSite
 
-# A loopback server needs no pacing, and sample records stay out of the real corpus.
+# A loopback server needs no pacing, sample records stay out of the real corpus, and the
+# samples' subscriber cookie opens their NK Pro gates (-s VOK_COOKIES_FILE= shows the gates).
 SAMPLE_RUN_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "VOK_CORPUS": "data/samples.jsonl",
+    "VOK_COOKIES_FILE": "samples/cookies.txt",
 }
 
 
