@@ -26,6 +26,7 @@ from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.site_spiders import fetches_the_site
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,8 @@ class SubscriberCookiesMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SubscriberCookiesMiddleware:
-        if crawler.spidercls.name != "vok":
-            raise NotConfigured("subscriber cookies are for the vok spider only")
+        if not fetches_the_site(crawler.spidercls):
+            raise NotConfigured("subscriber cookies are for the vok spider (and its probe) only")
         setting = crawler.settings.get("VOK_COOKIES_FILE")
         if not setting:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
