@@ -18,7 +18,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
-from vok_crawler.errors import error_kind
+from vok_crawler.errors import GatedRedirect, error_kind
 from vok_crawler.middlewares import (
     DeclaredCharsetMiddleware,
     OffSiteRedirectMiddleware,
@@ -78,6 +78,18 @@ def test_a_redirect_off_the_site_is_refused_and_one_on_it_passes():
 
 
 @pytest.mark.parametrize(
+    "location", ["/free-member-form/?redirect_to=x", "https://www.nknews.org/free-member-form/?redirect_to=x&source=kcnawatch"]
+)
+def test_a_redirect_to_the_free_member_form_is_the_gate_before_any_off_site_rule(location):
+    crawler = crawler_of()
+    middleware = OffSiteRedirectMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:8080/newstream/1-1/a/")
+    with pytest.raises(GatedRedirect):
+        middleware.process_response(request, Response(request.url, status=302, headers={"Location": location}))
+    assert crawler.stats.get_value("vok/redirects/off_site") is None
+
+
+@pytest.mark.parametrize(
     ("exception", "kind"),
     [
         (HttpError(Response("http://x/", status=404)), "http_404"),
@@ -87,6 +99,8 @@ def test_a_redirect_off_the_site_is_refused_and_one_on_it_passes():
         (ResponseDataLossError("cut"), "data_loss"),
         (DownloadCancelledError("big"), "too_large"),
         (ConnectionLost("reset"), "connection"),
+        (HttpError(Response("http://x/", status=403)), "http_403"),
+        (GatedRedirect("gate"), "gated"),
         (IgnoreRequest("no"), "ignored"),
         (ValueError("odd"), "ValueError"),
     ],

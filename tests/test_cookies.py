@@ -1,0 +1,76 @@
+"""A subscriber's cookies.txt: loaded as browsers export it, sent only where it belongs, never shown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import COOKIES
+from vok_crawler.cookies import SubscriberCookiesMiddleware, load_cookies
+from vok_crawler.errors import BadConfiguration
+from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
+from vok_crawler.spiders.vok import VokSpider
+
+ORIGIN = "http://127.0.0.1:8163"
+
+
+def middleware(cookies_file: Path | str, start_url: str = f"{ORIGIN}/article/163/") -> SubscriberCookiesMiddleware:
+    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(cookies_file)})
+    crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
+    crawler.stats.open_spider()
+    return SubscriberCookiesMiddleware.from_crawler(crawler)
+
+
+def test_an_export_loads_with_its_session_and_httponly_cookies():
+    jar = load_cookies(COOKIES)
+    by_name = {cookie.name: cookie for cookie in jar}
+    assert set(by_name) == {SUBSCRIBER_COOKIE, "nknews_session"}
+    session = by_name[SUBSCRIBER_COOKIE]
+    assert session.expires is None and session.discard  # expiry 0: a session cookie, not an expired one
+    assert session.has_nonstandard_attr("HTTPOnly")  # the "#HttpOnly_" line is a cookie, not a comment
+
+
+def test_cookies_past_their_expiry_are_dropped(tmp_path):
+    file = tmp_path / "cookies.txt"
+    file.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t1000\told\tgone\n127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tfresh\tkept\n")
+    assert [cookie.name for cookie in load_cookies(file)] == ["fresh"]
+
+
+def test_the_cookie_goes_to_the_crawled_site_only():
+    sender = middleware(COOKIES)
+    own = Request(f"{ORIGIN}/newstream/1-1/a/")
+    sender.process_request(own)
+    assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()  # and not the nknews.org one
+    elsewhere = Request("http://localhost:8163/newstream/1-1/a/")
+    sender.process_request(elsewhere)
+    assert elsewhere.headers.get("Cookie") is None
+    assert sender.crawler.stats.get_value("vok/cookies/requests_with_cookies") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "could not be loaded"),
+        ("not a cookies file\n", "could not be loaded"),
+        ("# Netscape HTTP Cookie File\nonly\tthree\tfields\n", "could not be loaded"),
+        ("# Netscape HTTP Cookie File\n.nknews.org\tTRUE\t/\tFALSE\t0\ts\tv\n", "holds no cookie for"),
+    ],
+)
+def test_a_file_that_does_not_load_stops_the_run_with_a_clear_message(tmp_path, caplog, content, why):
+    file = tmp_path / "cookies.txt"
+    if content is not None:
+        file.write_text(content + f"# {SUBSCRIBER_SECRET}\n")
+    with caplog.at_level(logging.DEBUG), pytest.raises(BadConfiguration, match=why) as raised:
+        middleware(file)
+    assert "VOK_COOKIES_FILE" in str(raised.value) and SUBSCRIBER_SECRET not in str(raised.value) + caplog.text
+
+
+def test_no_setting_no_middleware():
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        middleware("")
