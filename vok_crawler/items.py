@@ -1,4 +1,4 @@
-"""The record, as the site's contract names its fields (``shared/site/README.md``)."""
+"""The record, as the site's anatomy names its fields (``docs/site.md``, "The record")."""
 
 from __future__ import annotations
 
