@@ -21,9 +21,11 @@ or header repeats is replaced by ``[cookie value removed]``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import textwrap
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler.cookies import load_cookies
@@ -44,6 +47,8 @@ from vok_crawler.pages import ArticlePage, Finding, SitePage
 from vok_crawler.pipelines import json_line
 from vok_crawler.slices import Control
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, asked_url
+
+logger = logging.getLogger(__name__)
 
 KINDS = ("listing", "slice", "article")  # also the order of the saved files: 1-listing, 2-slice, 3-article
 REQUIRED = ("url", "title", "body")  # without these an article is not understood
@@ -104,17 +109,17 @@ class Probe:
         return problems
 
     def verdict(self) -> str:
+        """One line: understood or not, what is missing, what was found only by a fallback, the gate."""
         problems = self.problems()
-        if problems:
-            return "NOT UNDERSTOOD: " + "; ".join(problems)
         article = self.pages.get("article")
-        gated = f"; the article is gated ({article.gate}): give cookies to read it" if article and article.gate else ""
-        fallbacks = [f"{name} by {f.rule}" for name, f in (article.findings.items() if article else []) if f.fallback]
-        missing = [name for name, f in (article.findings.items() if article and not article.gate else []) if f.rule is None]
-        extra = "".join(
-            [f"; by fallback: {', '.join(fallbacks)}" if fallbacks else "", f"; missing: {', '.join(missing)}" if missing else ""]
-        )
-        return f"OK: the crawler understands these pages{gated}{extra}"
+        findings = article.findings.items() if article is not None else []
+        notes = [f"article gated ({article.gate}): give a subscriber's cookies to read it"] if article and article.gate else []
+        optional = [name for name, f in findings if f.rule is None and name not in REQUIRED]
+        notes += [f"also missing: {', '.join(optional)}"] if optional else []
+        fallbacks = [f"{name} by {f.rule}" for name, f in findings if f.fallback]
+        notes += [f"found by fallback: {', '.join(fallbacks)}"] if fallbacks else []
+        head = "NOT UNDERSTOOD: " + "; ".join(problems) if problems else "OK: the crawler understands these pages"
+        return "; ".join([head, *notes])
 
 
 def _listing_problems(listing: PageSeen, next_slice: PageSeen | None) -> list[str]:
@@ -335,6 +340,25 @@ def _short(text: str, width: int) -> str:
     return textwrap.shorten(" ".join(text.split()), width=max(width, 12), placeholder=" …")
 
 
+def on_failure(running: Deferred[Any] | asyncio.Future[Any], refused: Callable[[str], None]) -> None:
+    """Hand a :class:`BadConfiguration` that stopped the probe from starting to ``refused``, as one line.
+
+    ``crawl`` returns a Deferred or, with the asyncio reactor, a Task; any
+    other error is logged with its traceback, as Scrapy would.
+    """
+
+    def judge(error: BaseException | None) -> None:
+        if isinstance(error, BadConfiguration):
+            refused(str(error))
+        elif error is not None:
+            logger.error("The probe could not run", exc_info=(type(error), error, error.__traceback__))
+
+    if isinstance(running, Deferred):
+        running.addErrback(lambda failure: judge(failure.value))
+    else:
+        running.add_done_callback(lambda task: None if task.cancelled() else judge(task.exception()))
+
+
 class Command(ScrapyCommand):
     requires_project = True
     default_settings = {"LOG_LEVEL": "INFO"}
@@ -379,9 +403,12 @@ class Command(ScrapyCommand):
             return
         probe = Probe(start_url=url)
         crawler = self.crawler_process.create_crawler(ProbeSpider)
-        self.crawler_process.crawl(crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id)
+        refused: list[str] = []
+        running = self.crawler_process.crawl(crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id)
+        on_failure(running, refused.append)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
+        if refused or self.crawler_process.bootstrap_failed:
+            print(f"scrapy probe: {refused[0] if refused else 'the probe could not start (see the log)'}")
             self.exitcode = 2
             return
         print(table(probe, secrets))
