@@ -302,12 +302,13 @@ def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
         if article.findings:
             if not article.is_article:
                 lines.append(f"{'':<16}no h1.article-title, div.article-content or p.article-meta: the crawl takes it for no article")
-            lines += ["", f"{'field':<12}{'':<9}{'rule':<24}value"]
+            width = max(len(f.rule or "") for f in article.findings.values()) + 2
+            lines += ["", f"{'field':<12}{'':<10}{'rule':<{width}}value"]
             for name in RECORD_FIELDS:
                 finding = article.findings.get("posted" if name == "posted_at" else name, Finding(None))
                 found = "MISSING" if finding.rule is None else ("fallback" if finding.fallback else "found")
                 value = _value(name, article.record) if finding.rule else ""
-                lines.append(f"{name:<12}{found:<9}{finding.rule or '-':<24}{value}")
+                lines.append(f"{name:<12}{found:<10}{finding.rule or '-':<{width}}{value}".rstrip())
     lines += ["", *probe.notes] if probe.notes else []
     if probe.saved:
         lines.append(f"saved {len(probe.saved)} files in {probe.saved[0].parent}" + (f" ({probe.removed} cookie values removed)" if probe.removed else ""))
