@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,16 +59,58 @@ def _last_line_start(corpus: BinaryIO, size: int, chunk: int = 1 << 16) -> int:
 
 
 def corpus_urls(path: Path) -> set[str]:
-    """The ``url`` of every record in the corpus; bad lines are logged and kept."""
+    """The ``url`` of every record in the corpus; bad lines are logged and kept.
+
+    A byte-order mark is ignored; a line with bytes that are not UTF-8 is
+    read with replacement characters (its URL is still known) and logged.
+    """
     urls: set[str] = set()
     if not path.exists():
         return urls
-    with path.open(encoding="utf-8") as corpus:
-        for number, line in enumerate(corpus, start=1):
-            if not line.strip():
+    with path.open("rb") as corpus:
+        for number, raw in enumerate(corpus, start=1):
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
                 continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                logger.warning("Line %d of %s is not UTF-8; read with replacement characters", number, path)
+                line = raw.decode("utf-8", errors="replace")
             try:
                 urls.add(json.loads(line)["url"])
             except (ValueError, KeyError, TypeError):
                 logger.warning("Line %d of %s is not a record; left as it is", number, path)
     return urls
+
+
+def append_whole(fd: int, data: bytes) -> None:
+    """Append ``data`` to the file at ``fd`` whole, or not at all.
+
+    A write that fails partway (a full disk) is cut back to where it began,
+    so the file still ends with a whole line, and the error is raised.
+    """
+    start = os.lseek(fd, 0, os.SEEK_END)
+    written = 0
+    try:
+        while written < len(data):
+            written += os.write(fd, data[written:])
+    except OSError:
+        os.ftruncate(fd, start)
+        raise
+
+
+def write_durably(path: Path, text: str) -> None:
+    """Replace ``path`` atomically and durably: a kill or a power cut leaves the old or the new file."""
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

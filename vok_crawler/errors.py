@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 # Kinds worth another try on the next run: a refusal or a passing fault never makes the
 # crawler forget an article. Only GONE (and a page of another source) is skipped for good.
 TRANSIENT = frozenset(
-    {"http_5xx", "http_401", "http_403", "http_408", "http_429", "timeout", "connection", "data_loss", "too_large"}
+    {"http_5xx", "http_401", "http_403", "http_408", "http_429", "timeout", "connection", "data_loss", "too_large", "redirect_loop"}
 )
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
 REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
@@ -42,11 +42,24 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
 ]
 
 
+# Scrapy says these with a plain IgnoreRequest; its message is all that tells them apart.
+_IGNORED_BECAUSE = (("exceeded DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "redirect_loop"))
+
+
+class CorpusWriteFailed(Exception):
+    """A record could not be written whole (disk full, I/O error): the file was cut back."""
+
+
 def error_kind(failure: Failure) -> str:
     """``http_404``, ``http_5xx``, ``timeout``, ``gated``, ... or the exception's name."""
     if failure.check(HttpError):
         status = failure.value.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
+    if failure.check(IgnoreRequest) and not failure.check(GatedRedirect):
+        message = failure.getErrorMessage()
+        for words, kind in _IGNORED_BECAUSE:
+            if words in message:
+                return kind
     for types, kind in _KINDS:
         if failure.check(*types):
             return kind

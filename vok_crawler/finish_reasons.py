@@ -11,5 +11,6 @@ NOTHING_FETCHED = "nothing_fetched"  # every request failed: the site is down or
 PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past its first page
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl
+WRITE_FAILED = "write_failed"  # a record could not be written to the corpus (disk full, I/O error)
 
-FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND, ALL_GATED, BLOCKED})
+FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND, ALL_GATED, BLOCKED, WRITE_FAILED})

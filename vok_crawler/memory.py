@@ -27,8 +27,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from vok_crawler import stats
-from vok_crawler.corpus import corpus_urls, repair_torn_tail
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
+from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.slices import SliceWalk
 
 logger = logging.getLogger(__name__)
@@ -76,15 +76,17 @@ class CrawlMemory:
         self.refresh: bool = bool(getattr(spider, "refresh", False))
         self.retry_gated = self.refresh or bool(crawler.settings.get("VOK_COOKIES_FILE"))
         self._lock: IO[str] | None = None
-        self._file: IO[str] | None = None
+        self._fd: int | None = None
         self.urls: set[str] = set()
         state: dict[str, Any] = {"complete": False}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = self._take_lock(path.with_name(f"{path.stem}.lock"))
-            repair_torn_tail(path)
+            cut = repair_torn_tail(path)
             self.urls = corpus_urls(path)
             state = self._read_state()
+            if cut:  # the cut record's article is known nowhere now: find it again
+                state["complete"] = False
         self.was_complete: bool = state["complete"]
         self.walk_all = self.refresh or not self.was_complete
         self.pending: set[str] = set(state.get("pending", []))
@@ -180,23 +182,33 @@ class CrawlMemory:
             "Corpus %s holds %d articles; %s", self.path, len(self.urls),
             "walking the whole listing" if self.walk_all else "walking the listing until a slice holds nothing new",
         )
-        self._file = self.path.open("a", encoding="utf-8")
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.write_state(complete=False, reason="running")
 
     def write(self, url: str, line: str) -> bool:
-        """Append a record's line unless the corpus has its URL; whether it was written."""
+        """Append a record's line unless the corpus has its URL; whether it was written.
+
+        The line goes to the file whole or not at all; when it cannot
+        (:class:`~vok_crawler.errors.CorpusWriteFailed`), the article is
+        pending for the next run.
+        """
         if url in self.urls:
             return False
-        if self._file is not None:
-            self._file.write(line)
-            self._file.flush()
+        if self._fd is not None:
+            try:
+                append_whole(self._fd, line.encode("utf-8"))
+            except OSError as error:
+                self.failed(url)
+                raise CorpusWriteFailed(f"{self.path}: {error.strerror or error}") from error
         self.urls.add(url)
         return True
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Remember whether the listing was walked to its end, and what is left to ask for."""
-        if self._file is not None:
-            self._file.close()
+        if self._fd is not None:
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
         if self.path is not None:
             since = getattr(spider, "since", None)
             walked = reason == "finished" and not self.listing_incomplete and self.pagination_stuck is None
@@ -232,9 +244,7 @@ class CrawlMemory:
         if self.path is None:
             return None
         path = self.sibling(kind)
-        partial = path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(partial, path)
+        write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return path
 
     def _read_state(self) -> dict[str, Any]:

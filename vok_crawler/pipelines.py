@@ -12,8 +12,11 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from vok_crawler import stats
+from vok_crawler.errors import CorpusWriteFailed
+from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,7 @@ class JsonLinesCorpusPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.closing: object = None  # the crawl's close, once a write failed (kept, not awaited here)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
@@ -78,9 +82,15 @@ class JsonLinesCorpusPipeline:
         return cls(crawler)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        """Hand the record to the corpus; a failed write stops the crawl at once (``write_failed``)."""
         memory = self.crawler.get_extension(CrawlMemory)
-        if memory.write(ItemAdapter(item)["url"], json_line(item)):
-            self.stats.inc_value(stats.CORPUS_WRITTEN)
-        else:
-            self.stats.inc_value(stats.CORPUS_ALREADY_KNOWN)
+        assert memory is not None
+        try:
+            written = memory.write(ItemAdapter(item)["url"], json_line(item))
+        except CorpusWriteFailed as error:
+            logger.error("Could not write to the corpus, stopping: %s (the article is asked for again next run)", error)
+            self.stats.inc_value(stats.error(WRITE_FAILED))
+            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            raise DropItem(f"not written: {error}", log_level="INFO") from None
+        self.stats.inc_value(stats.CORPUS_WRITTEN if written else stats.CORPUS_ALREADY_KNOWN)
         return item

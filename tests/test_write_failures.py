@@ -1,0 +1,59 @@
+"""A corpus that cannot be written: the run stops at once, says so, loses nothing.
+
+The crawl runs as a real ``scrapy crawl`` subprocess whose files may not
+grow past a few kilobytes (``RLIMIT_FSIZE``): the kernel fails the write that
+would cross it, partway through a record, as a full disk fails it.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest_twisted
+from twisted.internet.threads import deferToThread
+
+from tests.conftest import COOKIES, ROOT, comparable, expected_records, read_jsonl
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}"]
+
+
+def limit_file_size(size: int):
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+def run_crawl(origin: str, corpus: Path, max_file_size: int | None = None) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", "-s", f"VOK_CORPUS={corpus}", *FAST]
+    return subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        preexec_fn=limit_file_size(max_file_size) if max_file_size else None,
+    )
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_write_that_fails_partway_stops_the_run_and_the_next_run_recovers_every_article(sample_server, tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    failed = yield deferToThread(run_crawl, sample_server.origin, corpus, 40_000)
+    assert failed.returncode != 0, failed.stderr[-2000:]
+    assert "Could not write to the corpus, stopping" in failed.stderr
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    assert 0 < len(lines) < 42 and all(line.endswith(b"\n") for line in lines)
+    records = read_jsonl(corpus)  # every line whole: no record glued to a fragment
+    assert len({r["url"] for r in records}) == len(records)
+    state = json.loads((tmp_path / "vok.state.json").read_text())
+    assert state["complete"] is False and state["finish_reason"] == "write_failed"
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["finish_reason"] == "write_failed" and health["errors"]["write_failed"] >= 1  # items in flight fail too
+
+    again = yield deferToThread(run_crawl, sample_server.origin, corpus)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(sample_server.origin).values())
+
