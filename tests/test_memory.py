@@ -192,3 +192,23 @@ def test_a_second_crawl_of_one_corpus_is_refused_naming_the_holder(tmp_path):
     assert f"process {os.getpid()}" in second.stdout
     close(memory)
     close(open_memory(path))  # released: the next crawl gets in
+
+
+def test_a_byte_order_mark_and_a_line_that_is_not_utf8_are_read_not_fatal(tmp_path, caplog):
+    path = tmp_path / "vok.jsonl"
+    first, second = json.dumps({"url": article(1).url}), json.dumps({"url": article(2).url, "title": "caf"})
+    path.write_bytes(b"\xef\xbb\xbf" + first.encode() + b"\n" + second.encode().replace(b"caf", b"caf\xe9") + b"\n")
+    with caplog.at_level(logging.WARNING):
+        memory = open_memory(path)
+    assert memory.is_known(article(1).url) and memory.is_known(article(2).url)  # neither is written again
+    assert "Line 2 of" in caplog.text and "not UTF-8" in caplog.text
+    close(memory)
+
+
+def test_a_torn_line_cut_on_open_makes_the_walk_incomplete_so_its_article_is_found_again(tmp_path):
+    path = tmp_path / "vok.jsonl"
+    close(open_memory(path))  # a complete walk
+    path.write_text(json.dumps({"url": article(1).url}) + '\n{"url": "' + article(2).url, encoding="utf-8")
+    memory = open_memory(path)
+    assert memory.walk_all
+    close(memory)

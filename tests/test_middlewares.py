@@ -101,6 +101,8 @@ def test_a_redirect_to_the_free_member_form_is_the_gate_before_any_off_site_rule
         (ConnectionLost("reset"), "connection"),
         (HttpError(Response("http://x/", status=403)), "http_403"),
         (GatedRedirect("gate"), "gated"),
+        (IgnoreRequest("<200 http://x/> body (10 B compressed, 9000000 B decompressed so far) exceeded DOWNLOAD_MAXSIZE"), "too_large"),
+        (IgnoreRequest("max redirections reached"), "redirect_loop"),
         (IgnoreRequest("no"), "ignored"),
         (ValueError("odd"), "ValueError"),
     ],

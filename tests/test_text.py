@@ -1,5 +1,6 @@
 """Text of markup: breaks where a browser shows them, none where it does not."""
 
+import pytest
 from parsel import Selector
 
 from vok_crawler.processors import normalize_space, paragraphs
@@ -43,3 +44,12 @@ def test_one_line_fields_and_paragraphs_read_as_a_browser_shows_them():
     text = markup_text(root("<div><h4>The<br>respected\n  Comrade</h4><ul><li>one</li><li>two<br><br>three</li></ul></div>"))
     assert normalize_space(text) == "The respected Comrade one two three"
     assert paragraphs(text) == ["The\nrespected Comrade", "one", "two\nthree"]
+
+
+@pytest.mark.parametrize("depth", [1_500, 10_000])
+def test_deeply_nested_tags_are_read_without_recursion(depth):
+    """Deeper than Python's recursion limit; libxml2 itself keeps about 2,000 levels of the 10,000."""
+    html = "<div class='article-content'>" + "<span>" * depth + "deep<br>text" + "</span>" * depth + "<p>after</p></div>"
+    text = markup_text(root(html))
+    if depth < 2_000:
+        assert text == f"deep{LINE_BREAK}text{PARAGRAPH_BREAK}after{PARAGRAPH_BREAK}"

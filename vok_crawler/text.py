@@ -12,7 +12,7 @@ split on them (:func:`vok_crawler.processors.paragraphs`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 
 from lxml.html import HtmlElement
 
@@ -30,31 +30,29 @@ def markup_text(element: HtmlElement, skip: Collection[HtmlElement] = ()) -> str
     """The raw text inside ``element`` (not its tail), breaks marked.
 
     ``skip`` holds elements whose whole subtree is not text (widgets that
-    plugins put inside the content); their tails still are.
+    plugins put inside the content); their tails still are. The walk keeps
+    its own stack: a page of 10,000 nested tags is read, not a recursion error.
     """
     if not len(element) and not skip:  # a leaf, as most titles, dates and teasers are
         return element.text or ""
-    return "".join(_inner(element, skip))
-
-
-def _inner(element: HtmlElement, skip: Collection[HtmlElement]) -> Iterator[str]:
-    if element.text:
-        yield element.text
-    for child in element:
-        yield from _outer(child, skip)
-
-
-def _outer(element: HtmlElement, skip: Collection[HtmlElement]) -> Iterator[str]:
-    tag = element.tag if isinstance(element.tag, str) else None  # comments have none
-    if tag == "br":
-        yield LINE_BREAK
-    elif tag is not None and tag not in NEVER_TEXT_TAGS:
-        block = tag in BLOCK_TAGS
-        if block:
-            yield PARAGRAPH_BREAK
-        if element not in skip:
-            yield from _inner(element, skip)
-        if block:  # a skipped block still parts the words around it
-            yield PARAGRAPH_BREAK
-    if element.tail:
-        yield element.tail
+    parts: list[str] = [element.text or ""]
+    # Each entry is an element to open, or a string to emit when its turn comes (a break, a tail).
+    stack: list[HtmlElement | str] = list(reversed(element))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        stack.append(item.tail or "")
+        tag = item.tag if isinstance(item.tag, str) else None  # comments have none
+        if tag == "br":
+            parts.append(LINE_BREAK)
+        elif tag is not None and tag not in NEVER_TEXT_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:  # a skipped block still parts the words around it
+                parts.append(PARAGRAPH_BREAK)
+                stack.append(PARAGRAPH_BREAK)
+            if item not in skip:
+                stack.extend(reversed(item))
+                stack.append(item.text or "")
+    return "".join(parts)
