@@ -198,6 +198,9 @@ class ProbeSpider(VokSpider):
         page = ArticlePage(response.selector, response.url, self.start_url)
         seen.gate, seen.is_article = page.gate(), page.is_article()
         seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
+        wanted = self.settings.get("VOK_SOURCE")
+        if seen.record.source and seen.record.source != wanted:
+            self.probe.notes.append(f"the article's source is {seen.record.source!r}, not {wanted!r}: the crawl would skip it")
         if self.save_dir is not None:
             self._save_expected(seen)
         return iter(())
