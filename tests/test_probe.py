@@ -131,7 +131,12 @@ def test_gated_articles_are_named_by_their_trace_and_open_with_the_cookies(sampl
 class LeakySite(SampleSite):
     """The samples, with a server that sets a cookie and repeats the one it got in the page: a probe must save neither."""
 
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.agents: set[str] = set()  # the product part of each User-Agent seen
+
     def respond(self, request: Request) -> bytes | int:
+        self.agents.add((request.getHeader("User-Agent") or "").split("/")[0])
         body = super().respond(request)
         request.setHeader("Set-Cookie", f"echo={SUBSCRIBER_SECRET}; Path=/")
         sent = request.getHeader("Cookie") or ""
@@ -140,10 +145,11 @@ class LeakySite(SampleSite):
 
 @pytest_twisted.inlineCallbacks
 def test_save_writes_each_response_and_a_draft_record_without_any_cookie(tmp_path):
-    saved = tmp_path / "saved"
-    with serve(LeakySite(SAMPLE_SITE)) as origin:
+    saved, site = tmp_path / "saved", LeakySite(SAMPLE_SITE)
+    with serve(site) as origin:
         out, err, code = yield probe(origin + LISTING, "--save", str(saved), "-s", f"VOK_COOKIES_FILE={COOKIES}")
     assert code == 0, out + err[-3000:]
+    assert site.agents == {"vok_crawler"}  # the project's User-Agent, as the crawl asks
     names = sorted(path.name for path in saved.iterdir())
     assert names == ["1-listing.html", "1-listing.json", "2-slice.html", "2-slice.json", "3-article.html", "3-article.json", "expected.json"]
     for path in saved.iterdir():
