@@ -11,6 +11,7 @@ instead of collecting empty records day after day.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 from collections import Counter
@@ -22,7 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from vok_crawler import stats
-from vok_crawler.finish_reasons import ALL_GATED, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
+from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
 from vok_crawler.memory import CrawlMemory
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class HealthReport:
         self.stats = crawler.stats
         self.records = 0
         self.with_field: Counter[str] = Counter()
+        self.written = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
@@ -57,6 +59,7 @@ class HealthReport:
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        atexit.register(extension.last_word)
         return extension
 
     @property
@@ -132,12 +135,18 @@ class HealthReport:
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
             "refusals": counters.get(stats.REFUSALS, 0),
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
-            "errors": stats.by_suffix(counters, stats.ERRORS),
+            "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
             "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
             "left_for_next_run": {"pending": len(memory.pending - memory.urls), "gated": len(memory.gated - memory.urls)},
         }
 
+    def last_word(self) -> None:
+        """At exit, if the run ended without closing (a second Ctrl-C or SIGTERM): the report still."""
+        if not self.written and self.crawler.stats.get_value("start_time"):
+            self.spider_closed(self.crawler.spider, FORCED_SHUTDOWN)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.written = True
         report = self.report(reason)
         self.stats.set_value(stats.REQUESTS_PER_NEW_ARTICLE, report["requests_per_new_article"])
         logger.info("Health: %s", json.dumps(report, ensure_ascii=False))

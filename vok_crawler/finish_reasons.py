@@ -12,5 +12,4 @@ PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past 
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl
 WRITE_FAILED = "write_failed"  # a record could not be written to the corpus (disk full, I/O error)
-
-FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND, ALL_GATED, BLOCKED, WRITE_FAILED})
+FORCED_SHUTDOWN = "forced_shutdown"  # a second Ctrl-C or SIGTERM: stopped without closing

@@ -1,7 +1,8 @@
-"""``scrapy crawl``, exiting non-zero when a run ends unhealthy (broken layout, site down).
+"""``scrapy crawl``, exiting non-zero unless the run finished well.
 
 Scrapy's own command exits 0 whatever the finish reason, so a scheduler
-cannot tell a healthy day from a day when the site changed its markup.
+cannot tell a healthy day from a day when the site changed its markup, the
+disk filled up or the run was stopped (:mod:`vok_crawler.finish_reasons`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.finish_reasons import FAILED_REASONS
 
 
 class Command(ScrapyCrawlCommand):
@@ -21,5 +21,5 @@ class Command(ScrapyCrawlCommand):
         crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("finish_reason") in FAILED_REASONS:
+        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("finish_reason") != "finished":
             self.exitcode = 1
