@@ -157,3 +157,14 @@ def test_a_listing_without_any_way_to_the_next_slice_is_a_walk_that_cannot_go_on
     assert "-a source_id=K" in (vok.memory.pagination_stuck or "")
     given = spider(start_url=f"{ORIGIN}/article/163/", source_id="190163")
     assert list(given.parse_listing(listing))[-1].url == FIRST_SLICE and given.memory.pagination_stuck is None
+
+
+def test_links_to_another_host_are_never_requested():
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    listing = sample_response("/article/163/")
+    elsewhere = listing.body.replace(
+        b"http://127.0.0.1:8163/newstream/1772640000-381500835/", b"http://localhost:8163/newstream/1772640000-381500835/"
+    )
+    urls = [request.url for request in vok.parse_listing(listing.replace(body=elsewhere))]
+    assert len(urls) == 12  # 11 teasers on the site, and the first slice
+    assert not [url for url in urls if "localhost" in url]
