@@ -1,13 +1,22 @@
-"""A crawl through every fault the issue names: each is logged and counted, and the crawl goes on."""
+"""A crawl through every fault the issues name: each is logged and counted, the crawl goes on,
+and nothing the site refused is forgotten; a site that keeps refusing stops the crawl."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import sys
+from collections import Counter
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import pytest_twisted
+from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import (
+    COOKIES,
+    ROOT,
     SAMPLE_SITE,
     comparable,
     crawl,
@@ -16,7 +25,15 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
+from vok_crawler import stats
+from vok_crawler.extensions import COOKIES_HINT
+from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
+from vok_crawler.sample_site import PAGE, SUBSCRIBER_SECRET
+from vok_crawler.settings import VOK_BLOCKED_AFTER
 
+LISTING = "/article/163/"
+LISTING_HTML = (SAMPLE_SITE / "article/163/index.html").read_text(encoding="utf-8")
+SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES)}
 FAULTS = {
     "/newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex/": "429",
     "/newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry/": "503",
@@ -35,11 +52,32 @@ FAST_FAULTS = {
     "DOWNLOAD_MAXSIZE": 100_000,
     "DOWNLOAD_WARNSIZE": 0,
 }
+QUICK = {"RETRY_TIMES": 1, "VOK_RETRY_BACKOFF_BASE": 0}
+# Two articles of the oldest slice, so that only the crawl's memory (not the walk) brings them back.
+DEEP_403 = "/newstream/1769387760-381500705/foreign-ministry-delegation-leaves-for-visit/"
+DEEP_BUSY = "/newstream/1768956060-381500710/orchard-management-improved-in-north-hwanghae/"
+
+
+def state_of(corpus) -> dict:
+    return json.loads(corpus.with_name("vok.state.json").read_text())
+
+
+def listing_urls(origin: str) -> set[str]:
+    """The Voice of Korea articles the listing page links (gated ones included)."""
+    return {url for url in expected_records(origin) if url.removeprefix(origin) in LISTING_HTML}
+
+
+def scrapy_crawl(origin: str, corpus, *extra: str):
+    """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
+    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}{LISTING}", "-s", f"VOK_CORPUS={corpus}",
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1",
+            "-s", "VOK_RETRY_BACKOFF_BASE=0", "-s", "LOG_LEVEL=DEBUG", *extra]
+    return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
 
 
 @pytest.fixture
 def faulty_server():
-    resource = FaultySite(SAMPLE_SITE, FAULTS, rewrite=[WITH_EXTRA_TEASERS])
+    resource = FaultySite(SAMPLE_SITE, FAULTS, rewrite=[WITH_EXTRA_TEASERS], loop=True)
     with serve(resource) as origin:
         yield origin, resource
 
@@ -49,8 +87,8 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     origin, site = faulty_server
     corpus = tmp_path / "vok.jsonl"
     with caplog.at_level(logging.INFO):
-        crawler = yield crawl(corpus, f"{origin}/article/163/", **FAST_FAULTS)
-    stats = crawler.stats.get_stats()
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", **FAST_FAULTS, **SUBSCRIBER)
+    counters = crawler.stats.get_stats()
     log = caplog.text
 
     # Everything but the page over DOWNLOAD_MAXSIZE is there, exactly as expected (the
@@ -58,38 +96,47 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     expected = expected_records(origin)
     del expected[origin + HUGE]
     assert comparable(read_jsonl(corpus)) == comparable(expected.values())
-    assert stats["finish_reason"] == "finished"
+    assert counters["finish_reason"] == "finished"
 
     # 429 and 503: retried no sooner than Retry-After said (1 s).
     for fault in ("429", "503"):
         path = next(p for p, f in FAULTS.items() if f == fault)
         first, second = site.times[path][:2]
         assert second - first >= 0.9
-    assert stats["vok/retry/retry_after"] == 2
+    assert counters[stats.retry("retry_after")] == 2
     assert "(retry-after)" in log
     # 500 twice, a timeout, a reset and a truncated body: retried with backoff.
-    assert stats["vok/retry/backoff"] >= 5
-    assert stats["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
-    assert stats["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
-    assert any("Connection" in key or "DownloadFailed" in key for key in stats if key.startswith("retry/reason_count/"))
+    assert counters[stats.retry("backoff")] >= 5
+    assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
+    assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
+    assert any("Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/"))
     # The lying charset header.
-    assert stats["vok/charset/header_overridden"] == 1
+    assert counters[stats.CHARSET_OVERRIDDEN] == 1
     assert "header says charset cp1252, the page says utf-8" in log
-    # Over DOWNLOAD_MAXSIZE: given up, logged, counted; the page is final, not pending.
-    assert stats["vok/errors/too_large"] == 1
+    # Over DOWNLOAD_MAXSIZE: given up, logged, counted, and asked for again next run.
+    assert counters[stats.error("too_large")] == 1
     assert f"Giving up on {origin}{HUGE}: too_large" in log
+    state = state_of(corpus)
+    assert origin + HUGE in state["pending"] and state["skipped"] == sorted(
+        [origin + "/newstream/1770000000-381500800/withdrawn-report/", origin + "/newstream/1772300000-990010/kcna-commentary-on-sanctions/"]
+    )
     # The redirect off the site is not followed; javascript: and mailto: are not links.
-    assert stats["vok/redirects/off_site"] == stats["vok/errors/ignored"] == 1
+    assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
     assert "redirect off the site, to http://localhost:" in log
     assert "localhost" not in str(site.hits)
-    assert stats["vok/links/not_web"] == 2
+    assert counters[stats.LINKS_NOT_WEB] == 2
     assert "Ignoring javascript: link" in log and "Ignoring mailto: link" in log
-    # The "More Articles" loop.
-    assert stats["vok/links/slice_seen_again"] == 1
-    assert "points back to" in log
+    # The "More Articles" loop back to the first slice (spelled another way) is not followed:
+    # each slice is asked for once.
+    assert counters[stats.SLICE_SEEN_AGAIN] >= 1
+    assert "points back to offset 12" in log
+    slices = Counter(parse_qs(urlsplit(uri).query)["from"][0] for uri in site.hits if uri.startswith("/wp-admin/"))
+    assert slices and set(slices.values()) == {1}
+    assert not [uri for uri in site.hits if "die=true&action=" in uri]
     # The health report says it all.
-    health = (tmp_path / "vok.health.json").read_text()
-    assert '"too_large": 1' in health and '"http_404": 1' in health
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["errors"] == {"too_large": 1, "http_404": 1, "ignored": 1}
+    assert health["left_for_next_run"]["gated"] == 0
 
 
 @pytest_twisted.inlineCallbacks
@@ -98,15 +145,129 @@ def test_an_article_that_stays_down_is_fetched_by_the_next_run(tmp_path):
     corpus = tmp_path / "vok.jsonl"
     down = FaultySite(SAMPLE_SITE, {path: "down"})
     with serve(down) as origin:
-        crawler = yield crawl(corpus, f"{origin}/article/163/", RETRY_TIMES=1, VOK_RETRY_BACKOFF_BASE=0.01)
-        assert crawler.stats.get_value("vok/errors/http_5xx") == 1
-        assert origin + path in (tmp_path / "vok.state.json").read_text()
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", **QUICK, **SUBSCRIBER)
+        assert crawler.stats.get_value(stats.error("http_5xx")) == 1
+        assert state_of(corpus)["pending"] == [origin + path]
+        assert state_of(corpus)["complete"] is True  # the walk itself went to the end
         down.faults.clear()  # the site is back
         down.hits.clear()
-        yield crawl(corpus, f"{origin}/article/163/")
+        yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     # The pending page is asked for; the walk stops at the first slice with nothing new (the
     # page of another source and the dead link, skipped last time, are not asked for again).
-    first_slice = "/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=163&sort=&to=24"
-    assert set(down.hits) == {"/robots.txt", "/article/163/", path, first_slice}
-    assert {r["url"] for r in read_jsonl(corpus)} == set(expected_records(origin))
-    assert '"pending": []' in (tmp_path / "vok.state.json").read_text()
+    first_slice = next(uri for uri in down.hits if uri.startswith("/wp-admin/"))
+    assert parse_qs(urlsplit(first_slice).query)["from"] == [str(PAGE)]
+    assert set(down.hits) == {"/robots.txt", LISTING, path, first_slice}
+    assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
+    assert state_of(corpus)["pending"] == []
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_403_and_a_200_busy_page_are_pending_not_written_nor_skipped_and_fetched_next_run(tmp_path, caplog):
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE, {DEEP_403: "403", DEEP_BUSY: "busy"})
+    with serve(site) as origin:
+        with caplog.at_level(logging.INFO):
+            crawler = yield crawl(corpus, f"{origin}{LISTING}", **QUICK, **SUBSCRIBER)
+        counters = crawler.stats.get_stats()
+        assert counters["finish_reason"] == "finished"  # two refusals are no block
+        assert counters[stats.error("http_403")] == 1
+        assert counters[stats.PAGES_UNRECOGNIZED] == 1 and counters[stats.REFUSALS] == 2
+        assert f"Unrecognized page {origin}{DEEP_BUSY}" in caplog.text
+        written = {r["url"] for r in read_jsonl(corpus)}
+        assert origin + DEEP_403 not in written and origin + DEEP_BUSY not in written
+        state = state_of(corpus)
+        assert state["pending"] == sorted([origin + DEEP_403, origin + DEEP_BUSY])
+        assert origin + DEEP_403 not in state["skipped"] and origin + DEEP_BUSY not in state["skipped"]
+        assert state["complete"] is True  # the walk went to the end: only the memory brings them back
+
+        site.faults.clear()  # the site is healthy again
+        site.hits.clear()
+        yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
+    assert site.hits[DEEP_403] == site.hits[DEEP_BUSY] == 1
+    assert not [uri for uri in site.hits if uri.startswith("/wp-admin/")]  # the walk stopped at the listing
+    assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))  # each once
+    assert state_of(corpus)["pending"] == []
+
+
+@pytest.mark.parametrize("status", [403, 429])
+@pytest_twisted.inlineCallbacks
+def test_a_site_that_keeps_refusing_stops_the_crawl_and_forgets_nothing(tmp_path, status):
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE)
+    site.refuse = (status, {"/robots.txt", LISTING})  # everything after the listing is refused
+    with serve(site) as origin:
+        _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}")
+        log = err.decode()
+        assert code != 0, log[-3000:]
+        assert "(blocked)" in log
+        assert f"refused {VOK_BLOCKED_AFTER} requests in a row" in log
+        health = json.loads((tmp_path / "vok.health.json").read_text())
+        state = state_of(corpus)
+        assert health["finish_reason"] == state["finish_reason"] == BLOCKED
+        assert health["refusals"] >= VOK_BLOCKED_AFTER
+        assert not corpus.exists() or read_jsonl(corpus) == []
+        # It stopped by itself, before it had asked for every teaser of the listing as often as
+        # its retries allow (403 is not retried; 429 is, once, after Retry-After: 0) ...
+        tries = 1 + (status == 429)
+        asked = sum(n for uri, n in site.hits.items() if uri.startswith("/newstream/"))
+        assert asked < len(listing_urls(origin)) * tries
+        # ... and every one of them, asked or not, is left for the next run.
+        assert set(state["pending"]) >= listing_urls(origin)
+        assert state["complete"] is False and state["skipped"] == []
+
+        site.refuse = None  # the block is lifted
+        _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}")
+    assert code == 0, err.decode()[-3000:]
+    records = read_jsonl(corpus)
+    assert comparable(records) == comparable(expected_records(origin).values())
+    assert len({r["url"] for r in records}) == len(records)  # each once
+    assert state_of(corpus)["complete"] is True and state_of(corpus)["pending"] == []
+
+
+@pytest_twisted.inlineCallbacks
+def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cookie_leaks_nowhere(tmp_path):
+    site = FaultySite(SAMPLE_SITE)
+    articles = {path.as_posix().removeprefix(SAMPLE_SITE.as_posix()) + "/" for path in (SAMPLE_SITE / "newstream").glob("*/*")}
+    site.gates = {path: "member-form" for path in articles}  # NK Pro closes every article to a stranger
+    with serve(site) as origin:
+        corpus = tmp_path / "stranger" / "vok.jsonl"
+        _, err, code = yield scrapy_crawl(origin, corpus)
+        log = err.decode()
+        assert code != 0, log[-3000:]
+        assert "(gated)" in log
+        errors = [line for line in log.splitlines() if " ERROR: " in line]
+        assert len(errors) == 1 and "VOK_COOKIES_FILE" in errors[0] and COOKIES_HINT in errors[0], errors
+        health = json.loads(corpus.with_name("vok.health.json").read_text())
+        state = state_of(corpus)
+        assert health["finish_reason"] == state["finish_reason"] == ALL_GATED
+        assert health["articles"]["new"] == 0 and health["articles"]["gated"] == health["left_for_next_run"]["gated"] > 0
+        assert set(state["gated"]) >= listing_urls(origin)
+
+        # A subscriber's run, on the same corpus: every article, and the secret nowhere.
+        feed = tmp_path / "feed.jsonl"
+        out, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}", "-O", str(feed))
+    assert code == 0, err.decode()[-3000:]
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(origin).values())
+    assert state_of(corpus)["gated"] == []
+    outputs = {"stdout": out, "stderr": err}
+    outputs |= {str(path): path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    assert len(outputs) >= 2 + 4  # the log, corpus, state, health and feed at least
+    assert not [name for name, data in outputs.items() if SUBSCRIBER_SECRET.encode() in data]
+
+
+@pytest.mark.parametrize("fault", ["down", "huge", "busy"])
+@pytest_twisted.inlineCallbacks
+def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it_all(tmp_path, fault):
+    corpus = tmp_path / "vok.jsonl"
+    end = len(FaultySite(SAMPLE_SITE).blocks)
+    site = FaultySite(SAMPLE_SITE, slice_faults={end - end % PAGE: fault})  # the last slice with teasers
+    with serve(site) as origin:
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", DOWNLOAD_MAXSIZE=100_000, DOWNLOAD_WARNSIZE=0, **QUICK, **SUBSCRIBER)
+        assert crawler.stats.get_value("finish_reason") == "finished"
+        first = {r["url"] for r in read_jsonl(corpus)}
+        assert first < set(expected_records(origin))  # the failed slice's articles are missing
+        assert state_of(corpus)["complete"] is False
+        site.slice_faults.clear()
+        yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
+    assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
+    assert state_of(corpus)["complete"] is True
