@@ -9,6 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.web.server import Request
@@ -113,6 +114,29 @@ def test_a_listing_without_a_way_to_the_next_slice_is_not_understood(tmp_path):
     assert "verdict: NOT UNDERSTOOD: More Articles: no next slice could be built (route none; give the source's id" in out
     assert given_code == 0, given
     assert "from=12&id=190163" in given
+
+
+SLICE_LINK = "https://kcnawatch.org/wp-admin/admin-ajax.php?action=get_cat_by_source&amp;die=true&amp;from=12&amp;to=12&amp;sort=&amp;id=190163"
+CONTROLS = {
+    "href": f'<a class="more-articles" href="{SLICE_LINK}">More Articles</a>',
+    "script": '<script>var more = {"action": "get_cat_by_source", "from": 12, "to": 12, "id": "190163"};</script>',
+}
+
+
+@pytest.mark.parametrize("route", sorted(CONTROLS))
+@pytest_twisted.inlineCallbacks
+def test_each_route_to_the_next_slice_is_named(tmp_path, route):
+    """The listing's control as a link, or only a slice's parameters in an inline script: the probe names the route it took."""
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE_SITE, site)
+    listing = site / "article/163/index.html"
+    listing.write_text(re.sub(r"<button[^>]*more-articles.*?</button>", CONTROLS[route], listing.read_text(encoding="utf-8")), encoding="utf-8")
+    with serve(SampleSite(site)) as origin:
+        out, err, code = yield probe(origin + LISTING)
+    assert code == 0, out + err[-3000:]
+    assert f"route {route}: " in out
+    assert "source id 190163" in out
+    assert "verdict: OK" in out
 
 
 @pytest_twisted.inlineCallbacks
