@@ -57,6 +57,8 @@ def test_the_samples_are_understood(sample_server):
     sample_server.resource.flaky.clear()
     out, err, code = yield probe(sample_server.origin + LISTING)
     assert code == 0, out + err[-3000:]
+    assert "asked           4 requests, robots.txt obeyed, at least 0 s apart, as 'vok_crawler/" in out
+    assert "cookies         none" in out
     assert "route data: data-id on a script-driven control" in out
     assert "source id 190163, slice size 12" in out
     assert re.search(r"^listing teasers 12; first: 'Party policy explained to working people' \(2026-02-10\)", out, re.M)
@@ -173,6 +175,7 @@ def test_save_writes_each_response_and_a_draft_record_without_any_cookie(tmp_pat
     with serve(site) as origin:
         out, err, code = yield probe(origin + LISTING, "--save", str(saved), "-s", f"VOK_COOKIES_FILE={COOKIES}")
     assert code == 0, out + err[-3000:]
+    assert "cookies         from " in out and "sent with 4 requests" in out
     assert site.agents == {"vok_crawler"}  # the project's User-Agent, as the crawl asks
     names = sorted(path.name for path in saved.iterdir())
     assert names == ["1-listing.html", "1-listing.json", "2-slice.html", "2-slice.json", "3-article.html", "3-article.json", "expected.json"]

@@ -33,12 +33,14 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.commands import ScrapyCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from vok_crawler import stats
 from vok_crawler.cookies import load_cookies
 from vok_crawler.errors import BadConfiguration, error_kind
 from vok_crawler.items import Article
@@ -93,6 +95,7 @@ class Probe:
     saved: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     removed: int = 0  # cookie values replaced in what was saved
+    manner: str = ""  # how it asked: requests, robots.txt, delay, User-Agent, cookies
 
     def problems(self) -> list[str]:
         """What the crawler does not understand; empty when it understands the pages."""
@@ -278,7 +281,7 @@ class ProbeSpider(VokSpider):
 
 def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
     """The report: pages, teasers, route, gate, every field, and the verdict."""
-    lines = [f"Probe of {probe.start_url}", ""]
+    lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else []), ""]
     for kind in KINDS:
         seen = probe.pages.get(kind)
         if seen is not None:
@@ -342,6 +345,19 @@ def _value(name: str, record: Article | None) -> str:
 
 def _short(text: str, width: int) -> str:
     return textwrap.shorten(" ".join(text.split()), width=max(width, 12), placeholder=" …")
+
+
+def manner(crawler: Crawler) -> str:
+    """How the probe asked, so that a user sees it was as polite as the crawl (and whether cookies went)."""
+    settings, counts = crawler.settings, crawler.stats.get_stats()
+    robots = "robots.txt obeyed" if settings.getbool("ROBOTSTXT_OBEY") else "robots.txt NOT obeyed"
+    delay = settings.getfloat("DOWNLOAD_DELAY")
+    file = settings.get("VOK_COOKIES_FILE")
+    cookies = f"from {file}, sent with {counts.get(stats.COOKIES_SENT, 0)} requests" if file else "none (-s VOK_COOKIES_FILE=cookies.txt)"
+    return (
+        f"{'asked':<16}{counts.get('downloader/request_count', 0)} requests, {robots}, at least {delay:g} s apart, "
+        f"as {settings.get('USER_AGENT')!r}\n{'cookies':<16}{cookies}"
+    )
 
 
 def on_failure(running: Deferred[Any] | asyncio.Future[Any], refused: Callable[[str], None]) -> None:
@@ -415,6 +431,7 @@ class Command(ScrapyCommand):
             print(f"scrapy probe: {refused[0] if refused else 'the probe could not start (see the log)'}")
             self.exitcode = 2
             return
+        probe.manner = manner(crawler)
         print(table(probe, secrets))
         self.exitcode = 1 if probe.problems() else 0
 
