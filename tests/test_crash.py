@@ -18,15 +18,20 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from tests.conftest import (
+    COOKIES,
     ROOT,
     SAMPLE_SITE,
     comparable,
+    crawl,
     expected_records,
     serve,
 )
 from tests.fault_site import FaultySite
 
-SLOW = 0.1  # seconds per response while the crawl is to be interrupted (two at a time)
+SLOW = 0.03  # seconds per response while the crawl is to be interrupted (one at a time)
+# Requests of a whole subscriber's crawl of the samples: robots.txt, the listing, three slices (the
+# last one empty), the 42 articles, the page of another source and the dead link.
+WHOLE_CRAWL = 1 + 1 + 3 + len(expected_records()) + 1 + 1
 
 
 @pytest.fixture
@@ -39,7 +44,7 @@ def slow_site():
 def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/",
             "-s", f"VOK_CORPUS={corpus}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", "LOG_LEVEL=INFO"]
+            "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}"]
     for setting in settings:
         args += ["-s", setting]
     return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -68,15 +73,17 @@ def assert_whole_corpus(corpus, origin):
     assert comparable(records) == comparable(expected.values())
 
 
-@pytest.mark.parametrize(("kill_after", "torn"), [(3, False), (12, True), (22, False)], ids=["early", "mid", "near-end"])
+@pytest.mark.parametrize(
+    ("kill_after", "torn"), [(3, False), (WHOLE_CRAWL // 2, True), (WHOLE_CRAWL - 4, False)], ids=["early", "mid", "near-end"]
+)
 @pytest_twisted.inlineCallbacks
 def test_kill_9_then_run_again_gives_every_article_exactly_once(slow_site, tmp_path, kill_after, torn):
     origin, site = slow_site
     corpus = tmp_path / "vok.jsonl"
-    crawl = start_crawl(origin, corpus)
-    yield wait_for(lambda: sum(site.hits.values()) >= kill_after or crawl.poll() is not None)
-    crawl.send_signal(signal.SIGKILL)
-    assert crawl.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
+    first = start_crawl(origin, corpus)
+    yield wait_for(lambda: sum(site.hits.values()) >= kill_after or first.poll() is not None)
+    first.send_signal(signal.SIGKILL)
+    assert first.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
     if torn:  # as if the kill had landed in the middle of a write
         with corpus.open("a", encoding="utf-8") as file:
             file.write('{"url": "' + origin + '/newstream/torn')
@@ -91,11 +98,11 @@ def test_kill_9_then_run_again_gives_every_article_exactly_once(slow_site, tmp_p
 def test_jobdir_pause_and_resume(slow_site, tmp_path):
     origin, site = slow_site
     corpus, jobdir = tmp_path / "vok.jsonl", tmp_path / "job"
-    crawl = start_crawl(origin, corpus, f"JOBDIR={jobdir}")
-    yield wait_for(lambda: sum(site.hits.values()) >= 10 or crawl.poll() is not None)
-    crawl.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops gracefully and keeps its queue on disk
-    yield wait_for(lambda: crawl.poll() is not None)
-    log = crawl.stderr.read().decode()
+    paused = start_crawl(origin, corpus, f"JOBDIR={jobdir}")
+    yield wait_for(lambda: sum(site.hits.values()) >= 10 or paused.poll() is not None)
+    paused.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops gracefully and keeps its queue on disk
+    yield wait_for(lambda: paused.poll() is not None)
+    log = paused.stderr.read().decode()
     assert "(shutdown)" in log, log[-3000:]
     assert (jobdir / "requests.seen").exists()
     hits_before = dict(site.hits)
@@ -106,3 +113,25 @@ def test_jobdir_pause_and_resume(slow_site, tmp_path):
     assert_whole_corpus(corpus, origin)
     refetched = [uri for uri, n in site.hits.items() if uri.startswith("/newstream/") and n > hits_before.get(uri, 0) and uri in hits_before]
     assert refetched == []  # what the first part fetched is not fetched again
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_torn_last_line_under_a_complete_state_is_fetched_again(sample_server, tmp_path):
+    # A crawl that completed; then its last record is torn (a copy cut short, a disk that lost the
+    # tail). The state still says the walk is complete, so the next run is incremental: the torn
+    # article, cut on open, must be fetched again all the same. The last line is made an article
+    # of the deepest slice, which an incremental walk never reaches.
+    origin, site = sample_server.origin, sample_server.resource
+    corpus = tmp_path / "vok.jsonl"
+    crawler = yield crawl(corpus, f"{origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES))
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    deepest = min(lines, key=lambda line: json.loads(line)["posted_at"])
+    lines.remove(deepest)
+    corpus.write_text("".join(lines) + deepest[: len(deepest) // 2], encoding="utf-8")
+    assert json.loads((tmp_path / "vok.state.json").read_text())["complete"] is True
+    site.hits.clear()
+    crawler = yield crawl(corpus, f"{origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES))
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert json.loads(deepest)["url"].removeprefix(origin) in site.hits
+    assert_whole_corpus(corpus, origin)
