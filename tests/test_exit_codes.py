@@ -17,9 +17,9 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG
 
 
 def slow_site(port_file: Path) -> subprocess.Popen:
-    """The samples, half a second an answer, in a process of their own."""
+    """The samples, a second an answer, in a process of their own: a graceful stop takes that long."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(SAMPLE_SITE), "--port", "0", "--delay", "0.5"],
+        [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(SAMPLE_SITE), "--port", "0", "--delay", "2.0"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     line = server.stdout.readline()  # "Serving ... on http://127.0.0.1:PORT/"
@@ -37,10 +37,10 @@ def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, sig
              "-s", f"VOK_CORPUS={tmp_path / 'vok.jsonl'}", *FAST],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
-        time.sleep(3)  # robots.txt, the listing and a few articles: mid-crawl
+        time.sleep(3)  # robots.txt, then the listing asked for: mid-crawl
         for _ in range(signals):
             crawl.send_signal(signal.SIGTERM)
-            time.sleep(0.1)
+            time.sleep(0.05)
         _, err = crawl.communicate(timeout=60)
     finally:
         server.terminate()

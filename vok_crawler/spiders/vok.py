@@ -213,8 +213,9 @@ class VokSpider(scrapy.Spider):
                 )
             return
         if not walk.claim(target.start):
-            logger.info("More Articles on %s points back to offset %d, asked for already", response.url, target.start)
-            self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
+            if asked is not None:  # a slice pointing back: a loop; every article page points at the first slice
+                logger.info("More Articles on %s points back to offset %d, asked for already", response.url, target.start)
+                self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
             return
         yield from self._follow([control.href or target.url(self.start_url)], self.parse_listing)
 
