@@ -228,7 +228,9 @@ def test_a_site_that_keeps_refusing_stops_the_crawl_and_forgets_nothing(tmp_path
 def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cookie_leaks_nowhere(tmp_path):
     site = FaultySite(SAMPLE_SITE)
     articles = {path.as_posix().removeprefix(SAMPLE_SITE.as_posix()) + "/" for path in (SAMPLE_SITE / "newstream").glob("*/*")}
-    site.gates = {path: "member-form" for path in articles}  # NK Pro closes every article to a stranger
+    # NK Pro closes every article to a stranger, by each of its three gates.
+    site.gates = {path: ("member-form", "offsite")[n % 2] for n, path in enumerate(sorted(articles))} | site.gates
+    assert set(site.gates.values()) == {"paywall", "member-form", "offsite"}
     with serve(site) as origin:
         corpus = tmp_path / "stranger" / "vok.jsonl"
         _, err, code = yield scrapy_crawl(origin, corpus)
