@@ -1,0 +1,92 @@
+"""An operator's bad day, in one bounded run: every fault at once, then normal days until the walk completes.
+
+Against one loopback site that serves a 403 for one article and a 200
+"server busy" page for another: two crawls started on one corpus, the first
+killed with SIGKILL at a random moment, a run on a disk that fills up partway
+through a record, then healthy runs (faults gone) until the state says the
+walk is complete. At the end: no article lost, none twice, no invalid line,
+and each step exited as it should.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest_twisted
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
+
+from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, serve
+from tests.test_crash import assert_whole_corpus, wait_for
+from tests.fault_site import FaultySite
+
+FORBIDDEN = "/newstream/1771280000-381500825/ceramic-tea-set/"
+BUSY = "/newstream/1771366400-381500826/successes-registered-in-salt-production/"
+SEED = 20261124  # the kill point is random, and the same in every run of the test
+HEALTHY_RUNS = 4  # a bound: the walk must complete within these
+
+
+def crawl_args(origin: str, corpus: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", "-s", f"VOK_CORPUS={corpus}",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1", "-s", "VOK_RETRY_BACKOFF_BASE=0",
+        "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}",
+    ]
+
+
+def full_disk_after(size: int):
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+def state_of(corpus: Path) -> dict:
+    return json.loads(corpus.with_name("vok.state.json").read_text())
+
+
+@pytest_twisted.inlineCallbacks
+def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE, faults={FORBIDDEN: "403", BUSY: "busy"}, delay=0.05)
+    with serve(site) as origin:
+        first = subprocess.Popen(crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        yield wait_for(lambda: corpus.with_name("vok.lock").exists() and corpus.with_name("vok.state.json").exists())
+        second = yield deferToThread(
+            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode != 0 and "one crawl per corpus" in second.stderr  # refused, not run
+        assert f"process {first.pid}" in second.stderr
+
+        yield deferLater(reactor, random.Random(SEED).uniform(0.3, 1.5), lambda: None)
+        first.send_signal(signal.SIGKILL)
+        assert first.wait() == -signal.SIGKILL, "the first crawl ended before it could be killed"
+
+        size = corpus.stat().st_size if corpus.exists() else 0
+        full = yield deferToThread(
+            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120,
+            preexec_fn=full_disk_after(size + 8_000),
+        )
+        assert full.returncode != 0 and "Could not write to the corpus" in full.stderr
+        state = state_of(corpus)
+        assert not state["complete"] and not {origin + FORBIDDEN, origin + BUSY} & set(state["skipped"])  # never forgotten
+
+        site.faults.clear()  # the site is healthy again, and so is the disk
+        exits = []
+        for _ in range(HEALTHY_RUNS):
+            run = yield deferToThread(subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120)
+            exits.append(run.returncode)
+            state = state_of(corpus)
+            if state["complete"] and not state["pending"]:
+                break
+        assert exits and set(exits) == {0}
+        assert state["complete"] and state["pending"] == [] and state["gated"] == []
+    assert_whole_corpus(corpus, origin)
