@@ -27,6 +27,7 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import FaultySite
+from vok_crawler.sample_site import SUBSCRIBER_SECRET
 
 SLOW = 0.03  # seconds per response while the crawl is to be interrupted (one at a time)
 # Requests of a whole subscriber's crawl of the samples: robots.txt, the listing, three slices (the
@@ -135,3 +136,31 @@ def test_a_torn_last_line_under_a_complete_state_is_fetched_again(sample_server,
     assert crawler.stats.get_value("finish_reason") == "finished"
     assert json.loads(deepest)["url"].removeprefix(origin) in site.hits
     assert_whole_corpus(corpus, origin)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "crawler bug: SubscriberCookiesMiddleware.process_request (vok_crawler/cookies.py:85-90) sets the Cookie "
+        "header on the Request itself; a retry (BackoffRetryMiddleware copies the request) goes back to the "
+        "scheduler with it, and under JOBDIR the scheduler's disk queue writes the subscriber's secret to disk"
+    ),
+)
+@pytest_twisted.inlineCallbacks
+def test_a_paused_subscribers_crawl_keeps_no_cookie_in_its_jobdir(tmp_path):
+    # Every article answers 500 for a while: retries wait in the scheduler's queue, on disk under
+    # JOBDIR, when the crawl is paused. Cookies are secrets: no file of the crawl may hold one.
+    site = FaultySite(SAMPLE_SITE, delay=SLOW)
+    site.refuse = (500, {"/robots.txt", "/article/163/"})
+    with serve(site) as origin:
+        corpus, jobdir = tmp_path / "vok.jsonl", tmp_path / "job"
+        paused = start_crawl(origin, corpus, f"JOBDIR={jobdir}", "RETRY_TIMES=10", "VOK_RETRY_BACKOFF_BASE=0")
+        yield wait_for(lambda: sum(site.hits.values()) >= 20 or paused.poll() is not None)
+        paused.send_signal(signal.SIGINT)
+        yield wait_for(lambda: paused.poll() is not None)
+    log = paused.stderr.read()
+    assert b"(shutdown)" in log, log.decode()[-3000:]
+    assert SUBSCRIBER_SECRET.encode() not in log
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.parent.parent.name == "requests.queue" for path in files)  # requests were left queued
+    assert [str(path) for path in files if SUBSCRIBER_SECRET.encode() in path.read_bytes()] == []
