@@ -189,12 +189,14 @@ def test_a_403_and_a_200_busy_page_are_pending_not_written_nor_skipped_and_fetch
     assert state_of(corpus)["pending"] == []
 
 
-@pytest.mark.parametrize("status", [403, 429])
+@pytest.mark.parametrize("status", [403, 429, 200], ids=["403", "429-retry-after-0", "200-access-denied-page"])
 @pytest_twisted.inlineCallbacks
 def test_a_site_that_keeps_refusing_stops_the_crawl_and_forgets_nothing(tmp_path, status):
     corpus = tmp_path / "vok.jsonl"
     site = FaultySite(SAMPLE_SITE)
-    site.refuse = (status, {"/robots.txt", LISTING})  # everything after the listing is refused
+    # Everything after the listing is refused: 403, 429 (Retry-After: 0), or a 200 page that is
+    # neither article, listing nor gate.
+    site.refuse = (status, {"/robots.txt", LISTING})
     with serve(site) as origin:
         _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}")
         log = err.decode()
