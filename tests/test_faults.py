@@ -216,6 +216,7 @@ def test_a_site_that_keeps_refusing_stops_the_crawl_and_forgets_nothing(tmp_path
         # ... and every one of them, asked or not, is left for the next run.
         assert set(state["pending"]) >= listing_urls(origin)
         assert state["complete"] is False and state["skipped"] == []
+        assert health["left_for_next_run"]["pending"] == len(state["pending"])  # the report says so too
 
         site.refuse = None  # the block is lifted
         crawler = yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
