@@ -138,14 +138,6 @@ def test_a_torn_last_line_under_a_complete_state_is_fetched_again(sample_server,
     assert_whole_corpus(corpus, origin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "crawler bug: SubscriberCookiesMiddleware.process_request (vok_crawler/cookies.py:85-90) sets the Cookie "
-        "header on the Request itself; a retry (BackoffRetryMiddleware copies the request) goes back to the "
-        "scheduler with it, and under JOBDIR the scheduler's disk queue writes the subscriber's secret to disk"
-    ),
-)
 @pytest_twisted.inlineCallbacks
 def test_a_paused_subscribers_crawl_keeps_no_cookie_in_its_jobdir(tmp_path):
     # Every article answers 500 for a while: retries wait in the scheduler's queue, on disk under

@@ -20,6 +20,7 @@ from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
 
 from scrapy import Request
+from scrapy.http import Response
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http.cookies import WrappedRequest
@@ -30,6 +31,8 @@ from vok_crawler.site_spiders import fetches_the_site
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
+
+ADDED = "vok_cookie_added"  # request.meta: this middleware put the Cookie header there
 
 
 def load_cookies(path: Path) -> MozillaCookieJar:
@@ -87,4 +90,19 @@ class SubscriberCookiesMiddleware:
             return
         self.jar.add_cookie_header(WrappedRequest(request))
         if b"Cookie" in request.headers:
+            request.meta[ADDED] = True
             self.crawler.stats.inc_value(stats.COOKIES_SENT)
+
+    def process_response(self, request: Request, response: Response, spider: object = None) -> Response:
+        self._take_back(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: object = None) -> None:
+        self._take_back(request)
+
+    @staticmethod
+    def _take_back(request: Request) -> None:
+        """The header goes out with the request and no further: a retry or redirect copies the
+        request (and a JOBDIR queue writes it to disk) without it; it is added anew when sent."""
+        if request.meta.pop(ADDED, False):
+            del request.headers[b"Cookie"]
