@@ -13,6 +13,7 @@ from tests.conftest import read_jsonl
 from vok_crawler.corpus import corpus_urls, repair_torn_tail
 from vok_crawler.items import Article, Teaser
 from vok_crawler.pipelines import DedupePipeline, JsonLinesCorpusPipeline
+from vok_crawler.spiders.vok import VokSpider
 
 
 def article(n: int, **fields) -> Article:
@@ -20,7 +21,7 @@ def article(n: int, **fields) -> Article:
 
 
 def crawler_with(**settings):
-    crawler = get_crawler(settings_dict=settings)
+    crawler = get_crawler(VokSpider, settings_dict=settings)
     crawler.stats.open_spider()
     return crawler
 

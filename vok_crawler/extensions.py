@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from vok_crawler.corpus import Corpus
+from vok_crawler.scope import require_vok_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class HealthReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
+        require_vok_crawl(crawler)
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)

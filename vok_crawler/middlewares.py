@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from vok_crawler.scope import is_vok_crawl, require_vok_crawl
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     asked (at most ``VOK_RETRY_AFTER_MAX`` seconds); other retryable
     statuses and errors (timeouts, resets, truncated bodies) wait
     ``VOK_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds before the n-th retry, at
-    most ``VOK_RETRY_BACKOFF_MAX``. Replaces Scrapy's ``RetryMiddleware``.
+    most ``VOK_RETRY_BACKOFF_MAX``. Replaces Scrapy's ``RetryMiddleware``,
+    which every other crawl of the project gets unchanged.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
@@ -54,7 +56,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("VOK_RETRY_AFTER_MAX")
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RetryMiddleware:  # type: ignore[override]
+        if not is_vok_crawl(crawler):
+            return RetryMiddleware.from_crawler(crawler)
         middleware = cls(crawler.settings)
         middleware.crawler = crawler
         return middleware
@@ -98,6 +102,7 @@ class DeclaredCharsetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeclaredCharsetMiddleware:
+        require_vok_crawl(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
@@ -143,6 +148,7 @@ class OffSiteRedirectMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffSiteRedirectMiddleware:
+        require_vok_crawl(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:

@@ -14,6 +14,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler.corpus import Corpus
+from vok_crawler.scope import require_vok_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        require_vok_crawl(crawler)
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -74,6 +76,7 @@ class JsonLinesCorpusPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
+        require_vok_crawl(crawler)
         corpus = Corpus.of(crawler)
         if corpus is None:
             raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
