@@ -11,6 +11,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import SAMPLE_SITE
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
 
@@ -39,7 +40,7 @@ def test_defaults_to_the_live_listing_and_accepts_scrapyd_arguments():
 
 def test_start_url_is_made_canonical_and_must_be_a_web_url():
     assert spider(start_url=f"{ORIGIN}/article/163?utm_source=x").start_url == f"{ORIGIN}/article/163/"
-    with pytest.raises(ValueError, match="start_url"):
+    with pytest.raises(BadConfiguration, match="start_url"):
         spider(start_url="ftp://127.0.0.1/")
 
 

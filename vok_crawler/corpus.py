@@ -20,6 +20,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy.crawler import Crawler
 
+from vok_crawler.errors import BadConfiguration
+
 logger = logging.getLogger(__name__)
 
 # What a crawl without memory starts from: walk the whole listing, nothing to retry or skip.
@@ -111,7 +113,10 @@ class Corpus:
             template = crawler.settings.get("VOK_CORPUS")
             if not template:
                 return None
-            path = template % vars(crawler.spider) if "%(" in template else template
+            try:
+                path = template % vars(crawler.spider) if "%(" in template else template
+            except (KeyError, ValueError, TypeError) as error:
+                raise BadConfiguration(f"setting VOK_CORPUS={template!r} cannot be filled in: {error!r}") from None
             cls._per_crawler[crawler] = cls(Path(path))
         return cls._per_crawler[crawler]
 

@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 LAYOUT_BROKEN = "layout_broken"
 NOTHING_FETCHED = "nothing_fetched"
-FAILED_REASONS = frozenset({LAYOUT_BROKEN, NOTHING_FETCHED})
 COVERED_FIELDS = ("title", "published", "posted", "body", "source_url")
 # Below this share of records with a title (or a body), the layout is taken as broken.
 MIN_SHARE = 0.5

@@ -16,6 +16,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from vok_crawler.config import seconds_setting
 from vok_crawler.scope import is_vok_crawl, require_vok_crawl
 from vok_crawler.urls import is_on_site
 
@@ -51,9 +52,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("VOK_RETRY_BACKOFF_BASE")
-        self.backoff_max = settings.getfloat("VOK_RETRY_BACKOFF_MAX")
-        self.retry_after_max = settings.getfloat("VOK_RETRY_AFTER_MAX")
+        self.backoff_base = seconds_setting(settings, "VOK_RETRY_BACKOFF_BASE")
+        self.backoff_max = seconds_setting(settings, "VOK_RETRY_BACKOFF_MAX")
+        self.retry_after_max = seconds_setting(settings, "VOK_RETRY_AFTER_MAX")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryMiddleware:  # type: ignore[override]

@@ -18,8 +18,9 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from vok_crawler.config import switch
 from vok_crawler.corpus import NO_STATE, Corpus
-from vok_crawler.errors import GONE, TRANSIENT, error_kind
+from vok_crawler.errors import GONE, TRANSIENT, BadConfiguration, error_kind
 from vok_crawler.items import Article, Teaser
 from vok_crawler.pages import ARTICLE_MARKERS, ArticlePage, SitePage
 from vok_crawler.urls import canonical_url, is_on_site
@@ -32,11 +33,6 @@ DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
 def utc_now() -> str:
     """ISO 8601 in UTC, to the second, with its zone (``...Z``)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def flag(value: Any) -> bool:
-    """A ``-a name=value`` switch: ``1``, ``true``, ``yes`` (any case) are on."""
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 class VokSpider(scrapy.Spider):
@@ -60,12 +56,12 @@ class VokSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.start_url = canonical_url(start_url, start_url, start_url)
         if self.start_url is None:
-            raise ValueError(f"start_url must be an http(s) URL, not {start_url!r}")
+            raise BadConfiguration(f"start_url must be an http(s) URL, not {start_url!r}")
         try:
             self.since = date.fromisoformat(since).isoformat() if since else None
         except ValueError:
-            raise ValueError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
-        self.refresh = flag(refresh)
+            raise BadConfiguration(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
+        self.refresh = switch("refresh", refresh)
         self.allowed_domains = [urlsplit(self.start_url).hostname]
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self._requested: set[str] = set()
