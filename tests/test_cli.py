@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 
@@ -82,3 +84,38 @@ def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
     assert b"'finish_reason': 'closespider_itemcount'" in err
     assert code == 1, err.decode()[-3000:]
 
+
+def samples(cwd, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "samples", "--site", str(ROOT / "samples" / "site"), *args, "-s", "LOG_LEVEL=INFO"],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_scrapy_samples_leaves_the_20_records_whatever_the_port(tmp_path):
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    first = free_port()
+    for port in (first, next(port for port in iter(free_port, None) if port != first)):
+        result = samples(tmp_path, "--port", str(port))
+        assert result.returncode == 0, result.stderr[-3000:]
+        records = read_jsonl(tmp_path / "data" / "samples.jsonl")
+        assert comparable(records) == comparable(expected_records(f"http://127.0.0.1:{port}").values())
+
+
+def test_scrapy_samples_on_a_busy_port_says_so_in_one_line(tmp_path):
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = samples(tmp_path, "--port", str(port))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1].startswith(f"Error: cannot serve the samples on 127.0.0.1:{port} (")
+    assert result.stderr.splitlines()[-1].endswith("; try another --port")
+    assert "Traceback" not in result.stderr
