@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from vok_crawler.corpus import Corpus
+from vok_crawler.pipelines import INVALID_RECORD, InvalidRecord
 from vok_crawler.scope import require_vok_crawl
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,15 @@ class HealthReport:
         require_vok_crawl(crawler)
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        """An article that failed its schema was parsed all the same: it counts for the layout checks."""
+        if isinstance(exception, InvalidRecord):
+            self.item_scraped(item, spider)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         adapter = ItemAdapter(item)
@@ -106,6 +113,7 @@ class HealthReport:
             "requests_per_new_article": round(requests / new, 3) if new else None,
             "coverage": {name: round(self.with_field[name] / self.records, 3) if self.records else None for name in COVERED_FIELDS},
             "invalid_dates": _by_suffix(stats, "vok/invalid_date/"),
+            "invalid_records": _by_suffix(stats, INVALID_RECORD),
             "errors": _by_suffix(stats, "vok/errors/"),
             "layout_problems": self.layout_problems(),
         }

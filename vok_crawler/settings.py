@@ -54,6 +54,7 @@ CONCURRENT_ITEMS = 8
 LOGSTATS_INTERVAL = 60.0
 
 ITEM_PIPELINES = {
+    "vok_crawler.pipelines.SchemaPipeline": 50,  # first: an invalid record claims no URL
     "vok_crawler.pipelines.DedupePipeline": 100,
     "vok_crawler.pipelines.JsonLinesCorpusPipeline": 800,
 }
