@@ -60,3 +60,8 @@ ITEM_PIPELINES = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# CSV and XML feeds hold the nested related teasers as JSON text (lists stay lists in JSON feeds).
+FEED_EXPORTERS = {
+    "csv": "vok_crawler.feeds.JsonTextCsvItemExporter",
+    "xml": "vok_crawler.feeds.JsonTextXmlItemExporter",
+}

@@ -29,6 +29,7 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.feeds import check_feed_targets
 from vok_crawler.scope import is_vok_crawl
 
 FINISHED = "finished"
@@ -61,6 +62,8 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("scrapy crawl takes exactly one spider name")
         assert self.crawler_process
         crawler = self.crawler_process.create_crawler(args[0])
+        if is_vok_crawl(crawler):
+            check_feed_targets(crawler.settings)
         errors: list[BaseException] = []
         _keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
