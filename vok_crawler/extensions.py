@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from typing import Any
 
@@ -101,6 +102,7 @@ class HealthReport:
         new = stats.get("vok/corpus/written", 0)
         requests = stats.get("downloader/request_count", 0)
         return {
+            "job": self.job(),
             "finish_reason": reason,
             "finished_at": stats.get("finish_time").isoformat() if stats.get("finish_time") else None,
             "pages_fetched": stats.get("response_received_count", 0),
@@ -117,6 +119,13 @@ class HealthReport:
             "errors": _by_suffix(stats, "vok/errors/"),
             "layout_problems": self.layout_problems(),
         }
+
+    def job(self) -> str | None:
+        """The Scrapyd job this run is, if any: Scrapyd passes it as the spider argument ``_job``.
+
+        ``SCRAPY_JOB`` is the environment's name for it (older Scrapyd, other schedulers).
+        """
+        return getattr(self.crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         report = self.report(reason)
