@@ -25,6 +25,7 @@ from scrapy.exceptions import CloseSpider
 from vok_crawler.corpus import Corpus
 from vok_crawler.pipelines import INVALID_RECORD, InvalidRecord
 from vok_crawler.scope import require_vok_crawl
+from vok_crawler.spiders.vok import VokSpider
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class HealthReport:
         pages = get("vok/pages/listing", 0) + get("vok/pages/article", 0)
         return not pages and any(key.startswith("vok/errors/") for key in self.stats.get_stats())
 
-    def spider_idle(self, spider: Spider) -> None:
+    def spider_idle(self, spider: VokSpider) -> None:
         if self.nothing_fetched():
             logger.error("No page of %s could be fetched", spider.start_url)
             raise CloseSpider(NOTHING_FETCHED)
@@ -101,10 +102,11 @@ class HealthReport:
         stats = self.stats.get_stats()
         new = stats.get("vok/corpus/written", 0)
         requests = stats.get("downloader/request_count", 0)
+        finish_time = stats.get("finish_time")
         return {
             "job": self.job(),
             "finish_reason": reason,
-            "finished_at": stats.get("finish_time").isoformat() if stats.get("finish_time") else None,
+            "finished_at": finish_time.isoformat() if finish_time else None,
             "pages_fetched": stats.get("response_received_count", 0),
             "requests": requests,
             "articles": {

@@ -37,7 +37,7 @@ def failing_fields(error: ValidationError) -> list[str]:
     """The top-level fields a schema error is about (a missing one included)."""
     if error.absolute_path:
         return [str(error.absolute_path[0])]
-    if error.validator == "required":
+    if error.validator == "required" and isinstance(error.validator_value, list) and isinstance(error.instance, dict):
         return [name for name in error.validator_value if name not in error.instance]
     return ["(record)"]
 
@@ -69,7 +69,7 @@ class SchemaPipeline:
         errors = list(self.validator.iter_errors(json.loads(json_text(item))))
         if not errors:
             return item
-        problems = {}
+        problems: dict[str, str] = {}
         for error in errors:
             for name in failing_fields(error):
                 problems.setdefault(name, error.message)
@@ -137,6 +137,7 @@ class JsonLinesCorpusPipeline:
         if url in self.corpus.urls:
             self.stats.inc_value("vok/corpus/already_known")
             return item
+        assert self.file is not None, "open_spider() opens the corpus"
         self.file.write(json_line(item))
         self.file.flush()
         self.corpus.urls.add(url)

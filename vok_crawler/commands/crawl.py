@@ -21,12 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from collections.abc import Awaitable
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.feeds import check_feed_targets
@@ -72,7 +73,7 @@ class Command(ScrapyCrawlCommand):
         return exit_status(crawler, self.crawler_process.bootstrap_failed)
 
 
-def _keep_error(crawl: asyncio.Task[None] | Deferred[Any], errors: list[BaseException]) -> None:
+def _keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:
     """Collect the exception a crawl ends with (a spider's or a component's ``__init__``).
 
     ``scrapy crawl`` gets an asyncio task (or a Deferred, under a non-asyncio
@@ -80,12 +81,17 @@ def _keep_error(crawl: asyncio.Task[None] | Deferred[Any], errors: list[BaseExce
     when the task is collected; taken here, it is re-raised once the process
     has stopped, where :meth:`Command.run` can turn it into one line.
     """
+
+    def keep_failure(failure: Failure) -> None:
+        if failure.value is not None:
+            errors.append(failure.value)
+
+    def keep_exception(task: asyncio.Future[None]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            errors.append(error)
+
     if isinstance(crawl, Deferred):
-        crawl.addErrback(lambda failure: errors.append(failure.value))
-        return
-
-    def keep(task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            errors.append(task.exception())
-
-    crawl.add_done_callback(keep)
+        crawl.addErrback(keep_failure)
+    elif isinstance(crawl, asyncio.Future):
+        crawl.add_done_callback(keep_exception)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
+from twisted.internet.address import IPv4Address
 from twisted.internet.error import CannotListenError
 from twisted.web.server import Site
 
@@ -48,8 +50,9 @@ class Command(CrawlCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        assert self.settings is not None, "Scrapy sets the command's settings before its options"
         for name, value in SAMPLE_RUN_SETTINGS.items():
-            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
+            if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
                 self.settings.set(name, value, priority="cmdline")
         feeds = {SAMPLES_FEED: {"format": "jsonlines", "overwrite": True}, **self.settings.getdict("FEEDS")}
         self.settings.set("FEEDS", feeds, priority="cmdline")
@@ -60,14 +63,13 @@ class Command(CrawlCommand):
         root = Path(opts.site)
         if not (root / "article/163/index.html").is_file():
             raise UsageError(f"no sample site at {root} (run from the project root)")
-        from twisted.internet import (
-            reactor,  # the crawler process has installed it by now
-        )
+        from twisted.internet import reactor  # the crawler process has installed it by now
 
+        site = Site(SampleSite(root))
         try:
-            port = reactor.listenTCP(opts.port, Site(SampleSite(root)), interface="127.0.0.1")
+            port = reactor.listenTCP(opts.port, site, interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
         except CannotListenError as error:
             raise BadConfiguration(f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port") from None
-        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{port.getHost().port}/article/163/")
+        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/article/163/")
         opts.spargs.setdefault("refresh", "1")  # a demo: every run shows every record
         return super().run_crawl(["vok"], opts)
