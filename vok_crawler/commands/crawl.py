@@ -68,8 +68,8 @@ class Command(ScrapyCrawlCommand):
         errors: list[BaseException] = []
         _keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
-        for error in errors:  # raised where Scrapy would only log it: inside the crawl's task
-            raise error
+        if errors:  # raised here, where Scrapy would only log it from inside the crawl's task
+            raise errors[0]
         return exit_status(crawler, self.crawler_process.bootstrap_failed)
 
 
