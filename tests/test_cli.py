@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 
+import pytest
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
@@ -48,3 +51,72 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     assert origin.startswith("http://127.0.0.1:")
     assert comparable(records) == comparable(expected_records(origin).values())
     assert read_jsonl(corpus) == records
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-a", "since=03/01/2026"], "since must be a date as YYYY-MM-DD, not '03/01/2026'"),
+        (["-a", "refresh=maybe"], "refresh must be one of 1/true/yes/0/false/no, not 'maybe'"),
+        (["-a", "start_url=ftp://127.0.0.1/"], "start_url must be an http(s) URL, not 'ftp://127.0.0.1/'"),
+        (["-s", "VOK_RETRY_AFTER_MAX=soon"], "setting VOK_RETRY_AFTER_MAX must be a number of seconds, not 'soon'"),
+        (["-s", "VOK_CORPUS=%(host)s/vok.jsonl"], "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s"),
+    ],
+    ids=["since", "refresh", "start_url", "retry_after_max", "corpus_template"],
+)
+def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", "start_url=http://127.0.0.1:9/article/163/",
+         "-s", f"VOK_CORPUS={tmp_path}/vok.jsonl", *args, "-s", "LOG_LEVEL=INFO"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "vok.jsonl").exists()
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
+    """Stopped by a limit here; any finish reason but ``finished`` says the day's crawl is not whole."""
+    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
+            "-s", f"VOK_CORPUS={tmp_path / 'vok.jsonl'}", "-s", "CLOSESPIDER_ITEMCOUNT=2", *FAST]
+    _, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    assert b"'finish_reason': 'closespider_itemcount'" in err
+    assert code == 1, err.decode()[-3000:]
+
+
+def samples(cwd, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "samples", "--site", str(ROOT / "samples" / "site"), *args, "-s", "LOG_LEVEL=INFO"],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_scrapy_samples_leaves_the_42_records_whatever_the_port(tmp_path):
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    first = free_port()
+    for port in (first, next(port for port in iter(free_port, None) if port != first)):
+        result = samples(tmp_path, "--port", str(port))
+        assert result.returncode == 0, result.stderr[-3000:]
+        records = read_jsonl(tmp_path / "data" / "samples.jsonl")
+        assert comparable(records) == comparable(expected_records(f"http://127.0.0.1:{port}").values())
+
+
+def test_scrapy_samples_on_a_busy_port_says_so_in_one_line(tmp_path):
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = samples(tmp_path, "--port", str(port))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1].startswith(f"Error: cannot serve the samples on 127.0.0.1:{port} (")
+    assert result.stderr.splitlines()[-1].endswith("; try another --port")
+    assert "Traceback" not in result.stderr

@@ -105,6 +105,7 @@ def test_jobdir_pause_and_resume(slow_site, tmp_path):
     yield wait_for(lambda: paused.poll() is not None)
     log = paused.stderr.read().decode()
     assert "(shutdown)" in log, log[-3000:]
+    assert paused.returncode == 1  # stopped, not finished: a scheduler must not take it for a whole day
     assert (jobdir / "requests.seen").exists()
     hits_before = dict(site.hits)
     site.delay = 0

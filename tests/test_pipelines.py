@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 from vok_crawler.corpus import corpus_urls, repair_torn_tail
 from vok_crawler.items import Article
 from vok_crawler.pipelines import DedupePipeline, JsonLinesCorpusPipeline
+from vok_crawler.spiders.vok import VokSpider
 
 
 def article(n: int, **fields) -> Article:
@@ -19,7 +20,7 @@ def article(n: int, **fields) -> Article:
 
 
 def crawler_with(**settings):
-    crawler = get_crawler(settings_dict=settings)
+    crawler = get_crawler(VokSpider, settings_dict=settings)
     crawler.stats.open_spider()
     return crawler
 

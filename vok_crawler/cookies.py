@@ -27,7 +27,7 @@ from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.site_spiders import fetches_the_site
+from vok_crawler.scope import require_fetching_the_site
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,7 @@ class SubscriberCookiesMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SubscriberCookiesMiddleware:
-        if not fetches_the_site(crawler.spidercls):
-            raise NotConfigured("subscriber cookies are for the vok spider (and its probe) only")
+        require_fetching_the_site(crawler)
         setting = crawler.settings.get("VOK_COOKIES_FILE")
         if not setting:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")

@@ -14,17 +14,20 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 from collections import Counter
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider
 
 from vok_crawler import stats
 from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.pipelines import InvalidRecord
+from vok_crawler.scope import require_vok_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +56,10 @@ class HealthReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
-        if crawler.spidercls.name != "vok":
-            raise NotConfigured("the health report judges the vok spider only")
+        require_vok_crawl(crawler)
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         atexit.register(extension.last_word)
@@ -67,6 +70,11 @@ class HealthReport:
         memory = self.crawler.get_extension(CrawlMemory)
         assert memory is not None
         return memory
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        """An article that failed its schema was parsed all the same: it counts for the layout checks."""
+        if isinstance(exception, InvalidRecord):
+            self.item_scraped(item, spider)
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         adapter = ItemAdapter(item)
@@ -118,6 +126,7 @@ class HealthReport:
         requests = counters.get("downloader/request_count", 0)
         memory = self.memory
         return {
+            "job": self.job(),
             "finish_reason": reason,
             "finished_at": counters["finish_time"].isoformat() if counters.get("finish_time") else None,
             "pages_fetched": counters.get("response_received_count", 0),
@@ -135,6 +144,7 @@ class HealthReport:
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
             "refusals": counters.get(stats.REFUSALS, 0),
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
+            "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
             "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
             "left_for_next_run": {"pending": len(memory.pending - memory.urls), "gated": len(memory.gated - memory.urls)},
@@ -144,6 +154,13 @@ class HealthReport:
         """At exit, if the run ended without closing (a second Ctrl-C or SIGTERM): the report still."""
         if not self.written and self.crawler.stats.get_value("start_time"):
             self.spider_closed(self.crawler.spider, FORCED_SHUTDOWN)
+
+    def job(self) -> str | None:
+        """The Scrapyd job this run is, if any: Scrapyd passes it as the spider argument ``_job``.
+
+        ``SCRAPY_JOB`` is the environment's name for it (older Scrapyd, other schedulers).
+        """
+        return getattr(self.crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.written = True

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Field metadata: the field is written as JSON text in text feeds (CSV, XML); see vok_crawler.feeds.
+JSON_IN_TEXT_FEEDS = "json_in_text_feeds"
+
 
 @dataclass
 class Teaser:
@@ -27,5 +30,5 @@ class Article:
     source: str | None = None
     source_url: str | None = None
     body: str = ""
-    related: list[Teaser] = field(default_factory=list)
+    related: list[Teaser] = field(default_factory=list, metadata={JSON_IN_TEXT_FEEDS: True})
     crawled_at: str | None = None

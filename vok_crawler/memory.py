@@ -24,11 +24,11 @@ from typing import IO, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from vok_crawler import stats
 from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
+from vok_crawler.scope import require_vok_crawl
 from vok_crawler.slices import SliceWalk
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,16 @@ READINGS = ("unknown", "count", "end")
 def utc_now() -> str:
     """ISO 8601 in UTC, to the second, with its zone (``...Z``)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def corpus_path(template: str | None, spider: Any) -> Path | None:
+    """``VOK_CORPUS`` filled in: like a ``FEEDS`` URI, it may name ``%(site)s`` (host and port) or ``%(name)s``."""
+    if not template:
+        return None
+    try:
+        return Path(template % {"site": spider.site, "name": spider.name})
+    except (KeyError, ValueError, TypeError) as error:
+        raise BadConfiguration(f"setting VOK_CORPUS {template!r} cannot be filled in ({error}): it may name %(site)s and %(name)s") from None
 
 
 def valid_state(data: Any) -> dict[str, Any] | None:
@@ -107,10 +117,8 @@ class CrawlMemory:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMemory:
-        if crawler.spidercls.name != "vok":
-            raise NotConfigured("CrawlMemory serves the vok spider only")
-        template = crawler.settings.get("VOK_CORPUS")
-        path = Path(template % {"site": crawler.spider.site, "name": crawler.spider.name}) if template else None
+        require_vok_crawl(crawler)
+        path = corpus_path(crawler.settings.get("VOK_CORPUS"), crawler.spider)
         memory = cls(crawler, path)
         crawler.signals.connect(memory.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(memory.spider_closed, signal=signals.spider_closed)

@@ -17,8 +17,10 @@ from scrapy.utils.asyncio import sleep
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from vok_crawler import stats
+from vok_crawler.config import seconds_setting
 from vok_crawler.errors import GatedRedirect
 from vok_crawler.pages import FREE_MEMBER_FORM
+from vok_crawler.scope import fetches_the_site, require_fetching_the_site
 from vok_crawler.urls import is_on_site
 
 logger = logging.getLogger(__name__)
@@ -47,17 +49,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
     asked (at most ``VOK_RETRY_AFTER_MAX`` seconds); other retryable
     statuses and errors (timeouts, resets, truncated bodies) wait
     ``VOK_RETRY_BACKOFF_BASE * 2**(n-1)`` seconds before the n-th retry, at
-    most ``VOK_RETRY_BACKOFF_MAX``. Replaces Scrapy's ``RetryMiddleware``.
+    most ``VOK_RETRY_BACKOFF_MAX``. Replaces Scrapy's ``RetryMiddleware``,
+    which every other crawl of the project gets unchanged.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("VOK_RETRY_BACKOFF_BASE")
-        self.backoff_max = settings.getfloat("VOK_RETRY_BACKOFF_MAX")
-        self.retry_after_max = settings.getfloat("VOK_RETRY_AFTER_MAX")
+        self.backoff_base = seconds_setting(settings, "VOK_RETRY_BACKOFF_BASE")
+        self.backoff_max = seconds_setting(settings, "VOK_RETRY_BACKOFF_MAX")
+        self.retry_after_max = seconds_setting(settings, "VOK_RETRY_AFTER_MAX")
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RetryMiddleware:  # type: ignore[override]
+        if not fetches_the_site(crawler):
+            return RetryMiddleware.from_crawler(crawler)
         middleware = cls(crawler.settings)
         middleware.crawler = crawler
         return middleware
@@ -101,6 +106,7 @@ class DeclaredCharsetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeclaredCharsetMiddleware:
+        require_fetching_the_site(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
@@ -148,6 +154,7 @@ class OffSiteRedirectMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffSiteRedirectMiddleware:
+        require_fetching_the_site(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:

@@ -1,11 +1,14 @@
-"""Item pipelines: dedupe by canonical URL, then persist to the corpus."""
+"""Item pipelines: check each record against its schema, dedupe by canonical URL, persist to the corpus."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
+from functools import cache
+from importlib.resources import files
 from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
 
 from itemadapter import ItemAdapter
 from scrapy import Spider
@@ -18,23 +21,64 @@ from vok_crawler import stats
 from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.scope import require_vok_crawl
+from vok_crawler.serialize import json_line, json_text
 
 logger = logging.getLogger(__name__)
 
+SCHEMA = "schema/article.schema.json"  # inside the package (files() reads it from an egg too)
 
-def json_line(item: Any) -> str:
-    """The item as one line of JSON, fields in their declared order.
 
-    Dataclass items (ours) are serialized by ``json`` itself through
-    ``vars()``: ``ItemAdapter.asdict()`` checks every nested value against
-    every item type, and ``dataclasses.asdict()`` deep-copies them, each
-    costing more per article than parsing its page.
+@cache
+def record_validator() -> Draft202012Validator:
+    """The record's JSON Schema, read from the package: the file is the one definition."""
+    return Draft202012Validator(json.loads(files("vok_crawler").joinpath(SCHEMA).read_text(encoding="utf-8")))
+
+
+def failing_fields(error: ValidationError) -> list[str]:
+    """The top-level fields a schema error is about (a missing one included)."""
+    if error.absolute_path:
+        return [str(error.absolute_path[0])]
+    if error.validator == "required" and isinstance(error.validator_value, list) and isinstance(error.instance, dict):
+        return [name for name in error.validator_value if name not in error.instance]
+    return ["(record)"]
+
+
+class InvalidRecord(DropItem):
+    """A record its own schema rejects: not written to the corpus or any feed."""
+
+
+class SchemaPipeline:
+    """Check every record against ``vok_crawler/schema/article.schema.json`` before it is written.
+
+    The schema is the corpus's promise to its readers (``title`` is text,
+    dates are ISO, ...). A record that breaks it, such as an article page
+    without its title, is dropped with a warning naming its URL and the
+    failing fields, and counted per field under ``vok/invalid_record/``;
+    the health report shows the counts.
     """
-    return json.dumps(item, default=_plain, ensure_ascii=False) + "\n"
 
+    def __init__(self, collector: StatsCollector) -> None:
+        self.stats = collector
+        self.validator = record_validator()
 
-def _plain(value: Any) -> dict[str, Any]:
-    return vars(value) if dataclasses.is_dataclass(value) else ItemAdapter(value).asdict()
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SchemaPipeline:
+        require_vok_crawl(crawler)
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        errors = list(self.validator.iter_errors(json.loads(json_text(item))))
+        if not errors:
+            return item
+        problems: dict[str, str] = {}
+        for error in errors:
+            for name in failing_fields(error):
+                problems.setdefault(name, error.message)
+        for name in problems:
+            self.stats.inc_value(stats.invalid_record(name))
+        details = "; ".join(f"{name}: {message}" for name, message in sorted(problems.items()))
+        raise InvalidRecord(f"Invalid record {ItemAdapter(item).get('url')} ({details})", log_level="WARNING")
 
 
 class DedupePipeline:
@@ -50,6 +94,7 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        require_vok_crawl(crawler)
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -77,6 +122,7 @@ class JsonLinesCorpusPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
+        require_vok_crawl(crawler)
         if not crawler.settings.get("VOK_CORPUS"):
             raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
         return cls(crawler)

@@ -67,8 +67,14 @@ CONCURRENT_ITEMS = 8
 LOGSTATS_INTERVAL = 60.0
 
 ITEM_PIPELINES = {
+    "vok_crawler.pipelines.SchemaPipeline": 50,  # first: an invalid record claims no URL
     "vok_crawler.pipelines.DedupePipeline": 100,
     "vok_crawler.pipelines.JsonLinesCorpusPipeline": 800,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# CSV and XML feeds hold the nested related teasers as JSON text (lists stay lists in JSON feeds).
+FEED_EXPORTERS = {
+    "csv": "vok_crawler.feeds.JsonTextCsvItemExporter",
+    "xml": "vok_crawler.feeds.JsonTextXmlItemExporter",
+}

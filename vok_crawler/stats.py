@@ -36,6 +36,7 @@ COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
 ERRORS = "vok/errors/"
 INVALID_DATE = "vok/invalid_date/"
+INVALID_RECORD = "vok/invalid_record/"  # records that failed the JSON Schema, by field
 FIELD_MISSING = "vok/fields/missing/"
 FIELD_FALLBACK = "vok/fields/fallback/"
 PAGINATION_ROUTE = "vok/pagination/route/"
@@ -49,6 +50,10 @@ def error(kind: str) -> str:
 
 def invalid_date(field: str) -> str:
     return f"{INVALID_DATE}{field}"
+
+
+def invalid_record(field: str) -> str:
+    return f"{INVALID_RECORD}{field}"
 
 
 def field_missing(field: str) -> str:

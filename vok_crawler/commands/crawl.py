@@ -1,25 +1,97 @@
-"""``scrapy crawl``, exiting non-zero unless the run finished well.
+"""``scrapy crawl``, whose exit status tells a scheduler how the day went.
 
-Scrapy's own command exits 0 whatever the finish reason, so a scheduler
-cannot tell a healthy day from a day when the site changed its markup, the
-disk filled up or the run was stopped (:mod:`vok_crawler.finish_reasons`).
+Scrapy's own command exits 0 whatever the finish reason, so a cron job or
+Scrapyd (which runs this command too) cannot tell a good day from a day the
+site changed its markup, a feed was lost or the run was stopped. For the
+vok spider the status is:
+
+- 0: the crawl finished (finish reason ``finished``) and every feed was stored;
+- 1: any other finish reason (``layout_broken``, ``nothing_fetched``,
+  ``shutdown``, ``closespider_*``, ...), a feed that failed to store, or a
+  crawl that could not start;
+- 2: a bad argument or setting (:class:`~vok_crawler.errors.BadConfiguration`):
+  its message on one line, no traceback, before any request.
+
+Other spiders of the project keep Scrapy's own status (1 only when they
+could not start).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
+from vok_crawler.errors import BadConfiguration
+from vok_crawler.feeds import check_feed_targets
+from vok_crawler.scope import is_vok_crawl
+
+FINISHED = "finished"
+FEED_FAILED = "feedexport/failed_count/"  # Scrapy's FeedExporter counts a feed it could not store here
+BAD_CONFIGURATION_STATUS = 2
+
+
+def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
+    """The one place that decides the status of a crawl that ran (see the module's docstring)."""
+    if bootstrap_failed:
+        return 1
+    if not is_vok_crawl(crawler):
+        return 0
+    stats = crawler.stats.get_stats()
+    feeds_failed = any(value for key, value in stats.items() if key.startswith(FEED_FAILED))
+    return 0 if stats.get("finish_reason") == FINISHED and not feeds_failed else 1
 
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self.exitcode = self.run_crawl(args, opts)
+        except BadConfiguration as error:
+            print(f"Error: {error}", file=sys.stderr)
+            self.exitcode = BAD_CONFIGURATION_STATUS
+
+    def run_crawl(self, args: list[str], opts: argparse.Namespace) -> int:
+        """Run the one spider named in ``args``; its exit status."""
         if len(args) != 1:
             raise UsageError("scrapy crawl takes exactly one spider name")
+        assert self.crawler_process
         crawler = self.crawler_process.create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        if is_vok_crawl(crawler):
+            check_feed_targets(crawler.settings)
+        errors: list[BaseException] = []
+        _keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("finish_reason") != "finished":
-            self.exitcode = 1
+        if errors:  # raised here, where Scrapy would only log it from inside the crawl's task
+            raise errors[0]
+        return exit_status(crawler, self.crawler_process.bootstrap_failed)
+
+
+def _keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:
+    """Collect the exception a crawl ends with (a spider's or a component's ``__init__``).
+
+    ``scrapy crawl`` gets an asyncio task (or a Deferred, under a non-asyncio
+    reactor) whose exception Scrapy leaves to be logged with its traceback
+    when the task is collected; taken here, it is re-raised once the process
+    has stopped, where :meth:`Command.run` can turn it into one line.
+    """
+
+    def keep_failure(failure: Failure) -> None:
+        if failure.value is not None:
+            errors.append(failure.value)
+
+    def keep_exception(task: asyncio.Future[None]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            errors.append(error)
+
+    if isinstance(crawl, Deferred):
+        crawl.addErrback(keep_failure)
+    elif isinstance(crawl, asyncio.Future):
+        crawl.add_done_callback(keep_exception)

@@ -4,28 +4,39 @@ It serves ``samples/site`` on 127.0.0.1 (:mod:`vok_crawler.sample_site`)
 and runs ``vok`` against it in the same process, through the same loaders,
 pipelines and feeds as ``scrapy crawl vok``; ``-o``/``-O``, ``-s`` and
 ``-a`` work as they do there.
+
+Its records go to ``data/samples.jsonl`` as a feed that is overwritten, as
+``-O`` does, not to a corpus: a corpus remembers articles by URL, and the
+samples' URLs hold the port they were served on, so a corpus would grow by
+20 records with every new ``--port``. A demo shows one run, whole, each time.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
+from twisted.internet.address import IPv4Address
+from twisted.internet.error import CannotListenError
 from twisted.web.server import Site
 
 from vok_crawler.commands.crawl import Command as CrawlCommand
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.sample_site import SampleSite
 
-# A loopback server needs no pacing, sample records stay out of the real corpus, and the
-# samples' subscriber cookie opens their NK Pro gates (-s VOK_COOKIES_FILE= shows the gates).
+SAMPLES_FEED = "data/samples.jsonl"
+# A loopback server needs no pacing, and sample records stay out of every corpus.
 SAMPLE_RUN_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
-    "VOK_CORPUS": "data/samples.jsonl",
-    "VOK_COOKIES_FILE": "samples/cookies.txt",
+    "VOK_CORPUS": "",
 }
+# Beside the site's folder: the samples' subscriber cookie, which opens their NK Pro gates
+# (-s VOK_COOKIES_FILE= shows the gates instead).
+SAMPLE_COOKIES = "cookies.txt"
 
 
 class Command(CrawlCommand):
@@ -42,21 +53,27 @@ class Command(CrawlCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        for name, value in SAMPLE_RUN_SETTINGS.items():
-            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
+        assert self.settings is not None, "Scrapy sets the command's settings before its options"
+        cookies = str(Path(opts.site).parent / SAMPLE_COOKIES)
+        for name, value in {**SAMPLE_RUN_SETTINGS, "VOK_COOKIES_FILE": cookies}.items():
+            if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
                 self.settings.set(name, value, priority="cmdline")
+        feeds = {SAMPLES_FEED: {"format": "jsonlines", "overwrite": True}, **self.settings.getdict("FEEDS")}
+        self.settings.set("FEEDS", feeds, priority="cmdline")
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def run_crawl(self, args: list[str], opts: argparse.Namespace) -> int:
         if args:
             raise UsageError("scrapy samples takes no spider name: it always runs vok")
         root = Path(opts.site)
         if not (root / "article/163/index.html").is_file():
             raise UsageError(f"no sample site at {root} (run from the project root)")
-        from twisted.internet import (
-            reactor,  # the crawler process has installed it by now
-        )
+        from twisted.internet import reactor  # the crawler process has installed it by now
 
-        port = reactor.listenTCP(opts.port, Site(SampleSite(root)), interface="127.0.0.1")
-        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{port.getHost().port}/article/163/")
+        site = Site(SampleSite(root))
+        try:
+            port = reactor.listenTCP(opts.port, site, interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
+        except CannotListenError as error:
+            raise BadConfiguration(f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port") from None
+        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/article/163/")
         opts.spargs.setdefault("refresh", "1")  # a demo: every run shows every record
-        super().run(["vok"], opts)
+        return super().run_crawl(["vok"], opts)

@@ -21,6 +21,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
+from vok_crawler.config import switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
@@ -37,11 +38,6 @@ DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
 # A slice past the end of the list answers nothing, or WordPress's "0" / "-1".
 END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
 PageT = TypeVar("PageT", bound=SitePage)
-
-
-def flag(value: Any) -> bool:
-    """A ``-a name=value`` switch: ``1``, ``true``, ``yes`` (any case) are on."""
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def asked_url(response: Response) -> str:
@@ -65,6 +61,7 @@ class VokSpider(scrapy.Spider):
     """
 
     name = "vok"
+    reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
     memory: CrawlMemory
 
     def __init__(
@@ -82,7 +79,7 @@ class VokSpider(scrapy.Spider):
         if source_id is not None and not str(source_id).strip().isdigit():
             raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
         self.source_id = str(source_id).strip() if source_id is not None else None
-        self.refresh = flag(refresh)
+        self.refresh = switch("refresh", refresh)
         self.allowed_domains = [urlsplit(self.start_url).hostname or ""]
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0

@@ -1,0 +1,41 @@
+"""check_day: the one command that tells a cron user whether the day's crawl went well."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from vok_crawler.check_day import problems
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+def report(path, **fields):
+    path.write_text(json.dumps({"job": "j2", "finish_reason": "finished", "finished_at": "2026-11-24T06:20:00+00:00", **fields}))
+    return path
+
+
+def test_a_recent_finished_report_is_a_good_day(tmp_path):
+    assert problems(report(tmp_path / "vok.health.json"), now=NOW) == []
+
+
+def test_a_missing_stale_or_unfinished_report_is_a_failed_day(tmp_path):
+    assert problems(tmp_path / "none.json", now=NOW)[0].startswith("no health report at")
+    stale = problems(report(tmp_path / "vok.health.json"), now=NOW + timedelta(days=2))
+    assert stale == ["the last health report is from 2026-11-24 06:20:00+00:00: no run has finished since"]
+    broken = report(tmp_path / "vok.health.json", finish_reason="layout_broken", layout_problems=["3 of 3 articles have no title"])
+    assert problems(broken, now=NOW) == ["the last run (job j2) ended 'layout_broken': 3 of 3 articles have no title"]
+
+
+def test_scrapyd_s_log_tells_a_job_that_died_before_its_report(tmp_path):
+    log = tmp_path / "scrapyd.log"
+    log.write_text(
+        "... Process started: project='vok_crawler' spider='vok' job='j2' pid=1 args=[]\n"
+        "... Process finished: project='vok_crawler' spider='vok' job='j2' pid=1 args=[]\n"
+        "... Process started: project='vok_crawler' spider='vok' job='j3' pid=2 args=[]\n"
+        "... Process died: exitstatus=2 project='vok_crawler' spider='vok' job='j3' pid=2 args=[]\n"
+    )
+    assert problems(report(tmp_path / "vok.health.json"), log, now=NOW) == [
+        "Scrapyd's job j3 exited with status 2",
+        "Scrapyd's last vok job j3 wrote no health report (the report is job j2's)",
+    ]

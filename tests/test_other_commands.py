@@ -1,0 +1,104 @@
+"""Scrapy's own commands and other spiders, in the project directory: as in a fresh project.
+
+Each command runs as a subprocess in a temporary copy of the project (so
+that ``genspider`` writes there, not into the repository) against the
+samples served on 127.0.0.1. The vok components stand aside: every
+command succeeds, no vok pipeline or extension is enabled, and nothing is
+written where the vok corpus goes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_twisted
+from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
+from twisted.internet.utils import getProcessOutputAndValue
+
+from tests.conftest import ROOT, read_jsonl
+
+OTHER_SPIDER = '''
+import scrapy
+
+
+class OtherSpider(scrapy.Spider):
+    name = "other"
+    start_urls = ["PAGE"]
+
+    def parse(self, response):
+        yield {"url": response.url, "title": response.css("title::text").get()}
+'''
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project: its ``vok_crawler`` shadows the installed one (cwd comes first)."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "scrapy.cfg", copy)
+    shutil.copytree(ROOT / "vok_crawler", copy / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def scrapy(project: Path, *args: str) -> Deferred[tuple[bytes, bytes, int]]:
+    return getProcessOutputAndValue(sys.executable, ["-m", "scrapy", *args], env=dict(os.environ), path=str(project))
+
+
+def assert_untouched(project: Path, out: bytes, err: bytes, code: int) -> None:
+    assert code == 0, err.decode()[-3000:]
+    assert b"Traceback" not in err, err.decode()[-3000:]
+    for component in (b"vok_crawler.pipelines", b"vok_crawler.extensions", b"Charset", b"OffSite", b"Disabled"):
+        assert component not in err, err.decode()[-3000:]  # no vok component enabled, none complaining
+    assert not (project / "data").exists()  # where VOK_CORPUS, the health and state files go
+
+
+@inlineCallbacks
+def shell_and_fetch(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
+    out, err, code = yield scrapy(project, "shell", page, "-c", "(response.status, len(response.css('.article-desc')))")
+    assert_untouched(project, out, err, code)
+    assert out.strip().startswith(b"(200, ")
+    out, err, code = yield scrapy(project, "fetch", page)
+    assert_untouched(project, out, err, code)
+    assert b"article-desc" in out
+
+
+@inlineCallbacks
+def runspider(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
+    (project / "other.py").write_text(OTHER_SPIDER.replace("PAGE", page))
+    out, err, code = yield scrapy(project, "runspider", "other.py", "-O", "other.jsonl", "-s", "LOG_LEVEL=INFO")
+    assert_untouched(project, out, err, code)
+    assert read_jsonl(project / "other.jsonl") == [{"url": page, "title": "Voice of Korea (EN) | KCNA Watch"}]
+
+
+@inlineCallbacks
+def generated_spider(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
+    out, err, code = yield scrapy(project, "genspider", "generated", page)
+    assert_untouched(project, out, err, code)
+    assert (project / "vok_crawler" / "spiders" / "generated.py").is_file()
+    out, err, code = yield scrapy(project, "parse", "--spider", "generated", "-s", "LOG_LEVEL=INFO", page)
+    assert_untouched(project, out, err, code)
+    assert b"Scraped Items" in out
+    out, err, code = yield scrapy(project, "crawl", "generated", "-s", "LOG_LEVEL=INFO")
+    assert_untouched(project, out, err, code)
+    assert b"Spider closed (finished)" in err
+
+
+@inlineCallbacks
+def bench(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
+    out, err, code = yield scrapy(project, "bench", "-s", "CLOSESPIDER_TIMEOUT=1", "-s", "LOG_LEVEL=INFO")
+    assert_untouched(project, out, err, code)
+    assert b"Spider closed (closespider_timeout)" in err
+
+
+@pytest_twisted.inlineCallbacks
+def test_stock_commands_and_other_spiders_are_left_alone(sample_server, project):
+    """Side by side, as they do not share anything but the project folder."""
+    page = f"{sample_server.origin}/article/163/"
+    yield gatherResults([check(project, page) for check in (shell_and_fetch, runspider, generated_spider, bench)],
+                        consumeErrors=True)

@@ -1,0 +1,72 @@
+"""Every record passes its JSON Schema before it reaches the corpus or a feed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import pytest
+import pytest_twisted
+from scrapy.utils.test import get_crawler
+
+from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, serve
+from tests.fault_site import FaultySite
+from vok_crawler.items import Article, Teaser
+from vok_crawler.pipelines import InvalidRecord, SchemaPipeline, record_validator
+from vok_crawler.spiders.vok import VokSpider
+
+UNTITLED = "/newstream/1771280000-381500825/ceramic-tea-set/"
+
+
+def sample_article(**fields) -> Article:
+    """A record of the samples, as the spider yields it (``related`` as teasers)."""
+    record = next(iter(expected_records().values()))
+    related = [Teaser(**teaser) for teaser in record["related"]]
+    return Article(**{**record, "related": related, "crawled_at": "2026-11-23T12:00:00Z", **fields})
+
+
+def pipeline():
+    crawler = get_crawler(VokSpider)
+    crawler.stats.open_spider()
+    return SchemaPipeline.from_crawler(crawler), crawler.stats
+
+
+def test_the_schema_is_read_from_its_file():
+    path = ROOT / "vok_crawler" / "schema" / "article.schema.json"
+    assert record_validator().schema == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_valid_record_passes_unchanged():
+    check, stats = pipeline()
+    item = sample_article()
+    assert check.process_item(item) is item
+    assert not [key for key in stats.get_stats() if key.startswith("vok/invalid_record/")]
+
+
+def test_an_invalid_record_is_dropped_and_counted_by_field():
+    check, stats = pipeline()
+    with pytest.raises(InvalidRecord, match=r"Invalid record https://kcnawatch.org/newstream/\S+ \(body: .*title: None is not of type"):
+        check.process_item(sample_article(title=None, body=" padded "))
+    with pytest.raises(InvalidRecord, match=r"related: "):
+        check.process_item(sample_article(related=[Teaser(url="not a url")]))
+    assert stats.get_value("vok/invalid_record/title") == 1
+    assert stats.get_value("vok/invalid_record/body") == 1
+    assert stats.get_value("vok/invalid_record/related") == 1
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_page_without_its_title_reaches_neither_the_corpus_nor_a_feed(tmp_path, caplog):
+    no_title = [(UNTITLED, b"article-title", b"post-heading"), (UNTITLED, re.compile(rb"<title>.*?</title>"), b"")]
+    untitled = FaultySite(SAMPLE_SITE, rewrite=no_title)  # no rule, not even a fallback, finds a title
+    corpus, feed = tmp_path / "vok.jsonl", tmp_path / "feed.jsonl"
+    with serve(untitled) as origin, caplog.at_level(logging.WARNING):
+        crawler = yield crawl(corpus, f"{origin}/article/163/", FEEDS={str(feed): {"format": "jsonlines"}}, VOK_COOKIES_FILE=str(COOKIES))
+    expected = set(expected_records(origin)) - {origin + UNTITLED}
+    assert {record["url"] for record in read_jsonl(corpus)} == expected
+    assert {record["url"] for record in read_jsonl(feed)} == expected
+    assert f"Invalid record {origin}{UNTITLED} (title: None is not of type" in caplog.text
+    assert crawler.stats.get_value("vok/invalid_record/title") == 1
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["invalid_records"] == {"title": 1}
+    assert health["finish_reason"] == "finished"

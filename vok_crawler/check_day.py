@@ -1,0 +1,83 @@
+"""Did today's crawl go well? One command for a cron job or a monitor, exit 0 or 1.
+
+``python3 vok_crawler/check_day.py /srv/vok/vok.health.json [--scrapyd-log FILE] [--max-age-hours 26]``
+
+A failed day shows in two places, and either alone can miss it:
+
+- the health file (``vok.health.json`` beside the corpus): its
+  ``finish_reason`` and ``finished_at``; it names the Scrapyd ``job``;
+- Scrapyd's own log, which says ``Process died: exitstatus=N ... job='...'``
+  for a job that exited non-zero, including one that stopped before it
+  could write any health file (a bad setting exits 2 at once).
+
+This checks both: the last health report is recent and ``finished``, and,
+with ``--scrapyd-log``, the last vok job Scrapyd started is the one that
+wrote it and did not die. Every problem is printed on one line. The file
+needs nothing but Python, so it runs where the crawler is not installed
+(Scrapyd's environment must not hold it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+SPIDER = "vok"
+_STARTED = re.compile(rf"Process started: project='[^']*' spider='{SPIDER}' job='([^']+)'")
+_DIED = re.compile(rf"Process died: exitstatus=(\S+) project='[^']*' spider='{SPIDER}' job='([^']+)'")
+
+
+def problems(health_path: Path, scrapyd_log: Path | None = None, max_age: timedelta = timedelta(hours=26),
+             now: datetime | None = None) -> list[str]:
+    """What went wrong with the last day's crawl; empty when it went well."""
+    try:
+        health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [f"no health report at {health_path}: no run has finished there"]
+    except ValueError:
+        return [f"the health report {health_path} is not JSON"]
+    found = []
+    reason = health.get("finish_reason")
+    if reason != "finished":
+        details = "; ".join(health.get("layout_problems") or [])
+        found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
+    finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
+    if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
+        found.append(f"the last health report is from {finished_at}: no run has finished since")
+    if scrapyd_log is not None:
+        found += _scrapyd_problems(scrapyd_log.read_text(encoding="utf-8", errors="replace"), health.get("job"))
+    return found
+
+
+def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:
+    started = _STARTED.findall(log)
+    if not started:
+        return [f"Scrapyd's log names no {SPIDER} job"]
+    last = started[-1]
+    found = [f"Scrapyd's job {job} exited with status {status}" for status, job in _DIED.findall(log) if job == last]
+    if health_job != last:
+        found.append(f"Scrapyd's last {SPIDER} job {last} wrote no health report (the report is job {health_job}'s)")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("health", type=Path, help="the vok.health.json beside the corpus")
+    parser.add_argument("--scrapyd-log", type=Path, help="Scrapyd's own log (scrapyd --logfile ...)")
+    parser.add_argument("--max-age-hours", type=float, default=26.0, help="a report older than this is a missed day")
+    args = parser.parse_args(argv)
+    found = problems(args.health, args.scrapyd_log, timedelta(hours=args.max_age_hours))
+    for problem in found:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    if not found:
+        print(f"OK: {args.health} says finished")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Reading the values a user types (``-a name=value``, ``-s NAME=VALUE``), strictly.
+
+A value the crawl cannot use is a :class:`~vok_crawler.errors.BadConfiguration`,
+raised before any request: a typo such as ``refresh=ture`` must stop the run
+with one clear line, not quietly mean "off".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+from vok_crawler.errors import BadConfiguration
+
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def switch(name: str, value: Any) -> bool:
+    """An on/off argument: ``1``, ``true``, ``yes`` or ``0``, ``false``, ``no`` (any case)."""
+    try:
+        return SWITCH_VALUES[str(value).strip().lower()]
+    except KeyError:
+        raise BadConfiguration(f"{name} must be one of {'/'.join(SWITCH_VALUES)}, not {value!r}") from None
+
+
+def seconds_setting(settings: BaseSettings, name: str) -> float:
+    """A setting that is a non-negative number of seconds."""
+    value = settings.get(name)
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise BadConfiguration(f"setting {name} must be a number of seconds, not {value!r}") from None
+    if seconds < 0:
+        raise BadConfiguration(f"setting {name} must not be negative, not {value!r}")
+    return seconds

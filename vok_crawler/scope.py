@@ -1,0 +1,47 @@
+"""Which crawls the project's components act on: the vok spider's alone.
+
+The pipelines, extensions and middlewares are enabled in the project's
+settings, so Scrapy builds them for every crawler of the project: ``scrapy
+shell``, ``fetch``, ``parse``, ``bench``, ``runspider`` and any other spider.
+They know the vok spider's corpus and arguments and nothing else, so each
+asks here first and stands aside (``NotConfigured``) for any other crawl,
+which then runs as in a fresh ``scrapy startproject``. A spider says it
+reads the site with the class attribute ``reads_kcnawatch`` (the vok spider
+and ``scrapy probe``'s, built on it); only ``vok`` itself has a corpus.
+"""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+
+def fetches_the_site(crawler: Crawler) -> bool:
+    """Whether ``crawler`` reads the site as the crawl does: the vok spider, or ``scrapy probe``'s.
+
+    The downloader middlewares (retries, charset, the gate's redirect, the
+    subscriber's cookies) serve both, so that the probe sees the site exactly
+    as the crawl will.
+    """
+    return bool(getattr(crawler.spidercls, "reads_kcnawatch", False))
+
+
+def is_vok_crawl(crawler: Crawler) -> bool:
+    """Whether ``crawler`` is the vok crawl itself: the one with a corpus, a memory and a health report."""
+    return fetches_the_site(crawler) and crawler.spidercls.name == "vok"
+
+
+def require_fetching_the_site(crawler: Crawler) -> None:
+    """``NotConfigured`` in a downloader middleware's ``from_crawler`` unless it reads the site."""
+    if not fetches_the_site(crawler):
+        raise NotConfigured
+
+
+def require_vok_crawl(crawler: Crawler) -> None:
+    """Raise ``NotConfigured`` in a component's ``from_crawler`` unless the crawl is vok's.
+
+    Without a message, so that Scrapy disables the component silently: a
+    warning per component in every ``scrapy shell`` would be noise.
+    """
+    if not is_vok_crawl(crawler):
+        raise NotConfigured
