@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+import pytest_twisted
 from scrapy import Request
 from scrapy.exceptions import (
     DownloadCancelledError,
@@ -18,6 +19,8 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
+from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
+from tests.fault_site import FaultySite
 from vok_crawler.errors import GatedRedirect, error_kind
 from vok_crawler.middlewares import (
     DeclaredCharsetMiddleware,
@@ -109,3 +112,20 @@ def test_a_redirect_to_the_free_member_form_is_the_gate_before_any_off_site_rule
 )
 def test_error_kinds(exception, kind):
     assert error_kind(Failure(exception)) == kind
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_retry_after_holds_back_the_whole_site_not_a_download_slot(tmp_path):
+    """After a 429 with Retry-After: 1, no request reaches the site for a second, however many slots."""
+    limited = "/newstream/1770675200-381500818/party-policy-explained-to-working-people/"  # the listing's first
+    site = FaultySite(SAMPLE_SITE, faults={limited: "429"}, delay=0.1)
+    with serve(site) as origin:
+        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", CONCURRENT_REQUESTS=4,
+                              CONCURRENT_REQUESTS_PER_DOMAIN=4, VOK_COOKIES_FILE=str(COOKIES),
+                              SCHEDULER_MEMORY_QUEUE="scrapy.squeues.FifoMemoryQueue")  # the listing's first, first
+    refused_at = site.times[limited][0]  # when the server had the request; it answers 0.1 s later
+    in_flight = refused_at + 0.15  # asked for before the crawler had the 429 in hand
+    after = sorted(t for times in site.times.values() for t in times if t > in_flight)
+    assert after and after[0] >= refused_at + 1.05  # then a pause: the site's, not one slot's
+    assert crawler.stats.get_value("vok/retry/retry_after") == 1
+    assert crawler.stats.get_value("finish_reason") == "finished"
