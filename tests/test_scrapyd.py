@@ -34,6 +34,7 @@ from packaging.requirements import Requirement
 from twisted.internet.threads import deferToThread
 
 from tests.conftest import (
+    COOKIES,
     ROOT,
     assert_valid_records,
     comparable,
@@ -184,7 +185,7 @@ def test_daily_jobs_on_scrapyd_accumulate_one_corpus_and_write_their_items(sampl
             [
                 ("project", "vok_crawler"), ("spider", "vok"),
                 ("start_url", f"{sample_server.origin}/article/163/"),
-                ("setting", f"VOK_CORPUS={corpus}"),
+                ("setting", f"VOK_CORPUS={corpus}"), ("setting", f"VOK_COOKIES_FILE={COOKIES}"),
                 ("setting", "DOWNLOAD_DELAY=0"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
             ],
         )
