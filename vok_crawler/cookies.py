@@ -27,8 +27,7 @@ from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.scope import require_fetching_the_site
-from vok_crawler.urls import is_on_site
+from vok_crawler.scope import on_site, require_fetching_the_site, site_origin
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +75,18 @@ class SubscriberCookiesMiddleware:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
         path = Path(setting).expanduser()
         jar = load_cookies(path)
-        start_url: str = crawler.spider.start_url
+        start_url = site_origin(crawler)
         probe = Request(start_url)
-        jar.add_cookie_header(WrappedRequest(probe))
+        jar.add_cookie_header(WrappedRequest(probe))  # type: ignore[arg-type]  # urllib's Request in all but name
         if not probe.headers.get("Cookie"):
             raise BadConfiguration(f"VOK_COOKIES_FILE {path} holds no cookie for {start_url}: export the cookies of that site")
         logger.info("Subscriber cookies loaded from %s (%d in the file); sent to %s only", path, len(jar), start_url)
         return cls(crawler, jar)
 
     def process_request(self, request: Request, spider: object = None) -> None:
-        if b"Cookie" in request.headers or not is_on_site(request.url, self.crawler.spider.start_url):
+        if b"Cookie" in request.headers or not on_site(self.crawler, request.url):
             return
-        self.jar.add_cookie_header(WrappedRequest(request))
+        self.jar.add_cookie_header(WrappedRequest(request))  # type: ignore[arg-type]  # urllib's Request in all but name
         if b"Cookie" in request.headers:
             request.meta[ADDED] = True
             self.crawler.stats.inc_value(stats.COOKIES_SENT)

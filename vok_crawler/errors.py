@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -11,6 +12,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
@@ -52,18 +54,30 @@ class CorpusWriteFailed(Exception):
 
 def error_kind(failure: Failure) -> str:
     """``http_404``, ``http_5xx``, ``timeout``, ``gated``, ... or the exception's name."""
-    if failure.check(HttpError):
-        status = failure.value.response.status
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
-    if failure.check(IgnoreRequest) and not failure.check(GatedRedirect):
-        message = failure.getErrorMessage()
+    if isinstance(error, IgnoreRequest) and not isinstance(error, GatedRedirect):
         for words, kind in _IGNORED_BECAUSE:
-            if words in message:
+            if words in str(error):
                 return kind
     for types, kind in _KINDS:
-        if failure.check(*types):
+        if isinstance(error, types):
             return kind
-    return failure.type.__name__
+    return type(error).__name__
+
+
+def failed_request(failure: Failure) -> Request:
+    """The request of a failure that reached an errback (Scrapy sets it on the failure)."""
+    request = getattr(failure, "request", None)
+    assert isinstance(request, Request), "errbacks get failures with their request"
+    return request
+
+
+def http_response(failure: Failure) -> Response | None:
+    """The response of a failure for an HTTP status, if it is one."""
+    return failure.value.response if isinstance(failure.value, HttpError) else None
 
 
 class BadConfiguration(Exception):

@@ -27,7 +27,7 @@ from vok_crawler import stats
 from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pipelines import InvalidRecord
-from vok_crawler.scope import require_vok_crawl
+from vok_crawler.scope import require_vok_crawl, site_origin
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class HealthReport:
 
     def spider_idle(self, spider: Spider) -> None:
         if self.nothing_fetched():
-            logger.error("No page of %s could be fetched", self.crawler.spider.start_url)
+            logger.error("No page of %s could be fetched", site_origin(self.crawler))
             raise CloseSpider(NOTHING_FETCHED)
         problems = self.layout_problems()
         if problems:
@@ -162,7 +162,7 @@ class HealthReport:
         """
         return getattr(self.crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider | None, reason: str) -> None:
         self.written = True
         report = self.report(reason)
         self.stats.set_value(stats.REQUESTS_PER_NEW_ARTICLE, report["requests_per_new_article"])

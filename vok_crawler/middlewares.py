@@ -20,8 +20,7 @@ from vok_crawler import stats
 from vok_crawler.config import seconds_setting
 from vok_crawler.errors import GatedRedirect
 from vok_crawler.pages import FREE_MEMBER_FORM
-from vok_crawler.scope import fetches_the_site, require_fetching_the_site
-from vok_crawler.urls import is_on_site
+from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return result
 
     def _backoff(self, retry: Request) -> float:
-        return min(self.backoff_max, self.backoff_base * 2 ** (int(retry.meta["retry_times"]) - 1))
+        return float(min(self.backoff_max, self.backoff_base * 2 ** (int(retry.meta["retry_times"]) - 1)))
 
     def _hold_back(self, request: Request, seconds: float, why: str) -> None:
         """No request goes to the site's downloader slot for ``seconds``."""
@@ -129,10 +128,10 @@ class DeclaredCharsetMiddleware:
         require_fetching_the_site(crawler)
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if not isinstance(response, HtmlResponse):
             return response
-        header = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        header = http_content_type_encoding((response.headers.get("Content-Type") or b"").decode("latin-1"))
         if not header:  # nothing to contradict: Scrapy reads the page's own declaration already
             return response
         declared = html_body_declared_encoding(response.body)
@@ -177,13 +176,13 @@ class OffSiteRedirectMiddleware:
         require_fetching_the_site(crawler)
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
             target = response.urljoin(location.decode("latin-1"))
             if FREE_MEMBER_FORM in target:
                 raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
-            if not is_on_site(target, self.crawler.spider.start_url):
+            if not on_site(self.crawler, target):
                 self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
                 raise IgnoreRequest(f"redirect off the site, to {target}")
         return response

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -37,7 +37,7 @@ def has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-Query = Callable[[Any], list]
+Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matches out
 NOT_IN_TEASER = f"not(ancestor-or-self::*[{has_class('article-desc')}])"
 TEASER_BLOCKS: Query = etree.XPath(f"//*[@id='latest_article_wrapper']//*[{has_class('article-desc')}]")
 ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
@@ -261,7 +261,7 @@ class ArticlePage(SitePage):
         loader.add_value("posted_at", found["url"])
         loader.add_value("crawled_at", crawled_at)
         self._report_findings()
-        return loader.load_item()
+        return cast(Article, loader.load_item())
 
     def _report_findings(self) -> None:
         """Fields found by no rule, or only by a fallback, as problems: the crawl says what it missed."""

@@ -20,8 +20,10 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote
 
+from twisted.internet.address import IPv4Address
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request, Site
 
@@ -70,7 +72,7 @@ class SampleSite(Resource):
         slice_control: str = "none",
         loop: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # twisted.web's Resource is unannotated
         if to_reading not in TO_READINGS:
             raise ValueError(f"to_reading must be one of {TO_READINGS}, not {to_reading!r}")
         if slice_control not in SLICE_CONTROLS:
@@ -126,7 +128,7 @@ class SampleSite(Resource):
     @staticmethod
     def subscriber(request: Request) -> bool:
         """Only the exact subscriber cookie opens the gate (any other cookie is a stranger's)."""
-        return request.getCookie(SUBSCRIBER_COOKIE.encode()) == SUBSCRIBER_SECRET.encode()
+        return bool(request.getCookie(SUBSCRIBER_COOKIE.encode()) == SUBSCRIBER_SECRET.encode())
 
     def _gate(self, request: Request, form: str, page: Path) -> bytes:
         """What a reader without a subscription gets, in the form the gates file names."""
@@ -217,8 +219,8 @@ def main() -> None:
     parser.add_argument("--loop", action="store_true", help="the last slice links back to the first")
     args = parser.parse_args()
     site = SampleSite(args.root, delay=args.delay, to_reading=args.to_reading, slice_control=args.slice_control, loop=args.loop)
-    port = reactor.listenTCP(args.port, Site(site), interface="127.0.0.1")
-    print(f"Serving {args.root} on http://127.0.0.1:{port.getHost().port}/", flush=True)
+    port = reactor.listenTCP(args.port, Site(site), interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
+    print(f"Serving {args.root} on http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/", flush=True)
     reactor.run()
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from vok_crawler.urls import is_on_site
+
 
 def fetches_the_site(crawler: Crawler) -> bool:
     """Whether ``crawler`` reads the site as the crawl does: the vok spider, or ``scrapy probe``'s.
@@ -29,6 +31,18 @@ def fetches_the_site(crawler: Crawler) -> bool:
 def is_vok_crawl(crawler: Crawler) -> bool:
     """Whether ``crawler`` is the vok crawl itself: the one with a corpus, a memory and a health report."""
     return fetches_the_site(crawler) and crawler.spidercls.name == "vok"
+
+
+def site_origin(crawler: Crawler) -> str:
+    """The crawl's start URL: its scheme and host are what "the site" means to every check."""
+    origin = getattr(crawler.spider, "start_url", None)
+    assert isinstance(origin, str), "a spider that reads the site has a start_url"
+    return origin
+
+
+def on_site(crawler: Crawler, url: str) -> bool:
+    """Whether ``url`` is a page of the crawled site: the one rule for links, redirects and cookies."""
+    return is_on_site(url, site_origin(crawler))
 
 
 def require_fetching_the_site(crawler: Crawler) -> None:

@@ -64,5 +64,10 @@ def _canonical(url: str, origin: str) -> str | None:
 
 
 def is_on_site(url: str, origin: str) -> bool:
-    """Whether ``url`` (already canonical) is a page of the crawled site."""
+    """Whether ``url`` (already canonical) is a page of the crawled site.
+
+    The one definition of "on the site": the spider's links, the redirect
+    check and the subscriber's cookies all ask here (through
+    :func:`vok_crawler.scope.on_site`); the spider sets no ``allowed_domains``.
+    """
     return site_host(urlsplit(url).netloc) == site_host(urlsplit(origin).netloc)

@@ -66,14 +66,14 @@ class Command(ScrapyCrawlCommand):
         if is_vok_crawl(crawler):
             check_feed_targets(crawler.settings)
         errors: list[BaseException] = []
-        _keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
+        keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
         if errors:  # raised here, where Scrapy would only log it from inside the crawl's task
             raise errors[0]
         return exit_status(crawler, self.crawler_process.bootstrap_failed)
 
 
-def _keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:
+def keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:
     """Collect the exception a crawl ends with (a spider's or a component's ``__init__``).
 
     ``scrapy crawl`` gets an asyncio task (or a Deferred, under a non-asyncio

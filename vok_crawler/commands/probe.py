@@ -21,7 +21,6 @@ or header repeats is replaced by ``[cookie value removed]``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import textwrap
@@ -36,17 +35,16 @@ from scrapy.commands import ScrapyCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.cookies import load_cookies
-from vok_crawler.errors import BadConfiguration, error_kind
+from vok_crawler.commands.crawl import keep_error
+from vok_crawler.errors import BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, Finding, SitePage
-from vok_crawler.pipelines import json_line
+from vok_crawler.serialize import json_line
 from vok_crawler.slices import Control
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, asked_url
 
@@ -196,7 +194,7 @@ class ProbeSpider(VokSpider):
         """What the crawl would read on the article: every finding, the gate, the record."""
         seen = self._seen("article", response)
         if not isinstance(response, TextResponse):
-            seen.error = f"not an HTML page ({response.headers.get('Content-Type', b'').decode('latin-1')})"
+            seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return iter(())
         page = ArticlePage(response.selector, response.url, self.start_url)
         seen.gate, seen.is_article = page.gate(), page.is_article()
@@ -210,7 +208,7 @@ class ProbeSpider(VokSpider):
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: the gate's redirect, a refusal, robots.txt, ..."""
-        request = failure.request
+        request = failed_request(failure)
         kind = error_kind(failure)
         url = request.meta.get("redirect_urls", [request.url])[0]
         if kind == "gated" or request.callback == self.parse_article:
@@ -221,7 +219,7 @@ class ProbeSpider(VokSpider):
         if kind == "gated":
             seen.gate = "redirect to free-member-form"
             return
-        response = failure.value.response if failure.check(HttpError) else None
+        response = http_response(failure)
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
         if response is not None:
@@ -360,25 +358,6 @@ def manner(crawler: Crawler) -> str:
     )
 
 
-def on_failure(running: Deferred[Any] | asyncio.Future[Any], refused: Callable[[str], None]) -> None:
-    """Hand a :class:`BadConfiguration` that stopped the probe from starting to ``refused``, as one line.
-
-    ``crawl`` returns a Deferred or, with the asyncio reactor, a Task; any
-    other error is logged with its traceback, as Scrapy would.
-    """
-
-    def judge(error: BaseException | None) -> None:
-        if isinstance(error, BadConfiguration):
-            refused(str(error))
-        elif error is not None:
-            logger.error("The probe could not run", exc_info=(type(error), error, error.__traceback__))
-
-    if isinstance(running, Deferred):
-        running.addErrback(lambda failure: judge(failure.value))
-    else:
-        running.add_done_callback(lambda task: None if task.cancelled() else judge(task.exception()))
-
-
 class Command(ScrapyCommand):
     requires_project = True
     default_settings = {"LOG_LEVEL": "INFO"}
@@ -423,11 +402,14 @@ class Command(ScrapyCommand):
             return
         probe = Probe(start_url=url)
         crawler = self.crawler_process.create_crawler(ProbeSpider)
-        refused: list[str] = []
-        running = self.crawler_process.crawl(crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id)
-        on_failure(running, refused.append)
+        errors: list[BaseException] = []
+        keep_error(self.crawler_process.crawl(crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id), errors)
         self.crawler_process.start()
-        if refused or self.crawler_process.bootstrap_failed:
+        refused = [str(error) for error in errors if isinstance(error, BadConfiguration)]
+        if errors or self.crawler_process.bootstrap_failed:
+            for other in errors:
+                if not isinstance(other, BadConfiguration):
+                    logger.error("The probe could not run", exc_info=(type(other), other, other.__traceback__))
             print(f"scrapy probe: {refused[0] if refused else 'the probe could not start (see the log)'}")
             self.exitcode = 2
             return

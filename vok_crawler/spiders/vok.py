@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.config import switch
-from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind
+from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, utc_now
@@ -42,7 +42,7 @@ PageT = TypeVar("PageT", bound=SitePage)
 
 def asked_url(response: Response) -> str:
     """The URL the crawl asked for, before any redirect."""
-    return response.meta.get("redirect_urls", [response.url])[0]
+    return str(response.meta.get("redirect_urls", [response.url])[0])
 
 
 class VokSpider(scrapy.Spider):
@@ -80,7 +80,6 @@ class VokSpider(scrapy.Spider):
             raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
         self.source_id = str(source_id).strip() if source_id is not None else None
         self.refresh = switch("refresh", refresh)
-        self.allowed_domains = [urlsplit(self.start_url).hostname or ""]
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0
 
@@ -170,8 +169,8 @@ class VokSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to ask again."""
-        request = failure.request
-        url = request.meta.get("redirect_urls", [request.url])[0]
+        request = failed_request(failure)
+        url = str(request.meta.get("redirect_urls", [request.url])[0])
         kind = error_kind(failure)
         is_article = request.callback == self.parse_article
         if kind == "gated":
