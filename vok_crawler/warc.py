@@ -1,0 +1,251 @@
+"""WARC 1.1 files: the crawl's responses written as captures, and read back.
+
+Written with warcio, the web-archiving community's library (pywb and
+Browsertrix read and write with it), one gzip member per record, so that any
+WARC tool reads the files and a record can be found again by its offset.
+
+A record is serialized to memory first and reaches its file in one
+``write``, flushed at once: a ``kill -9`` leaves whole records, and at worst
+(the kernel or the disk cut a write short) one torn gzip member at the end.
+:func:`iter_archive` checks each member for its gzip trailer (which carries
+the CRC and length), so a torn tail is skipped and logged, never read as a
+short record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+from w3lib.url import safe_url_string
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+WARC_VERSION = "1.1"
+SUFFIX = ".warc.gz"
+# Secrets of the user or the site's session: never archived, whatever the crawl sends or gets.
+REDACTED_HEADERS = frozenset({"cookie", "set-cookie", "set-cookie2", "authorization", "proxy-authorization"})
+# Scrapy hands the body over with the chunked transfer coding already removed.
+TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
+TORN = "vok/archive/torn_tails"  # files whose end is not a whole record (reader side)
+_CHUNK = 1 << 20
+
+
+def warc_date(moment: datetime) -> str:
+    """A WARC 1.1 date: UTC with microseconds (``2026-11-24T10:15:00.123456Z``)."""
+    return datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
+
+
+def kept_headers(headers: Iterable[tuple[bytes, list[bytes]]]) -> list[tuple[str, str]]:
+    """Scrapy's headers as WARC header lines, without cookies, credentials and the transfer coding."""
+    lines = []
+    for name, values in headers:
+        text = name.decode("latin-1")
+        if text.lower() in REDACTED_HEADERS or text.lower() in TRANSPORT_HEADERS:
+            continue
+        lines += [(text, value.decode("latin-1")) for value in values]
+    return lines
+
+
+class WarcRecords:
+    """Builds the request and response records of one fetch.
+
+    The request record is the request as the downloader sent it, with the
+    ``Host`` the transport adds; the response record holds the status, the
+    headers as Scrapy parsed them (names in Scrapy's capitalization) and the
+    body bytes as the transport delivered them: still compressed if the
+    server compressed them, without the chunked coding. Both carry the URL
+    fetched and the moment the fetch began; the request names its response
+    (``WARC-Concurrent-To``), and is written first.
+    """
+
+    def __init__(self) -> None:
+        self.builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+
+    def fetch(self, request: Request, response: Response, started: datetime) -> tuple[ArcWarcRecord, ArcWarcRecord]:
+        uri = safe_url_string(request.url)
+        warc_headers = {"WARC-Date": warc_date(started)}
+        if response.ip_address is not None:
+            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        protocol = response.protocol or "HTTP/1.1"
+        status = f"{response.status} {_reason(response.status)}"
+        answered = StatusAndHeaders(status, kept_headers(response.headers.items()), protocol=protocol)
+        response_record = self.builder.create_warc_record(
+            uri, "response", payload=BytesIO(response.body), length=len(response.body),
+            http_headers=answered, warc_headers_dict=dict(warc_headers),
+        )
+        parts = urlsplit(uri)
+        sent = kept_headers(request.headers.items())
+        if not any(name.lower() == "host" for name, _ in sent):
+            sent.insert(0, ("Host", parts.netloc))
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        asked = StatusAndHeaders(f"{request.method} {target} {protocol}", sent, is_http_request=True)
+        request_record = self.builder.create_warc_record(
+            uri, "request", payload=BytesIO(request.body), length=len(request.body),
+            http_headers=asked, warc_headers_dict={**warc_headers, "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID")},
+        )
+        return request_record, response_record
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class WarcFiles:
+    """The WARC files of one run in one directory, each opened by a ``warcinfo`` record.
+
+    Named by the UTC time they were opened, the process and a serial number
+    (``vok-20261124T101500Z-4242-000.warc.gz``; the serial goes up past a
+    name taken), so that runs never share or overwrite a file. A file
+    reaching ``max_bytes`` is closed and the next record opens a new one.
+    Nothing is created until the first record.
+    """
+
+    def __init__(self, directory: Path, max_bytes: int, info: dict[str, str]) -> None:
+        """``info``: the crawl's fields of the ``warcinfo`` record; those of the format are added."""
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.info = {
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            **info,
+            "redacted-headers": ", ".join(sorted(REDACTED_HEADERS)),
+            "payload": "as received: Content-Encoding kept; chunked Transfer-Encoding removed, with its header",
+        }
+        self.file: IO[bytes] | None = None
+        self.serial = 0
+        self.paths: list[Path] = []
+
+    def write(self, records: Iterable[ArcWarcRecord]) -> int:
+        """Write the records, flushed in one piece; return the bytes written."""
+        if self.file is None:
+            self._open()
+        blob = _serialize(records)
+        self.file.write(blob)
+        self.file.flush()
+        if self.file.tell() >= self.max_bytes:
+            self.close()
+        return len(blob)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        while self.file is None:  # two crawls of one process may open a file in the same second
+            path = self.directory / f"vok-{stamp}-{os.getpid()}-{self.serial:03d}{SUFFIX}"
+            self.serial += 1
+            try:
+                self.file = path.open("xb")
+            except FileExistsError:
+                continue
+        self.paths.append(path)
+        builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+        self.file.write(_serialize([builder.create_warcinfo_record(path.name, self.info)]))
+        self.file.flush()
+        logger.info("Archiving the responses to %s", path)
+
+
+def _serialize(records: Iterable[ArcWarcRecord]) -> bytes:
+    buffer = BytesIO()
+    writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
+    for record in records:
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+@dataclass
+class Stored:
+    """A record read back, and where its gzip member starts (to read it again)."""
+
+    path: Path
+    offset: int
+    record: ArcWarcRecord
+
+
+def iter_archive(directory: Path, stats: StatsCollector | None = None) -> Iterator[Stored]:
+    """Every whole record of the ``*.warc.gz`` files of ``directory``, file by file in name order.
+
+    The records' streams are readable until the next one is asked for. A
+    file's torn or unreadable end is skipped with a warning (and counted in
+    ``stats`` as :data:`TORN`); the records before it are all read.
+    """
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        for offset, member in iter_members(path, stats=stats):
+            for record in ArchiveIterator(BytesIO(member)):
+                yield Stored(path, offset, record)
+
+
+def read_record(path: Path, offset: int) -> ArcWarcRecord:
+    """The record whose gzip member starts at ``offset`` of ``path``."""
+    with closing(iter_members(path, offset)) as members:
+        _, member = next(members)
+    return next(ArchiveIterator(BytesIO(member)))
+
+
+def iter_members(path: Path, start: int = 0, stats: StatsCollector | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(offset, uncompressed bytes)`` of each complete gzip member of the file from ``start``.
+
+    Complete means the member's trailer is there: the data it promises all
+    arrived. What follows the last complete member (a torn write, or bytes
+    that do not inflate) is logged and skipped.
+    """
+    with path.open("rb") as file:
+        file.seek(start)
+        offset, fed = start, 0  # where the current member starts; how much of it was inflated
+        inflate, out = _inflater(), []
+        while True:
+            chunk = file.read(_CHUNK)
+            data = chunk
+            while data:
+                try:
+                    out.append(inflate.decompress(data))
+                except zlib.error as error:
+                    _skip_tail(path, offset, file.seek(0, 2) - offset, f"does not inflate ({error})", stats)
+                    return
+                if not inflate.eof:
+                    fed += len(data)
+                    break
+                rest = inflate.unused_data
+                yield offset, b"".join(out)
+                offset += fed + len(data) - len(rest)
+                data, fed, inflate, out = rest, 0, _inflater(), []
+            if not chunk:
+                break
+        torn = file.tell() - offset
+        if torn:
+            _skip_tail(path, offset, torn, "is a torn record", stats)
+
+
+def _inflater() -> Any:
+    return zlib.decompressobj(zlib.MAX_WBITS | 16)
+
+
+def _skip_tail(path: Path, offset: int, size: int, why: str, stats: StatsCollector | None) -> None:
+    logger.warning("Skipped the last %d bytes of %s: from offset %d it %s", size, path, offset, why)
+    if stats is not None:
+        stats.inc_value(TORN)
