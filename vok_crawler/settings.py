@@ -50,7 +50,15 @@ DOWNLOADER_MIDDLEWARES = {
     "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
     "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
     "vok_crawler.cookies.SubscriberCookiesMiddleware": 700,
+    # Next to the download handler: the archive sees the bytes received, the replay answers in its place.
+    "vok_crawler.archive.ArchiveMiddleware": 950,
+    "vok_crawler.replay.ReplayMiddleware": 960,
 }
+
+# The WARC archive of every response read: a directory; None is archive/ beside the corpus,
+# empty turns it off. A file is closed and the next one opened past this size.
+VOK_ARCHIVE = None
+VOK_ARCHIVE_MAX_BYTES = 1024**3
 
 # The crawl's memory (corpus, state, lock), and a summary of every run, in the log and
 # beside the corpus; a broken layout, a blocked or fully gated run fails the run.

@@ -1,0 +1,176 @@
+"""The web archive and its replay, end to end: the samples on 127.0.0.1, crawled, archived, replayed.
+
+The archive is read back with warcio's own ``ArchiveIterator``, not with the
+project's reader. The replays are compared with the crawl's own output (not
+with the samples' expected records), so these tests hold whatever the
+samples and the spider become.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import signal
+from pathlib import Path
+
+import pytest_twisted
+from twisted.web.resource import EncodingResourceWrapper
+from twisted.web.server import GzipEncoderFactory, Request
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.conftest import FLAKY_PATH, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
+from tests.test_crash import slow_site, start_crawl, wait_for  # noqa: F401 (slow_site is a fixture)
+from vok_crawler.archive import ARCHIVED, FILES, REDACTED
+from vok_crawler.replay import HIT, MISS
+from vok_crawler.sample_site import SampleSite
+from vok_crawler.warc import TORN, iter_archive
+
+SENT_COOKIE = "session=subscriber-secret-7f3a"
+SERVER_COOKIE = "server-token-c91e"
+
+
+class CookieSite(SampleSite):
+    """The samples, answering ``Set-Cookie`` to every request and noting the ``Cookie`` each one sent."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cookies: list[str | None] = []
+
+    def respond(self, request: Request) -> bytes | int:
+        self.cookies.append(request.getHeader("cookie"))
+        request.addCookie("session", SERVER_COOKIE)
+        return super().respond(request)
+
+
+class MovedSite(SampleSite):
+    """The samples, with ``/moved/`` answering 301 to an article."""
+
+    def respond(self, request: Request) -> bytes | int:
+        if request.path == b"/moved/":
+            self.hits[request.uri.decode()] += 1
+            request.redirect(MOVED_TO.encode())
+            request.setResponseCode(301)
+            return b""
+        return super().respond(request)
+
+
+MOVED_TO = "/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/"
+
+
+def records_of(directory: Path) -> list:
+    """``(file, type, URI, HTTP headers, payload)`` of every record, read by warcio alone."""
+    found = []
+    for path in sorted(directory.glob("*.warc.gz")):
+        with path.open("rb") as file:
+            for record in ArchiveIterator(file):
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                found.append((path, record.rec_type, uri, record.http_headers, record.raw_stream.read()))
+    return found
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_archive_holds_every_response_as_received_without_cookies_and_replays_without_the_server(tmp_path):
+    site = CookieSite(SAMPLE_SITE, flaky={FLAKY_PATH})
+    start = "/article/163/"
+    with serve(EncodingResourceWrapper(site, [GzipEncoderFactory()])) as origin:
+        crawler = yield crawl(tmp_path / "crawl" / "vok.jsonl", origin + start, DEFAULT_REQUEST_HEADERS={"Cookie": SENT_COOKIE})
+    crawled = read_jsonl(tmp_path / "crawl" / "vok.jsonl")
+    assert crawled and set(site.cookies) == {SENT_COOKIE}  # the crawl did send the cookie
+
+    archive = tmp_path / "crawl" / "archive"  # the default: beside the corpus
+    records = records_of(archive)
+    assert len({path for path, *_ in records}) == 1 == crawler.stats.get_value(FILES)
+    assert records[0][1] == "warcinfo"
+    responses = [(uri, headers, payload) for _, kind, uri, headers, payload in records if kind == "response"]
+    requests = [uri for _, kind, uri, *_ in records if kind == "request"]
+    fetched = sorted(origin + uri for uri, n in site.hits.items() for _ in range(n) if uri != "/robots.txt")
+    assert sorted(uri for uri, *_ in responses) == sorted(requests) == fetched  # retries and redirects included
+    assert crawler.stats.get_value(ARCHIVED) == len(responses)
+    assert sorted(headers.get_statuscode() for uri, headers, _ in responses if uri.endswith(FLAKY_PATH)) == ["200", "503"]
+    compressed = [payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload]
+    assert compressed and all(payload[:2] == b"\x1f\x8b" for payload in compressed)  # the bytes as received
+
+    everything = b"".join(gzip.decompress(path.read_bytes()) for path in sorted(archive.glob("*.warc.gz"))).lower()
+    for secret in (SENT_COOKIE, SERVER_COOKIE, "\r\ncookie:", "\r\nset-cookie:"):
+        assert secret.encode() not in everything
+    assert crawler.stats.get_value(REDACTED) == 2 * len(responses)
+
+    # The server is gone: the replay reads the archive alone.
+    replayed = yield crawl(tmp_path / "replay" / "vok.jsonl", origin + start, {"replay": str(archive)})
+    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(crawled)
+    stats = replayed.stats.get_stats()
+    assert stats[HIT] == len(set(requests)) and MISS not in stats
+    assert not [key for key in stats if key.startswith(("downloader/exception", "vok/errors/connection", "retry/"))]
+    assert not (tmp_path / "replay" / "archive").exists()  # a replay does not archive again
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_and_its_final_page_are_archived_and_replayed(tmp_path):
+    site = MovedSite(SAMPLE_SITE)
+    with serve(site) as origin:
+        yield crawl(tmp_path / "crawl" / "vok.jsonl", f"{origin}/moved/")
+    statuses = [(uri, headers.get_statuscode()) for _, kind, uri, headers, _ in records_of(tmp_path / "crawl" / "archive") if kind == "response"]
+    assert statuses[:2] == [(f"{origin}/moved/", "301"), (origin + MOVED_TO, "200")]
+    replayed = yield crawl(tmp_path / "replay" / "vok.jsonl", f"{origin}/moved/", {"replay": str(tmp_path / "crawl" / "archive")})
+    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+    assert replayed.stats.get_value("downloader/response_status_count/301") == 1
+    assert MISS not in replayed.stats.get_stats()
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_url_not_in_the_archive_is_a_counted_miss_and_never_requested(sample_server, tmp_path):
+    archive = tmp_path / "archive"
+    yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive))
+    sample_server.resource.hits.clear()
+    replayed = yield crawl(tmp_path / "replay.jsonl", f"{sample_server.origin}/newstream/1-2/never-archived/", {"replay": str(archive)})
+    assert replayed.stats.get_value(MISS) == 1
+    assert replayed.stats.get_value("vok/errors/ignored") == 1
+    assert not sample_server.resource.hits  # the server was up, and asked for nothing
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_empty_archive_setting_turns_it_off(sample_server, tmp_path):
+    crawler = yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE="")
+    assert not (tmp_path / "archive").exists() and crawler.stats.get_value(ARCHIVED) is None
+
+
+@pytest_twisted.inlineCallbacks
+def test_files_rotate_at_the_size_setting_each_opened_by_warcinfo(sample_server, tmp_path):
+    archive = tmp_path / "warcs"
+    crawler = yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive), VOK_ARCHIVE_MAX_BYTES=10_000)
+    files = sorted(archive.glob("*.warc.gz"))
+    assert len(files) > 2 and crawler.stats.get_value(FILES) == len(files)
+    for path in files:
+        with path.open("rb") as file:
+            assert next(iter(ArchiveIterator(file))).rec_type == "warcinfo"
+    assert all(path.stat().st_size >= 10_000 for path in files[:-1])  # a file is closed once past the limit
+    responses = [stored for stored in iter_archive(archive) if stored.record.rec_type == "response"]
+    assert len(responses) == crawler.stats.get_value(ARCHIVED)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_crawl_killed_while_archiving_leaves_files_readable_to_their_last_whole_record(slow_site, tmp_path, caplog):
+    origin, _ = slow_site
+    corpus, archive = tmp_path / "vok.jsonl", tmp_path / "archive"
+    process = start_crawl(origin, corpus, f"VOK_ARCHIVE={archive}")
+    yield wait_for(lambda: corpus.exists() and corpus.read_bytes().count(b"\n") >= 3 or process.poll() is not None)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
+
+    (path,) = archive.glob("*.warc.gz")
+    with path.open("rb") as file:  # warcio reads the file as it is, to its end
+        kinds = [record.rec_type for record in ArchiveIterator(file)]
+    stored = [(s.record.rec_type, s.offset) for s in iter_archive(archive)]
+    assert [kind for kind, _ in stored] == kinds and kinds[0] == "warcinfo" and "response" in kinds
+    # As if the kill had landed in the middle of a write: half of a record's gzip member at the end.
+    data = path.read_bytes()
+    path.write_bytes(data + data[stored[-1][1] :][: (len(data) - stored[-1][1]) // 2])
+    with caplog.at_level(logging.WARNING):
+        assert [(s.record.rec_type, s.offset) for s in iter_archive(archive)] == stored
+    assert f"Skipped the last {(len(data) - stored[-1][1]) // 2} bytes of {path}" in caplog.text
+
+    # Every record the killed crawl wrote comes back from its archive alone.
+    killed = comparable(read_jsonl(corpus))
+    replayed = yield crawl(tmp_path / "replay.jsonl", f"{origin}/article/163/", {"replay": str(archive)})
+    assert killed and all(record in comparable(read_jsonl(tmp_path / "replay.jsonl")) for record in killed)
+    assert replayed.stats.get_value(TORN) == 1

@@ -1,0 +1,107 @@
+"""The web archive of a crawl: every response it reads, kept as WARC 1.1 beside the corpus.
+
+A downloader middleware placed next to the download handler (950, past
+every built-in middleware), so that it sees:
+
+- the request as sent, with every header the other middlewares added
+  (User-Agent, Accept-Encoding, ...);
+- every response the transport delivered (redirects, errors, retries and
+  the final pages alike) before any middleware changed it: the body still
+  compressed as the server sent it (``HttpCompressionMiddleware`` at 590
+  decompresses later), so the archive holds the bytes received, and its
+  payload digest is the digest of those bytes.
+
+The ``response_downloaded`` signal would see the same bytes, but not when
+the fetch began, which is the capture's ``WARC-Date``.
+
+Not archived: robots.txt (a rule for crawlers, not a page of the site), and
+anything of a replay (``-a replay=DIR``), whose responses are the archive's.
+Cookies and credentials never reach a file (:data:`vok_crawler.warc.REDACTED_HEADERS`).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+
+from vok_crawler.memory import CrawlMemory
+from vok_crawler.warc import REDACTED_HEADERS, WarcFiles, WarcRecords
+
+logger = logging.getLogger(__name__)
+
+ARCHIVED = "vok/archive/responses"
+BYTES = "vok/archive/bytes"
+FILES = "vok/archive/files"
+REDACTED = "vok/archive/headers_redacted"
+FETCH_STARTED = "vok_fetch_started"  # request.meta: when the download of this attempt began
+
+
+def archive_dir(crawler: Crawler) -> Path | None:
+    """Where the crawl archives: ``VOK_ARCHIVE``; unset, ``archive/`` beside the corpus; empty, nowhere."""
+    setting = crawler.settings.get("VOK_ARCHIVE")
+    if setting is None:
+        memory = crawler.get_extension(CrawlMemory)  # extensions are built before the middlewares
+        return memory.path.parent / "archive" if memory is not None and memory.path is not None else None
+    return Path(setting) if setting else None
+
+
+class ArchiveMiddleware:
+    """Write a ``request`` and a ``response`` record for each response downloaded.
+
+    Files rotate at ``VOK_ARCHIVE_MAX_BYTES``. Counters: :data:`ARCHIVED`
+    responses, :data:`BYTES` written, :data:`FILES` opened, :data:`REDACTED`
+    cookie and credential headers left out.
+    """
+
+    def __init__(self, crawler: Crawler, directory: Path) -> None:
+        self.stats = crawler.stats
+        self.records = WarcRecords()
+        self.files = WarcFiles(directory, crawler.settings.getint("VOK_ARCHIVE_MAX_BYTES"), _warcinfo(crawler))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        if getattr(crawler.spider, "replay", None):
+            raise NotConfigured("a replay reads the archive; it does not write one")
+        directory = archive_dir(crawler)
+        if directory is None:
+            raise NotConfigured("VOK_ARCHIVE is empty (or there is no corpus to put it beside): no archive")
+        middleware = cls(crawler, directory)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_request(self, request: Request) -> None:
+        request.meta[FETCH_STARTED] = datetime.now(timezone.utc)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if urlparse_cached(request).path == "/robots.txt":
+            return response
+        started = request.meta.get(FETCH_STARTED) or datetime.now(timezone.utc)
+        written = self.files.write(self.records.fetch(request, response, started))
+        self.stats.inc_value(ARCHIVED)
+        self.stats.inc_value(BYTES, written)
+        self.stats.set_value(FILES, len(self.files.paths))
+        redacted = sum(1 for headers in (request.headers, response.headers) for name in headers if name.decode("latin-1").lower() in REDACTED_HEADERS)
+        if redacted:
+            self.stats.inc_value(REDACTED, redacted)
+        return response
+
+    def spider_closed(self) -> None:
+        self.files.close()
+
+
+def _warcinfo(crawler: Crawler) -> dict[str, str]:
+    """What a reader of the files needs to know about how they were made."""
+    return {
+        "software": f"vok_crawler (Scrapy {version('scrapy')}, warcio {version('warcio')}, Python {platform.python_version()})",
+        "http-header-user-agent": crawler.settings.get("USER_AGENT"),
+        "robots": "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+    }
