@@ -1,0 +1,90 @@
+"""Revisions and deletions: what differs when a known article is asked for again, and its log.
+
+The corpus keeps one line per URL, the first capture; the archive keeps every
+version's bytes. ``vok.changes.jsonl`` beside the corpus says what happened
+between them, one JSON object a line (``vok_crawler/schema/change.schema.json``):
+
+- ``{"url", "change": "changed", "fields": [...], "record": {...}, "seen_at"}``
+- ``{"url", "change": "deleted", "status": 404, "seen_at"}``
+- ``{"url", "change": "restored", "record": {...}, "seen_at"}``
+
+Like the corpus, the file is only appended to, each line flushed as written,
+and a line torn by a kill is cut when it is next opened
+(:func:`vok_crawler.corpus.repair_torn_tail`). Deciding when to ask again is
+the spider's business; this module only compares and writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import IO, Any
+
+from itemadapter import ItemAdapter
+
+from vok_crawler.corpus import repair_torn_tail
+from vok_crawler.pipelines import json_line
+
+logger = logging.getLogger(__name__)
+
+# What a revision is made of: the text and its provenance. ``related`` and
+# ``posted`` change with the site's neighbourhood and listing, not the article.
+COMPARED_FIELDS = ("title", "body", "published", "source", "source_url")
+
+
+def compare(old_record: Any, new_record: Any) -> list[str]:
+    """The compared fields whose values differ, in :data:`COMPARED_FIELDS` order (records or items)."""
+    old, new = ItemAdapter(old_record), ItemAdapter(new_record)
+    return [field for field in COMPARED_FIELDS if old.get(field) != new.get(field)]
+
+
+def changes_path(corpus_path: Path) -> Path:
+    """``vok.changes.jsonl`` for the corpus ``vok.jsonl``."""
+    return corpus_path.with_name(f"{corpus_path.stem}.changes.jsonl")
+
+
+class ChangeLog:
+    """The append-only changes file of one corpus.
+
+    ``seen_at`` is the caller's: the moment the page was fetched (a
+    record's ``crawled_at``), not when the line happens to be written.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        repair_torn_tail(path)
+        self.file: IO[str] = path.open("a", encoding="utf-8")
+
+    @classmethod
+    def beside(cls, corpus_path: Path) -> ChangeLog:
+        return cls(changes_path(corpus_path))
+
+    def changed(self, record: Any, fields: list[str], seen_at: str) -> dict[str, Any]:
+        """A page that answers with a record differing in ``fields`` (from :func:`compare`)."""
+        if not fields:
+            raise ValueError("a change needs at least one changed field")
+        return self._append({"url": ItemAdapter(record)["url"], "change": "changed", "fields": fields, "record": record, "seen_at": seen_at})
+
+    def deleted(self, url: str, status: int, seen_at: str) -> dict[str, Any]:
+        """A page known to the corpus that answers 404 or 410."""
+        return self._append({"url": url, "change": "deleted", "status": status, "seen_at": seen_at})
+
+    def restored(self, record: Any, seen_at: str) -> dict[str, Any]:
+        """A page logged as deleted that answers again, with its record as it came back."""
+        return self._append({"url": ItemAdapter(record)["url"], "change": "restored", "record": record, "seen_at": seen_at})
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> ChangeLog:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _append(self, line: dict[str, Any]) -> dict[str, Any]:
+        self.file.write(json_line(line))
+        self.file.flush()
+        logger.info("Article %s %s", line["change"], line["url"])
+        return line
