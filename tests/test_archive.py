@@ -13,6 +13,7 @@ import logging
 import signal
 from pathlib import Path
 
+import pytest
 import pytest_twisted
 from twisted.web.resource import EncodingResourceWrapper
 from twisted.web.server import GzipEncoderFactory, Request
@@ -21,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.conftest import FLAKY_PATH, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
 from tests.test_crash import slow_site, start_crawl, wait_for  # noqa: F401 (slow_site is a fixture)
 from vok_crawler.archive import ARCHIVED, FILES, REDACTED
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.replay import HIT, MISS
 from vok_crawler.sample_site import SampleSite
 from vok_crawler.warc import TORN, iter_archive
@@ -174,3 +176,9 @@ def test_a_crawl_killed_while_archiving_leaves_files_readable_to_their_last_whol
     replayed = yield crawl(tmp_path / "replay.jsonl", f"{origin}/article/163/", {"replay": str(archive)})
     assert killed and all(record in comparable(read_jsonl(tmp_path / "replay.jsonl")) for record in killed)
     assert replayed.stats.get_value(TORN) == 1
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_replay_of_a_directory_that_is_not_there_fails_before_any_request(tmp_path):
+    with pytest.raises(BadConfiguration, match="archive directory"):
+        yield crawl(tmp_path / "vok.jsonl", "http://127.0.0.1:9/article/163/", {"replay": str(tmp_path / "nowhere")})
