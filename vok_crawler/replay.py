@@ -50,7 +50,7 @@ class ReplayIndex:
 
     def __init__(self, directory: Path, stats: StatsCollector | None = None) -> None:
         self.latest: dict[str, Capture] = {}
-        for stored in iter_archive(directory, stats):
+        for stored in iter_archive(directory, stats, http_headers=False):
             record = stored.record
             if record.rec_type != "response":
                 continue
