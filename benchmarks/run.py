@@ -4,7 +4,9 @@
 
 On one synthetic site (``synthetic_site.py``) served by nginx on 127.0.0.1:
 
-(a) ``scrapy crawl vok`` writing its corpus; (b) a Scrapy spider that follows
+(a) ``scrapy crawl vok`` writing its corpus and its WARC archive (the
+default), again with the archive off and replaying that archive (the
+archive's cost in time and bytes); (b) a Scrapy spider that follows
 the same links and extracts nothing (``minimal_spider.py``); (c) a
 sequential requests + BeautifulSoup scraper (``requests_bs4.py``, capped at
 ``--baseline-pages``); (d) the same three with the sample server answering
@@ -155,8 +157,8 @@ def scrapy_args(command: list[str], settings: dict) -> list[str]:
     return args
 
 
-def vok(origin: str, corpus: Path, name: str, note: str = "", **settings) -> tuple[Run, str]:
-    command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/"]
+def vok(origin: str, corpus: Path, name: str, note: str = "", replay: Path | None = None, **settings) -> tuple[Run, str]:
+    command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/", *(["-a", f"replay={replay}"] if replay else [])]
     stopped = any(key.startswith("CLOSESPIDER_") for key in settings)
     return measure(name, scrapy_args(command, {"VOK_CORPUS": corpus, **settings}), ROOT, note, stopped)
 
@@ -212,6 +214,22 @@ def startup_with_corpus(work: Path, sizes: list[int]) -> list[dict]:
         row["seconds_per_million"] = round((row["seconds"] - base["seconds"]) * per_million, 2)
         row["rss_mb_per_million"] = round((row["peak_rss_mb"] - base["peak_rss_mb"]) * per_million, 1)
     return rows
+
+
+def archive_cost(corpus_dir: Path, articles: int, on: Run, off: Run) -> dict:
+    """The archive's cost: its bytes per 1,000 articles (beside the corpus's), and the time it adds."""
+    warc = sum(path.stat().st_size for path in (corpus_dir / "archive").glob("*.warc.gz"))
+    corpus = (corpus_dir / "vok.jsonl").stat().st_size
+    per_1000 = 1000 / articles if articles else 0.0
+    return {
+        "articles": articles,
+        "warc_files": len(list((corpus_dir / "archive").glob("*.warc.gz"))),
+        "warc_mb_per_1000_articles": round(warc * per_1000 / 1e6, 2),
+        "corpus_mb_per_1000_articles": round(corpus * per_1000 / 1e6, 2),
+        "seconds_on_off": [round(on.seconds, 1), round(off.seconds, 1)],
+        "time_on_vs_off": round(on.seconds / off.seconds, 3) if off.seconds else None,
+        "cpu_ms_per_page_on_off": [round(on.cpu_ms_per_page, 2), round(off.cpu_ms_per_page, 2)],
+    }
 
 
 def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
@@ -289,8 +307,13 @@ def main() -> None:
         wait_for_port(slow_port)
         origin, slow_origin = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{slow_port}"
         runs: list[Run] = []
-        full, _ = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler")
+        full, full_err = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler", "archive on (the default)")
         runs.append(full)
+        no_archive, _ = vok(origin, work / "n" / "vok.jsonl", "(a) vok crawler, archive off", "VOK_ARCHIVE empty", VOK_ARCHIVE="")
+        runs.append(no_archive)
+        replayed, _ = vok(origin, work / "r" / "vok.jsonl", "(a) vok crawler, replay of its archive", "-a replay=DIR", replay=work / "a" / "archive")
+        runs.append(replayed)
+        archive = archive_cost(work / "a", int(stat(full_err, "vok/corpus/written")), full, no_archive)
         runs.append(minimal(origin, work, "(b) minimal Scrapy spider")[0])
         runs.append(baseline(origin, work, "(c) requests + BeautifulSoup", args.baseline_pages)[0])
         quarter = max(1, args.articles // 4)
@@ -353,6 +376,7 @@ def main() -> None:
         "concurrency": CONCURRENCY,
         "runs": [run.row() for run in runs],
         "incremental": incremental,
+        "archive": archive,
         "extraction": micro,
         "startup_with_corpus": scale,
         "targets": {name: {"value": value, "target": goal} for name, (value, goal) in targets.items()},
@@ -380,6 +404,7 @@ def markdown(results: dict) -> str:
         f"Extraction of one article page ({micro['page_bytes']} bytes): vok {micro['vok_extraction_ms']} ms, "
         f"bare lxml parse {micro['lxml_parse_ms']} ms, ratio {micro['ratio']}.",
         f"Incremental run: {results['incremental']}",
+        f"Archive: {results['archive']}",
         "",
         "| corpus records | start-up s | peak RSS MB | s per million | MB per million |",
         "|---:|---:|---:|---:|---:|",
