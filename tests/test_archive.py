@@ -11,21 +11,24 @@ from __future__ import annotations
 import gzip
 import logging
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import pytest_twisted
+from twisted.internet.threads import deferToThread
 from twisted.web.resource import EncodingResourceWrapper
 from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import FLAKY_PATH, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
+from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
 from tests.test_crash import slow_site, start_crawl, wait_for  # noqa: F401 (slow_site is a fixture)
-from vok_crawler.archive import ARCHIVED, FILES, REDACTED
+from tests.test_write_failures import limit_file_size
+from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.replay import HIT, MISS
-from vok_crawler.sample_site import SampleSite
-from vok_crawler.warc import TORN, iter_archive
+from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
+from vok_crawler.warc import iter_archive
 
 SENT_COOKIE = "session=subscriber-secret-7f3a"
 SERVER_COOKIE = "server-token-c91e"
@@ -81,13 +84,13 @@ def test_the_archive_holds_every_response_as_received_without_cookies_and_replay
 
     archive = tmp_path / "crawl" / "archive"  # the default: beside the corpus
     records = records_of(archive)
-    assert len({path for path, *_ in records}) == 1 == crawler.stats.get_value(FILES)
+    assert len({path for path, *_ in records}) == 1 == crawler.stats.get_value(stats.ARCHIVE_FILES)
     assert records[0][1] == "warcinfo"
     responses = [(uri, headers, payload) for _, kind, uri, headers, payload in records if kind == "response"]
     requests = [uri for _, kind, uri, *_ in records if kind == "request"]
     fetched = sorted(origin + uri for uri, n in site.hits.items() for _ in range(n) if uri != "/robots.txt")
     assert sorted(uri for uri, *_ in responses) == sorted(requests) == fetched  # retries and redirects included
-    assert crawler.stats.get_value(ARCHIVED) == len(responses)
+    assert crawler.stats.get_value(stats.ARCHIVE_RESPONSES) == len(responses)
     assert sorted(headers.get_statuscode() for uri, headers, _ in responses if uri.endswith(FLAKY_PATH)) == ["200", "503"]
     compressed = [payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload]
     assert compressed and all(payload[:2] == b"\x1f\x8b" for payload in compressed)  # the bytes as received
@@ -95,14 +98,14 @@ def test_the_archive_holds_every_response_as_received_without_cookies_and_replay
     everything = b"".join(gzip.decompress(path.read_bytes()) for path in sorted(archive.glob("*.warc.gz"))).lower()
     for secret in (SENT_COOKIE, SERVER_COOKIE, "\r\ncookie:", "\r\nset-cookie:"):
         assert secret.encode() not in everything
-    assert crawler.stats.get_value(REDACTED) == 2 * len(responses)
+    assert crawler.stats.get_value(stats.ARCHIVE_HEADERS_REDACTED) == 2 * len(responses)
 
     # The server is gone: the replay reads the archive alone.
     replayed = yield crawl(tmp_path / "replay" / "vok.jsonl", origin + start, {"replay": str(archive)})
     assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(crawled)
-    stats = replayed.stats.get_stats()
-    assert stats[HIT] == len(set(requests)) and MISS not in stats
-    assert not [key for key in stats if key.startswith(("downloader/exception", "vok/errors/connection", "retry/"))]
+    counters = replayed.stats.get_stats()
+    assert counters[stats.REPLAY_HIT] == len(set(requests)) and stats.REPLAY_MISS not in counters
+    assert not [key for key in counters if key.startswith(("downloader/exception", "vok/errors/connection", "retry/"))]
     assert not (tmp_path / "replay" / "archive").exists()  # a replay does not archive again
 
 
@@ -116,7 +119,7 @@ def test_a_redirect_and_its_final_page_are_archived_and_replayed(tmp_path):
     replayed = yield crawl(tmp_path / "replay" / "vok.jsonl", f"{origin}/moved/", {"replay": str(tmp_path / "crawl" / "archive")})
     assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
     assert replayed.stats.get_value("downloader/response_status_count/301") == 1
-    assert MISS not in replayed.stats.get_stats()
+    assert stats.REPLAY_MISS not in replayed.stats.get_stats()
 
 
 @pytest_twisted.inlineCallbacks
@@ -125,7 +128,7 @@ def test_a_url_not_in_the_archive_is_a_counted_miss_and_never_requested(sample_s
     yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive))
     sample_server.resource.hits.clear()
     replayed = yield crawl(tmp_path / "replay.jsonl", f"{sample_server.origin}/newstream/1-2/never-archived/", {"replay": str(archive)})
-    assert replayed.stats.get_value(MISS) == 1
+    assert replayed.stats.get_value(stats.REPLAY_MISS) == 1
     assert replayed.stats.get_value("vok/errors/ignored") == 1
     assert not sample_server.resource.hits  # the server was up, and asked for nothing
 
@@ -133,7 +136,7 @@ def test_a_url_not_in_the_archive_is_a_counted_miss_and_never_requested(sample_s
 @pytest_twisted.inlineCallbacks
 def test_an_empty_archive_setting_turns_it_off(sample_server, tmp_path):
     crawler = yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE="")
-    assert not (tmp_path / "archive").exists() and crawler.stats.get_value(ARCHIVED) is None
+    assert not (tmp_path / "archive").exists() and crawler.stats.get_value(stats.ARCHIVE_RESPONSES) is None
 
 
 @pytest_twisted.inlineCallbacks
@@ -141,13 +144,13 @@ def test_files_rotate_at_the_size_setting_each_opened_by_warcinfo(sample_server,
     archive = tmp_path / "warcs"
     crawler = yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive), VOK_ARCHIVE_MAX_BYTES=10_000)
     files = sorted(archive.glob("*.warc.gz"))
-    assert len(files) > 2 and crawler.stats.get_value(FILES) == len(files)
+    assert len(files) > 2 and crawler.stats.get_value(stats.ARCHIVE_FILES) == len(files)
     for path in files:
         with path.open("rb") as file:
             assert next(iter(ArchiveIterator(file))).rec_type == "warcinfo"
     assert all(path.stat().st_size >= 10_000 for path in files[:-1])  # a file is closed once past the limit
     responses = [stored for stored in iter_archive(archive) if stored.record.rec_type == "response"]
-    assert len(responses) == crawler.stats.get_value(ARCHIVED)
+    assert len(responses) == crawler.stats.get_value(stats.ARCHIVE_RESPONSES)
 
 
 @pytest_twisted.inlineCallbacks
@@ -175,10 +178,41 @@ def test_a_crawl_killed_while_archiving_leaves_files_readable_to_their_last_whol
     killed = comparable(read_jsonl(corpus))
     replayed = yield crawl(tmp_path / "replay.jsonl", f"{origin}/article/163/", {"replay": str(archive)})
     assert killed and all(record in comparable(read_jsonl(tmp_path / "replay.jsonl")) for record in killed)
-    assert replayed.stats.get_value(TORN) == 1
+    assert replayed.stats.get_value(stats.ARCHIVE_TORN_TAILS) == 1
 
 
 @pytest_twisted.inlineCallbacks
 def test_a_replay_of_a_directory_that_is_not_there_fails_before_any_request(tmp_path):
     with pytest.raises(BadConfiguration, match="archive directory"):
         yield crawl(tmp_path / "vok.jsonl", "http://127.0.0.1:9/article/163/", {"replay": str(tmp_path / "nowhere")})
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_archive_that_cannot_be_written_stops_the_run_and_keeps_only_whole_records(sample_server, tmp_path, caplog):
+    """A full disk, as ``RLIMIT_FSIZE`` makes one: the write that crosses it fails partway."""
+    archive = tmp_path / "archive"
+    args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
+            "-s", "VOK_CORPUS=", "-s", f"VOK_ARCHIVE={archive}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    failed = yield deferToThread(
+        subprocess.run, args, cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=limit_file_size(20_000),
+    )
+    assert failed.returncode != 0 and "Could not write to the archive, stopping" in failed.stderr, failed.stderr[-2000:]
+    assert "'finish_reason': 'write_failed'" in failed.stderr
+    (path,) = archive.glob("*.warc.gz")
+    assert path.stat().st_size <= 20_000
+    with caplog.at_level(logging.WARNING):
+        stored = [s.record.rec_type for s in iter_archive(archive)]
+    assert "Skipped" not in caplog.text and stored[0] == "warcinfo" and "response" in stored  # the failed write was cut back
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_subscribers_cookies_open_the_gates_but_never_reach_the_archive(sample_server, tmp_path):
+    start = f"{sample_server.origin}/article/163/"
+    crawler = yield crawl(tmp_path / "crawl" / "vok.jsonl", start, VOK_COOKIES_FILE=str(COOKIES))
+    assert crawler.stats.get_value(stats.COOKIES_SENT)
+    archive = tmp_path / "crawl" / "archive"
+    everything = b"".join(gzip.decompress(path.read_bytes()) for path in archive.glob("*.warc.gz"))
+    assert SUBSCRIBER_SECRET.encode() not in everything and b"\r\ncookie:" not in everything.lower()
+    # The gated articles were read with the cookie; their replay needs none.
+    yield crawl(tmp_path / "replay" / "vok.jsonl", start, {"replay": str(archive)})
+    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))

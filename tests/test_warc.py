@@ -12,7 +12,8 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from vok_crawler.warc import TORN, WarcFiles, WarcRecords, iter_archive, kept_headers, read_record
+from vok_crawler import stats
+from vok_crawler.warc import WarcFiles, WarcRecords, iter_archive, kept_headers, read_record
 
 STARTED = datetime(2026, 11, 24, 10, 15, 0, 123456, tzinfo=timezone.utc)
 
@@ -83,12 +84,12 @@ def test_a_torn_last_record_is_skipped_and_logged_wherever_the_write_was_cut(tmp
     cut_dir.mkdir()
     for cut in range(last_start + 1, len(data)):
         (cut_dir / path.name).write_bytes(data[:cut])
-        stats = MemoryStatsCollector(get_crawler())
+        counters = MemoryStatsCollector(get_crawler())
         caplog.clear()
         with caplog.at_level(logging.WARNING):
-            read = [s.offset for s in iter_archive(cut_dir, stats)]
+            read = [s.offset for s in iter_archive(cut_dir, counters)]
         assert read == whole[:-1], cut
-        assert stats.get_value(TORN) == 1 and f"Skipped the last {cut - last_start} bytes" in caplog.text
+        assert counters.get_value(stats.ARCHIVE_TORN_TAILS) == 1 and f"Skipped the last {cut - last_start} bytes" in caplog.text
 
 
 def test_bytes_that_do_not_inflate_end_the_file_with_a_log_line(tmp_path, caplog):

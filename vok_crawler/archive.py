@@ -31,17 +31,16 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
+from vok_crawler import stats
+from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.warc import REDACTED_HEADERS, WarcFiles, WarcRecords
 
 logger = logging.getLogger(__name__)
 
-ARCHIVED = "vok/archive/responses"
-BYTES = "vok/archive/bytes"
-FILES = "vok/archive/files"
-REDACTED = "vok/archive/headers_redacted"
 FETCH_STARTED = "vok_fetch_started"  # request.meta: when the download of this attempt began
 
 
@@ -57,15 +56,20 @@ def archive_dir(crawler: Crawler) -> Path | None:
 class ArchiveMiddleware:
     """Write a ``request`` and a ``response`` record for each response downloaded.
 
-    Files rotate at ``VOK_ARCHIVE_MAX_BYTES``. Counters: :data:`ARCHIVED`
-    responses, :data:`BYTES` written, :data:`FILES` opened, :data:`REDACTED`
-    cookie and credential headers left out.
+    Files rotate at ``VOK_ARCHIVE_MAX_BYTES``. Counters: ``vok/archive/``
+    ``responses``, ``bytes`` (written), ``files`` (opened) and
+    ``headers_redacted`` (cookies and credentials left out). A record that
+    cannot be written (a full disk) stops the crawl at once, as a corpus
+    write does (finish reason ``write_failed``): an archive with holes is
+    worth less than a run to do again.
     """
 
     def __init__(self, crawler: Crawler, directory: Path) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.records = WarcRecords()
         self.files = WarcFiles(directory, crawler.settings.getint("VOK_ARCHIVE_MAX_BYTES"), _warcinfo(crawler))
+        self.closing: object = None  # the crawl's close, once a write failed (kept, not awaited here)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -82,16 +86,22 @@ class ArchiveMiddleware:
         request.meta[FETCH_STARTED] = datetime.now(timezone.utc)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if urlparse_cached(request).path == "/robots.txt":
+        if urlparse_cached(request).path == "/robots.txt" or self.closing is not None:
             return response
         started = request.meta.get(FETCH_STARTED) or datetime.now(timezone.utc)
-        written = self.files.write(self.records.fetch(request, response, started))
-        self.stats.inc_value(ARCHIVED)
-        self.stats.inc_value(BYTES, written)
-        self.stats.set_value(FILES, len(self.files.paths))
+        try:
+            written = self.files.write(self.records.fetch(request, response, started))
+        except OSError as error:
+            logger.error("Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory)
+            self.stats.inc_value(stats.error(WRITE_FAILED))
+            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            return response
+        self.stats.inc_value(stats.ARCHIVE_RESPONSES)
+        self.stats.inc_value(stats.ARCHIVE_BYTES, written)
+        self.stats.set_value(stats.ARCHIVE_FILES, len(self.files.paths))
         redacted = sum(1 for headers in (request.headers, response.headers) for name in headers if name.decode("latin-1").lower() in REDACTED_HEADERS)
         if redacted:
-            self.stats.inc_value(REDACTED, redacted)
+            self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, redacted)
         return response
 
     def spider_closed(self) -> None:

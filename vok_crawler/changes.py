@@ -8,8 +8,10 @@ between them, one JSON object a line (``vok_crawler/schema/change.schema.json``)
 - ``{"url", "change": "deleted", "status": 404, "seen_at"}``
 - ``{"url", "change": "restored", "record": {...}, "seen_at"}``
 
-Like the corpus, the file is only appended to, each line flushed as written,
-and a line torn by a kill is cut when it is next opened
+Like the corpus, the file is only appended to, each line in one unbuffered
+write that a full disk cannot leave half done
+(:func:`vok_crawler.corpus.append_whole`, which raises ``OSError``), and a
+line torn by a kill is cut when it is next opened
 (:func:`vok_crawler.corpus.repair_torn_tail`). Deciding when to ask again is
 the spider's business; this module only compares and writes.
 """
@@ -17,12 +19,13 @@ the spider's business; this module only compares and writes.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from itemadapter import ItemAdapter
 
-from vok_crawler.corpus import repair_torn_tail
+from vok_crawler.corpus import append_whole, repair_torn_tail
 from vok_crawler.pipelines import json_line
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ class ChangeLog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         repair_torn_tail(path)
-        self.file: IO[str] = path.open("a", encoding="utf-8")
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
     @classmethod
     def beside(cls, corpus_path: Path) -> ChangeLog:
@@ -75,7 +78,7 @@ class ChangeLog:
         return self._append({"url": ItemAdapter(record)["url"], "change": "restored", "record": record, "seen_at": seen_at})
 
     def close(self) -> None:
-        self.file.close()
+        os.close(self.fd)
 
     def __enter__(self) -> ChangeLog:
         return self
@@ -84,7 +87,6 @@ class ChangeLog:
         self.close()
 
     def _append(self, line: dict[str, Any]) -> dict[str, Any]:
-        self.file.write(json_line(line))
-        self.file.flush()
+        append_whole(self.fd, json_line(line).encode("utf-8"))
         logger.info("Article %s %s", line["change"], line["url"])
         return line

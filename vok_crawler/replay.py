@@ -22,14 +22,12 @@ from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 from warcio.timeutils import iso_date_to_datetime
 
+from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.warc import iter_archive, read_record
 
 logger = logging.getLogger(__name__)
 
-HIT = "vok/replay/hit"
-MISS = "vok/replay/miss"
-CAPTURES = "vok/replay/urls_in_archive"
 FLAG = "replay"  # on every replayed response, as Scrapy's cache flags its own ("cached")
 
 
@@ -48,9 +46,9 @@ class ReplayIndex:
     wins, and on a tie the one written later.
     """
 
-    def __init__(self, directory: Path, stats: StatsCollector | None = None) -> None:
+    def __init__(self, directory: Path, counters: StatsCollector | None = None) -> None:
         self.latest: dict[str, Capture] = {}
-        for stored in iter_archive(directory, stats, http_headers=False):
+        for stored in iter_archive(directory, counters, http_headers=False):
             record = stored.record
             if record.rec_type != "response":
                 continue
@@ -80,7 +78,7 @@ class ReplayMiddleware:
     been sent, and the response it gives passes through every middleware's
     ``process_response`` as a downloaded one would (decompression,
     redirects, retries, charset). A URL not in the archive is a miss: logged,
-    counted (:data:`MISS`), and dropped with ``IgnoreRequest``. robots.txt is
+    counted (``vok/replay/miss``), and dropped with ``IgnoreRequest``. robots.txt is
     not archived; it is answered here, empty: every URL the archive holds was
     allowed when it was fetched, and no other is fetched.
     """
@@ -88,7 +86,7 @@ class ReplayMiddleware:
     def __init__(self, crawler: Crawler, directory: Path) -> None:
         self.stats = crawler.stats
         self.index = ReplayIndex(directory, crawler.stats)
-        self.stats.set_value(CAPTURES, len(self.index.latest))
+        self.stats.set_value(stats.REPLAY_URLS, len(self.index.latest))
         logger.info("Replaying %d URLs from the archive in %s; nothing is fetched from the network", len(self.index.latest), directory)
 
     @classmethod
@@ -106,8 +104,8 @@ class ReplayMiddleware:
             return Response(request.url, status=200, body=b"", flags=[FLAG], request=request)
         response = self.index.response(request)
         if response is None:
-            self.stats.inc_value(MISS)
+            self.stats.inc_value(stats.REPLAY_MISS)
             logger.warning("Replay: %s is not in the archive; not requested", request.url)
             raise IgnoreRequest(f"{request.url} is not in the archive")
-        self.stats.inc_value(HIT)
+        self.stats.inc_value(stats.REPLAY_HIT)
         return response

@@ -34,6 +34,16 @@ CHARSET_OVERRIDDEN = "vok/charset/header_overridden"
 REFUSALS = "vok/refusals"
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
+# The WARC archive of the responses (vok_crawler.archive, .warc) and its replay (vok_crawler.replay).
+ARCHIVE_RESPONSES = "vok/archive/responses"
+ARCHIVE_BYTES = "vok/archive/bytes"
+ARCHIVE_FILES = "vok/archive/files"
+ARCHIVE_HEADERS_REDACTED = "vok/archive/headers_redacted"
+ARCHIVE_TORN_TAILS = "vok/archive/torn_tails"
+REPLAY_HIT = "vok/replay/hit"
+REPLAY_MISS = "vok/replay/miss"
+REPLAY_URLS = "vok/replay/urls_in_archive"
+
 ERRORS = "vok/errors/"
 INVALID_DATE = "vok/invalid_date/"
 INVALID_RECORD = "vok/invalid_record/"  # records that failed the JSON Schema, by field

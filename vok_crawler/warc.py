@@ -4,9 +4,10 @@ Written with warcio, the web-archiving community's library (pywb and
 Browsertrix read and write with it), one gzip member per record, so that any
 WARC tool reads the files and a record can be found again by its offset.
 
-A record is serialized to memory first and reaches its file in one
-``write``, flushed at once: a ``kill -9`` leaves whole records, and at worst
-(the kernel or the disk cut a write short) one torn gzip member at the end.
+A record is serialized to memory first and appended to its file in one
+unbuffered write (:func:`vok_crawler.corpus.append_whole`, cut back if a full
+disk fails it partway): a ``kill -9`` leaves whole records, and at worst (a
+power cut, a write the kernel left short) one torn gzip member at the end.
 :func:`iter_archive` checks each member for its gzip trailer (which carries
 the CRC and length), so a torn tail is skipped and logged, never read as a
 short record.
@@ -24,7 +25,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -37,6 +38,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from vok_crawler import stats
+from vok_crawler.corpus import append_whole
+
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
@@ -45,7 +49,6 @@ SUFFIX = ".warc.gz"
 REDACTED_HEADERS = frozenset({"cookie", "set-cookie", "set-cookie2", "authorization", "proxy-authorization"})
 # Scrapy hands the body over with the chunked transfer coding already removed.
 TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
-TORN = "vok/archive/torn_tails"  # files whose end is not a whole record (reader side)
 _CHUNK = 1 << 20
 
 
@@ -133,41 +136,45 @@ class WarcFiles:
             "redacted-headers": ", ".join(sorted(REDACTED_HEADERS)),
             "payload": "as received: Content-Encoding kept; chunked Transfer-Encoding removed, with its header",
         }
-        self.file: IO[bytes] | None = None
+        self.fd: int | None = None
+        self.size = 0
         self.serial = 0
         self.paths: list[Path] = []
 
     def write(self, records: Iterable[ArcWarcRecord]) -> int:
-        """Write the records, flushed in one piece; return the bytes written."""
-        if self.file is None:
+        """Append the records in one piece; return the bytes written. ``OSError`` if they could not be."""
+        if self.fd is None:
             self._open()
-        blob = _serialize(records)
-        self.file.write(blob)
-        self.file.flush()
-        if self.file.tell() >= self.max_bytes:
+        written = self._append(_serialize(records))
+        if self.size >= self.max_bytes:
             self.close()
-        return len(blob)
+        return written
 
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        while self.file is None:  # two crawls of one process may open a file in the same second
+        while self.fd is None:  # two crawls of one process may open a file in the same second
             path = self.directory / f"vok-{stamp}-{os.getpid()}-{self.serial:03d}{SUFFIX}"
             self.serial += 1
             try:
-                self.file = path.open("xb")
+                self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
             except FileExistsError:
                 continue
         self.paths.append(path)
+        self.size = 0
         builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
-        self.file.write(_serialize([builder.create_warcinfo_record(path.name, self.info)]))
-        self.file.flush()
+        self._append(_serialize([builder.create_warcinfo_record(path.name, self.info)]))
         logger.info("Archiving the responses to %s", path)
+
+    def _append(self, blob: bytes) -> int:
+        append_whole(self.fd, blob)
+        self.size += len(blob)
+        return len(blob)
 
 
 def _serialize(records: Iterable[ArcWarcRecord]) -> bytes:
@@ -187,17 +194,17 @@ class Stored:
     record: ArcWarcRecord
 
 
-def iter_archive(directory: Path, stats: StatsCollector | None = None, http_headers: bool = True) -> Iterator[Stored]:
+def iter_archive(directory: Path, counters: StatsCollector | None = None, http_headers: bool = True) -> Iterator[Stored]:
     """Every whole record of the ``*.warc.gz`` files of ``directory``, file by file in name order.
 
     The records' streams are readable until the next one is asked for. A
     file's torn or unreadable end is skipped with a warning (and counted in
-    ``stats`` as :data:`TORN`); the records before it are all read. Without
+    ``counters`` as ``vok/archive/torn_tails``); the records before it are all read. Without
     ``http_headers`` the HTTP headers are not parsed (half the time, when
     only the WARC headers are wanted).
     """
     for path in sorted(directory.glob(f"*{SUFFIX}")):
-        for offset, member in iter_members(path, stats=stats):
+        for offset, member in iter_members(path, counters=counters):
             for record in ArchiveIterator(BytesIO(member), no_record_parse=not http_headers):
                 yield Stored(path, offset, record)
 
@@ -209,7 +216,7 @@ def read_record(path: Path, offset: int) -> ArcWarcRecord:
     return next(ArchiveIterator(BytesIO(member)))
 
 
-def iter_members(path: Path, start: int = 0, stats: StatsCollector | None = None) -> Iterator[tuple[int, bytes]]:
+def iter_members(path: Path, start: int = 0, counters: StatsCollector | None = None) -> Iterator[tuple[int, bytes]]:
     """``(offset, uncompressed bytes)`` of each complete gzip member of the file from ``start``.
 
     Complete means the member's trailer is there: the data it promises all
@@ -227,7 +234,7 @@ def iter_members(path: Path, start: int = 0, stats: StatsCollector | None = None
                 try:
                     out.append(inflate.decompress(data))
                 except zlib.error as error:
-                    _skip_tail(path, offset, file.seek(0, 2) - offset, f"does not inflate ({error})", stats)
+                    _skip_tail(path, offset, file.seek(0, 2) - offset, f"does not inflate ({error})", counters)
                     return
                 if not inflate.eof:
                     fed += len(data)
@@ -240,14 +247,14 @@ def iter_members(path: Path, start: int = 0, stats: StatsCollector | None = None
                 break
         torn = file.tell() - offset
         if torn:
-            _skip_tail(path, offset, torn, "is a torn record", stats)
+            _skip_tail(path, offset, torn, "is a torn record", counters)
 
 
 def _inflater() -> Any:
     return zlib.decompressobj(zlib.MAX_WBITS | 16)
 
 
-def _skip_tail(path: Path, offset: int, size: int, why: str, stats: StatsCollector | None) -> None:
+def _skip_tail(path: Path, offset: int, size: int, why: str, counters: StatsCollector | None) -> None:
     logger.warning("Skipped the last %d bytes of %s: from offset %d it %s", size, path, offset, why)
-    if stats is not None:
-        stats.inc_value(TORN)
+    if counters is not None:
+        counters.inc_value(stats.ARCHIVE_TORN_TAILS)
