@@ -35,8 +35,10 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.scope import require_vok_crawl
 from vok_crawler.warc import REDACTED_HEADERS, WarcFiles, WarcRecords
 
 logger = logging.getLogger(__name__)
@@ -68,11 +70,12 @@ class ArchiveMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.records = WarcRecords()
-        self.files = WarcFiles(directory, crawler.settings.getint("VOK_ARCHIVE_MAX_BYTES"), _warcinfo(crawler))
+        self.files = WarcFiles(directory, _max_bytes(crawler), _warcinfo(crawler))
         self.closing: object = None  # the crawl's close, once a write failed (kept, not awaited here)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        require_vok_crawl(crawler)
         if getattr(crawler.spider, "replay", None):
             raise NotConfigured("a replay reads the archive; it does not write one")
         directory = archive_dir(crawler)
@@ -106,6 +109,17 @@ class ArchiveMiddleware:
 
     def spider_closed(self) -> None:
         self.files.close()
+
+
+def _max_bytes(crawler: Crawler) -> int:
+    value = crawler.settings.get("VOK_ARCHIVE_MAX_BYTES")
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size <= 0:
+        raise BadConfiguration(f"setting VOK_ARCHIVE_MAX_BYTES must be a positive number of bytes, not {value!r}")
+    return size
 
 
 def _warcinfo(crawler: Crawler) -> dict[str, str]:

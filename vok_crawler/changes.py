@@ -26,7 +26,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from vok_crawler.corpus import append_whole, repair_torn_tail
-from vok_crawler.pipelines import json_line
+from vok_crawler.serialize import json_line
 
 logger = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from warcio.timeutils import iso_date_to_datetime
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.scope import require_vok_crawl
 from vok_crawler.warc import iter_archive, read_record
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
+        require_vok_crawl(crawler)
         replay = getattr(crawler.spider, "replay", None)
         if not replay:
             raise NotConfigured  # no message: Scrapy would warn of it on every ordinary crawl

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -54,7 +54,7 @@ _CHUNK = 1 << 20
 
 def warc_date(moment: datetime) -> str:
     """A WARC 1.1 date: UTC with microseconds (``2026-11-24T10:15:00.123456Z``)."""
-    return datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True)
+    return str(datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True))
 
 
 def kept_headers(headers: Iterable[tuple[bytes, list[bytes]]]) -> list[tuple[str, str]]:
@@ -172,6 +172,7 @@ class WarcFiles:
         logger.info("Archiving the responses to %s", path)
 
     def _append(self, blob: bytes) -> int:
+        assert self.fd is not None, "opened by write()"
         append_whole(self.fd, blob)
         self.size += len(blob)
         return len(blob)
@@ -216,7 +217,7 @@ def read_record(path: Path, offset: int) -> ArcWarcRecord:
     return next(ArchiveIterator(BytesIO(member)))
 
 
-def iter_members(path: Path, start: int = 0, counters: StatsCollector | None = None) -> Iterator[tuple[int, bytes]]:
+def iter_members(path: Path, start: int = 0, counters: StatsCollector | None = None) -> Generator[tuple[int, bytes], None, None]:
     """``(offset, uncompressed bytes)`` of each complete gzip member of the file from ``start``.
 
     Complete means the member's trailer is there: the data it promises all
