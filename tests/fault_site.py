@@ -42,7 +42,7 @@ class FaultySite(SampleSite):
 
     Once-only faults (``429``, ``503``, ``500x2``, ``hang``, ``reset``,
     ``truncate``) answer the first request(s) wrongly and the next ones
-    right; ``down`` (500), ``403``, ``busy`` (a 200 page that is no page of
+    right; ``down`` (500), ``403``, ``gone`` (404: withdrawn), ``busy`` (a 200 page that is no page of
     the site), ``charset`` and ``huge`` stay until the fault is removed.
     ``refuse = (status, allowed_paths)`` answers ``status`` (429 with
     ``Retry-After: 0``) to every path not allowed.
@@ -101,6 +101,9 @@ class FaultySite(SampleSite):
         if fault == "403":
             request.setResponseCode(403)
             return b"<html><body><h1>Forbidden</h1></body></html>"
+        if fault == "gone":
+            request.setResponseCode(404)
+            return b"<html><body><h1>Page not found</h1></body></html>"
         if fault == "busy":
             request.setHeader("Content-Type", "text/html; charset=UTF-8")
             return BUSY_PAGE

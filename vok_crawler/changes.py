@@ -18,6 +18,7 @@ the spider's business; this module only compares and writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -25,7 +26,8 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from vok_crawler.corpus import append_whole, repair_torn_tail
+from vok_crawler.corpus import append_whole, corpus_lines, repair_torn_tail
+from vok_crawler.processors import posted_date
 from vok_crawler.serialize import json_line
 
 logger = logging.getLogger(__name__)
@@ -90,3 +92,65 @@ class ChangeLog:
         append_whole(self.fd, json_line(line).encode("utf-8"))
         logger.info("Article %s %s", line["change"], line["url"])
         return line
+
+
+def history(path: Path) -> dict[str, dict[str, Any]]:
+    """Each URL's last line in the changes file (a torn or bad line is logged and left out)."""
+    last: dict[str, dict[str, Any]] = {}
+    if not path.exists():
+        return last
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                change = json.loads(line)
+                last[change["url"]] = change
+            except (ValueError, KeyError, TypeError):
+                logger.warning("Line %d of %s is not a change; left out", number, path)
+    return last
+
+
+def records_of(corpus: Path, urls: set[str]) -> dict[str, dict[str, Any]]:
+    """The corpus records of ``urls`` (one pass over the file, only their lines parsed)."""
+    return {url: json.loads(line) for url, line in corpus_lines(corpus) if url in urls}
+
+
+class Revisits:
+    """The known articles a run asks for again (``-a revisit=DAYS``), and what it finds of them.
+
+    An article is compared with its latest version: the last record the
+    changes file holds for it, else its corpus record (the first capture).
+    A difference in :data:`COMPARED_FIELDS` is logged once as ``changed``; a
+    404 or 410 once as ``deleted``; the page answering again after that as
+    ``restored``.
+    """
+
+    def __init__(self, corpus: Path, known: set[str], since: str) -> None:
+        self.log = ChangeLog.beside(corpus)  # opening repairs a torn last line first
+        self.last = history(self.log.path)
+        self.urls = sorted(url for url in known if (posted_date(url) or "") >= since)
+        wanted = set(self.urls)
+        self.latest = records_of(corpus, wanted)
+        self.latest.update({url: change["record"] for url, change in self.last.items() if url in wanted and "record" in change})
+
+    def __contains__(self, url: object) -> bool:
+        return url in self.latest
+
+    def seen(self, record: Any, seen_at: str) -> str | None:
+        """A revisited page answered with ``record``: the change it makes (logged), if any."""
+        url = ItemAdapter(record)["url"]
+        if self.last.get(url, {}).get("change") == "deleted":
+            self.last[url] = self.log.restored(record, seen_at)
+            return "restored"
+        fields = compare(self.latest[url], record)
+        if not fields:
+            return None
+        self.last[url] = self.log.changed(record, fields, seen_at)
+        self.latest[url] = json.loads(json_line(record))
+        return "changed"
+
+    def gone(self, url: str, status: int, seen_at: str) -> str | None:
+        """A revisited page answered 404 or 410: ``deleted``, unless it was already."""
+        if self.last.get(url, {}).get("change") == "deleted":
+            return None
+        self.last[url] = self.log.deleted(url, status, seen_at)
+        return "deleted"

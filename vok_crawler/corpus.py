@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,30 +65,37 @@ _URL_FIRST = '{"url": "'
 
 
 def corpus_urls(path: Path) -> set[str]:
-    """The ``url`` of every record in the corpus; bad lines are logged and kept.
+    """The ``url`` of every record in the corpus; bad lines are logged and kept."""
+    return {url for url, _ in corpus_lines(path)}
+
+
+def corpus_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """Each record's ``url`` and its line, in file order; bad lines are logged and left out.
 
     A byte-order mark is ignored; a line with bytes that are not UTF-8 is
     read with replacement characters (its URL is still known) and logged.
     """
-    urls: set[str] = set()
     if not path.exists():
-        return urls
+        return
     with path.open("rb") as corpus:
         for number, raw in enumerate(corpus, start=1):
             if number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
-            url = _record_url(raw, number, path)
+            line = _decoded(raw, number, path)
+            url = _record_url(line, number, path)
             if url:
-                urls.add(url)
-    return urls
+                yield url, line
 
 
-def _record_url(raw: bytes, number: int, path: Path) -> str | None:
+def _decoded(raw: bytes, number: int, path: Path) -> str:
     try:
-        line = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         logger.warning("Line %d of %s is not UTF-8; read with replacement characters", number, path)
-        line = raw.decode("utf-8", errors="replace")
+        return raw.decode("utf-8", errors="replace")
+
+
+def _record_url(line: str, number: int, path: Path) -> str | None:
     if line.startswith(_URL_FIRST):
         end = line.find('"', len(_URL_FIRST))
         if end > 0 and "\\" not in line[:end]:

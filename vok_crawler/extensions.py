@@ -143,6 +143,7 @@ class HealthReport:
             "fields_by_fallback": stats.by_suffix(counters, stats.FIELD_FALLBACK),
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
             "refusals": counters.get(stats.REFUSALS, 0),
+            "changes": stats.by_suffix(counters, stats.CHANGES),
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
             "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},

@@ -18,17 +18,20 @@ import fcntl
 import json
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from vok_crawler import stats
+from vok_crawler.changes import Revisits
 from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.scope import require_vok_crawl
+from vok_crawler.processors import KOREA
 from vok_crawler.slices import SliceWalk
 
 logger = logging.getLogger(__name__)
@@ -110,6 +113,11 @@ class CrawlMemory:
             reading=walk.get("to_reading", "unknown"),
             given_id=given_id is not None,
         )
+        revisit_days = getattr(spider, "revisit", None)
+        self.revisits = (
+            Revisits(path, self.urls, (datetime.now(KOREA).date() - timedelta(days=revisit_days)).isoformat())
+            if revisit_days is not None and path is not None else None
+        )
         self.requested: set[str] = set()  # every URL asked for in this run, in its canonical spelling
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
         self.listing_incomplete = False
@@ -137,6 +145,10 @@ class CrawlMemory:
         """Articles a past run could not read and this one should: failed, and gated when it can pass."""
         again = self.pending | (self.gated if self.retry_gated else set())
         return sorted(again - self.urls - self.skipped)
+
+    def to_revisit(self) -> list[str]:
+        """Known articles posted in the last ``revisit`` days, asked for again to see what changed."""
+        return self.revisits.urls if self.revisits is not None else []
 
     def first_request(self, url: str) -> bool:
         """Whether ``url`` is asked for the first time in this run (and now it is)."""
@@ -171,6 +183,28 @@ class CrawlMemory:
         """A page that is no record for good: another source, 404 or 410."""
         self.read(url)
         self.skipped.add(url)
+
+    def withdrawn(self, url: str, status: int) -> bool:
+        """A known article answered 404 or 410 on a revisit; whether it is one (and was logged)."""
+        if self.revisits is None or url not in self.revisits:
+            return False
+        self.read(url)
+        self._count_change(self.revisits.gone(url, status, utc_now()))
+        return True
+
+    def revisited(self, record: Any) -> None:
+        """A known article answered again: log what changed since its latest version, if anything."""
+        url = ItemAdapter(record)["url"]
+        if self.revisits is None or url not in self.revisits:
+            return
+        try:
+            self._count_change(self.revisits.seen(record, ItemAdapter(record)["crawled_at"] or utc_now()))
+        except OSError as error:
+            raise CorpusWriteFailed(f"{self.revisits.log.path}: {error.strerror or error}") from error
+
+    def _count_change(self, change: str | None) -> None:
+        if change:
+            self.crawler.stats.inc_value(stats.change(change))
 
     def listing_failed(self) -> None:
         """A listing page or slice could not be read: the walk is not complete."""
@@ -217,6 +251,8 @@ class CrawlMemory:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+        if self.revisits is not None:
+            self.revisits.log.close()
         if self.path is not None:
             since = getattr(spider, "since", None)
             walked = reason == "finished" and not self.listing_incomplete and self.pagination_stuck is None

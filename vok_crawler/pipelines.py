@@ -133,6 +133,8 @@ class JsonLinesCorpusPipeline:
         assert memory is not None
         try:
             written = memory.write(ItemAdapter(item)["url"], json_line(item))
+            if not written:
+                memory.revisited(item)
         except CorpusWriteFailed as error:
             logger.error("Could not write to the corpus, stopping: %s (the article is asked for again next run)", error)
             self.stats.inc_value(stats.error(WRITE_FAILED))

@@ -51,6 +51,7 @@ FIELD_MISSING = "vok/fields/missing/"
 FIELD_FALLBACK = "vok/fields/fallback/"
 PAGINATION_ROUTE = "vok/pagination/route/"
 RETRY = "vok/retry/"
+CHANGES = "vok/changes/"  # revisited articles: changed, deleted, restored
 
 
 def error(kind: str) -> str:
@@ -76,6 +77,10 @@ def field_fallback(field: str, rule: str) -> str:
 
 def pagination_route(route: str) -> str:
     return f"{PAGINATION_ROUTE}{route}"
+
+
+def change(kind: str) -> str:
+    return f"{CHANGES}{kind}"
 
 
 def retry(why: str) -> str:

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.config import switch
-from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request
+from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, utc_now
@@ -40,6 +40,13 @@ END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
 PageT = TypeVar("PageT", bound=SitePage)
 
 
+def days(value: str) -> int:
+    """``-a revisit=DAYS``: a whole number of days, 0 or more."""
+    if not str(value).strip().isdigit():
+        raise BadConfiguration(f"revisit must be a number of days, not {value!r}")
+    return int(value)
+
+
 def asked_url(response: Response) -> str:
     """The URL the crawl asked for, before any redirect."""
     return str(response.meta.get("redirect_urls", [response.url])[0])
@@ -52,8 +59,11 @@ class VokSpider(scrapy.Spider):
     one), a "More Articles" slice or an article page; ``source_id`` the
     source's slice id, when no page shows it; ``refresh=1`` fetch known
     articles again and walk the whole listing; ``since=YYYY-MM-DD`` only
-    articles posted on or after that day. Unknown arguments (as Scrapyd
-    passes) are accepted and kept as attributes.
+    articles posted on or after that day; ``revisit=DAYS`` ask again for
+    the known articles posted in the last DAYS days and log what changed
+    (``vok.changes.jsonl``); ``replay=DIR`` read the archive instead of the
+    network. Unknown arguments (as Scrapyd passes) are accepted and kept as
+    attributes.
 
     With a corpus, the crawl is incremental: known articles are not fetched,
     and the listing is walked only until a slice holds no unknown article,
@@ -65,7 +75,13 @@ class VokSpider(scrapy.Spider):
     memory: CrawlMemory
 
     def __init__(
-        self, start_url: str = DEFAULT_START_URL, refresh: str = "0", since: str | None = None, source_id: str | None = None, **kwargs: Any
+        self,
+        start_url: str = DEFAULT_START_URL,
+        refresh: str = "0",
+        since: str | None = None,
+        source_id: str | None = None,
+        revisit: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         canonical = canonical_url(start_url, start_url, start_url)
@@ -79,6 +95,7 @@ class VokSpider(scrapy.Spider):
         if source_id is not None and not str(source_id).strip().isdigit():
             raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
         self.source_id = str(source_id).strip() if source_id is not None else None
+        self.revisit = days(revisit) if revisit is not None else None
         self.refresh = switch("refresh", refresh)
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0
@@ -90,6 +107,8 @@ class VokSpider(scrapy.Spider):
         for request in self._follow([self.start_url], self.parse):
             yield request
         for request in self._follow(memory.to_ask_again(), self.parse_article):
+            yield request
+        for request in self._follow(memory.to_revisit(), self.parse_article):
             yield request
 
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
@@ -179,8 +198,11 @@ class VokSpider(scrapy.Spider):
         self.crawler.stats.inc_value(stats.error(kind))
         level = logging.INFO if kind in GONE else logging.WARNING
         logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
+        response = http_response(failure)
         if not is_article:
             self.memory.listing_failed()
+        elif kind in GONE and response is not None and self.memory.withdrawn(url, response.status):
+            pass  # a known article withdrawn: logged as a change, kept in the corpus
         elif kind in GONE:
             self.memory.skip(url)
         else:
