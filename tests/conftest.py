@@ -16,6 +16,7 @@ from twisted.internet.defer import Deferred
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
+from tests.fault_site import FaultySite
 from vok_crawler.sample_site import SampleSite
 from vok_crawler.spiders.vok import VokSpider
 
@@ -90,3 +91,14 @@ def sample_server() -> Iterator[ServedSite]:
     resource = SampleSite(SAMPLE_SITE, flaky={FLAKY_PATH})
     with serve(resource) as origin:
         yield ServedSite(origin, resource)
+
+
+SLOW = 0.03  # seconds per response while a crawl is to be interrupted (one at a time)
+
+
+@pytest.fixture
+def slow_site() -> Iterator[tuple[str, FaultySite]]:
+    """The samples, a little slow, so that a crawl can be stopped or killed halfway."""
+    site = FaultySite(SAMPLE_SITE, delay=SLOW)
+    with serve(site) as origin:
+        yield origin, site

@@ -23,7 +23,7 @@ from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
-from tests.test_crash import slow_site, start_crawl, wait_for  # noqa: F401 (slow_site is a fixture)
+from tests.test_crash import start_crawl, wait_for
 from tests.test_write_failures import limit_file_size
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration

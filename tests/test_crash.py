@@ -21,6 +21,7 @@ from tests.conftest import (
     COOKIES,
     ROOT,
     SAMPLE_SITE,
+    SLOW,
     comparable,
     crawl,
     expected_records,
@@ -29,17 +30,9 @@ from tests.conftest import (
 from tests.fault_site import FaultySite
 from vok_crawler.sample_site import SUBSCRIBER_SECRET
 
-SLOW = 0.03  # seconds per response while the crawl is to be interrupted (one at a time)
 # Requests of a whole subscriber's crawl of the samples: robots.txt, the listing, three slices (the
 # last one empty), the 42 articles, the page of another source and the dead link.
 WHOLE_CRAWL = 1 + 1 + 3 + len(expected_records()) + 1 + 1
-
-
-@pytest.fixture
-def slow_site():
-    site = FaultySite(SAMPLE_SITE, delay=SLOW)
-    with serve(site) as origin:
-        yield origin, site
 
 
 def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:

@@ -24,11 +24,10 @@ import argparse
 import json
 import logging
 import textwrap
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.commands import ScrapyCommand
