@@ -61,8 +61,15 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         (["-a", "start_url=ftp://127.0.0.1/"], "start_url must be an http(s) URL, not 'ftp://127.0.0.1/'"),
         (["-s", "VOK_RETRY_AFTER_MAX=soon"], "setting VOK_RETRY_AFTER_MAX must be a number of seconds, not 'soon'"),
         (["-s", "VOK_CORPUS=%(host)s/vok.jsonl"], "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s"),
+        (["-a", "source_id=vok"], "source_id must be the source's number in slice URLs (id=K), not 'vok'"),
+        (["-a", "revisit=soon"], "revisit must be a number of days, not 'soon'"),
+        (
+            ["-s", "VOK_COOKIES_FILE=/nonexistent/cookies.txt"],
+            "VOK_COOKIES_FILE /nonexistent/cookies.txt could not be loaded (No such file or directory): "
+            "export the site's cookies from your browser as a Netscape cookies.txt file",
+        ),
     ],
-    ids=["since", "refresh", "start_url", "retry_after_max", "corpus_template"],
+    ids=["since", "refresh", "start_url", "retry_after_max", "corpus_template", "source_id", "revisit", "cookies_file"],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):
     result = subprocess.run(
