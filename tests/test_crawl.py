@@ -169,3 +169,13 @@ def test_a_long_crawl_logs_its_progress(tmp_path, caplog):
     with serve(FaultySite(SAMPLE_SITE, delay=0.02)) as origin, caplog.at_level(logging.INFO):
         yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", LOGSTATS_INTERVAL=0.1)
     assert re.search(r"Crawled \d+ pages \(at \d+ pages/min\), scraped \d+ items \(at \d+ items/min\)", caplog.text)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_listing_without_a_way_on_is_no_broken_layout_when_an_article_shows_one(tmp_path):
+    """The listing's button has lost its data; the articles' "More From" links still lead to every slice."""
+    site = FaultySite(SAMPLE_SITE, rewrite=[("/article/163/", b'data-from="12" data-to="12" data-id="190163"', b"")])
+    with serve(site) as origin:
+        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES))
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert comparable(read_jsonl(tmp_path / "vok.jsonl")) == comparable(expected_records(origin).values())

@@ -121,7 +121,7 @@ class CrawlMemory:
         self.requested: set[str] = set()  # every URL asked for in this run, in its canonical spelling
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
         self.listing_incomplete = False
-        self.pagination_stuck: str | None = None
+        self.stuck_because: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMemory:
@@ -211,8 +211,17 @@ class CrawlMemory:
         self.listing_incomplete = True
 
     def stuck(self, why: str) -> None:
-        """A full walk could not get past its first page."""
-        self.pagination_stuck = self.pagination_stuck or why
+        """A full walk could not get past a first page (a listing's, or an article's "More From")."""
+        self.stuck_because = self.stuck_because or why
+
+    @property
+    def pagination_stuck(self) -> str | None:
+        """Why the walk never got past its first page, if it did not: no slice ever held a teaser.
+
+        Judged at the end, not when a page shows no way on: an article's
+        "More From" control may show the way the listing did not.
+        """
+        return self.stuck_because if not self.walk.slices_with_teasers else None
 
     # The corpus.
 
