@@ -115,3 +115,17 @@ def test_missing_and_fallback_fields_are_returned_as_problems():
 def test_a_page_is_an_article_by_its_own_markup_only():
     assert page(ArticlePage, '<h1 class="article-title">T</h1>').is_article()
     assert not page(ArticlePage, "<h1>Server busy</h1><p>Try again later</p>", head='<meta property="og:title" content="x">').is_article()
+
+
+def test_the_meta_line_is_found_by_its_words_when_its_class_is_gone():
+    body = (
+        '<h1 class="article-title">T</h1><div class="entry-meta"><span>Date: 03/04/2025 | Source: Voice of Korea (EN) | '
+        '<a href="http://www.vok.rep.kp/x">Read original version at source</a></span></div>'
+        '<div class="article-content"><p>Date: not this one, in the body.</p></div>'
+        + teaser("Date: nor this one")
+    )
+    found = page(ArticlePage, body).findings()
+    assert (found["published"].rule, found["published"].value.strip()) == ("'Date:' line", "03/04/2025")
+    assert (found["source"].rule, found["source"].value.strip()) == ("'Source:' line", "Voice of Korea (EN)")
+    assert (found["source_url"].rule, found["source_url"].value) == ("'original version' link", "http://www.vok.rep.kp/x")
+    assert page(ArticlePage, body).to_item("2026-11-23T12:00:00Z").published == "2025-04-03"

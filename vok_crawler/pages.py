@@ -53,6 +53,14 @@ HTML_TITLE: Query = etree.XPath("//head/title")
 TITLE: Query = etree.XPath(f"//h1[{has_class('article-title')}]")
 META: Query = etree.XPath(f"//p[{has_class('article-meta')}]")
 META_LINKS: Query = etree.XPath(f"//p[{has_class('article-meta')}]//a[@href]")
+# The meta line by its words, wherever the markup puts it: the innermost element that says "Date:".
+META_BY_WORDS: Query = etree.XPath(
+    f"//body//*[contains(., 'Date:')][not(*[contains(., 'Date:')])][{NOT_IN_TEASER}]"
+    f"[not(ancestor::*[{has_class('article-content')}])]"
+)
+ORIGINAL_LINKS: Query = etree.XPath(
+    f"//a[contains(translate(., 'ORIGINAL', 'original'), 'original version')][{NOT_IN_TEASER}]/@href"
+)
 SOURCE_NAME: Query = etree.XPath(f"//a[{has_class('source-name')}]")
 CONTENT: Query = etree.XPath(f"//div[{has_class('article-content')}]")
 NOT_BODY: Query = etree.XPath(f".//div[{has_class('sharedaddy')}] | .//*[@id='jp-relatedposts']")
@@ -226,6 +234,7 @@ class ArticlePage(SitePage):
         """Every field's rule and raw value (computed once)."""
         if self._findings is None:
             meta = dict(_META_PART.findall(first_text(META, self.root) or ""))
+            worded = dict(_META_PART.findall(first_text(META_BY_WORDS, self.root) or ""))
             url = _first(
                 ("link[rel=canonical]", lambda: self._link_of(CANONICAL)),
                 ("og:url", lambda: self._link_of(OG_URL)),
@@ -238,13 +247,17 @@ class ArticlePage(SitePage):
                     ("og:title", lambda: first_value(OG_TITLE, self.root)),
                     ("<title>", lambda: _SITE_SUFFIX.sub("", first_text(HTML_TITLE, self.root) or "")),
                 ),
-                "published": _first(("p.article-meta Date:", lambda: meta.get("Date"))),
+                "published": _first(("p.article-meta Date:", lambda: meta.get("Date")), ("'Date:' line", lambda: worded.get("Date"))),
                 "posted": _first(("URL epoch", lambda: url.value if url.value and posted_date(url.value) else None)),
                 "source": _first(
                     ("p.article-meta Source:", lambda: meta.get("Source")),
                     ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
+                    ("'Source:' line", lambda: worded.get("Source")),
                 ),
-                "source_url": _first(("p.article-meta link", self._source_url)),
+                "source_url": _first(
+                    ("p.article-meta link", self._source_url),
+                    ("'original version' link", lambda: self._link_of(ORIGINAL_LINKS)),
+                ),
                 "body": _first(("div.article-content", self._body)),
                 "related": _first(("teaser blocks", lambda: self.raw_teasers() or None)),
             }
