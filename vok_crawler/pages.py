@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 from lxml import etree
@@ -234,7 +235,6 @@ class ArticlePage(SitePage):
         """Every field's rule and raw value (computed once)."""
         if self._findings is None:
             meta = dict(_META_PART.findall(first_text(META, self.root) or ""))
-            worded = dict(_META_PART.findall(first_text(META_BY_WORDS, self.root) or ""))
             url = _first(
                 ("link[rel=canonical]", lambda: self._link_of(CANONICAL)),
                 ("og:url", lambda: self._link_of(OG_URL)),
@@ -247,12 +247,12 @@ class ArticlePage(SitePage):
                     ("og:title", lambda: first_value(OG_TITLE, self.root)),
                     ("<title>", lambda: _SITE_SUFFIX.sub("", first_text(HTML_TITLE, self.root) or "")),
                 ),
-                "published": _first(("p.article-meta Date:", lambda: meta.get("Date")), ("'Date:' line", lambda: worded.get("Date"))),
+                "published": _first(("p.article-meta Date:", lambda: meta.get("Date")), ("'Date:' line", lambda: self._worded_meta.get("Date"))),
                 "posted": _first(("URL epoch", lambda: url.value if url.value and posted_date(url.value) else None)),
                 "source": _first(
                     ("p.article-meta Source:", lambda: meta.get("Source")),
                     ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
-                    ("'Source:' line", lambda: worded.get("Source")),
+                    ("'Source:' line", lambda: self._worded_meta.get("Source")),
                 ),
                 "source_url": _first(
                     ("p.article-meta link", self._source_url),
@@ -309,6 +309,11 @@ class ArticlePage(SitePage):
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
         return bool(ARTICLE_MARKERS(self.root))
+
+    @cached_property
+    def _worded_meta(self) -> dict[str, str]:
+        """The meta line found by its words: a slower search, made only when its class is gone."""
+        return dict(_META_PART.findall(first_text(META_BY_WORDS, self.root) or ""))
 
     def _link_of(self, query: Query) -> str | None:
         href = first_value(query, self.root)
