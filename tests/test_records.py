@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, serve
 from tests.fault_site import FaultySite
 from vok_crawler.items import Article, Teaser
-from vok_crawler.pipelines import InvalidRecord, SchemaPipeline, record_validator
+from vok_crawler.pipelines import InvalidRecord, SchemaPipeline, inline_local_refs, record_validator
 from vok_crawler.spiders.vok import VokSpider
 
 UNTITLED = "/newstream/1771280000-381500825/ceramic-tea-set/"
@@ -32,9 +32,11 @@ def pipeline():
     return SchemaPipeline.from_crawler(crawler), crawler.stats
 
 
-def test_the_schema_is_read_from_its_file():
-    path = ROOT / "vok_crawler" / "schema" / "article.schema.json"
-    assert record_validator().schema == json.loads(path.read_text(encoding="utf-8"))
+def test_the_schema_is_read_from_its_file_with_its_local_refs_resolved_once():
+    schema = json.loads((ROOT / "vok_crawler" / "schema" / "article.schema.json").read_text(encoding="utf-8"))
+    assert record_validator().schema == inline_local_refs(schema, schema["$defs"])
+    assert "$ref" not in json.dumps(record_validator().schema["properties"])
+    assert record_validator().schema["properties"]["url"]["pattern"] == schema["$defs"]["webUrl"]["pattern"]
 
 
 def test_a_valid_record_passes_unchanged():
