@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import signal
 import subprocess
 import sys
@@ -216,3 +217,20 @@ def test_a_subscribers_cookies_open_the_gates_but_never_reach_the_archive(sample
     # The gated articles were read with the cookie; their replay needs none.
     yield crawl(tmp_path / "replay" / "vok.jsonl", start, {"replay": str(archive)})
     assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_path):
+    (example,) = [e for e in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S) if "iter_archive" in e]
+    crawler = yield crawl(tmp_path / "data" / "kcnawatch.org" / "vok.jsonl", f"{sample_server.origin}/article/163/")
+    ran = yield deferToThread(subprocess.run, [sys.executable, "-W", "error", "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    lines = ran.stdout.splitlines()
+    assert len(lines) == crawler.stats.get_value(stats.ARCHIVE_RESPONSES)
+    assert all(re.fullmatch(r"\S+Z http://127\.0\.0\.1:\d+/\S*", line) for line in lines)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_size_limit_that_is_not_a_positive_number_fails_before_any_request(tmp_path):
+    with pytest.raises(BadConfiguration, match="VOK_ARCHIVE_MAX_BYTES"):
+        yield crawl(tmp_path / "vok.jsonl", "http://127.0.0.1:9/article/163/", VOK_ARCHIVE_MAX_BYTES="lots")
