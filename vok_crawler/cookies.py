@@ -18,6 +18,7 @@ import logging
 import time
 from http.cookiejar import LoadError, MozillaCookieJar
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
@@ -80,7 +81,7 @@ class SubscriberCookiesMiddleware:
         jar.add_cookie_header(WrappedRequest(probe))  # type: ignore[arg-type]  # urllib's Request in all but name
         if not probe.headers.get("Cookie"):
             raise BadConfiguration(f"VOK_COOKIES_FILE {path} holds no cookie for {start_url}: export the cookies of that site")
-        logger.info("Subscriber cookies loaded from %s (%d in the file); sent to %s only", path, len(jar), start_url)
+        logger.info("Subscriber cookies loaded from %s (%d in the file); sent to %s only", path, len(jar), urlsplit(start_url).netloc)
         return cls(crawler, jar)
 
     def process_request(self, request: Request, spider: object = None) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import textwrap
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -396,7 +397,7 @@ class Command(ScrapyCommand):
         try:
             secrets = self._secrets()
         except BadConfiguration as error:
-            print(f"scrapy probe: {error}")
+            print(f"Error: {error}", file=sys.stderr)
             self.exitcode = 2
             return
         probe = Probe(start_url=url)
@@ -409,7 +410,7 @@ class Command(ScrapyCommand):
             for other in errors:
                 if not isinstance(other, BadConfiguration):
                     logger.error("The probe could not run", exc_info=(type(other), other, other.__traceback__))
-            print(f"scrapy probe: {refused[0] if refused else 'the probe could not start (see the log)'}")
+            print(f"Error: {refused[0] if refused else 'the probe could not start (see the log)'}", file=sys.stderr)
             self.exitcode = 2
             return
         probe.manner = manner(crawler)
