@@ -74,3 +74,10 @@ def test_no_setting_no_middleware():
 
     with pytest.raises(NotConfigured):
         middleware("")
+
+
+def test_cookies_are_refused_beside_scrapys_cookie_debug_output():
+    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(COOKIES), "COOKIES_DEBUG": True})
+    crawler.spider = VokSpider.from_crawler(crawler, start_url=f"{ORIGIN}/article/163/")
+    with pytest.raises(BadConfiguration, match="COOKIES_DEBUG would log"):
+        SubscriberCookiesMiddleware.from_crawler(crawler)

@@ -212,3 +212,18 @@ def test_a_torn_line_cut_on_open_makes_the_walk_incomplete_so_its_article_is_fou
     memory = open_memory(path)
     assert memory.walk_all
     close(memory)
+
+
+def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pending(tmp_path):
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from twisted.python.failure import Failure
+
+    memory = open_memory(tmp_path / "vok.jsonl")
+    spider = memory.crawler.spider
+    page = HtmlResponse(article(1).url, request=Request(article(1).url, callback=spider.parse_article))
+    memory.spider_error(Failure(ValueError("boom")), page, spider)
+    assert article(1).url in memory.pending and not memory.listing_incomplete
+    listing = HtmlResponse(f"{ORIGIN}/article/163/", request=Request(f"{ORIGIN}/article/163/", callback=spider.parse_listing))
+    memory.spider_error(Failure(ValueError("boom")), listing, spider)
+    assert close(memory)["complete"] is False

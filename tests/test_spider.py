@@ -168,3 +168,30 @@ def test_links_to_another_host_are_never_requested():
     urls = [request.url for request in vok.parse_listing(listing.replace(body=elsewhere))]
     assert len(urls) == 12  # 11 teasers on the site, and the first slice
     assert not [url for url in urls if "localhost" in url]
+
+
+def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
+    from twisted.python.failure import Failure
+
+    from vok_crawler.errors import GatedRedirect
+
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    request = scrapy.Request(FIRST_SLICE, callback=vok.parse_listing, errback=vok.on_error)
+    failure = Failure(GatedRedirect("redirect to the NK Pro gate"))
+    failure.request = request  # as Scrapy hands it to an errback
+    vok.on_error(failure)
+    assert vok.memory.listing_incomplete and not vok.memory.gated
+    other = spider(start_url=f"{ORIGIN}/article/163/")
+    binary = answer(Response, FIRST_SLICE, body=b"\x89PNG", headers={"Content-Type": "image/png"})
+    assert list(other.parse_listing(binary)) == []
+    assert other.memory.listing_incomplete
+
+
+def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    listing = sample_response("/article/163/")
+    scripted = listing.body.replace(b'<button type="button" class="more-articles"', b'<a href="javascript:void(0)" class="more-articles"')
+    with caplog.at_level(logging.INFO):
+        list(vok.parse_listing(listing.replace(body=scripted)))
+    assert vok.crawler.stats.get_value("vok/links/not_web") == 1
+    assert "Ignoring javascript: link" in caplog.text

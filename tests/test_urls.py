@@ -68,3 +68,8 @@ def test_is_on_site_compares_hosts_with_their_ports():
 
 def test_a_relative_link_that_carries_a_url_is_still_relative():
     assert canonical_url("/go?to=http://x.org/", PAGE, ORIGIN) == "http://127.0.0.1:8080/go/?to=http%3A%2F%2Fx.org%2F"
+
+
+def test_a_link_too_malformed_to_parse_is_no_web_link():
+    assert canonical_url("http://[oops/x", "http://127.0.0.1:8163/article/163/", "http://127.0.0.1:8163/") is None
+    assert canonical_url("//[::1/x", "http://127.0.0.1:8163/article/163/", "http://127.0.0.1:8163/") is None

@@ -58,3 +58,13 @@ def test_a_write_that_fails_partway_stops_the_run_and_the_next_run_recovers_ever
     assert again.returncode == 0, again.stderr[-2000:]
     assert comparable(read_jsonl(corpus)) == comparable(expected_records(sample_server.origin).values())
 
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_state_file_that_cannot_be_written_makes_the_run_exit_non_zero(sample_server, tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    (tmp_path / "vok.state.json.partial").mkdir()  # where the state is written before its atomic replace
+    run = yield deferToThread(run_crawl, sample_server.origin, corpus)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Could not write" in run.stderr and "vok.state.json" in run.stderr
+    assert not (tmp_path / "vok.state.json").exists()  # no state claims a complete walk

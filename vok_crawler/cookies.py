@@ -8,8 +8,9 @@ reads the format (``#HttpOnly_`` lines included); session cookies, which
 exports write with expiry ``0``, are kept as session cookies.
 
 Cookies are secrets: nothing here logs a name or a value, Scrapy's own
-cookie middleware (and its debug output) stays off, and the header is added
-to the request on its way out, never to anything the crawl keeps.
+cookie debug output is refused beside them (``COOKIES_DEBUG`` logs every
+Cookie header), and the header is added to the request on its way out and
+taken back when the answer comes, never kept by anything the crawl keeps.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class SubscriberCookiesMiddleware:
         setting = crawler.settings.get("VOK_COOKIES_FILE")
         if not setting:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
+        if crawler.settings.getbool("COOKIES_DEBUG"):
+            raise BadConfiguration("COOKIES_DEBUG would log the subscriber's cookies: turn it off to use VOK_COOKIES_FILE")
         path = Path(setting).expanduser()
         jar = load_cookies(path)
         start_url = site_origin(crawler)

@@ -1,9 +1,12 @@
-"""The JSON Lines corpus file: its repair and its URLs.
+"""Append-only files that a kill or a full disk must not spoil: the corpus, and the others like it.
 
-:class:`vok_crawler.memory.CrawlMemory` owns the file; these are the
-operations on its format. A process killed mid-write can leave a torn last line. Appending after it
-would glue the next record onto the fragment, so the file is repaired
-before anything is appended, and what was cut is logged.
+:class:`vok_crawler.memory.CrawlMemory` owns the corpus; these are the
+operations on its format (its repair, its URLs and lines), and the two ways
+of writing that every file of the crawl uses: :func:`append_whole` (the
+corpus, the changes log, the WARC archive) and :func:`write_durably` (the
+state and health files). A process killed mid-write can leave a torn last
+line. Appending after it would glue the next record onto the fragment, so
+the file is repaired before anything is appended, and what was cut is logged.
 """
 
 from __future__ import annotations
@@ -65,12 +68,12 @@ _URL_FIRST = '{"url": "'
 
 
 def corpus_urls(path: Path) -> set[str]:
-    """The ``url`` of every record in the corpus; bad lines are logged and kept."""
+    """The ``url`` of every record in the corpus; bad lines are logged, and left in the file."""
     return {url for url, _ in corpus_lines(path)}
 
 
 def corpus_lines(path: Path) -> Iterator[tuple[str, str]]:
-    """Each record's ``url`` and its line, in file order; bad lines are logged and left out.
+    """Each record's ``url`` and its line, in file order; bad lines are logged and not yielded.
 
     A byte-order mark is ignored; a line with bytes that are not UTF-8 is
     read with replacement characters (its URL is still known) and logged.

@@ -17,14 +17,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
-# Kinds worth another try on the next run: a refusal or a passing fault never makes the
-# crawler forget an article. Only GONE (and a page of another source) is skipped for good.
-TRANSIENT = frozenset(
-    {"http_5xx", "http_401", "http_403", "http_408", "http_429", "timeout", "connection", "data_loss", "too_large", "redirect_loop"}
-)
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
 REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
-# Kinds that say the page is no more: not asked for again (unless refresh=1).
+# Kinds that say the page is no more: not asked for again (unless refresh=1). Every other
+# kind leaves the article pending: a refusal or a passing fault never makes the crawler forget it.
 GONE = frozenset({"http_404", "http_410"})
 
 class GatedRedirect(IgnoreRequest):

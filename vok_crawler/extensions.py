@@ -125,6 +125,7 @@ class HealthReport:
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
         memory = self.memory
+        pending, gated = memory.left_over()
         return {
             "job": self.job(),
             "finish_reason": reason,
@@ -148,7 +149,7 @@ class HealthReport:
             "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
             "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
-            "left_for_next_run": {"pending": len(memory.pending - memory.urls), "gated": len(memory.gated - memory.urls)},
+            "left_for_next_run": {"pending": len(pending), "gated": len(gated)},
         }
 
     def last_word(self) -> None:

@@ -20,24 +20,28 @@ import logging
 import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, get_args
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.changes import Revisits
 from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
+from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.scope import require_vok_crawl
 from vok_crawler.processors import KOREA
-from vok_crawler.slices import SliceWalk
+from vok_crawler.slices import Reading, SliceWalk
+from vok_crawler.urls import asked_url
 
 logger = logging.getLogger(__name__)
 
 URL_LISTS = ("pending", "gated", "skipped")
-READINGS = ("unknown", "count", "end")
+READINGS = get_args(Reading)
 
 
 def utc_now() -> str:
@@ -130,6 +134,7 @@ class CrawlMemory:
         memory = cls(crawler, path)
         crawler.signals.connect(memory.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(memory.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(memory.spider_error, signal=signals.spider_error)
         crawler.signals.connect(memory.engine_stopped, signal=signals.engine_stopped)
         return memory
 
@@ -257,7 +262,10 @@ class CrawlMemory:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Remember whether the listing was walked to its end, and what is left to ask for."""
         if self._fd is not None:
-            os.fsync(self._fd)
+            try:
+                os.fsync(self._fd)
+            except OSError as error:
+                self._write_failed(self.path, error)
             os.close(self._fd)
             self._fd = None
         if self.revisits is not None:
@@ -267,19 +275,32 @@ class CrawlMemory:
             walked = reason == "finished" and not self.listing_incomplete and self.pagination_stuck is None
             self.write_state(complete=walked and (since is None or self.was_complete), reason=reason)
 
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """A callback raised: its article is asked for again, or, for a listing or slice, the walk is not complete."""
+        callback = response.request.callback if response.request is not None else None
+        if callback is not None and callback == getattr(spider, "parse_article", None):
+            self.failed(asked_url(response))
+        else:
+            self.listing_failed()
+
     def engine_stopped(self) -> None:
         """After every file is written (the health report's too): let the next crawl in."""
         if self._lock is not None:
             self._lock.close()  # closing the file releases the lock
 
+    def left_over(self) -> tuple[list[str], list[str]]:
+        """What the next run asks for again: the pending articles, and the gated ones (with cookies)."""
+        return sorted(self.pending - self.urls - self.skipped), sorted(self.gated - self.urls - self.pending)
+
     def write_state(self, complete: bool, reason: str) -> None:
         self.pending |= self.in_flight
+        pending, gated = self.left_over()
         self.write_json(
             "state",
             {
                 "complete": complete,
-                "pending": sorted(self.pending - self.urls - self.skipped),
-                "gated": sorted(self.gated - self.urls - self.pending),
+                "pending": pending,
+                "gated": gated,
                 "skipped": sorted(self.skipped),
                 "pagination": self.walk.remembered(),
                 "finish_reason": reason,
@@ -297,8 +318,17 @@ class CrawlMemory:
         if self.path is None:
             return None
         path = self.sibling(kind)
-        write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        try:
+            write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            self._write_failed(path, error)
+            return None
         return path
+
+    def _write_failed(self, path: Path | None, error: OSError) -> None:
+        """A file of the crawl's memory could not be written: logged, counted, and the run exits non-zero."""
+        logger.error("Could not write %s: %s (this run will exit non-zero)", path, error.strerror or error)
+        self.crawler.stats.inc_value(stats.error(WRITE_FAILED))
 
     def _read_state(self) -> dict[str, Any]:
         path = self.sibling("state")

@@ -214,9 +214,6 @@ class SitePage:
         }
 
 
-FIELDS = ("url", "title", "published", "posted", "source", "source_url", "body", "related")
-
-
 @dataclass
 class ArticlePage(SitePage):
     """An article: header, meta line, body, and its "More From ..." teasers.

@@ -130,7 +130,8 @@ class JsonLinesCorpusPipeline:
     This is not a feed export: it runs whatever ``FEEDS``, ``-o`` or Scrapyd's
     ``items_dir`` say, so daily runs add to one corpus. The file belongs to
     :class:`~vok_crawler.memory.CrawlMemory`, which writes a record only if
-    its URL is new and flushes every line.
+    its URL is new, in one unbuffered write; a known article asked for again
+    (``-a revisit=DAYS``) goes to its changes log instead.
     """
 
     def __init__(self, crawler: Crawler) -> None:

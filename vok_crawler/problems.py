@@ -8,7 +8,6 @@ in one place (:func:`report`), with a log line and a counter each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scrapy.statscollectors import StatsCollector
@@ -25,9 +24,14 @@ class Problem:
     level: int = logging.WARNING
 
 
-def report(problems: Iterable[Problem], stats: StatsCollector | None) -> None:
-    """Log each problem and count it: the one place where page problems become stats."""
+def report(problems: list[Problem], stats: StatsCollector | None) -> None:
+    """Log each problem and count it, then forget it: the one place where page problems become stats.
+
+    The list is emptied, so that a page's later problems (found while its
+    "More Articles" control is read) can be reported the same way, once.
+    """
     for problem in problems:
         logger.log(problem.level, problem.message)
         if stats is not None:
             stats.inc_value(problem.stat)
+    problems.clear()

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -38,12 +39,16 @@ def canonical_url(href: str, base: str, origin: str) -> str | None:
     (file-like paths such as ``admin-ajax.php`` keep theirs), no fragment and
     no tracking parameters. A link off the site is data, not a page of ours:
     it is only resolved. Returns ``None`` for what is not a web link at all
-    (``javascript:``, ``mailto:``, empty).
+    (``javascript:``, ``mailto:``, empty, or too malformed to parse, such as
+    ``http://[oops/``).
     """
     href = href.strip()
     if not href:
         return None
-    return _canonical(href if _ABSOLUTE.match(href) else urljoin(base, href), origin)
+    try:
+        return _canonical(href if _ABSOLUTE.match(href) else urljoin(base, href), origin)
+    except ValueError:  # urlsplit's "Invalid IPv6 URL" and the like
+        return None
 
 
 @lru_cache(maxsize=4096)  # the site links each article from a dozen pages
@@ -61,6 +66,11 @@ def _canonical(url: str, origin: str) -> str | None:
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
     )
     return canonicalize_url(urlunsplit((crawl.scheme, crawl.netloc, path, query, "")))
+
+
+def asked_url(message: Request | Response) -> str:
+    """The URL the crawl asked for, before any redirect (of a response, or of a failed request)."""
+    return str(message.meta.get("redirect_urls", [message.url])[0])
 
 
 def is_on_site(url: str, origin: str) -> bool:

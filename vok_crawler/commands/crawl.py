@@ -29,8 +29,10 @@ from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.feeds import check_feed_targets
+from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.scope import is_vok_crawl
 
 FINISHED = "finished"
@@ -44,9 +46,10 @@ def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
         return 1
     if not is_vok_crawl(crawler):
         return 0
-    stats = crawler.stats.get_stats()
-    feeds_failed = any(value for key, value in stats.items() if key.startswith(FEED_FAILED))
-    return 0 if stats.get("finish_reason") == FINISHED and not feeds_failed else 1
+    counters = crawler.stats.get_stats()
+    feeds_failed = any(value for key, value in counters.items() if key.startswith(FEED_FAILED))
+    memory_failed = counters.get(stats.error(WRITE_FAILED))  # the state or health file, at the close
+    return 0 if counters.get("finish_reason") == FINISHED and not feeds_failed and not memory_failed else 1
 
 
 class Command(ScrapyCrawlCommand):

@@ -46,7 +46,8 @@ from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, Finding, SitePage
 from vok_crawler.serialize import json_line
 from vok_crawler.slices import Control
-from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, asked_url
+from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
+from vok_crawler.urls import asked_url
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ class ProbeSpider(VokSpider):
         """A request that failed for good: the gate's redirect, a refusal, robots.txt, ..."""
         request = failed_request(failure)
         kind = error_kind(failure)
-        url = request.meta.get("redirect_urls", [request.url])[0]
+        url = asked_url(request)
         if kind == "gated" or request.callback == self.parse_article:
             which = "article"
         else:

@@ -30,7 +30,7 @@ from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.urls import canonical_url, is_on_site
+from vok_crawler.urls import asked_url, canonical_url, is_on_site
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,6 @@ def days(value: str) -> int:
     if not str(value).strip().isdigit():
         raise BadConfiguration(f"revisit must be a number of days, not {value!r}")
     return int(value)
-
-
-def asked_url(response: Response) -> str:
-    """The URL the crawl asked for, before any redirect."""
-    return str(response.meta.get("redirect_urls", [response.url])[0])
 
 
 class VokSpider(scrapy.Spider):
@@ -124,6 +119,7 @@ class VokSpider(scrapy.Spider):
         asked = parse_slice(response.url)
         page = self._page(SitePage, response)
         if page is None:
+            self.memory.listing_failed()
             return
         teasers = page.teasers()
         report(page.problems, self.crawler.stats)
@@ -183,16 +179,16 @@ class VokSpider(scrapy.Spider):
         yield item
         related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
         yield from self._follow(related, self.parse_article)
-        if self.memory.walk_all:  # else the listing's own walk decides how far to go
-            yield from self._next_slice(response, page, None, len(item.related))
+        if self.memory.walk_all and not self.memory.walk.asked:  # once slices are asked, the walk goes on by itself
+            yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to ask again."""
         request = failed_request(failure)
-        url = str(request.meta.get("redirect_urls", [request.url])[0])
+        url = asked_url(request)
         kind = error_kind(failure)
         is_article = request.callback == self.parse_article
-        if kind == "gated":
+        if kind == "gated" and is_article:
             self._gated(url, "redirect to free-member-form")
             return
         self.crawler.stats.inc_value(stats.error(kind))
@@ -213,13 +209,11 @@ class VokSpider(scrapy.Spider):
     def _next_slice(self, response: Response, page: SitePage, asked: Slice | None, held: int) -> Iterator[scrapy.Request]:
         """The slice after this page: the control's link, or one built from what the pages showed."""
         control = page.more_articles()
+        report(page.problems, self.crawler.stats)
         walk = self.memory.walk
         walk.learn(control, held)
         self.crawler.stats.inc_value(stats.pagination_route(control.route))
-        target = parse_slice(control.href) if control.href else None
-        if control.href and target is None:
-            yield from self._follow([control.href], self.parse_listing)
-            return
+        target = parse_slice(control.href) if control.href else None  # a control's href is a slice URL
         if target is None:
             start = control.start if control.start is not None else (asked.start if asked else 0) + held
             target = walk.slice_at(start)
@@ -239,7 +233,7 @@ class VokSpider(scrapy.Spider):
 
     def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> None:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
-        text = " ".join(page.root.xpath("//body//text()")).strip() if page.root is not None else ""
+        text = " ".join(page.root.xpath("//body//text()")).strip()
         if asked is None or text not in END_OF_LIST_TEXT:
             self.memory.listing_failed()
             self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
