@@ -81,3 +81,19 @@ def test_cookies_are_refused_beside_scrapys_cookie_debug_output():
     crawler.spider = VokSpider.from_crawler(crawler, start_url=f"{ORIGIN}/article/163/")
     with pytest.raises(BadConfiguration, match="COOKIES_DEBUG would log"):
         SubscriberCookiesMiddleware.from_crawler(crawler)
+
+
+def test_the_small_differences_of_exports_load(tmp_path):
+    """No magic line, a dotless domain flagged TRUE, an IP flagged TRUE, an expiry with a fraction."""
+    file = tmp_path / "cookies.txt"
+    file.write_text(
+        f"127.0.0.1\tTRUE\t/\tFALSE\t4102444800.5\t{SUBSCRIBER_COOKIE}\t{SUBSCRIBER_SECRET}\r\n"
+        "nknews.org\tTRUE\t/\tTRUE\t0\tnknews_session\tother\r\n",
+        encoding="utf-8",
+    )
+    by_name = {cookie.name: cookie for cookie in load_cookies(file)}
+    assert by_name[SUBSCRIBER_COOKIE].expires == 4102444800 and by_name["nknews_session"].domain == ".nknews.org"
+    sender = middleware(file)
+    own = Request(f"{ORIGIN}/newstream/1-1/a/")
+    sender.process_request(own)
+    assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()

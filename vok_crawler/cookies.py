@@ -15,6 +15,8 @@ taken back when the answer comes, never kept by anything the crawl keeps.
 
 from __future__ import annotations
 
+import io
+import ipaddress
 import logging
 import time
 from http.cookiejar import LoadError, MozillaCookieJar
@@ -34,17 +36,22 @@ from vok_crawler.scope import on_site, require_fetching_the_site, site_origin
 logger = logging.getLogger(__name__)
 
 ADDED = "vok_cookie_added"  # request.meta: this middleware put the Cookie header there
+HTTPONLY = "#HttpOnly_"  # how exports mark an HttpOnly cookie's line (not a comment)
 
 
 def load_cookies(path: Path) -> MozillaCookieJar:
     """The cookies of a Netscape ``cookies.txt``; :class:`BadConfiguration` if it does not load.
 
     Expiry ``0`` means a session cookie in browser exports; cookies past
-    their expiry are dropped, as a browser drops them.
+    their expiry are dropped, as a browser drops them. Exports differ in
+    small ways that ``MozillaCookieJar`` refuses (:func:`as_the_jar_reads_it`).
     """
     jar = MozillaCookieJar()
     try:
-        jar.load(str(path), ignore_discard=True, ignore_expires=True)
+        text = path.read_text(encoding="utf-8-sig")
+        # The jar reads only from a file name; its reader of an open file is the same code, fed here
+        # the normalized text, so that the secrets never go to a temporary file.
+        jar._really_load(io.StringIO(as_the_jar_reads_it(text)), str(path), ignore_discard=True, ignore_expires=True)  # type: ignore[attr-defined]
     except (OSError, LoadError, ValueError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
         raise BadConfiguration(
@@ -53,13 +60,49 @@ def load_cookies(path: Path) -> MozillaCookieJar:
         ) from None
     now = time.time()
     for cookie in list(jar):
-        if cookie.expires in (0, "0", None):
+        written: object = cookie.expires  # the file's text: "0" for a session cookie
+        expires = float(str(written)) if written not in (None, "") else 0.0
+        if expires == 0:
             cookie.expires, cookie.discard = None, True
-        elif int(cookie.expires) <= now:
+        elif expires <= now:
             jar.clear(cookie.domain, cookie.path, cookie.name)
         else:
-            cookie.expires = int(cookie.expires)
+            cookie.expires = int(expires)
     return jar
+
+
+def as_the_jar_reads_it(text: str) -> str:
+    """A cookies.txt in the exact dialect ``MozillaCookieJar`` reads.
+
+    Some exports write the include-subdomains flag ``TRUE`` for a domain
+    without its leading dot (``kcnawatch.org TRUE``), which the jar takes for
+    a corrupt file; the flag means the dot, so the dot is added (and, for an
+    IP address, which has no subdomains, the flag is dropped). An expiry
+    with a fraction (``1830297600.5``) is cut to whole seconds.
+    """
+    lines = []
+    for line in text.splitlines():
+        prefix = HTTPONLY if line.startswith(HTTPONLY) else ""
+        fields = line.removeprefix(prefix).split("\t")
+        if len(fields) == 7 and not fields[0].startswith("#"):
+            domain, flag, expiry = fields[0], fields[1], fields[4]
+            if flag == "TRUE" and not domain.startswith("."):
+                fields[0], fields[1] = (domain, "FALSE") if _is_ip(domain) else ("." + domain, "TRUE")
+            if "." in expiry and expiry.replace(".", "", 1).isdigit():
+                fields[4] = expiry.split(".")[0]
+            line = prefix + "\t".join(fields)
+        lines.append(line)
+    if not lines or not lines[0].startswith("#"):
+        lines.insert(0, "# Netscape HTTP Cookie File")  # the magic line some exports leave out
+    return "\n".join(lines) + "\n"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class SubscriberCookiesMiddleware:
