@@ -97,3 +97,10 @@ def test_the_schema_checks_the_record_as_the_article_schema_does(record):
     broken = {key: value for key, value in record.items() if key != "body"}
     assert list(VALIDATOR.iter_errors({"url": record["url"], "change": "restored", "record": broken, "seen_at": SEEN}))
     assert set(COMPARED_FIELDS) == set(CHANGE["oneOf"][0]["properties"]["fields"]["items"]["enum"])
+
+
+def test_a_line_that_breaks_the_schema_is_logged_and_not_written(record, tmp_path, caplog):
+    with ChangeLog(tmp_path / "vok.changes.jsonl") as log:
+        log.deleted(record["url"], 200, SEEN)  # a deletion is a 404 or a 410, never a 200
+    assert read_jsonl(tmp_path / "vok.changes.jsonl") == []
+    assert "breaks its schema" in caplog.text

@@ -21,10 +21,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from vok_crawler.corpus import append_whole, corpus_lines, repair_torn_tail
 from vok_crawler.processors import posted_date
@@ -89,9 +93,24 @@ class ChangeLog:
         self.close()
 
     def _append(self, line: dict[str, Any]) -> dict[str, Any]:
-        append_whole(self.fd, json_line(line).encode("utf-8"))
+        """Write the line if it follows ``change.schema.json`` (one that does not is a bug: logged, not written)."""
+        text = json_line(line)
+        errors = [error.message for error in change_validator().iter_errors(json.loads(text))]
+        if errors:
+            logger.error("Not logging the change of %s, which breaks its schema: %s", line.get("url"), "; ".join(errors))
+            return line
+        append_whole(self.fd, text.encode("utf-8"))
         logger.info("Article %s %s", line["change"], line["url"])
         return line
+
+
+@cache
+def change_validator() -> Draft202012Validator:
+    """``change.schema.json``, with the article schema it refers to for its records."""
+    schemas = files("vok_crawler").joinpath("schema")
+    article = json.loads(schemas.joinpath("article.schema.json").read_text(encoding="utf-8"))
+    change = json.loads(schemas.joinpath("change.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(change, registry=Registry().with_resource(article["$id"], Resource.from_contents(article)))
 
 
 def history(path: Path) -> dict[str, dict[str, Any]]:
