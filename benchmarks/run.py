@@ -97,7 +97,11 @@ class Run:
         return 1000 * self.cpu_seconds / self.pages if self.pages else 0.0
 
     def row(self) -> dict:
-        return {**asdict(self), "pages_per_second": round(self.pages_per_second, 1), "cpu_ms_per_page": round(self.cpu_ms_per_page, 2)}
+        return {
+            **asdict(self),
+            "pages_per_second": round(self.pages_per_second, 1),
+            "cpu_ms_per_page": round(self.cpu_ms_per_page, 2),
+        }
 
 
 def free_port() -> int:
@@ -157,8 +161,16 @@ def scrapy_args(command: list[str], settings: dict) -> list[str]:
     return args
 
 
-def vok(origin: str, corpus: Path, name: str, note: str = "", replay: Path | None = None, **settings) -> tuple[Run, str]:
-    command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/", *(["-a", f"replay={replay}"] if replay else [])]
+def vok(
+    origin: str, corpus: Path, name: str, note: str = "", replay: Path | None = None, **settings
+) -> tuple[Run, str]:
+    command = [
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}/article/163/",
+        *(["-a", f"replay={replay}"] if replay else []),
+    ]
     stopped = any(key.startswith("CLOSESPIDER_") for key in settings)
     return measure(name, scrapy_args(command, {"VOK_CORPUS": corpus, **settings}), ROOT, note, stopped)
 
@@ -169,7 +181,14 @@ def minimal(origin: str, work: Path, name: str, note: str = "", **settings) -> t
 
 
 def baseline(origin: str, work: Path, name: str, max_pages: int) -> tuple[Run, str]:
-    args = [sys.executable, str(HERE / "requests_bs4.py"), f"{origin}/article/163/", str(work / "bs4.jsonl"), "--max-pages", str(max_pages)]
+    args = [
+        sys.executable,
+        str(HERE / "requests_bs4.py"),
+        f"{origin}/article/163/",
+        str(work / "bs4.jsonl"),
+        "--max-pages",
+        str(max_pages),
+    ]
     return measure(name, args, work, f"first {max_pages} pages")
 
 
@@ -299,8 +318,19 @@ def main() -> None:
     server = subprocess.Popen([nginx, "-c", str(work / "nginx.conf"), "-p", str(work)], stderr=subprocess.DEVNULL)
     slow_port = free_port()
     slow = subprocess.Popen(
-        [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(site), "--port", str(slow_port), "--delay", "0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "vok_crawler.sample_site",
+            "--root",
+            str(site),
+            "--port",
+            str(slow_port),
+            "--delay",
+            "0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
@@ -309,15 +339,29 @@ def main() -> None:
         runs: list[Run] = []
         full, full_err = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler", "archive on (the default)")
         runs.append(full)
-        no_archive, _ = vok(origin, work / "n" / "vok.jsonl", "(a) vok crawler, archive off", "VOK_ARCHIVE empty", VOK_ARCHIVE="")
+        no_archive, _ = vok(
+            origin, work / "n" / "vok.jsonl", "(a) vok crawler, archive off", "VOK_ARCHIVE empty", VOK_ARCHIVE=""
+        )
         runs.append(no_archive)
-        replayed, _ = vok(origin, work / "r" / "vok.jsonl", "(a) vok crawler, replay of its archive", "-a replay=DIR", replay=work / "a" / "archive")
+        replayed, _ = vok(
+            origin,
+            work / "r" / "vok.jsonl",
+            "(a) vok crawler, replay of its archive",
+            "-a replay=DIR",
+            replay=work / "a" / "archive",
+        )
         runs.append(replayed)
         archive = archive_cost(work / "a", int(stat(full_err, "vok/corpus/written")), full, no_archive)
         runs.append(minimal(origin, work, "(b) minimal Scrapy spider")[0])
         runs.append(baseline(origin, work, "(c) requests + BeautifulSoup", args.baseline_pages)[0])
         quarter = max(1, args.articles // 4)
-        part, _ = vok(origin, work / "q" / "vok.jsonl", "(a) vok crawler, first quarter", f"first {quarter} articles", CLOSESPIDER_ITEMCOUNT=quarter)
+        part, _ = vok(
+            origin,
+            work / "q" / "vok.jsonl",
+            "(a) vok crawler, first quarter",
+            f"first {quarter} articles",
+            CLOSESPIDER_ITEMCOUNT=quarter,
+        )
         runs.append(part)
         cap = {"CLOSESPIDER_PAGECOUNT": args.latency_pages}
         note = f"100 ms a response; first {args.latency_pages} pages"
@@ -332,7 +376,9 @@ def main() -> None:
         known_before = {json.loads(line)["url"] for line in (work / "a" / "vok.jsonl").open()}
         generate(site, args.articles + args.new, first_new=args.articles + 1)
         log_offset = (work / "access.log").stat().st_size
-        again, err = vok(origin, work / "a" / "vok.jsonl", "(a) vok crawler, incremental", f"{args.new} new at the head")
+        again, err = vok(
+            origin, work / "a" / "vok.jsonl", "(a) vok crawler, incremental", f"{args.new} new at the head"
+        )
         runs.append(again)
         asked = re.findall(r'"GET (\S+) HTTP', (work / "access.log").read_text()[log_offset:])
         refetched = sum(1 for uri in asked if origin + uri in known_before)
@@ -356,7 +402,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     by_name = {run.name: run for run in runs}
-    a, b, c = (by_name[n] for n in ("(a) vok crawler", "(b) minimal Scrapy spider", "(c) requests + BeautifulSoup"))
+    a, b = (by_name[n] for n in ("(a) vok crawler", "(b) minimal Scrapy spider"))
     da, dc = latency[0], latency[2]
     targets = {
         "a_vs_b_pages_per_second": (round(a.pages_per_second / b.pages_per_second, 2), ">= 1.0"),
@@ -364,7 +410,10 @@ def main() -> None:
         "a_peak_rss_mb": (round(a.peak_rss_mb, 1), "<= 140"),
         "a_rss_growth_quarter_to_full_mb": (round(a.peak_rss_mb - part.peak_rss_mb, 1), "< 20"),
         "latency_a_vs_c_pages_per_second": (round(da.pages_per_second / dc.pages_per_second, 1), ">= 10"),
-        "incremental_requests": (incremental["requests"], f"== {incremental['walk_rule_requests']} (n + ceil(n/12) + 1 + robots.txt)"),
+        "incremental_requests": (
+            incremental["requests"],
+            f"== {incremental['walk_rule_requests']} (n + ceil(n/12) + 1 + robots.txt)",
+        ),
         "incremental_articles_refetched": (incremental["articles_refetched"], "== 0"),
     }
     results = {
@@ -401,8 +450,10 @@ def markdown(results: dict) -> str:
     micro = results["extraction"]
     lines += [
         "",
-        f"Extraction of one article page ({micro['page_bytes']} bytes): vok {micro['vok_extraction_ms']} ms, "
-        f"bare lxml parse {micro['lxml_parse_ms']} ms, ratio {micro['ratio']}.",
+        (
+            f"Extraction of one article page ({micro['page_bytes']} bytes): vok {micro['vok_extraction_ms']} ms, "
+            f"bare lxml parse {micro['lxml_parse_ms']} ms, ratio {micro['ratio']}."
+        ),
         f"Incremental run: {results['incremental']}",
         f"Archive: {results['archive']}",
         "",

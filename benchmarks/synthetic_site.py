@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 
-from sitegen import (  # noqa: E402
+from sitegen import (
     PAGE,
     SITE,
     SOURCE_ID,
@@ -71,7 +71,9 @@ def teaser(serial: int) -> Teaser:
 
 def article_page(serial: int, latest: list[int]) -> str:
     day = posted(serial)
-    paragraphs = [PARAGRAPH.format(topic=topic, n=serial) for topic in ("industry", "agriculture", "science", "education")]
+    paragraphs = [
+        PARAGRAPH.format(topic=topic, n=serial) for topic in ("industry", "agriculture", "science", "education")
+    ]
     markup = ArticleMarkup(
         title=title(serial),
         title_html=title(serial),
@@ -97,7 +99,10 @@ def generate(root: Path, total: int, first_new: int = 1) -> None:
     for serial in range(first_new, total + 1):
         write(root / path(serial) / "index.html", article_page(serial, newest_first[:PAGE]))
     control = more_control("href", PAGE, PAGE) if total > PAGE else ""
-    write(root / "article/163/index.html", listing_page("Voice of Korea (EN)", [teaser(s) for s in newest_first[:PAGE]], control, []))
+    write(
+        root / "article/163/index.html",
+        listing_page("Voice of Korea (EN)", [teaser(s) for s in newest_first[:PAGE]], control, []),
+    )
     for start in range(PAGE, total, PAGE):
         control = more_control("href", start + PAGE, PAGE) if start + PAGE < total else ""
         blocks = [teaser(s) for s in newest_first[start : start + PAGE]]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitegen import (  # noqa: E402
+from sitegen import (
     PAGE,
     PAYWALL,
     SITE,
@@ -133,9 +133,13 @@ def vok_detail(day: str, number: int) -> str:
 def plain(path: str, title: str, published: str, teaser: str, more: str, **options) -> Sample:
     """An article with nothing odd about it: its teaser opens its body."""
     return Sample(
-        path=path, title=title, published=published, teaser=teaser,
+        path=path,
+        title=title,
+        published=published,
+        teaser=teaser,
         body=[f"{teaser} {more}", "This report was carried by Voice of Korea."],
-        source_url=vok_detail(published, int(path.split("/")[1][-4:])), **options,
+        source_url=vok_detail(published, int(path.split("/")[1][-4:])),
+        **options,
     )
 
 
@@ -155,55 +159,100 @@ ARTICLES: dict[str, Sample] = {
         ],
         source_url="http://www.vok.rep.kp/index.php/detail/2025-03-14-0820",
     ),
-    "r1": plain("newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex",
-                "Respected Comrade Kim Jong Un's speech at Sangwon Cement Complex", "2026-02-21",
-                "The respected Comrade Kim Jong Un made a meaningful speech of encouragement at the Sangwon Cement Complex. Saying his real",
-                "intention was to see the workers, he praised their feats."),
+    "r1": plain(
+        "newstream/1771712000-381500830/respected-comrade-kim-jong-uns-speech-at-sangwon-cement-complex",
+        "Respected Comrade Kim Jong Un's speech at Sangwon Cement Complex",
+        "2026-02-21",
+        "The respected Comrade Kim Jong Un made a meaningful speech of encouragement at the Sangwon Cement Complex. Saying his real",
+        "intention was to see the workers, he praised their feats.",
+    ),
     # QUIRKS: gate (a), the paywall markup inside the content, the body cut to its first fragment.
-    "r2": plain("newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry",
-                "Press Statement of Spokesperson for DPRK Foreign Ministry", "2026-02-20",
-                "A spokesperson for the Foreign Ministry of the Democratic People's Republic of Korea released the press statement on March the",
-                "first.", gate="paywall"),
-    "r3": plain("newstream/1771539200-381500828/birthday-spread-sent-to-centenarian",
-                "Birthday spread sent to centenarian", "2026-02-19",
-                "The respected Comrade Kim Jong Un sent a kind spread to Pang Kum Sun living in Hungun-ri, Yonggwang County of South Hamgyong",
-                "Province, on her 100th birthday.", date_form="text", control="button"),
-    "r4": plain("newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on",
-                "Construction of hospitals and leisure complexes carried on", "2026-02-18",
-                "Officers and soldiers of the People's Army, who have dynamically turned out in the third-year struggle for implementing the",
-                "regional development policy, are speeding up the construction."),
-    "r5": plain("newstream/1771366400-381500826/successes-registered-in-salt-production",
-                "Successes registered in salt production", "2026-02-17",
-                "Officials and workers in the field of salt industry are expanding successes in the salt production for the new year. The",
-                "Kwisong Salt Works is in the van.", date_form="spaced"),
-    "r6": plain("newstream/1771280000-381500825/ceramic-tea-set",
-                "Ceramic Tea Set", "2026-02-16",
-                "This is the gift--Ceramic Tea Set--presented to the respected Comrade Kim Jong Un by Nguyen Phu Trong, General Secretary of the",
-                "Central Committee of the Communist Party of Viet Nam.", control="button"),
-    "r7": plain("newstream/1771193600-381500824/congratulatory-group-of-koreans-in-japan-tours-different-places",
-                "Congratulatory group of Koreans in Japan tours different places", "2026-02-15",
-                "The congratulatory group of Koreans in Japan led by Ko Tok U, Chairman of the Tokyo Metropolitan Headquarters of the General",
-                "Association of Korean Residents in Japan, toured different places."),
-    "r8": plain("newstream/1771107200-381500823/2026-national-winter-games-close",
-                "2026 National Winter Games close", "2026-02-14",
-                "The 2026 National Winter Games came to a close. The closing ceremony was held at the Ice Hockey Gymnasium of the Paektusan Area",
-                "in Samjiyon City.", date_form="spaced"),
-    "r9": plain("newstream/1771020800-381500822/workshop-for-participants-in-ninth-congress-of-wpk-held",
-                "Workshop for participants in Ninth Congress of WPK held", "2026-02-13",
-                "A workshop for the participants in the Ninth Congress of the Workers' Party of Korea was held in the capital city of Pyongyang on",
-                "the 26th.", control="button"),
-    "r10": plain("newstream/1770934400-381500821/39th-sci-tech-festival-of-kim-il-sung-university-held",
-                 "39th Sci-Tech Festival of Kim Il Sung University held", "2026-02-12",
-                 "The 39th Sci-Tech Festival of Kim Il Sung University took place between February 25 and 27. Presented to the festival on the theme",
-                 "of science were many research papers.", date_form="span-short"),
-    "r11": plain("newstream/1770848000-381500820/birth-anniversary-of-chairman-kim-jong-il-celebrated-abroad",
-                 "Birth anniversary of Chairman Kim Jong Il celebrated abroad", "2026-02-11",
-                 "Meetings were held in Norway, Denmark, Sweden, Austria, Iceland and Finland between the 13th and the 16th to celebrate the 84th",
-                 "birth anniversary of Chairman Kim Jong Il."),
-    "r12": plain("newstream/1770761600-381500819/evening-gala-of-youth-and-students-held",
-                 "Evening gala of youth and students held", "2026-02-10",
-                 "An evening gala of youth and students took place at Kim Il Sung Square in the capital city of Pyongyang on the 27th, adding to the",
-                 "festive mood.", control="button"),
+    "r2": plain(
+        "newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry",
+        "Press Statement of Spokesperson for DPRK Foreign Ministry",
+        "2026-02-20",
+        "A spokesperson for the Foreign Ministry of the Democratic People's Republic of Korea released the press statement on March the",
+        "first.",
+        gate="paywall",
+    ),
+    "r3": plain(
+        "newstream/1771539200-381500828/birthday-spread-sent-to-centenarian",
+        "Birthday spread sent to centenarian",
+        "2026-02-19",
+        "The respected Comrade Kim Jong Un sent a kind spread to Pang Kum Sun living in Hungun-ri, Yonggwang County of South Hamgyong",
+        "Province, on her 100th birthday.",
+        date_form="text",
+        control="button",
+    ),
+    "r4": plain(
+        "newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on",
+        "Construction of hospitals and leisure complexes carried on",
+        "2026-02-18",
+        "Officers and soldiers of the People's Army, who have dynamically turned out in the third-year struggle for implementing the",
+        "regional development policy, are speeding up the construction.",
+    ),
+    "r5": plain(
+        "newstream/1771366400-381500826/successes-registered-in-salt-production",
+        "Successes registered in salt production",
+        "2026-02-17",
+        "Officials and workers in the field of salt industry are expanding successes in the salt production for the new year. The",
+        "Kwisong Salt Works is in the van.",
+        date_form="spaced",
+    ),
+    "r6": plain(
+        "newstream/1771280000-381500825/ceramic-tea-set",
+        "Ceramic Tea Set",
+        "2026-02-16",
+        "This is the gift--Ceramic Tea Set--presented to the respected Comrade Kim Jong Un by Nguyen Phu Trong, General Secretary of the",
+        "Central Committee of the Communist Party of Viet Nam.",
+        control="button",
+    ),
+    "r7": plain(
+        "newstream/1771193600-381500824/congratulatory-group-of-koreans-in-japan-tours-different-places",
+        "Congratulatory group of Koreans in Japan tours different places",
+        "2026-02-15",
+        "The congratulatory group of Koreans in Japan led by Ko Tok U, Chairman of the Tokyo Metropolitan Headquarters of the General",
+        "Association of Korean Residents in Japan, toured different places.",
+    ),
+    "r8": plain(
+        "newstream/1771107200-381500823/2026-national-winter-games-close",
+        "2026 National Winter Games close",
+        "2026-02-14",
+        "The 2026 National Winter Games came to a close. The closing ceremony was held at the Ice Hockey Gymnasium of the Paektusan Area",
+        "in Samjiyon City.",
+        date_form="spaced",
+    ),
+    "r9": plain(
+        "newstream/1771020800-381500822/workshop-for-participants-in-ninth-congress-of-wpk-held",
+        "Workshop for participants in Ninth Congress of WPK held",
+        "2026-02-13",
+        "A workshop for the participants in the Ninth Congress of the Workers' Party of Korea was held in the capital city of Pyongyang on",
+        "the 26th.",
+        control="button",
+    ),
+    "r10": plain(
+        "newstream/1770934400-381500821/39th-sci-tech-festival-of-kim-il-sung-university-held",
+        "39th Sci-Tech Festival of Kim Il Sung University held",
+        "2026-02-12",
+        "The 39th Sci-Tech Festival of Kim Il Sung University took place between February 25 and 27. Presented to the festival on the theme",
+        "of science were many research papers.",
+        date_form="span-short",
+    ),
+    "r11": plain(
+        "newstream/1770848000-381500820/birth-anniversary-of-chairman-kim-jong-il-celebrated-abroad",
+        "Birth anniversary of Chairman Kim Jong Il celebrated abroad",
+        "2026-02-11",
+        "Meetings were held in Norway, Denmark, Sweden, Austria, Iceland and Finland between the 13th and the 16th to celebrate the 84th",
+        "birth anniversary of Chairman Kim Jong Il.",
+    ),
+    "r12": plain(
+        "newstream/1770761600-381500819/evening-gala-of-youth-and-students-held",
+        "Evening gala of youth and students held",
+        "2026-02-10",
+        "An evening gala of youth and students took place at Kim Il Sung Square in the capital city of Pyongyang on the 27th, adding to the",
+        "festive mood.",
+        control="button",
+    ),
     # QUIRKS: <br> in the title and body, entities, no-break spaces, Korean and curly quotes,
     # widgets and scripts inside the content, teasers with a short date without its leading zero
     # and a title cut short, a "More From" block with a dead link, a repeated block and itself.
@@ -282,14 +331,23 @@ ARTICLES: dict[str, Sample] = {
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-31-0833",
     ),
     # QUIRKS: gate (b), a 302 to the site's own /free-member-form/.
-    "gate_form": plain("newstream/1772409900-381500832/report-on-enlarged-meeting-of-wpk-central-military-commission",
-                       "Report on enlarged meeting of WPK Central Military Commission", "2026-03-01",
-                       "An enlarged meeting of the Central Military Commission of the Workers' Party of Korea was held. It discussed",
-                       "the tasks for bolstering the defence capabilities.", date_form="spaced", gate="member-form"),
-    "mar1": plain("newstream/1772330400-381500831/spring-sowing-preparations-in-full-swing",
-                  "Spring sowing preparations in full swing", "2026-02-28",
-                  "Farms across the country are busy preparing for spring sowing. Seed selection and the",
-                  "production of humus are making progress.", date_form="span-short"),
+    "gate_form": plain(
+        "newstream/1772409900-381500832/report-on-enlarged-meeting-of-wpk-central-military-commission",
+        "Report on enlarged meeting of WPK Central Military Commission",
+        "2026-03-01",
+        "An enlarged meeting of the Central Military Commission of the Workers' Party of Korea was held. It discussed",
+        "the tasks for bolstering the defence capabilities.",
+        date_form="spaced",
+        gate="member-form",
+    ),
+    "mar1": plain(
+        "newstream/1772330400-381500831/spring-sowing-preparations-in-full-swing",
+        "Spring sowing preparations in full swing",
+        "2026-02-28",
+        "Farms across the country are busy preparing for spring sowing. Seed selection and the",
+        "production of humus are making progress.",
+        date_form="span-short",
+    ),
     # QUIRKS: its teasers print a date that does not exist; its posting date is in its URL.
     "feb30": Sample(
         path="newstream/1772240400-381500815/fishermen-bring-in-big-catch",
@@ -301,10 +359,14 @@ ARTICLES: dict[str, Sample] = {
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-27-0815",
     ),
     # QUIRKS: gate (c), a 302 off the site, to nknews.org's member form.
-    "gate_offsite": plain("newstream/1770889980-381500813/dprk-foreign-ministry-spokesperson-slams-joint-military-drills",
-                          "DPRK Foreign Ministry spokesperson slams joint military drills", "2026-02-11",
-                          "A spokesperson for the DPRK Foreign Ministry issued a statement denouncing the joint military drills",
-                          "staged by the United States and its followers.", gate="offsite"),
+    "gate_offsite": plain(
+        "newstream/1770889980-381500813/dprk-foreign-ministry-spokesperson-slams-joint-military-drills",
+        "DPRK Foreign Ministry spokesperson slams joint military drills",
+        "2026-02-11",
+        "A spokesperson for the DPRK Foreign Ministry issued a statement denouncing the joint military drills",
+        "staged by the United States and its followers.",
+        gate="offsite",
+    ),
     # QUIRKS: pinned at the top of the listing though older, then listed again in its place,
     # there linked protocol-relative.
     "pinned": Sample(
@@ -312,8 +374,10 @@ ARTICLES: dict[str, Sample] = {
         title="Party policy explained to working people",
         published="2026-02-19",
         teaser="Lectures explaining the Party's policy are given to working people across the country.",
-        body=["Lectures explaining the Party's policy are given to working people across the country.",
-              "Officials of the Party took part."],
+        body=[
+            "Lectures explaining the Party's policy are given to working people across the country.",
+            "Officials of the Party took part.",
+        ],
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-19-0818",
     ),
     # QUIRKS: linked only with tracking parameters and a fragment; no "More Articles" control.
@@ -361,32 +425,100 @@ ARTICLES: dict[str, Sample] = {
 # Older articles, deeper than the first slice: reachable only through slices.
 # (epoch, title, teaser); jan25's epoch is 15:37 UTC, already the next day in Korea.
 OLDER = [
-    (1769733120, "Ice sculpture festival opens in Pyongyang", "An ice sculpture festival opened on the bank of the Taedong River in Pyongyang."),
-    (1769646780, "New varieties of rice developed", "Scientists of the Academy of Agricultural Science developed new high-yielding varieties of rice."),
-    (1769560440, "Pyongyang Maternity Hospital introduces new treatment", "The Pyongyang Maternity Hospital introduced a new treatment for premature babies."),
-    (1769474100, "Children's Union members hold joint meeting", "Members of the Korean Children's Union held a joint meeting in Pyongyang."),
-    (1769387760, "Foreign Ministry delegation leaves for visit", "A delegation of the DPRK Foreign Ministry left Pyongyang for a visit abroad."),
-    (1769355420, "Tideland reclamation project progresses", "The builders of a tideland reclamation project on the west coast are making progress."),
+    (
+        1769733120,
+        "Ice sculpture festival opens in Pyongyang",
+        "An ice sculpture festival opened on the bank of the Taedong River in Pyongyang.",
+    ),
+    (
+        1769646780,
+        "New varieties of rice developed",
+        "Scientists of the Academy of Agricultural Science developed new high-yielding varieties of rice.",
+    ),
+    (
+        1769560440,
+        "Pyongyang Maternity Hospital introduces new treatment",
+        "The Pyongyang Maternity Hospital introduced a new treatment for premature babies.",
+    ),
+    (
+        1769474100,
+        "Children's Union members hold joint meeting",
+        "Members of the Korean Children's Union held a joint meeting in Pyongyang.",
+    ),
+    (
+        1769387760,
+        "Foreign Ministry delegation leaves for visit",
+        "A delegation of the DPRK Foreign Ministry left Pyongyang for a visit abroad.",
+    ),
+    (
+        1769355420,
+        "Tideland reclamation project progresses",
+        "The builders of a tideland reclamation project on the west coast are making progress.",
+    ),
     (1769215080, "Mining complex raises ore output", "Miners of the Komdok Mining Complex raised the output of ore."),
-    (1769128740, "Theatrical performance given by art troupe", "An art troupe gave a theatrical performance at the Mansudae Art Theatre."),
-    (1769042400, "Power stations boost electricity generation", "Thermal power stations across the country boosted electricity generation."),
-    (1768956060, "Orchard management improved in North Hwanghae", "Orchards in North Hwanghae Province improved their management for a bumper crop."),
-    (1768869720, "Books on Korean history published", "New books on Korean history were published by the Social Science Publishing House."),
-    (1768783380, "Railway modernization advances", "The modernization of railways is advancing in the northern region."),
-    (1768697040, "Fish farming expanded in coastal areas", "Fish farming was expanded in coastal areas of South Hwanghae Province."),
-    (1768610700, "Children's Palace performers give concert", "Young performers of the Mangyongdae Schoolchildren's Palace gave a concert."),
-    (1768524360, "Textile mill introduces automated looms", "The Kim Jong Suk Pyongyang Textile Mill introduced automated looms."),
-    (1768438020, "Forest restoration campaign reviewed", "The results of the forest restoration campaign of last year were reviewed."),
+    (
+        1769128740,
+        "Theatrical performance given by art troupe",
+        "An art troupe gave a theatrical performance at the Mansudae Art Theatre.",
+    ),
+    (
+        1769042400,
+        "Power stations boost electricity generation",
+        "Thermal power stations across the country boosted electricity generation.",
+    ),
+    (
+        1768956060,
+        "Orchard management improved in North Hwanghae",
+        "Orchards in North Hwanghae Province improved their management for a bumper crop.",
+    ),
+    (
+        1768869720,
+        "Books on Korean history published",
+        "New books on Korean history were published by the Social Science Publishing House.",
+    ),
+    (
+        1768783380,
+        "Railway modernization advances",
+        "The modernization of railways is advancing in the northern region.",
+    ),
+    (
+        1768697040,
+        "Fish farming expanded in coastal areas",
+        "Fish farming was expanded in coastal areas of South Hwanghae Province.",
+    ),
+    (
+        1768610700,
+        "Children's Palace performers give concert",
+        "Young performers of the Mangyongdae Schoolchildren's Palace gave a concert.",
+    ),
+    (
+        1768524360,
+        "Textile mill introduces automated looms",
+        "The Kim Jong Suk Pyongyang Textile Mill introduced automated looms.",
+    ),
+    (
+        1768438020,
+        "Forest restoration campaign reviewed",
+        "The results of the forest restoration campaign of last year were reviewed.",
+    ),
     (1768351680, "National chess tournament held", "A national chess tournament took place in Pyongyang."),
-    (1768265340, "Youth league delegation returns home", "A delegation of the Socialist Patriotic Youth League returned home."),
+    (
+        1768265340,
+        "Youth league delegation returns home",
+        "A delegation of the Socialist Patriotic Youth League returned home.",
+    ),
 ]
 for _n, (_epoch, _title, _teaser) in enumerate(OLDER, start=1):
     _slug = _title.lower().replace("'", "").replace(" ", "-")
     _day = posted_at(_epoch).date()
     ARTICLES[f"older{_n}"] = plain(
-        f"newstream/{_epoch}-3815007{_n:02d}/{_slug}", _title, (date.fromordinal(_day.toordinal() - 1)).isoformat(),
-        _teaser, "The event was reported by Voice of Korea.",
-        date_form=["glued", "long", "spaced", "span-short"][_n % 4], control=["href", "button"][_n % 2],
+        f"newstream/{_epoch}-3815007{_n:02d}/{_slug}",
+        _title,
+        (date.fromordinal(_day.toordinal() - 1)).isoformat(),
+        _teaser,
+        "The event was reported by Voice of Korea.",
+        date_form=["glued", "long", "spaced", "span-short"][_n % 4],
+        control=["href", "button"][_n % 2],
     )
 # QUIRKS: a page whose "More From" block also links the page itself.
 ARTICLES["older4"].more_from = ["latest", "older4"]
@@ -395,8 +527,11 @@ ARTICLES["r1"].teaser_html = escape(ARTICLES["r1"].teaser).replace("The respecte
 
 # A related link whose page is gone (404): kept in "related", never a record.
 DEAD = Sample(
-    path="newstream/1770000000-381500800/withdrawn-report", title="Withdrawn report",
-    published="2026-02-01", teaser="This report is no longer online.", body=[],
+    path="newstream/1770000000-381500800/withdrawn-report",
+    title="Withdrawn report",
+    published="2026-02-01",
+    teaser="This report is no longer online.",
+    body=[],
 )
 ARTICLES["greenhouse"].more_from = ["latest:3", "dead", "latest:3:", "letter"]
 ALL = {**ARTICLES, "dead": DEAD}
@@ -434,7 +569,10 @@ LIST: list[tuple[str, dict]] = [
     ("pinned", {"href": ARTICLES["pinned"].url.replace("https:", "")}),
     ("tracked", {"href": ARTICLES["tracked"].url + "?utm_source=twitter&amp;utm_medium=social#respond"}),
     ("unslashed", {"href": ARTICLES["unslashed"].url.rstrip("/")}),
-    *[(f"older{n}", {"href": ARTICLES[f"older{n}"].url + "#respond"} if n == 9 else {}) for n in range(1, len(OLDER) + 1)],
+    *[
+        (f"older{n}", {"href": ARTICLES[f"older{n}"].url + "#respond"} if n == 9 else {})
+        for n in range(1, len(OLDER) + 1)
+    ],
 ]
 
 
@@ -509,7 +647,9 @@ def main(site_dir: Path = SITE_DIR) -> None:
         if sample.gate == "paywall":
             write(site_dir / sample.path / "gated.html", sample.markup(related, gated=True).render(TRENDING))
         if key not in NOT_RECORDS:
-            write(site_dir / sample.path / "expected.json", json.dumps(record(key), ensure_ascii=False, indent=2) + "\n")
+            write(
+                site_dir / sample.path / "expected.json", json.dumps(record(key), ensure_ascii=False, indent=2) + "\n"
+            )
 
 
 if __name__ == "__main__":

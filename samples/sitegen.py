@@ -31,7 +31,9 @@ def slice_href(start: int, to: int = PAGE, source_id: int = SOURCE_ID) -> str:
     )
 
 
-def more_control(form: str, start: int = PAGE, to: int = PAGE, source_id: int = SOURCE_ID, href: str | None = None) -> str:
+def more_control(
+    form: str, start: int = PAGE, to: int = PAGE, source_id: int = SOURCE_ID, href: str | None = None
+) -> str:
     """The "More Articles" control, in one of the site's forms.
 
     ``"href"``: a link to the next slice that also carries the script's data

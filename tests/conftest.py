@@ -52,7 +52,9 @@ def assert_valid_records(records: list[dict]) -> None:
 
 def comparable(records: Iterable[dict]) -> list[dict]:
     """Records as a test compares them: without ``crawled_at`` (the clock's), in URL order."""
-    return sorted(({k: v for k, v in record.items() if k != "crawled_at"} for record in records), key=lambda r: r["url"])
+    return sorted(
+        ({k: v for k, v in record.items() if k != "crawled_at"} for record in records), key=lambda r: r["url"]
+    )
 
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}

@@ -79,7 +79,9 @@ def test_the_archive_holds_every_response_as_received_without_cookies_and_replay
     site = CookieSite(SAMPLE_SITE, flaky={FLAKY_PATH})
     start = "/article/163/"
     with serve(EncodingResourceWrapper(site, [GzipEncoderFactory()])) as origin:
-        crawler = yield crawl(tmp_path / "crawl" / "vok.jsonl", origin + start, DEFAULT_REQUEST_HEADERS={"Cookie": SENT_COOKIE})
+        crawler = yield crawl(
+            tmp_path / "crawl" / "vok.jsonl", origin + start, DEFAULT_REQUEST_HEADERS={"Cookie": SENT_COOKIE}
+        )
     crawled = read_jsonl(tmp_path / "crawl" / "vok.jsonl")
     assert crawled and set(site.cookies) == {SENT_COOKIE}  # the crawl did send the cookie
 
@@ -92,8 +94,13 @@ def test_the_archive_holds_every_response_as_received_without_cookies_and_replay
     fetched = sorted(origin + uri for uri, n in site.hits.items() for _ in range(n) if uri != "/robots.txt")
     assert sorted(uri for uri, *_ in responses) == sorted(requests) == fetched  # retries and redirects included
     assert crawler.stats.get_value(stats.ARCHIVE_RESPONSES) == len(responses)
-    assert sorted(headers.get_statuscode() for uri, headers, _ in responses if uri.endswith(FLAKY_PATH)) == ["200", "503"]
-    compressed = [payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload]
+    assert sorted(headers.get_statuscode() for uri, headers, _ in responses if uri.endswith(FLAKY_PATH)) == [
+        "200",
+        "503",
+    ]
+    compressed = [
+        payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload
+    ]
     assert compressed and all(payload[:2] == b"\x1f\x8b" for payload in compressed)  # the bytes as received
 
     everything = b"".join(gzip.decompress(path.read_bytes()) for path in sorted(archive.glob("*.warc.gz"))).lower()
@@ -115,10 +122,18 @@ def test_a_redirect_and_its_final_page_are_archived_and_replayed(tmp_path):
     site = MovedSite(SAMPLE_SITE)
     with serve(site) as origin:
         yield crawl(tmp_path / "crawl" / "vok.jsonl", f"{origin}/moved/")
-    statuses = [(uri, headers.get_statuscode()) for _, kind, uri, headers, _ in records_of(tmp_path / "crawl" / "archive") if kind == "response"]
+    statuses = [
+        (uri, headers.get_statuscode())
+        for _, kind, uri, headers, _ in records_of(tmp_path / "crawl" / "archive")
+        if kind == "response"
+    ]
     assert statuses[:2] == [(f"{origin}/moved/", "301"), (origin + MOVED_TO, "200")]
-    replayed = yield crawl(tmp_path / "replay" / "vok.jsonl", f"{origin}/moved/", {"replay": str(tmp_path / "crawl" / "archive")})
-    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+    replayed = yield crawl(
+        tmp_path / "replay" / "vok.jsonl", f"{origin}/moved/", {"replay": str(tmp_path / "crawl" / "archive")}
+    )
+    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(
+        read_jsonl(tmp_path / "crawl" / "vok.jsonl")
+    )
     assert replayed.stats.get_value("downloader/response_status_count/301") == 1
     assert stats.REPLAY_MISS not in replayed.stats.get_stats()
 
@@ -128,7 +143,9 @@ def test_a_url_not_in_the_archive_is_a_counted_miss_and_never_requested(sample_s
     archive = tmp_path / "archive"
     yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive))
     sample_server.resource.hits.clear()
-    replayed = yield crawl(tmp_path / "replay.jsonl", f"{sample_server.origin}/newstream/1-2/never-archived/", {"replay": str(archive)})
+    replayed = yield crawl(
+        tmp_path / "replay.jsonl", f"{sample_server.origin}/newstream/1-2/never-archived/", {"replay": str(archive)}
+    )
     assert replayed.stats.get_value(stats.REPLAY_MISS) == 1
     assert replayed.stats.get_value("vok/errors/ignored") == 1
     assert not sample_server.resource.hits  # the server was up, and asked for nothing
@@ -143,7 +160,12 @@ def test_an_empty_archive_setting_turns_it_off(sample_server, tmp_path):
 @pytest_twisted.inlineCallbacks
 def test_files_rotate_at_the_size_setting_each_opened_by_warcinfo(sample_server, tmp_path):
     archive = tmp_path / "warcs"
-    crawler = yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_ARCHIVE=str(archive), VOK_ARCHIVE_MAX_BYTES=10_000)
+    crawler = yield crawl(
+        tmp_path / "vok.jsonl",
+        f"{sample_server.origin}/article/163/",
+        VOK_ARCHIVE=str(archive),
+        VOK_ARCHIVE_MAX_BYTES=10_000,
+    )
     files = sorted(archive.glob("*.warc.gz"))
     assert len(files) > 2 and crawler.stats.get_value(stats.ARCHIVE_FILES) == len(files)
     for path in files:
@@ -159,7 +181,7 @@ def test_a_crawl_killed_while_archiving_leaves_files_readable_to_their_last_whol
     origin, _ = slow_site
     corpus, archive = tmp_path / "vok.jsonl", tmp_path / "archive"
     process = start_crawl(origin, corpus, f"VOK_ARCHIVE={archive}")
-    yield wait_for(lambda: corpus.exists() and corpus.read_bytes().count(b"\n") >= 3 or process.poll() is not None)
+    yield wait_for(lambda: (corpus.exists() and corpus.read_bytes().count(b"\n") >= 3) or process.poll() is not None)
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
 
@@ -192,10 +214,31 @@ def test_a_replay_of_a_directory_that_is_not_there_fails_before_any_request(tmp_
 def test_an_archive_that_cannot_be_written_stops_the_run_and_keeps_only_whole_records(sample_server, tmp_path, caplog):
     """A full disk, as ``RLIMIT_FSIZE`` makes one: the write that crosses it fails partway."""
     archive = tmp_path / "archive"
-    args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
-            "-s", "VOK_CORPUS=", "-s", f"VOK_ARCHIVE={archive}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+    args = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={sample_server.origin}/article/163/",
+        "-s",
+        "VOK_CORPUS=",
+        "-s",
+        f"VOK_ARCHIVE={archive}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+    ]
     failed = yield deferToThread(
-        subprocess.run, args, cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=limit_file_size(20_000),
+        subprocess.run,
+        args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_file_size(20_000),
     )
     assert failed.returncode != 0 and "Could not write to the archive, stopping" in failed.stderr, failed.stderr[-2000:]
     assert "'finish_reason': 'write_failed'" in failed.stderr
@@ -203,7 +246,9 @@ def test_an_archive_that_cannot_be_written_stops_the_run_and_keeps_only_whole_re
     assert path.stat().st_size <= 20_000
     with caplog.at_level(logging.WARNING):
         stored = [s.record.rec_type for s in iter_archive(archive)]
-    assert "Skipped" not in caplog.text and stored[0] == "warcinfo" and "response" in stored  # the failed write was cut back
+    assert (
+        "Skipped" not in caplog.text and stored[0] == "warcinfo" and "response" in stored
+    )  # the failed write was cut back
 
 
 @pytest_twisted.inlineCallbacks
@@ -216,14 +261,27 @@ def test_a_subscribers_cookies_open_the_gates_but_never_reach_the_archive(sample
     assert SUBSCRIBER_SECRET.encode() not in everything and b"\r\ncookie:" not in everything.lower()
     # The gated articles were read with the cookie; their replay needs none.
     yield crawl(tmp_path / "replay" / "vok.jsonl", start, {"replay": str(archive)})
-    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+    assert comparable(read_jsonl(tmp_path / "replay" / "vok.jsonl")) == comparable(
+        read_jsonl(tmp_path / "crawl" / "vok.jsonl")
+    )
 
 
 @pytest_twisted.inlineCallbacks
 def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_path):
-    (example,) = [e for e in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S) if "iter_archive" in e]
+    (example,) = [
+        e
+        for e in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+        if "iter_archive" in e
+    ]
     crawler = yield crawl(tmp_path / "data" / "kcnawatch.org" / "vok.jsonl", f"{sample_server.origin}/article/163/")
-    ran = yield deferToThread(subprocess.run, [sys.executable, "-W", "error", "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    ran = yield deferToThread(
+        subprocess.run,
+        [sys.executable, "-W", "error", "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
     lines = ran.stdout.splitlines()
     assert len(lines) == crawler.stats.get_value(stats.ARCHIVE_RESPONSES)

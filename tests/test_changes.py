@@ -16,7 +16,9 @@ from vok_crawler.items import Article
 SCHEMAS = ROOT / "vok_crawler" / "schema"
 ARTICLE = json.loads((SCHEMAS / "article.schema.json").read_text())
 CHANGE = json.loads((SCHEMAS / "change.schema.json").read_text())
-VALIDATOR = Draft202012Validator(CHANGE, registry=Registry().with_resource(ARTICLE["$id"], Resource.from_contents(ARTICLE)))
+VALIDATOR = Draft202012Validator(
+    CHANGE, registry=Registry().with_resource(ARTICLE["$id"], Resource.from_contents(ARTICLE))
+)
 SEEN = "2026-11-24T10:15:00Z"
 
 
@@ -30,7 +32,9 @@ def record() -> dict:
 def test_compare_names_the_changed_fields_in_a_fixed_order(record):
     edited = {**record, "source_url": None, "body": record["body"] + "\n\nA paragraph added.", "crawled_at": SEEN}
     assert compare(record, edited) == ["body", "source_url"]
-    assert compare(record, {**record, "related": [], "posted": None, "crawled_at": SEEN}) == []  # not the article's text
+    assert (
+        compare(record, {**record, "related": [], "posted": None, "crawled_at": SEEN}) == []
+    )  # not the article's text
     assert compare(record, {key: value for key, value in record.items() if key != "title"}) == ["title"]
 
 
@@ -47,8 +51,12 @@ def test_every_kind_of_line_is_written_flushed_and_valid(record, tmp_path):
         log.restored(Article(**{**record, "related": []}), SEEN)
         lines = read_jsonl(changes_path(corpus))  # read while open: each line is on disk already
     assert changes_path(corpus) == tmp_path / "vok.changes.jsonl"
-    assert [(line["change"], line["url"]) for line in lines] == [(kind, record["url"]) for kind in ("changed", "deleted", "restored")]
-    assert lines[0]["record"]["title"] == "Retitled" and lines[1]["status"] == 410 and lines[2]["record"]["related"] == []
+    assert [(line["change"], line["url"]) for line in lines] == [
+        (kind, record["url"]) for kind in ("changed", "deleted", "restored")
+    ]
+    assert (
+        lines[0]["record"]["title"] == "Retitled" and lines[1]["status"] == 410 and lines[2]["record"]["related"] == []
+    )
     for line in lines:
         assert not list(VALIDATOR.iter_errors(line)), line
 
@@ -83,7 +91,17 @@ def test_a_change_without_a_changed_field_is_refused(record, tmp_path):
         {"change": "deleted", "status": 404, "extra": 1},
         {"change": "deleted", "status": 404, "seen_at": "24/11/2026"},
     ],
-    ids=["no-field", "not-compared", "no-record", "status-500", "no-status", "no-record-back", "unknown", "extra", "bad-date"],
+    ids=[
+        "no-field",
+        "not-compared",
+        "no-record",
+        "status-500",
+        "no-status",
+        "no-record-back",
+        "unknown",
+        "extra",
+        "bad-date",
+    ],
 )
 def test_the_schema_refuses_malformed_lines(record, line):
     line = {"url": record["url"], "seen_at": SEEN, **line}
@@ -93,7 +111,9 @@ def test_the_schema_refuses_malformed_lines(record, line):
 
 
 def test_the_schema_checks_the_record_as_the_article_schema_does(record):
-    assert not list(VALIDATOR.iter_errors({"url": record["url"], "change": "restored", "record": record, "seen_at": SEEN}))
+    assert not list(
+        VALIDATOR.iter_errors({"url": record["url"], "change": "restored", "record": record, "seen_at": SEEN})
+    )
     broken = {key: value for key, value in record.items() if key != "body"}
     assert list(VALIDATOR.iter_errors({"url": record["url"], "change": "restored", "record": broken, "seen_at": SEEN}))
     assert set(COMPARED_FIELDS) == set(CHANGE["oneOf"][0]["properties"]["fields"]["items"]["enum"])

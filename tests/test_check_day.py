@@ -11,7 +11,9 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
 
 def report(path, **fields):
-    path.write_text(json.dumps({"job": "j2", "finish_reason": "finished", "finished_at": "2026-11-24T06:20:00+00:00", **fields}))
+    path.write_text(
+        json.dumps({"job": "j2", "finish_reason": "finished", "finished_at": "2026-11-24T06:20:00+00:00", **fields})
+    )
     return path
 
 
@@ -23,7 +25,9 @@ def test_a_missing_stale_or_unfinished_report_is_a_failed_day(tmp_path):
     assert problems(tmp_path / "none.json", now=NOW)[0].startswith("no health report at")
     stale = problems(report(tmp_path / "vok.health.json"), now=NOW + timedelta(days=2))
     assert stale == ["the last health report is from 2026-11-24 06:20:00+00:00: no run has finished since"]
-    broken = report(tmp_path / "vok.health.json", finish_reason="layout_broken", layout_problems=["3 of 3 articles have no title"])
+    broken = report(
+        tmp_path / "vok.health.json", finish_reason="layout_broken", layout_problems=["3 of 3 articles have no title"]
+    )
     assert problems(broken, now=NOW) == ["the last run (job j2) ended 'layout_broken': 3 of 3 articles have no title"]
 
 

@@ -28,9 +28,24 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG
 def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path):
     """``-O out.jsonl`` works as Scrapy users expect, and the corpus is written as well."""
     feed, corpus = tmp_path / "out.jsonl", tmp_path / "corpus" / "vok.jsonl"
-    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
-            "-a", "_job=from-scrapyd", "-O", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", f"VOK_COOKIES_FILE={COOKIES}", *FAST]
-    out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    args = [
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={sample_server.origin}/article/163/",
+        "-a",
+        "_job=from-scrapyd",
+        "-O",
+        str(feed),
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        "-s",
+        f"VOK_COOKIES_FILE={COOKIES}",
+        *FAST,
+    ]
+    _out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
     assert code == 0, err.decode()[-3000:]
     expected = comparable(expected_records(sample_server.origin).values())
     assert comparable(read_jsonl(feed)) == expected
@@ -42,8 +57,22 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
 def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     feed, corpus = tmp_path / "samples.jsonl", tmp_path / "corpus.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "samples", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", "LOG_LEVEL=INFO"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "samples",
+            "-o",
+            str(feed),
+            "-s",
+            f"VOK_CORPUS={corpus}",
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     records = read_jsonl(feed)
@@ -60,22 +89,42 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         (["-a", "refresh=maybe"], "refresh must be one of 1/true/yes/0/false/no, not 'maybe'"),
         (["-a", "start_url=ftp://127.0.0.1/"], "start_url must be an http(s) URL, not 'ftp://127.0.0.1/'"),
         (["-s", "VOK_RETRY_AFTER_MAX=soon"], "setting VOK_RETRY_AFTER_MAX must be a number of seconds, not 'soon'"),
-        (["-s", "VOK_CORPUS=%(host)s/vok.jsonl"], "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s"),
+        (
+            ["-s", "VOK_CORPUS=%(host)s/vok.jsonl"],
+            "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s",
+        ),
         (["-a", "source_id=vok"], "source_id must be the source's number in slice URLs (id=K), not 'vok'"),
         (["-a", "revisit=soon"], "revisit must be a number of days, not 'soon'"),
         (
             ["-s", "VOK_COOKIES_FILE=/nonexistent/cookies.txt"],
-            "VOK_COOKIES_FILE /nonexistent/cookies.txt could not be loaded (No such file or directory): "
-            "export the site's cookies from your browser as a Netscape cookies.txt file",
+            (
+                "VOK_COOKIES_FILE /nonexistent/cookies.txt could not be loaded (No such file or directory): "
+                "export the site's cookies from your browser as a Netscape cookies.txt file"
+            ),
         ),
     ],
     ids=["since", "refresh", "start_url", "retry_after_max", "corpus_template", "source_id", "revisit", "cookies_file"],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", "start_url=http://127.0.0.1:9/article/163/",
-         "-s", f"VOK_CORPUS={tmp_path}/vok.jsonl", *args, "-s", "LOG_LEVEL=INFO"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "vok",
+            "-a",
+            "start_url=http://127.0.0.1:9/article/163/",
+            "-s",
+            f"VOK_CORPUS={tmp_path}/vok.jsonl",
+            *args,
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2, result.stderr[-3000:]
     assert result.stderr.splitlines()[-1] == f"Error: {message}"
@@ -86,8 +135,19 @@ def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args,
 @pytest_twisted.inlineCallbacks
 def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
     """Stopped by a limit here; any finish reason but ``finished`` says the day's crawl is not whole."""
-    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={sample_server.origin}/article/163/",
-            "-s", f"VOK_CORPUS={tmp_path / 'vok.jsonl'}", "-s", "CLOSESPIDER_ITEMCOUNT=2", *FAST]
+    args = [
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={sample_server.origin}/article/163/",
+        "-s",
+        f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
+        "-s",
+        "CLOSESPIDER_ITEMCOUNT=2",
+        *FAST,
+    ]
     _, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
     assert b"'finish_reason': 'closespider_itemcount'" in err
     assert code == 1, err.decode()[-3000:]
@@ -95,8 +155,21 @@ def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
 
 def samples(cwd, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "samples", "--site", str(ROOT / "samples" / "site"), *args, "-s", "LOG_LEVEL=INFO"],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "samples",
+            "--site",
+            str(ROOT / "samples" / "site"),
+            *args,
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -9,7 +9,9 @@ from vok_crawler.config import seconds_setting, switch
 from vok_crawler.errors import BadConfiguration
 
 
-@pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), (" yes ", True), ("0", False), ("false", False), ("No", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", True), ("TRUE", True), (" yes ", True), ("0", False), ("false", False), ("No", False)]
+)
 def test_a_switch_takes_its_documented_values(value, expected):
     assert switch("refresh", value) is expected
 

@@ -36,7 +36,9 @@ def test_an_export_loads_with_its_session_and_httponly_cookies():
 
 def test_cookies_past_their_expiry_are_dropped(tmp_path):
     file = tmp_path / "cookies.txt"
-    file.write_text("# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t1000\told\tgone\n127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tfresh\tkept\n")
+    file.write_text(
+        "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t1000\told\tgone\n127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tfresh\tkept\n"
+    )
     assert [cookie.name for cookie in load_cookies(file)] == ["fresh"]
 
 
@@ -44,7 +46,9 @@ def test_the_cookie_goes_to_the_crawled_site_only():
     sender = middleware(COOKIES)
     own = Request(f"{ORIGIN}/newstream/1-1/a/")
     sender.process_request(own)
-    assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()  # and not the nknews.org one
+    assert (
+        own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()
+    )  # and not the nknews.org one
     elsewhere = Request("http://localhost:8163/newstream/1-1/a/")
     sender.process_request(elsewhere)
     assert elsewhere.headers.get("Cookie") is None

@@ -36,9 +36,25 @@ WHOLE_CRAWL = 1 + 1 + 3 + len(expected_records()) + 1 + 1
 
 
 def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:
-    args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/",
-            "-s", f"VOK_CORPUS={corpus}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}"]
+    args = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "LOG_LEVEL=INFO",
+        "-s",
+        f"VOK_COOKIES_FILE={COOKIES}",
+    ]
     for setting in settings:
         args += ["-s", setting]
     return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -68,7 +84,9 @@ def assert_whole_corpus(corpus, origin):
 
 
 @pytest.mark.parametrize(
-    ("kill_after", "torn"), [(3, False), (WHOLE_CRAWL // 2, True), (WHOLE_CRAWL - 4, False)], ids=["early", "mid", "near-end"]
+    ("kill_after", "torn"),
+    [(3, False), (WHOLE_CRAWL // 2, True), (WHOLE_CRAWL - 4, False)],
+    ids=["early", "mid", "near-end"],
 )
 @pytest_twisted.inlineCallbacks
 def test_kill_9_then_run_again_gives_every_article_exactly_once(slow_site, tmp_path, kill_after, torn):
@@ -80,7 +98,7 @@ def test_kill_9_then_run_again_gives_every_article_exactly_once(slow_site, tmp_p
     assert first.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
     if torn:  # as if the kill had landed in the middle of a write
         with corpus.open("a", encoding="utf-8") as file:
-            file.write('{"url": "' + origin + '/newstream/torn')
+            file.write('{"url": "' + origin + "/newstream/torn")
     site.delay = 0
     again = start_crawl(origin, corpus)
     yield wait_for(lambda: again.poll() is not None)
@@ -106,7 +124,11 @@ def test_jobdir_pause_and_resume(slow_site, tmp_path):
     yield wait_for(lambda: resumed.poll() is not None)
     assert resumed.returncode == 0, resumed.stderr.read().decode()[-3000:]
     assert_whole_corpus(corpus, origin)
-    refetched = [uri for uri, n in site.hits.items() if uri.startswith("/newstream/") and n > hits_before.get(uri, 0) and uri in hits_before]
+    refetched = [
+        uri
+        for uri, n in site.hits.items()
+        if uri.startswith("/newstream/") and n > hits_before.get(uri, 0) and uri in hits_before
+    ]
     assert refetched == []  # what the first part fetched is not fetched again
 
 

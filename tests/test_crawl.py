@@ -86,10 +86,19 @@ def test_without_cookies_gated_articles_give_no_record_and_wait_for_a_run_with_c
 
 @pytest.mark.parametrize(
     ("to_reading", "slice_control", "loop"),
-    [("count", "none", False), ("end", "none", False), ("fixed", "none", False), ("count", "href", True), ("end", "data", False), ("fixed", "href", False)],
+    [
+        ("count", "none", False),
+        ("end", "none", False),
+        ("fixed", "none", False),
+        ("count", "href", True),
+        ("end", "data", False),
+        ("fixed", "href", False),
+    ],
 )
 @pytest_twisted.inlineCallbacks
-def test_every_article_is_reached_whatever_the_server_makes_of_to_and_the_slices_controls(tmp_path, to_reading, slice_control, loop):
+def test_every_article_is_reached_whatever_the_server_makes_of_to_and_the_slices_controls(
+    tmp_path, to_reading, slice_control, loop
+):
     resource = SampleSite(SAMPLE_SITE, to_reading=to_reading, slice_control=slice_control, loop=loop)
     with serve(resource) as origin:
         crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES))
@@ -104,8 +113,13 @@ def test_every_article_is_reached_whatever_the_server_makes_of_to_and_the_slices
 def test_the_subscribers_cookie_reaches_the_site_and_no_output(sample_server, tmp_path, caplog):
     feed = tmp_path / "feed.jsonl"
     with caplog.at_level(logging.DEBUG):
-        yield crawl(tmp_path / "vok.jsonl", f"{sample_server.origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES),
-                    FEEDS={str(feed): {"format": "jsonlines"}}, LOG_LEVEL="DEBUG")
+        yield crawl(
+            tmp_path / "vok.jsonl",
+            f"{sample_server.origin}/article/163/",
+            VOK_COOKIES_FILE=str(COOKIES),
+            FEEDS={str(feed): {"format": "jsonlines"}},
+            LOG_LEVEL="DEBUG",
+        )
     assert len(read_jsonl(feed)) == 42  # the gates opened: the cookie was sent
     assert SUBSCRIBER_SECRET not in caplog.text
     for file in tmp_path.rglob("*"):

@@ -67,9 +67,25 @@ def slice_uri(start: int, to: int) -> str:
 
 def scrapy_crawl(origin: str, corpus, *extra: str):
     """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
-    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}{LISTING}", "-s", f"VOK_CORPUS={corpus}",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1",
-            "-s", "VOK_RETRY_BACKOFF_BASE=0", *extra]
+    args = [
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}{LISTING}",
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "RETRY_TIMES=1",
+        "-s",
+        "VOK_RETRY_BACKOFF_BASE=0",
+        *extra,
+    ]
     return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
 
 
@@ -164,7 +180,9 @@ def test_refresh_fetches_known_articles_again_without_duplicating_the_corpus(sam
     before = corpus.read_text()
     sample_server.resource.hits.clear()
     out = tmp_path / "refreshed.jsonl"
-    _, err, code = yield scrapy_crawl(sample_server.origin, corpus, "-a", "refresh=1", "-O", str(out), "-s", f"VOK_COOKIES_FILE={COOKIES}")
+    _, err, code = yield scrapy_crawl(
+        sample_server.origin, corpus, "-a", "refresh=1", "-O", str(out), "-s", f"VOK_COOKIES_FILE={COOKIES}"
+    )
     assert code == 0, err.decode()[-2000:]
     assert corpus.read_text() == before
     assert comparable(read_jsonl(out)) == comparable(expected_records(sample_server.origin).values())
@@ -174,8 +192,10 @@ def test_refresh_fetches_known_articles_again_without_duplicating_the_corpus(sam
 
 @pytest_twisted.inlineCallbacks
 def test_a_broken_layout_ends_the_run_with_its_own_reason_and_a_non_zero_exit(tmp_path):
-    redesigned = FaultySite(SAMPLE_SITE, rewrite=[("/newstream/", b"article-title", b"post-heading"),
-                                                  ("/newstream/", b"article-content", b"post-text")])
+    redesigned = FaultySite(
+        SAMPLE_SITE,
+        rewrite=[("/newstream/", b"article-title", b"post-heading"), ("/newstream/", b"article-content", b"post-text")],
+    )
     with serve(redesigned) as origin:
         corpus = tmp_path / "vok.jsonl"
         _, err, code = yield scrapy_crawl(origin, corpus)
@@ -243,13 +263,20 @@ def test_the_health_report_of_a_normal_run_without_cookies(sample_server, tmp_pa
     assert health["pages_fetched"] == pages + (1 if "paywall" in GATES.values() else 0)
     assert health["articles"] == {"new": n, "already_known": 0, "gated": len(GATES), "dropped": {"other_source": 1}}
     assert health["coverage"] == {
-        "title": 1.0, "published": share("published"), "posted": 1.0, "body": 1.0, "source_url": share("source_url")
+        "title": 1.0,
+        "published": share("published"),
+        "posted": 1.0,
+        "body": 1.0,
+        "source_url": share("source_url"),
     }
     assert health["errors"] == {"http_404": 1}
     assert health["invalid_dates"]["published"] == sum(1 for r in records if r["published"] is None)
     assert health["invalid_dates"]["teaser"] >= 1
     assert health["pagination"] | {"routes": None} == {
-        "source_id": SOURCE_ID, "slice_size": PAGE, "to_reading": "count", "routes": None
+        "source_id": SOURCE_ID,
+        "slice_size": PAGE,
+        "to_reading": "count",
+        "routes": None,
     }
     assert health["pagination"]["routes"]["data"] >= 1  # the listing's script-driven control
     assert health["refusals"] == 0

@@ -20,7 +20,9 @@ def slow_site(port_file: Path) -> subprocess.Popen:
     """The samples, a second an answer, in a process of their own: a graceful stop takes that long."""
     server = subprocess.Popen(
         [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(SAMPLE_SITE), "--port", "0", "--delay", "2.0"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = server.stdout.readline()  # "Serving ... on http://127.0.0.1:PORT/"
     port_file.write_text(line.rsplit(":", 1)[1].strip(" /\n"))
@@ -33,9 +35,22 @@ def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, sig
     try:
         origin = f"http://127.0.0.1:{(tmp_path / 'port').read_text()}"
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/",
-             "-s", f"VOK_CORPUS={tmp_path / 'vok.jsonl'}", *FAST],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "crawl",
+                "vok",
+                "-a",
+                f"start_url={origin}/article/163/",
+                "-s",
+                f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
+                *FAST,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         time.sleep(3)  # robots.txt, then the listing asked for: mid-crawl
         for _ in range(signals):

@@ -24,8 +24,8 @@ from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, serve
-from tests.test_crash import assert_whole_corpus, wait_for
 from tests.fault_site import FaultySite
+from tests.test_crash import assert_whole_corpus, wait_for
 
 FORBIDDEN = "/newstream/1771280000-381500825/ceramic-tea-set/"
 BUSY = "/newstream/1771366400-381500826/successes-registered-in-salt-production/"
@@ -35,9 +35,27 @@ HEALTHY_RUNS = 4  # a bound: the walk must complete within these
 
 def crawl_args(origin: str, corpus: Path) -> list[str]:
     return [
-        sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", "-s", f"VOK_CORPUS={corpus}",
-        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1", "-s", "VOK_RETRY_BACKOFF_BASE=0",
-        "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}",
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "RETRY_TIMES=1",
+        "-s",
+        "VOK_RETRY_BACKOFF_BASE=0",
+        "-s",
+        "LOG_LEVEL=INFO",
+        "-s",
+        f"VOK_COOKIES_FILE={COOKIES}",
     ]
 
 
@@ -58,7 +76,9 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
     corpus = tmp_path / "vok.jsonl"
     site = FaultySite(SAMPLE_SITE, faults={FORBIDDEN: "403", BUSY: "busy"}, delay=0.05)
     with serve(site) as origin:
-        first = subprocess.Popen(crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        first = subprocess.Popen(
+            crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         yield wait_for(lambda: corpus.with_name("vok.lock").exists() and corpus.with_name("vok.state.json").exists())
         second = yield deferToThread(
             subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=60
@@ -72,17 +92,26 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
 
         size = corpus.stat().st_size if corpus.exists() else 0
         full = yield deferToThread(
-            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120,
+            subprocess.run,
+            crawl_args(origin, corpus),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
             preexec_fn=full_disk_after(size + 8_000),
         )
         assert full.returncode != 0 and "Could not write to the corpus" in full.stderr
         state = state_of(corpus)
-        assert not state["complete"] and not {origin + FORBIDDEN, origin + BUSY} & set(state["skipped"])  # never forgotten
+        assert not state["complete"] and not {origin + FORBIDDEN, origin + BUSY} & set(
+            state["skipped"]
+        )  # never forgotten
 
         site.faults.clear()  # the site is healthy again, and so is the disk
         exits = []
         for _ in range(HEALTHY_RUNS):
-            run = yield deferToThread(subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120)
+            run = yield deferToThread(
+                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120
+            )
             exits.append(run.returncode)
             state = state_of(corpus)
             if state["complete"] and not state["pending"]:

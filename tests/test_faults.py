@@ -69,9 +69,27 @@ def listing_urls(origin: str) -> set[str]:
 
 def scrapy_crawl(origin: str, corpus, *extra: str):
     """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
-    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}{LISTING}", "-s", f"VOK_CORPUS={corpus}",
-            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1",
-            "-s", "VOK_RETRY_BACKOFF_BASE=0", "-s", "LOG_LEVEL=DEBUG", *extra]
+    args = [
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}{LISTING}",
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "-s",
+        "AUTOTHROTTLE_ENABLED=False",
+        "-s",
+        "RETRY_TIMES=1",
+        "-s",
+        "VOK_RETRY_BACKOFF_BASE=0",
+        "-s",
+        "LOG_LEVEL=DEBUG",
+        *extra,
+    ]
     return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
 
 
@@ -109,7 +127,9 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     assert counters[stats.retry("backoff")] >= 5
     assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
     assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
-    assert any("Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/"))
+    assert any(
+        "Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/")
+    )
     # The lying charset header.
     assert counters[stats.CHARSET_OVERRIDDEN] == 1
     assert "header says charset cp1252, the page says utf-8" in log
@@ -118,7 +138,10 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     assert f"Giving up on {origin}{HUGE}: too_large" in log
     state = state_of(corpus)
     assert origin + HUGE in state["pending"] and state["skipped"] == sorted(
-        [origin + "/newstream/1770000000-381500800/withdrawn-report/", origin + "/newstream/1772300000-990010/kcna-commentary-on-sanctions/"]
+        [
+            origin + "/newstream/1770000000-381500800/withdrawn-report/",
+            origin + "/newstream/1772300000-990010/kcna-commentary-on-sanctions/",
+        ]
     )
     # The redirect off the site is not followed; javascript: and mailto: are not links.
     assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
@@ -230,7 +253,9 @@ def test_a_site_that_keeps_refusing_stops_the_crawl_and_forgets_nothing(tmp_path
 @pytest_twisted.inlineCallbacks
 def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cookie_leaks_nowhere(tmp_path):
     site = FaultySite(SAMPLE_SITE)
-    articles = {path.as_posix().removeprefix(SAMPLE_SITE.as_posix()) + "/" for path in (SAMPLE_SITE / "newstream").glob("*/*")}
+    articles = {
+        path.as_posix().removeprefix(SAMPLE_SITE.as_posix()) + "/" for path in (SAMPLE_SITE / "newstream").glob("*/*")
+    }
     # NK Pro closes every article to a stranger, by each of its three gates.
     site.gates = {path: ("member-form", "offsite")[n % 2] for n, path in enumerate(sorted(articles))} | site.gates
     assert set(site.gates.values()) == {"paywall", "member-form", "offsite"}
@@ -245,7 +270,9 @@ def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cook
         health = json.loads(corpus.with_name("vok.health.json").read_text())
         state = state_of(corpus)
         assert health["finish_reason"] == state["finish_reason"] == ALL_GATED
-        assert health["articles"]["new"] == 0 and health["articles"]["gated"] == health["left_for_next_run"]["gated"] > 0
+        assert (
+            health["articles"]["new"] == 0 and health["articles"]["gated"] == health["left_for_next_run"]["gated"] > 0
+        )
         assert set(state["gated"]) >= listing_urls(origin)
 
         # A subscriber's run, on the same corpus: every article, and the secret nowhere.
@@ -267,7 +294,9 @@ def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it
     end = len(FaultySite(SAMPLE_SITE).blocks)
     site = FaultySite(SAMPLE_SITE, slice_faults={end - end % PAGE: fault})  # the last slice with teasers
     with serve(site) as origin:
-        crawler = yield crawl(corpus, f"{origin}{LISTING}", DOWNLOAD_MAXSIZE=100_000, DOWNLOAD_WARNSIZE=0, **QUICK, **SUBSCRIBER)
+        crawler = yield crawl(
+            corpus, f"{origin}{LISTING}", DOWNLOAD_MAXSIZE=100_000, DOWNLOAD_WARNSIZE=0, **QUICK, **SUBSCRIBER
+        )
         assert crawler.stats.get_value("finish_reason") == "finished"
         first = {r["url"] for r in read_jsonl(corpus)}
         assert first < set(expected_records(origin))  # the failed slice's articles are missing

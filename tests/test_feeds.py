@@ -18,8 +18,20 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG
 
 
 def scrapy_crawl(origin: str, tmp_path, *args: str):
-    command = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/",
-               "-s", f"VOK_CORPUS={tmp_path / 'corpus' / 'vok.jsonl'}", "-s", f"VOK_COOKIES_FILE={COOKIES}", *FAST, *args]
+    command = [
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_CORPUS={tmp_path / 'corpus' / 'vok.jsonl'}",
+        "-s",
+        f"VOK_COOKIES_FILE={COOKIES}",
+        *FAST,
+        *args,
+    ]
     return getProcessOutputAndValue(sys.executable, command, env=dict(os.environ), path=str(ROOT))
 
 
@@ -30,7 +42,9 @@ def test_csv_and_xml_feeds_carry_related_as_json_text_and_json_feeds_as_lists(sa
     _, err, code = yield scrapy_crawl(sample_server.origin, tmp_path, *outputs)
     assert code == 0, err.decode()[-3000:]
     related = {record["url"]: record["related"] for record in read_jsonl(feeds["jsonl"])}
-    assert len(related) == len(expected_records(sample_server.origin)) and all(isinstance(teasers, list) for teasers in related.values())
+    assert len(related) == len(expected_records(sample_server.origin)) and all(
+        isinstance(teasers, list) for teasers in related.values()
+    )
     assert {record["url"]: record["related"] for record in json.loads(feeds["json"].read_text())} == related
     with feeds["csv"].open(encoding="utf-8", newline="") as file:
         assert {row["url"]: json.loads(row["related"]) for row in csv.DictReader(file)} == related
@@ -44,7 +58,10 @@ def test_a_feed_path_that_cannot_be_written_stops_the_run_before_it_starts(sampl
     not_a_folder.write_text("")
     _, err, code = yield scrapy_crawl(sample_server.origin, tmp_path, "-O", str(not_a_folder / "out.jsonl"))
     assert code == 2, err.decode()[-3000:]
-    assert err.decode().splitlines()[-1] == f"Error: feed {not_a_folder / 'out.jsonl'} cannot be written: {not_a_folder} is not a directory"
+    assert (
+        err.decode().splitlines()[-1]
+        == f"Error: feed {not_a_folder / 'out.jsonl'} cannot be written: {not_a_folder} is not a directory"
+    )
     assert sample_server.resource.hits == {}
     assert b"Traceback" not in err
 
@@ -54,7 +71,9 @@ def test_a_feed_that_fails_to_store_makes_the_run_exit_non_zero(sample_server, t
     with socket.socket() as probe:  # a port nothing listens on: the FTP upload is refused
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    _, err, code = yield scrapy_crawl(sample_server.origin, tmp_path, "-o", f"ftp://user:pass@127.0.0.1:{closed}/out.jsonl")
+    _, err, code = yield scrapy_crawl(
+        sample_server.origin, tmp_path, "-o", f"ftp://user:pass@127.0.0.1:{closed}/out.jsonl"
+    )
     assert b"'feedexport/failed_count/FTPFeedStorage': 1" in err, err.decode()[-3000:]
     assert b"'finish_reason': 'finished'" in err
     assert code == 1

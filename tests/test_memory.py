@@ -54,8 +54,21 @@ def test_records_are_one_utf8_json_object_a_line_with_every_field_in_order(tmp_p
     text = path.read_text(encoding="utf-8")
     assert "“김정은”" in text and text.endswith("\n")
     [record] = read_jsonl(path)
-    assert list(record) == ["url", "title", "published", "posted", "posted_at", "source", "source_url", "body", "related", "crawled_at"]
-    assert record["related"] == [{"url": f"{ORIGIN}/newstream/2-2/b/", "title": "“김정은”", "date": None, "teaser": "t"}]
+    assert list(record) == [
+        "url",
+        "title",
+        "published",
+        "posted",
+        "posted_at",
+        "source",
+        "source_url",
+        "body",
+        "related",
+        "crawled_at",
+    ]
+    assert record["related"] == [
+        {"url": f"{ORIGIN}/newstream/2-2/b/", "title": "“김정은”", "date": None, "teaser": "t"}
+    ]
 
 
 def test_the_corpus_accumulates_across_runs_without_a_url_twice(tmp_path):
@@ -182,11 +195,19 @@ def test_a_second_crawl_of_one_corpus_is_refused_naming_the_holder(tmp_path):
     path = tmp_path / "vok.jsonl"
     memory = open_memory(path)
     second = subprocess.run(
-        [sys.executable, "-c", (
-            "import sys; from pathlib import Path; from tests.test_memory import open_memory\n"
-            "try:\n    open_memory(Path(sys.argv[1]))\nexcept Exception as error:\n    print(type(error).__name__, error)"
-        ), str(path)],
-        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys; from pathlib import Path; from tests.test_memory import open_memory\n"
+                "try:\n    open_memory(Path(sys.argv[1]))\nexcept Exception as error:\n    print(type(error).__name__, error)"
+            ),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
     )
     assert second.stdout.startswith("BadConfiguration") and "one crawl per corpus" in second.stdout
     assert f"process {os.getpid()}" in second.stdout
@@ -224,6 +245,8 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
     page = HtmlResponse(article(1).url, request=Request(article(1).url, callback=spider.parse_article))
     memory.spider_error(Failure(ValueError("boom")), page, spider)
     assert article(1).url in memory.pending and not memory.listing_incomplete
-    listing = HtmlResponse(f"{ORIGIN}/article/163/", request=Request(f"{ORIGIN}/article/163/", callback=spider.parse_listing))
+    listing = HtmlResponse(
+        f"{ORIGIN}/article/163/", request=Request(f"{ORIGIN}/article/163/", callback=spider.parse_listing)
+    )
     memory.spider_error(Failure(ValueError("boom")), listing, spider)
     assert close(memory)["complete"] is False

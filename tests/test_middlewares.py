@@ -34,8 +34,15 @@ PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></b
 
 @pytest.mark.parametrize(
     ("header", "seconds"),
-    [(b"120", 120.0), (b" 0 ", 0.0), (b"Tue, 24 Nov 2026 12:00:30 GMT", 30.0), (b"Tue, 24 Nov 2026 11:00:00 GMT", 0.0),
-     (b"soon", None), (b"", None), (None, None)],
+    [
+        (b"120", 120.0),
+        (b" 0 ", 0.0),
+        (b"Tue, 24 Nov 2026 12:00:30 GMT", 30.0),
+        (b"Tue, 24 Nov 2026 11:00:00 GMT", 0.0),
+        (b"soon", None),
+        (b"", None),
+        (None, None),
+    ],
 )
 def test_retry_after_is_seconds_or_an_http_date(header, seconds):
     now = datetime(2026, 11, 24, 12, 0, 0, tzinfo=timezone.utc)
@@ -64,7 +71,9 @@ def test_a_page_is_read_in_its_own_charset_when_the_header_lies():
 def test_a_body_that_does_not_decode_in_its_declared_charset_keeps_the_header():
     middleware = DeclaredCharsetMiddleware.from_crawler(crawler_of())
     latin = "<meta charset='utf-8'><p>caf\xe9</p>".encode("latin-1")
-    response = HtmlResponse("http://127.0.0.1/p/", body=latin, headers={"Content-Type": "text/html; charset=iso-8859-1"})
+    response = HtmlResponse(
+        "http://127.0.0.1/p/", body=latin, headers={"Content-Type": "text/html; charset=iso-8859-1"}
+    )
     assert middleware.process_response(Request(response.url), response) is response
 
 
@@ -81,7 +90,8 @@ def test_a_redirect_off_the_site_is_refused_and_one_on_it_passes():
 
 
 @pytest.mark.parametrize(
-    "location", ["/free-member-form/?redirect_to=x", "https://www.nknews.org/free-member-form/?redirect_to=x&source=kcnawatch"]
+    "location",
+    ["/free-member-form/?redirect_to=x", "https://www.nknews.org/free-member-form/?redirect_to=x&source=kcnawatch"],
 )
 def test_a_redirect_to_the_free_member_form_is_the_gate_before_any_off_site_rule(location):
     crawler = crawler_of()
@@ -104,7 +114,12 @@ def test_a_redirect_to_the_free_member_form_is_the_gate_before_any_off_site_rule
         (ConnectionLost("reset"), "connection"),
         (HttpError(Response("http://x/", status=403)), "http_403"),
         (GatedRedirect("gate"), "gated"),
-        (IgnoreRequest("<200 http://x/> body (10 B compressed, 9000000 B decompressed so far) exceeded DOWNLOAD_MAXSIZE"), "too_large"),
+        (
+            IgnoreRequest(
+                "<200 http://x/> body (10 B compressed, 9000000 B decompressed so far) exceeded DOWNLOAD_MAXSIZE"
+            ),
+            "too_large",
+        ),
         (IgnoreRequest("max redirections reached"), "redirect_loop"),
         (IgnoreRequest("no"), "ignored"),
         (ValueError("odd"), "ValueError"),
@@ -120,9 +135,14 @@ def test_a_retry_after_holds_back_the_whole_site_not_a_download_slot(tmp_path):
     limited = "/newstream/1770675200-381500818/party-policy-explained-to-working-people/"  # the listing's first
     site = FaultySite(SAMPLE_SITE, faults={limited: "429"}, delay=0.1)
     with serve(site) as origin:
-        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", CONCURRENT_REQUESTS=4,
-                              CONCURRENT_REQUESTS_PER_DOMAIN=4, VOK_COOKIES_FILE=str(COOKIES),
-                              SCHEDULER_MEMORY_QUEUE="scrapy.squeues.FifoMemoryQueue")  # the listing's first, first
+        crawler = yield crawl(
+            tmp_path / "vok.jsonl",
+            f"{origin}/article/163/",
+            CONCURRENT_REQUESTS=4,
+            CONCURRENT_REQUESTS_PER_DOMAIN=4,
+            VOK_COOKIES_FILE=str(COOKIES),
+            SCHEDULER_MEMORY_QUEUE="scrapy.squeues.FifoMemoryQueue",
+        )  # the listing's first, first
     refused_at = site.times[limited][0]  # when the server had the request; it answers 0.1 s later
     in_flight = refused_at + 0.15  # asked for before the crawler had the 429 in hand
     after = sorted(t for times in site.times.values() for t in times if t > in_flight)

@@ -23,7 +23,7 @@ from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import ROOT, read_jsonl
 
-OTHER_SPIDER = '''
+OTHER_SPIDER = """
 import scrapy
 
 
@@ -33,7 +33,7 @@ class OtherSpider(scrapy.Spider):
 
     def parse(self, response):
         yield {"url": response.url, "title": response.css("title::text").get()}
-'''
+"""
 
 
 @pytest.fixture
@@ -100,5 +100,6 @@ def bench(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
 def test_stock_commands_and_other_spiders_are_left_alone(sample_server, project):
     """Side by side, as they do not share anything but the project folder."""
     page = f"{sample_server.origin}/article/163/"
-    yield gatherResults([check(project, page) for check in (shell_and_fetch, runspider, generated_spider, bench)],
-                        consumeErrors=True)
+    yield gatherResults(
+        [check(project, page) for check in (shell_and_fetch, runspider, generated_spider, bench)], consumeErrors=True
+    )

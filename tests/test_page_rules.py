@@ -27,15 +27,36 @@ def teaser(text: str = "A teaser") -> str:
 @pytest.mark.parametrize(
     ("control", "route", "source_id", "start", "size"),
     [
-        (f'<a class="more-articles" href="{SLICE}" data-from="12" data-to="12" data-id="190163">More</a>', "href", "190163", 12, 12),
-        ('<button type="button" class="more-articles" data-from="12" data-to="12" data-id="190163">More</button>', "data", "190163", 12, 12),
+        (
+            f'<a class="more-articles" href="{SLICE}" data-from="12" data-to="12" data-id="190163">More</a>',
+            "href",
+            "190163",
+            12,
+            12,
+        ),
+        (
+            '<button type="button" class="more-articles" data-from="12" data-to="12" data-id="190163">More</button>',
+            "data",
+            "190163",
+            12,
+            12,
+        ),
         ('<a class="load-more" data-id="190163" data-from="24" data-to="36">More</a>', "data", "190163", 24, 12),
         ('<a class="more-articles" href="#" data-id="5">More</a>', "data", "5", None, None),
         (
             '<script>var more = {"url":"http:\\/\\/127.0.0.1:8163\\/wp-admin\\/admin-ajax.php?action=get_cat_by_source&die=true&from=12&to=12&sort=&id=190163"};</script>',
-            "script", "190163", None, None,
+            "script",
+            "190163",
+            None,
+            None,
         ),
-        ("<script>jQuery.post(ajaxurl, {action: 'get_cat_by_source', die: true, from: 12, to: 12, id: 777});</script>", "script", "777", None, None),
+        (
+            "<script>jQuery.post(ajaxurl, {action: 'get_cat_by_source', die: true, from: 12, to: 12, id: 777});</script>",
+            "script",
+            "777",
+            None,
+            None,
+        ),
         ("<script>window.kw_ajax = {}</script>", "none", None, None, None),
     ],
 )
@@ -56,9 +77,18 @@ CONTENT = '<article><h1 class="article-title">Title</h1><p class="article-meta">
 @pytest.mark.parametrize(
     ("content", "trace"),
     [
-        ('<div class="article-content"><p>Start of</p><div class="nk-paywall-free-member-form"><div class="free-member-form-inner">Join</div></div></div>', "paywall markup"),
-        ('<div class="article-content"><p>Start of</p></div><div class="free-member-form-inner">Join</div>', "paywall markup"),
-        ('<div class="article-content"><p>Start of the story</p><p>Upgrade to NK PRO to keep reading</p></div>', "Upgrade to NK PRO"),
+        (
+            '<div class="article-content"><p>Start of</p><div class="nk-paywall-free-member-form"><div class="free-member-form-inner">Join</div></div></div>',
+            "paywall markup",
+        ),
+        (
+            '<div class="article-content"><p>Start of</p></div><div class="free-member-form-inner">Join</div>',
+            "paywall markup",
+        ),
+        (
+            '<div class="article-content"><p>Start of the story</p><p>Upgrade to NK PRO to keep reading</p></div>',
+            "Upgrade to NK PRO",
+        ),
         ('<div class="article-content"><p>The production is normalized and …</p></div>', "body cut short"),
         ('<div class="article-content"><p>A whole article.</p></div>', None),
     ],
@@ -70,14 +100,21 @@ def test_the_gate_by_each_of_its_traces(content, trace):
 def test_the_gates_words_in_a_teaser_or_the_sidebar_are_no_gate():
     body = CONTENT.format(content='<div class="article-content"><p>A whole article.</p></div>')
     more_from = f'<section class="more-from"><div id="latest_article_wrapper">{teaser("Read more. Upgrade to NK PRO today")}</div></section>'
-    sidebar = '<aside class="sidebar"><p>Upgrade to NK PRO</p><div class="nk-paywall-free-member-form">Join</div></aside>'
+    sidebar = (
+        '<aside class="sidebar"><p>Upgrade to NK PRO</p><div class="nk-paywall-free-member-form">Join</div></aside>'
+    )
     assert page(ArticlePage, body + more_from + sidebar).gate() is None
-    inside = CONTENT.format(content=f'<div class="article-content"><p>A whole article.</p></div>{teaser("Upgrade to NK PRO today")}')
+    inside = CONTENT.format(
+        content=f'<div class="article-content"><p>A whole article.</p></div>{teaser("Upgrade to NK PRO today")}'
+    )
     assert page(ArticlePage, inside).gate() is None
 
 
 def test_a_free_member_form_page_is_the_gate():
-    assert page(ArticlePage, "<form>Email</form>", url=f"{ORIGIN}/free-member-form/?redirect_to=x").gate() == "free-member-form URL"
+    assert (
+        page(ArticlePage, "<form>Email</form>", url=f"{ORIGIN}/free-member-form/?redirect_to=x").gate()
+        == "free-member-form URL"
+    )
 
 
 def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
@@ -100,8 +137,12 @@ def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
 def test_the_record_takes_posted_from_the_canonical_urls_epoch_not_the_header_date():
     header = '<p class="articled-date"><span class="date-long">November 23, 2026</span><span class="date-short">Nov 23, 2026</span></p>'
     canonical = f'<link rel="canonical" href="{ARTICLE_URL}">'
-    item = page(ArticlePage, header + CONTENT.format(content='<div class="article-content"><p>Text.</p></div>'),
-                url=f"{ORIGIN}/newstream/1999999999-1/other-spelling/", head=canonical).to_item("2026-11-23T12:00:00Z")
+    item = page(
+        ArticlePage,
+        header + CONTENT.format(content='<div class="article-content"><p>Text.</p></div>'),
+        url=f"{ORIGIN}/newstream/1999999999-1/other-spelling/",
+        head=canonical,
+    ).to_item("2026-11-23T12:00:00Z")
     assert (item.url, item.posted, item.posted_at) == (ARTICLE_URL, "2025-03-14", "2025-03-14T07:45:00+09:00")
 
 
@@ -114,18 +155,22 @@ def test_missing_and_fallback_fields_are_returned_as_problems():
 
 def test_a_page_is_an_article_by_its_own_markup_only():
     assert page(ArticlePage, '<h1 class="article-title">T</h1>').is_article()
-    assert not page(ArticlePage, "<h1>Server busy</h1><p>Try again later</p>", head='<meta property="og:title" content="x">').is_article()
+    assert not page(
+        ArticlePage, "<h1>Server busy</h1><p>Try again later</p>", head='<meta property="og:title" content="x">'
+    ).is_article()
 
 
 def test_the_meta_line_is_found_by_its_words_when_its_class_is_gone():
     body = (
         '<h1 class="article-title">T</h1><div class="entry-meta"><span>Date: 03/04/2025 | Source: Voice of Korea (EN) | '
         '<a href="http://www.vok.rep.kp/x">Read original version at source</a></span></div>'
-        '<div class="article-content"><p>Date: not this one, in the body.</p></div>'
-        + teaser("Date: nor this one")
+        '<div class="article-content"><p>Date: not this one, in the body.</p></div>' + teaser("Date: nor this one")
     )
     found = page(ArticlePage, body).findings()
     assert (found["published"].rule, found["published"].value.strip()) == ("'Date:' line", "03/04/2025")
     assert (found["source"].rule, found["source"].value.strip()) == ("'Source:' line", "Voice of Korea (EN)")
-    assert (found["source_url"].rule, found["source_url"].value) == ("'original version' link", "http://www.vok.rep.kp/x")
+    assert (found["source_url"].rule, found["source_url"].value) == (
+        "'original version' link",
+        "http://www.vok.rep.kp/x",
+    )
     assert page(ArticlePage, body).to_item("2026-11-23T12:00:00Z").published == "2025-04-03"

@@ -88,7 +88,9 @@ def test_the_sources_list_gives_every_spelling_as_its_canonical_url():
     assert by_title["Rural schools built"].url == f"{SAMPLE_ORIGIN}/newstream/1770588800-381500817/rural-schools-built/"
     assert by_title["Spring tree planting begins"].url.endswith("/spring-tree-planting-begins/")
     # no h4: the title comes from img[alt]; no p.excerpt: the teaser from div.hover-excerpt
-    assert by_title["39th Sci-Tech Festival of Kim Il Sung University held"].url.endswith("/39th-sci-tech-festival-of-kim-il-sung-university-held/")
+    assert by_title["39th Sci-Tech Festival of Kim Il Sung University held"].url.endswith(
+        "/39th-sci-tech-festival-of-kim-il-sung-university-held/"
+    )
     assert by_title["Workshop for participants in Ninth Congress of WPK held"].teaser
     assert by_title["Fishermen bring in big catch"].date is None  # February 30
     assert page.more_articles().route == "none"  # a bare fragment
@@ -108,7 +110,10 @@ def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():
     page = SitePage(HtmlResponse(LISTING, body=html.encode(), encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
     [teaser] = page.teasers()
     assert (teaser.url, teaser.title, teaser.date, teaser.teaser) == (
-        f"{SAMPLE_ORIGIN}/newstream/9-9/x/", "Title", "2026-03-05", "Text"
+        f"{SAMPLE_ORIGIN}/newstream/9-9/x/",
+        "Title",
+        "2026-03-05",
+        "Text",
     )
 
 

@@ -45,7 +45,11 @@ def broken_copy(tmp_path: Path, drop_title: bool = False) -> Path:
     site = tmp_path / "site"
     shutil.copytree(SAMPLE_SITE, site)
     for page in site.glob("newstream/*/*/*.html"):
-        html = page.read_text(encoding="utf-8").replace("article-title", "headline").replace("article-content", "story-text")
+        html = (
+            page.read_text(encoding="utf-8")
+            .replace("article-title", "headline")
+            .replace("article-content", "story-text")
+        )
         assert 'property="og:title"' not in html
         page.write_text(re.sub(r"<title>.*?</title>", "", html) if drop_title else html, encoding="utf-8")
     return site
@@ -61,9 +65,14 @@ def test_the_samples_are_understood(sample_server):
     assert "cookies         none" in out
     assert "route data: data-id on a script-driven control" in out
     assert "source id 190163, slice size 12" in out
-    assert re.search(r"^listing teasers 12; first: 'Party policy explained to working people' \(2026-02-10\)", out, re.M)
-    assert re.search(r"^slice teasers +\d+; first: ", out, re.M)
-    assert f"next slice      {sample_server.origin}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163" in out
+    assert re.search(
+        r"^listing teasers 12; first: 'Party policy explained to working people' \(2026-02-10\)", out, re.MULTILINE
+    )
+    assert re.search(r"^slice teasers +\d+; first: ", out, re.MULTILINE)
+    assert (
+        f"next slice      {sample_server.origin}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163"
+        in out
+    )
     assert row(out, "url")[1:3] == ["found", "link[rel=canonical]"]
     assert row(out, "url")[3] == sample_server.origin + FIRST_ARTICLE
     assert row(out, "title") == ["title", "found", "h1.article-title", "Party policy explained to working people"]
@@ -113,7 +122,9 @@ def test_a_listing_without_a_way_to_the_next_slice_is_not_understood(tmp_path):
         given, _, given_code = yield probe(origin + LISTING, "--source-id", "190163")
     assert code == 1, out + err[-3000:]
     assert "route none: none found" in out
-    assert "verdict: NOT UNDERSTOOD: More Articles: no next slice could be built (route none; give the source's id" in out
+    assert (
+        "verdict: NOT UNDERSTOOD: More Articles: no next slice could be built (route none; give the source's id" in out
+    )
     assert given_code == 0, given
     assert "from=12&id=190163" in given
 
@@ -132,7 +143,10 @@ def test_each_route_to_the_next_slice_is_named(tmp_path, route):
     site = tmp_path / "site"
     shutil.copytree(SAMPLE_SITE, site)
     listing = site / "article/163/index.html"
-    listing.write_text(re.sub(r"<button[^>]*more-articles.*?</button>", CONTROLS[route], listing.read_text(encoding="utf-8")), encoding="utf-8")
+    listing.write_text(
+        re.sub(r"<button[^>]*more-articles.*?</button>", CONTROLS[route], listing.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     with serve(SampleSite(site)) as origin:
         out, err, code = yield probe(origin + LISTING)
     assert code == 0, out + err[-3000:]
@@ -178,7 +192,15 @@ def test_save_writes_each_response_and_a_draft_record_without_any_cookie(tmp_pat
     assert "cookies         from " in out and "sent with 4 requests" in out
     assert site.agents == {"vok_crawler"}  # the project's User-Agent, as the crawl asks
     names = sorted(path.name for path in saved.iterdir())
-    assert names == ["1-listing.html", "1-listing.json", "2-slice.html", "2-slice.json", "3-article.html", "3-article.json", "expected.json"]
+    assert names == [
+        "1-listing.html",
+        "1-listing.json",
+        "2-slice.html",
+        "2-slice.json",
+        "3-article.html",
+        "3-article.json",
+        "expected.json",
+    ]
     for path in saved.iterdir():
         text = path.read_text(encoding="utf-8")
         assert not [secret for secret in SECRETS if secret in text], path.name
@@ -209,7 +231,9 @@ def test_a_reviewed_record_is_never_overwritten(sample_server, tmp_path):
 
 @pytest_twisted.inlineCallbacks
 def test_a_cookies_file_that_does_not_fit_stops_the_probe_in_one_line(sample_server, tmp_path):
-    _, missing, missing_code = yield probe(sample_server.origin + LISTING, "-s", f"VOK_COOKIES_FILE={tmp_path / 'none.txt'}")
+    _, missing, missing_code = yield probe(
+        sample_server.origin + LISTING, "-s", f"VOK_COOKIES_FILE={tmp_path / 'none.txt'}"
+    )
     other_host = sample_server.origin.replace("127.0.0.1", "localhost")
     _, stranger, stranger_code = yield probe(other_host + LISTING, "-s", f"VOK_COOKIES_FILE={COOKIES}")
     assert (missing_code, stranger_code) == (2, 2)

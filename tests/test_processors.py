@@ -110,7 +110,11 @@ def test_posting_time_is_the_urls_epoch_in_korea_time(url, day, instant):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://kcnawatch.org/article/163/", "https://kcnawatch.org/newstream/x-1/y/", "https://kcnawatch.org/newstream/99999999999999999999-1/z/"],
+    [
+        "https://kcnawatch.org/article/163/",
+        "https://kcnawatch.org/newstream/x-1/y/",
+        "https://kcnawatch.org/newstream/99999999999999999999-1/z/",
+    ],
 )
 def test_a_url_without_a_usable_epoch_has_no_posting_time(url):
     assert posted_date(url) is None and posted_instant(url) is None
@@ -129,7 +133,9 @@ def test_iso_date_returns_a_date_that_does_not_exist_as_a_problem():
     problems: list[Problem] = []
     assert processor(["31/02/2026"], {"url": "http://127.0.0.1/newstream/1-2/x/", "problems": problems}) is None
     assert problems == [
-        Problem("vok/invalid_date/published", "Invalid published date '31/02/2026' on http://127.0.0.1/newstream/1-2/x/")
+        Problem(
+            "vok/invalid_date/published", "Invalid published date '31/02/2026' on http://127.0.0.1/newstream/1-2/x/"
+        )
     ]
     assert IsoDate(parse_month_day_year, "teaser")(["Feb 30, 2026"], {}) is None  # no list: nothing to tell
 
@@ -138,7 +144,13 @@ def test_problems_are_logged_and_counted_in_one_place(caplog):
     crawler = get_crawler()
     crawler.stats.open_spider()
     with caplog.at_level(logging.INFO):
-        report([Problem("vok/invalid_date/teaser", "Invalid teaser date 'x' on http://x/"), Problem("vok/links/not_web", "Ignoring", 20)], crawler.stats)
+        report(
+            [
+                Problem("vok/invalid_date/teaser", "Invalid teaser date 'x' on http://x/"),
+                Problem("vok/links/not_web", "Ignoring", 20),
+            ],
+            crawler.stats,
+        )
     assert "Invalid teaser date 'x' on http://x/" in caplog.text
     assert crawler.stats.get_value("vok/invalid_date/teaser") == 1 and crawler.stats.get_value("vok/links/not_web") == 1
 
@@ -153,7 +165,10 @@ def test_unique_teasers_keeps_the_first_of_each_and_never_the_page_itself():
         Teaser(url="http://x/newstream/2-2/a/", title="second copy"),
     ]
     kept = unique_teasers(teasers, {"self_urls": {own}})
-    assert [(t.url, t.title) for t in kept] == [("http://x/newstream/2-2/a/", "first copy"), ("http://x/newstream/3-3/b/", "b")]
+    assert [(t.url, t.title) for t in kept] == [
+        ("http://x/newstream/2-2/a/", "first copy"),
+        ("http://x/newstream/3-3/b/", "b"),
+    ]
     assert unique_teasers([], {}) == []
 
 
@@ -171,7 +186,10 @@ def test_to_teaser_keeps_one_copy_of_each_duplicated_value():
     }
     problems: list[Problem] = []
     assert to_teaser(raw, {"url": "http://x/", "problems": problems}) == Teaser(
-        url="http://x/newstream/1-1/a/", title="Title from img alt", date="2026-03-01", teaser="Teaser from the hover copy"
+        url="http://x/newstream/1-1/a/",
+        title="Title from img alt",
+        date="2026-03-01",
+        teaser="Teaser from the hover copy",
     )
     bad = {**raw, "date": "February 30, 2026"}
     assert to_teaser(bad, {"url": "http://x/", "problems": problems}).date is None

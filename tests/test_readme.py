@@ -14,7 +14,7 @@ from twisted.internet.threads import deferToThread
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
 
-EXAMPLES = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+EXAMPLES = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
 CORPUS = "data/kcnawatch.org/vok.jsonl"  # where the live crawl's default VOK_CORPUS puts it
 CHANGES = "data/kcnawatch.org/vok.changes.jsonl"
 OF_THE_CORPUS = [e for e in EXAMPLES if CORPUS in e and CHANGES not in e]
@@ -29,8 +29,14 @@ def test_the_readme_has_a_pandas_and_a_duckdb_example_of_the_corpus():
 @pytest_twisted.inlineCallbacks
 def test_a_readme_example_reads_the_corpus(sample_server, tmp_path, example):
     yield crawl(tmp_path / CORPUS, f"{sample_server.origin}/article/163/")
-    ran = yield deferToThread(subprocess.run, [sys.executable, "-W", "error", "-c", example],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    ran = yield deferToThread(
+        subprocess.run,
+        [sys.executable, "-W", "error", "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "Kim Jong Un inspects new greenhouse farm" in ran.stdout  # a 2026-03-05 article, among the latest
 
@@ -46,9 +52,19 @@ def test_the_readme_example_lists_an_articles_versions_and_the_withdrawn_ones(tm
         yield crawl(tmp_path / CORPUS, f"{origin}/article/163/", {"revisit": "1000"}, VOK_COOKIES_FILE=str(COOKIES))
     example = OF_THE_CHANGES.replace("https://kcnawatch.org", origin)
     month = datetime.now(timezone.utc).strftime("%Y-%m")
-    example = re.sub(r"'\d{4}-\d{2}-01' AND seen_at < '\d{4}-\d{2}-01'", f"'{month}-01' AND seen_at < '{month}-01'::DATE + INTERVAL 1 MONTH", example)
-    ran = yield deferToThread(subprocess.run, [sys.executable, "-W", "error", "-c", example],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    example = re.sub(
+        r"'\d{4}-\d{2}-01' AND seen_at < '\d{4}-\d{2}-01'",
+        f"'{month}-01' AND seen_at < '{month}-01'::DATE + INTERVAL 1 MONTH",
+        example,
+    )
+    ran = yield deferToThread(
+        subprocess.run,
+        [sys.executable, "-W", "error", "-c", example],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "first capture" in ran.stdout and "changed" in ran.stdout and "ceramic tea set" in ran.stdout
     assert "1771366400" in ran.stdout  # the withdrawn article (its URL shortened in the table), this month

@@ -48,7 +48,9 @@ def test_a_valid_record_passes_unchanged():
 
 def test_an_invalid_record_is_dropped_and_counted_by_field():
     check, stats = pipeline()
-    with pytest.raises(InvalidRecord, match=r"Invalid record https://kcnawatch.org/newstream/\S+ \(body: .*title: None is not of type"):
+    with pytest.raises(
+        InvalidRecord, match=r"Invalid record https://kcnawatch.org/newstream/\S+ \(body: .*title: None is not of type"
+    ):
         check.process_item(sample_article(title=None, body=" padded "))
     with pytest.raises(InvalidRecord, match=r"related: "):
         check.process_item(sample_article(related=[Teaser(url="not a url")]))
@@ -63,7 +65,9 @@ def test_a_page_without_its_title_reaches_neither_the_corpus_nor_a_feed(tmp_path
     untitled = FaultySite(SAMPLE_SITE, rewrite=no_title)  # no rule, not even a fallback, finds a title
     corpus, feed = tmp_path / "vok.jsonl", tmp_path / "feed.jsonl"
     with serve(untitled) as origin, caplog.at_level(logging.WARNING):
-        crawler = yield crawl(corpus, f"{origin}/article/163/", FEEDS={str(feed): {"format": "jsonlines"}}, VOK_COOKIES_FILE=str(COOKIES))
+        crawler = yield crawl(
+            corpus, f"{origin}/article/163/", FEEDS={str(feed): {"format": "jsonlines"}}, VOK_COOKIES_FILE=str(COOKIES)
+        )
     expected = set(expected_records(origin)) - {origin + UNTITLED}
     assert {record["url"] for record in read_jsonl(corpus)} == expected
     assert {record["url"] for record in read_jsonl(feed)} == expected

@@ -34,10 +34,14 @@ def test_an_edited_body_a_withdrawal_and_a_return_are_each_logged_once(tmp_path)
         site.rewrite = [(EDITED, b"This is the gift--Ceramic Tea Set", b"This is the gift, a ceramic tea set")]
         site.faults = {WITHDRAWN: "gone"}
         crawler = yield crawl(corpus, f"{origin}/article/163/", {"revisit": ALL_OF_THEM}, VOK_COOKIES_FILE=str(COOKIES))
-        assert crawler.stats.get_value("vok/changes/changed") == 1 and crawler.stats.get_value("vok/changes/deleted") == 1
+        assert (
+            crawler.stats.get_value("vok/changes/changed") == 1 and crawler.stats.get_value("vok/changes/deleted") == 1
+        )
         assert json.loads((tmp_path / "vok.health.json").read_text())["changes"] == {"changed": 1, "deleted": 1}
 
-        yield crawl(corpus, f"{origin}/article/163/", {"revisit": ALL_OF_THEM}, VOK_COOKIES_FILE=str(COOKIES))  # nothing new
+        yield crawl(
+            corpus, f"{origin}/article/163/", {"revisit": ALL_OF_THEM}, VOK_COOKIES_FILE=str(COOKIES)
+        )  # nothing new
         assert len(changes(tmp_path)) == 2
 
         site.faults = {}  # the article is back

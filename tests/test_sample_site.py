@@ -78,7 +78,9 @@ def test_the_listing_shows_twelve_blocks_then_a_control_with_no_url():
     assert len(links(body)) == 12
     assert "kcnawatch.org" not in body and f"{origin}/newstream/" in body
     control = more(body)
-    assert control.startswith('class="more-articles" data-from="12" data-to="12"') and f'data-id="{SOURCE_ID}"' in control
+    assert (
+        control.startswith('class="more-articles" data-from="12" data-to="12"') and f'data-id="{SOURCE_ID}"' in control
+    )
     assert "href" not in control
 
 
@@ -126,7 +128,9 @@ def test_empty_slices_and_other_actions():
     with serve(SampleSite(SAMPLE_SITE)) as origin:
         past = yield get(origin, slice_path(TOTAL, 12))
         wrong_id = yield get(origin, slice_path(12, 12, source_id="163"))
-        not_a_number = yield get(origin, "/wp-admin/admin-ajax.php?action=get_cat_by_source&from=x&to=12&id=" + SOURCE_ID)
+        not_a_number = yield get(
+            origin, "/wp-admin/admin-ajax.php?action=get_cat_by_source&from=x&to=12&id=" + SOURCE_ID
+        )
         other = yield get(origin, slice_path(12, 12, action="get_sources"))
     for status, headers, body in (past, wrong_id, not_a_number):
         assert (status, body) == (200, "") and headers.getRawHeaders("Content-Type") == ["text/html; charset=UTF-8"]
@@ -145,7 +149,9 @@ def test_href_controls_lead_through_every_block_then_stop(reading):
             seen += links(body)
             slices += 1
             control = more(body)
-            path = control and unquote(re.search(r'href="([^"]+)"', control)[1]).replace("&amp;", "&").removeprefix(origin)
+            path = control and unquote(re.search(r'href="([^"]+)"', control)[1]).replace("&amp;", "&").removeprefix(
+                origin
+            )
     assert slices == -(-(TOTAL - 12) // 12)
     assert len(seen) == TOTAL - 12
     if reading != "fixed":
@@ -173,7 +179,12 @@ def test_loop_the_last_slice_links_back_to_the_first(reading, to):
     href = re.search(r'href="([^"]+)"', more(last))[1].replace("&amp;", "&")
     assert href.startswith(f"{origin}/wp-admin/admin-ajax.php?")
     query = parse_qs(urlsplit(href).query, keep_blank_values=True)
-    assert (query["from"], query["to"], query["id"], query["action"]) == (["12"], [to], [SOURCE_ID], ["get_cat_by_source"])
+    assert (query["from"], query["to"], query["id"], query["action"]) == (
+        ["12"],
+        [to],
+        [SOURCE_ID],
+        ["get_cat_by_source"],
+    )
 
 
 def gated(form: str) -> str:
@@ -237,7 +248,11 @@ def test_offsite_gate_redirects_to_nk_news():
 
 @pytest_twisted.inlineCallbacks
 def test_the_teaser_trap_is_no_gate():
-    [trap] = {item["url"] for item in expected(gated("paywall"))["related"] if item["teaser"].endswith("Upgrade to NK PRO today")}
+    [trap] = {
+        item["url"]
+        for item in expected(gated("paywall"))["related"]
+        if item["teaser"].endswith("Upgrade to NK PRO today")
+    }
     path = urlsplit(trap).path
     assert path not in GATES
     with serve(SampleSite(SAMPLE_SITE)) as origin:
@@ -275,7 +290,9 @@ def test_the_cookies_file_is_what_a_browser_extension_exports():
     jar = MozillaCookieJar(str(COOKIES))
     jar.load(ignore_expires=True, ignore_discard=True)  # expiry 0 is a session cookie, not one long expired
     cookies = {c.name: c for c in jar}
-    assert cookies[SUBSCRIBER_COOKIE].domain == "127.0.0.1" and cookies[SUBSCRIBER_COOKIE].has_nonstandard_attr("HTTPOnly")
+    assert cookies[SUBSCRIBER_COOKIE].domain == "127.0.0.1" and cookies[SUBSCRIBER_COOKIE].has_nonstandard_attr(
+        "HTTPOnly"
+    )
     assert [c.domain for c in jar if c.name != SUBSCRIBER_COOKIE] == [".nknews.org"]
     for cookie in jar:
         if cookie.expires == 0:
@@ -290,8 +307,18 @@ def test_expected_records_take_their_posting_date_from_the_url_in_korea_time():
     assert len(records) >= 40
     utc_days_differ = 0
     for record in records:
-        assert list(record) == ["url", "title", "published", "posted", "posted_at", "source", "source_url", "body",
-                                "related", "crawled_at"]
+        assert list(record) == [
+            "url",
+            "title",
+            "published",
+            "posted",
+            "posted_at",
+            "source",
+            "source_url",
+            "body",
+            "related",
+            "crawled_at",
+        ]
         epoch = int(re.search(r"/newstream/(\d+)-", record["url"])[1])
         instant = datetime.fromtimestamp(epoch, KST)
         assert (record["posted"], record["posted_at"]) == (instant.date().isoformat(), instant.isoformat())
@@ -303,4 +330,6 @@ def test_expected_records_take_their_posting_date_from_the_url_in_korea_time():
 def test_article_headers_show_the_day_viewed_not_the_day_posted():
     for page in SAMPLE_SITE.glob("newstream/*/*/index.html"):
         header = re.search(r'<p class="articled-date">(.*?)</p>', page.read_text())[1]
-        assert re.fullmatch(r'<span class="date-long">November 23, 2026</span> ?<span class="date-short">Nov 23, 2026</span>', header)
+        assert re.fullmatch(
+            r'<span class="date-long">November 23, 2026</span> ?<span class="date-short">Nov 23, 2026</span>', header
+        )

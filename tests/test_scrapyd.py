@@ -53,7 +53,9 @@ def requirement_lines() -> list[str]:
 
 
 def test_the_scrapyd_requirements_hold_every_dependency_of_the_crawler_and_not_the_crawler():
-    dependencies = {Requirement(req) for req in importlib.metadata.requires("vok_crawler") or [] if "extra ==" not in req}
+    dependencies = {
+        Requirement(req) for req in importlib.metadata.requires("vok_crawler") or [] if "extra ==" not in req
+    }
     lines = requirement_lines()
     assert dependencies and dependencies <= {Requirement(line) for line in lines}
     assert not [line for line in lines if line.startswith(("vok_crawler", ".", "-e", "git+"))]
@@ -64,7 +66,9 @@ def scrapyd_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtual environment made as the README says: ``pip install -r requirements/scrapyd.txt``."""
     venv = tmp_path_factory.mktemp("scrapyd-venv")
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    installed = subprocess.run([venv / "bin" / "pip", "install", "--quiet", "-r", REQUIREMENTS], capture_output=True, text=True)
+    installed = subprocess.run(
+        [venv / "bin" / "pip", "install", "--quiet", "-r", REQUIREMENTS], capture_output=True, text=True
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
     shadow = subprocess.run([venv / "bin" / "python", "-c", "import vok_crawler"], cwd=venv, capture_output=True)
     assert shadow.returncode != 0  # only the deployed eggs provide the project
@@ -183,10 +187,13 @@ def test_daily_jobs_on_scrapyd_accumulate_one_corpus_and_write_their_items(sampl
             scrapyd.api,
             "schedule.json",
             [
-                ("project", "vok_crawler"), ("spider", "vok"),
+                ("project", "vok_crawler"),
+                ("spider", "vok"),
                 ("start_url", f"{sample_server.origin}/article/163/"),
-                ("setting", f"VOK_CORPUS={corpus}"), ("setting", f"VOK_COOKIES_FILE={COOKIES}"),
-                ("setting", "DOWNLOAD_DELAY=0"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
+                ("setting", f"VOK_CORPUS={corpus}"),
+                ("setting", f"VOK_COOKIES_FILE={COOKIES}"),
+                ("setting", "DOWNLOAD_DELAY=0"),
+                ("setting", "AUTOTHROTTLE_ENABLED=False"),
             ],
         )
         job = yield deferToThread(scrapyd.wait_until_finished, scheduled["jobid"])
@@ -207,8 +214,13 @@ def test_daily_jobs_on_scrapyd_accumulate_one_corpus_and_write_their_items(sampl
 
 def check_day(health: Path, scrapyd_log: Path) -> subprocess.CompletedProcess:
     """The README's one command, as cron would run it (any python3; the project is not imported)."""
-    return subprocess.run(["python3", CHECK_DAY, health, "--scrapyd-log", scrapyd_log],
-                          cwd=health.parent, capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        ["python3", CHECK_DAY, health, "--scrapyd-log", scrapyd_log],
+        cwd=health.parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 @pytest_twisted.inlineCallbacks
@@ -217,9 +229,15 @@ def test_a_redeploy_takes_effect_and_a_failed_day_is_noticed(sample_server, scra
     health, scrapyd_log = corpus.with_name("vok.health.json"), scrapyd.home / "scrapyd.log"
 
     def run(*settings: str):
-        data = [("project", "vok_crawler"), ("spider", "vok"), ("start_url", f"{sample_server.origin}/article/163/"),
-                ("setting", f"VOK_CORPUS={corpus}"), ("setting", "DOWNLOAD_DELAY=0"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
-                *(("setting", setting) for setting in settings)]
+        data = [
+            ("project", "vok_crawler"),
+            ("spider", "vok"),
+            ("start_url", f"{sample_server.origin}/article/163/"),
+            ("setting", f"VOK_CORPUS={corpus}"),
+            ("setting", "DOWNLOAD_DELAY=0"),
+            ("setting", "AUTOTHROTTLE_ENABLED=False"),
+            *(("setting", setting) for setting in settings),
+        ]
         job = scrapyd.wait_until_finished(scrapyd.api("schedule.json", data)["jobid"])
         return job, scrapyd.request(job["log_url"]).decode()
 

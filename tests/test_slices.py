@@ -86,7 +86,8 @@ def test_each_offset_is_asked_for_once():
 
 
 @pytest.mark.parametrize(
-    ("start", "to", "size"), [(12, 12, 12), (12, 24, 12), (None, 10, 10), (12, None, None), (0, 0, None), (12, 5000, None)]
+    ("start", "to", "size"),
+    [(12, 12, 12), (12, 24, 12), (None, 10, 10), (12, None, None), (0, 0, None), (12, 5000, None)],
 )
 def test_a_controls_size_under_either_reading(start, to, size):
     assert slice_size(start, to) == size

@@ -35,7 +35,11 @@ def spider(**kwargs) -> VokSpider:
 def sample_response(path: str, query: str = "") -> HtmlResponse:
     """A sample page as the sample server would send it from ``ORIGIN``."""
     file = SAMPLE_SITE / path.strip("/") / "index.html"
-    body = file.read_bytes().replace(b"https://kcnawatch.org", ORIGIN.encode()).replace(b"//kcnawatch.org", b"//127.0.0.1:8163")
+    body = (
+        file.read_bytes()
+        .replace(b"https://kcnawatch.org", ORIGIN.encode())
+        .replace(b"//kcnawatch.org", b"//127.0.0.1:8163")
+    )
     return answer(HtmlResponse, f"{ORIGIN}{path}{query}", body=body, encoding="utf-8")
 
 
@@ -87,7 +91,12 @@ def test_an_article_yields_its_record_then_its_related_pages_then_the_first_slic
 def test_a_gated_article_gives_no_record_and_is_remembered():
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     path = "/newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry/"
-    gated = answer(HtmlResponse, f"{ORIGIN}{path}", body=(SAMPLE_SITE / path.strip("/") / "gated.html").read_bytes(), encoding="utf-8")
+    gated = answer(
+        HtmlResponse,
+        f"{ORIGIN}{path}",
+        body=(SAMPLE_SITE / path.strip("/") / "gated.html").read_bytes(),
+        encoding="utf-8",
+    )
     assert list(vok.parse_article(gated)) == []
     assert vok.memory.gated == {f"{ORIGIN}{path}"}
     assert vok.crawler.stats.get_value("vok/gated") == 1
@@ -96,7 +105,12 @@ def test_a_gated_article_gives_no_record_and_is_remembered():
 def test_a_page_that_is_no_article_listing_or_gate_stays_pending_and_counts_as_a_refusal(caplog):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     url = f"{ORIGIN}/newstream/1771280000-381500825/ceramic-tea-set/"
-    busy = answer(HtmlResponse, url, body=b"<html><body><h1>Server busy</h1><p>Please try again later.</p></body></html>", encoding="utf-8")
+    busy = answer(
+        HtmlResponse,
+        url,
+        body=b"<html><body><h1>Server busy</h1><p>Please try again later.</p></body></html>",
+        encoding="utf-8",
+    )
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse_article(busy)) == []
     assert "Unrecognized page" in caplog.text
@@ -107,7 +121,9 @@ def test_a_page_that_is_no_article_listing_or_gate_stays_pending_and_counts_as_a
 def test_a_page_of_another_source_is_skipped_with_a_log_line_and_a_count(caplog):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     with caplog.at_level(logging.INFO):
-        assert list(vok.parse_article(sample_response("/newstream/1772300000-990010/kcna-commentary-on-sanctions/"))) == []
+        assert (
+            list(vok.parse_article(sample_response("/newstream/1772300000-990010/kcna-commentary-on-sanctions/"))) == []
+        )
     assert "source is 'KCNA (EN)'" in caplog.text
     assert vok.crawler.stats.get_value("vok/skipped/other_source") == 1
 
@@ -134,7 +150,9 @@ def test_the_start_page_is_routed_by_its_markup_not_its_url():
 def test_an_empty_slice_past_the_end_is_nothing_to_do(caplog, body):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     vok.memory.walk.slices_with_teasers = 1
-    empty = answer(HtmlResponse, f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=36&to=48&id=190163", body=body)
+    empty = answer(
+        HtmlResponse, f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=36&to=48&id=190163", body=body
+    )
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse(empty)) == []
     assert not caplog.text
@@ -163,7 +181,8 @@ def test_links_to_another_host_are_never_requested():
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     listing = sample_response("/article/163/")
     elsewhere = listing.body.replace(
-        b"http://127.0.0.1:8163/newstream/1772640000-381500835/", b"http://localhost:8163/newstream/1772640000-381500835/"
+        b"http://127.0.0.1:8163/newstream/1772640000-381500835/",
+        b"http://localhost:8163/newstream/1772640000-381500835/",
     )
     urls = [request.url for request in vok.parse_listing(listing.replace(body=elsewhere))]
     assert len(urls) == 12  # 11 teasers on the site, and the first slice
@@ -190,7 +209,9 @@ def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
 def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     listing = sample_response("/article/163/")
-    scripted = listing.body.replace(b'<button type="button" class="more-articles"', b'<a href="javascript:void(0)" class="more-articles"')
+    scripted = listing.body.replace(
+        b'<button type="button" class="more-articles"', b'<a href="javascript:void(0)" class="more-articles"'
+    )
     with caplog.at_level(logging.INFO):
         list(vok.parse_listing(listing.replace(body=scripted)))
     assert vok.crawler.stats.get_value("vok/links/not_web") == 1

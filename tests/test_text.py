@@ -17,7 +17,10 @@ def test_br_is_a_line_break_and_blocks_are_paragraph_breaks():
 
 
 def test_inline_markup_adds_no_space():
-    assert markup_text(root("<div><b>bo</b>ld Kim Jong <a href='x'>Un</a>'s <em>speech</em>.</div>")) == "bold Kim Jong Un's speech."
+    assert (
+        markup_text(root("<div><b>bo</b>ld Kim Jong <a href='x'>Un</a>'s <em>speech</em>.</div>"))
+        == "bold Kim Jong Un's speech."
+    )
 
 
 def test_entities_are_decoded_and_characters_kept():
@@ -41,7 +44,9 @@ def test_the_elements_own_tail_is_not_its_text():
 
 
 def test_one_line_fields_and_paragraphs_read_as_a_browser_shows_them():
-    text = markup_text(root("<div><h4>The<br>respected\n  Comrade</h4><ul><li>one</li><li>two<br><br>three</li></ul></div>"))
+    text = markup_text(
+        root("<div><h4>The<br>respected\n  Comrade</h4><ul><li>one</li><li>two<br><br>three</li></ul></div>")
+    )
     assert normalize_space(text) == "The respected Comrade one two three"
     assert paragraphs(text) == ["The\nrespected Comrade", "one", "two\nthree"]
 
@@ -49,7 +54,9 @@ def test_one_line_fields_and_paragraphs_read_as_a_browser_shows_them():
 @pytest.mark.parametrize("depth", [1_500, 10_000])
 def test_deeply_nested_tags_are_read_without_recursion(depth):
     """Deeper than Python's recursion limit; libxml2 itself keeps about 2,000 levels of the 10,000."""
-    html = "<div class='article-content'>" + "<span>" * depth + "deep<br>text" + "</span>" * depth + "<p>after</p></div>"
+    html = (
+        "<div class='article-content'>" + "<span>" * depth + "deep<br>text" + "</span>" * depth + "<p>after</p></div>"
+    )
     text = markup_text(root(html))
     if depth < 2_000:
         assert text == f"deep{LINE_BREAK}text{PARAGRAPH_BREAK}after{PARAGRAPH_BREAK}"

@@ -41,7 +41,10 @@ def test_slice_links_keep_their_file_path_and_real_parameters():
 def test_links_off_the_site_are_only_resolved():
     source = "http://www.vok.rep.kp/index.php/detail/2025-03-14-0820"
     assert canonical_url(source, PAGE, ORIGIN) == source
-    assert canonical_url("https://kcnawatch.org/newstream/1-2/slug", PAGE, ORIGIN) == "https://kcnawatch.org/newstream/1-2/slug"
+    assert (
+        canonical_url("https://kcnawatch.org/newstream/1-2/slug", PAGE, ORIGIN)
+        == "https://kcnawatch.org/newstream/1-2/slug"
+    )
 
 
 def test_a_live_crawl_folds_www_and_http_into_its_origin():

@@ -19,9 +19,15 @@ STARTED = datetime(2026, 11, 24, 10, 15, 0, 123456, tzinfo=timezone.utc)
 
 
 def fetch(n: int) -> tuple:
-    request = Request(f"http://127.0.0.1:8163/page/{n}/?a=1", headers={"Cookie": "s=1", "Authorization": "Basic eDp5", "Accept": "text/html"})
+    request = Request(
+        f"http://127.0.0.1:8163/page/{n}/?a=1",
+        headers={"Cookie": "s=1", "Authorization": "Basic eDp5", "Accept": "text/html"},
+    )
     response = HtmlResponse(
-        request.url, status=200, body=f"<html><body>page {n} {'x' * 500}</body></html>".encode(), request=request,
+        request.url,
+        status=200,
+        body=f"<html><body>page {n} {'x' * 500}</body></html>".encode(),
+        request=request,
         headers={"Set-Cookie": "t=2", "Content-Type": "text/html; charset=utf-8", "Transfer-Encoding": "chunked"},
     )
     return request, response
@@ -44,17 +50,33 @@ def test_a_fetch_is_a_request_and_a_response_record_of_the_url_at_the_time_it_be
     (_, info, _, fields), (_, request, asked, _), (_, response, answered, body) = records
     assert info.protocol == response.protocol == "WARC/1.1"
     assert b"redacted-headers: authorization, cookie" in fields
-    assert response.get_header("WARC-Target-URI") == request.get_header("WARC-Target-URI") == "http://127.0.0.1:8163/page/0/?a=1"
+    assert (
+        response.get_header("WARC-Target-URI")
+        == request.get_header("WARC-Target-URI")
+        == "http://127.0.0.1:8163/page/0/?a=1"
+    )
     assert response.get_header("WARC-Date") == request.get_header("WARC-Date") == "2026-11-24T10:15:00.123456Z"
     assert request.get_header("WARC-Concurrent-To") == response.get_header("WARC-Record-ID")
-    assert f"{asked.protocol} {asked.statusline}" == "GET /page/0/?a=1 HTTP/1.1" and asked.get_header("Host") == "127.0.0.1:8163"
+    assert (
+        f"{asked.protocol} {asked.statusline}" == "GET /page/0/?a=1 HTTP/1.1"
+        and asked.get_header("Host") == "127.0.0.1:8163"
+    )
     assert answered.statusline == "200 OK" and body.startswith(b"<html><body>page 0")
     for headers in (asked, answered):
-        assert not [name for name, _ in headers.headers if name.lower() in {"cookie", "set-cookie", "authorization", "transfer-encoding"}]
+        assert not [
+            name
+            for name, _ in headers.headers
+            if name.lower() in {"cookie", "set-cookie", "authorization", "transfer-encoding"}
+        ]
 
 
 def test_kept_headers_leave_out_cookies_credentials_and_the_transfer_coding():
-    headers = [(b"Set-Cookie", [b"a=1", b"b=2"]), (b"SET-COOKIE2", [b"c"]), (b"Proxy-Authorization", [b"x"]), (b"Vary", [b"A", b"B"])]
+    headers = [
+        (b"Set-Cookie", [b"a=1", b"b=2"]),
+        (b"SET-COOKIE2", [b"c"]),
+        (b"Proxy-Authorization", [b"x"]),
+        (b"Vary", [b"A", b"B"]),
+    ]
     assert kept_headers(headers) == [("Vary", "A"), ("Vary", "B")]
 
 
@@ -89,7 +111,10 @@ def test_a_torn_last_record_is_skipped_and_logged_wherever_the_write_was_cut(tmp
         with caplog.at_level(logging.WARNING):
             read = [s.offset for s in iter_archive(cut_dir, counters)]
         assert read == whole[:-1], cut
-        assert counters.get_value(stats.ARCHIVE_TORN_TAILS) == 1 and f"Skipped the last {cut - last_start} bytes" in caplog.text
+        assert (
+            counters.get_value(stats.ARCHIVE_TORN_TAILS) == 1
+            and f"Skipped the last {cut - last_start} bytes" in caplog.text
+        )
 
 
 def test_bytes_that_do_not_inflate_end_the_file_with_a_log_line(tmp_path, caplog):

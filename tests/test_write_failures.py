@@ -19,8 +19,18 @@ from twisted.internet.threads import deferToThread
 
 from tests.conftest import COOKIES, ROOT, comparable, expected_records, read_jsonl
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO", "-s", f"VOK_COOKIES_FILE={COOKIES}",
-        "-s", "VOK_ARCHIVE="]  # the corpus's failures; the archive's are in test_archive.py
+FAST = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "LOG_LEVEL=INFO",
+    "-s",
+    f"VOK_COOKIES_FILE={COOKIES}",
+    "-s",
+    "VOK_ARCHIVE=",
+]  # the corpus's failures; the archive's are in test_archive.py
 
 
 def limit_file_size(size: int):
@@ -32,9 +42,24 @@ def limit_file_size(size: int):
 
 
 def run_crawl(origin: str, corpus: Path, max_file_size: int | None = None) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", "-s", f"VOK_CORPUS={corpus}", *FAST]
+    args = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "vok",
+        "-a",
+        f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_CORPUS={corpus}",
+        *FAST,
+    ]
     return subprocess.run(
-        args, cwd=ROOT, capture_output=True, text=True, timeout=120,
+        args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         preexec_fn=limit_file_size(max_file_size) if max_file_size else None,
     )
 
@@ -52,12 +77,13 @@ def test_a_write_that_fails_partway_stops_the_run_and_the_next_run_recovers_ever
     state = json.loads((tmp_path / "vok.state.json").read_text())
     assert state["complete"] is False and state["finish_reason"] == "write_failed"
     health = json.loads((tmp_path / "vok.health.json").read_text())
-    assert health["finish_reason"] == "write_failed" and health["errors"]["write_failed"] >= 1  # items in flight fail too
+    assert (
+        health["finish_reason"] == "write_failed" and health["errors"]["write_failed"] >= 1
+    )  # items in flight fail too
 
     again = yield deferToThread(run_crawl, sample_server.origin, corpus)
     assert again.returncode == 0, again.stderr[-2000:]
     assert comparable(read_jsonl(corpus)) == comparable(expected_records(sample_server.origin).values())
-
 
 
 @pytest_twisted.inlineCallbacks

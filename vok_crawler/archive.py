@@ -95,14 +95,21 @@ class ArchiveMiddleware:
         try:
             written = self.files.write(self.records.fetch(request, response, started))
         except OSError as error:
-            logger.error("Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory)
+            logger.error(
+                "Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory
+            )
             self.stats.inc_value(stats.error(WRITE_FAILED))
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
             return response
         self.stats.inc_value(stats.ARCHIVE_RESPONSES)
         self.stats.inc_value(stats.ARCHIVE_BYTES, written)
         self.stats.set_value(stats.ARCHIVE_FILES, len(self.files.paths))
-        redacted = sum(1 for headers in (request.headers, response.headers) for name in headers if name.decode("latin-1").lower() in REDACTED_HEADERS)
+        redacted = sum(
+            1
+            for headers in (request.headers, response.headers)
+            for name in headers
+            if name.decode("latin-1").lower() in REDACTED_HEADERS
+        )
         if redacted:
             self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, redacted)
         return response

@@ -73,7 +73,15 @@ class ChangeLog:
         """A page that answers with a record differing in ``fields`` (from :func:`compare`)."""
         if not fields:
             raise ValueError("a change needs at least one changed field")
-        return self._append({"url": ItemAdapter(record)["url"], "change": "changed", "fields": fields, "record": record, "seen_at": seen_at})
+        return self._append(
+            {
+                "url": ItemAdapter(record)["url"],
+                "change": "changed",
+                "fields": fields,
+                "record": record,
+                "seen_at": seen_at,
+            }
+        )
 
     def deleted(self, url: str, status: int, seen_at: str) -> dict[str, Any]:
         """A page known to the corpus that answers 404 or 410."""
@@ -81,12 +89,14 @@ class ChangeLog:
 
     def restored(self, record: Any, seen_at: str) -> dict[str, Any]:
         """A page logged as deleted that answers again, with its record as it came back."""
-        return self._append({"url": ItemAdapter(record)["url"], "change": "restored", "record": record, "seen_at": seen_at})
+        return self._append(
+            {"url": ItemAdapter(record)["url"], "change": "restored", "record": record, "seen_at": seen_at}
+        )
 
     def close(self) -> None:
         os.close(self.fd)
 
-    def __enter__(self) -> ChangeLog:
+    def __enter__(self) -> ChangeLog:  # noqa: PYI034  (final class; typing.Self needs Python 3.11)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -97,7 +107,9 @@ class ChangeLog:
         text = json_line(line)
         errors = [error.message for error in change_validator().iter_errors(json.loads(text))]
         if errors:
-            logger.error("Not logging the change of %s, which breaks its schema: %s", line.get("url"), "; ".join(errors))
+            logger.error(
+                "Not logging the change of %s, which breaks its schema: %s", line.get("url"), "; ".join(errors)
+            )
             return line
         append_whole(self.fd, text.encode("utf-8"))
         logger.info("Article %s %s", line["change"], line["url"])
@@ -110,7 +122,9 @@ def change_validator() -> Draft202012Validator:
     schemas = files("vok_crawler").joinpath("schema")
     article = json.loads(schemas.joinpath("article.schema.json").read_text(encoding="utf-8"))
     change = json.loads(schemas.joinpath("change.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(change, registry=Registry().with_resource(article["$id"], Resource.from_contents(article)))
+    return Draft202012Validator(
+        change, registry=Registry().with_resource(article["$id"], Resource.from_contents(article))
+    )
 
 
 def history(path: Path) -> dict[str, dict[str, Any]]:
@@ -149,7 +163,9 @@ class Revisits:
         self.urls = sorted(url for url in known if (posted_date(url) or "") >= since)
         wanted = set(self.urls)
         self.latest = records_of(corpus, wanted)
-        self.latest.update({url: change["record"] for url, change in self.last.items() if url in wanted and "record" in change})
+        self.latest.update(
+            {url: change["record"] for url, change in self.last.items() if url in wanted and "record" in change}
+        )
 
     def __contains__(self, url: object) -> bool:
         return url in self.latest

@@ -32,8 +32,12 @@ _STARTED = re.compile(rf"Process started: project='[^']*' spider='{SPIDER}' job=
 _DIED = re.compile(rf"Process died: exitstatus=(\S+) project='[^']*' spider='{SPIDER}' job='([^']+)'")
 
 
-def problems(health_path: Path, scrapyd_log: Path | None = None, max_age: timedelta = timedelta(hours=26),
-             now: datetime | None = None) -> list[str]:
+def problems(
+    health_path: Path,
+    scrapyd_log: Path | None = None,
+    max_age: timedelta = timedelta(hours=26),
+    now: datetime | None = None,
+) -> list[str]:
     """What went wrong with the last day's crawl; empty when it went well."""
     try:
         health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))

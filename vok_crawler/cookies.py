@@ -24,9 +24,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.http import Response
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
@@ -90,8 +90,9 @@ def as_the_jar_reads_it(text: str) -> str:
                 fields[0], fields[1] = (domain, "FALSE") if _is_ip(domain) else ("." + domain, "TRUE")
             if "." in expiry and expiry.replace(".", "", 1).isdigit():
                 fields[4] = expiry.split(".")[0]
-            line = prefix + "\t".join(fields)
-        lines.append(line)
+            lines.append(prefix + "\t".join(fields))
+        else:
+            lines.append(line)
     if not lines or not lines[0].startswith("#"):
         lines.insert(0, "# Netscape HTTP Cookie File")  # the magic line some exports leave out
     return "\n".join(lines) + "\n"
@@ -119,15 +120,24 @@ class SubscriberCookiesMiddleware:
         if not setting:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
         if crawler.settings.getbool("COOKIES_DEBUG"):
-            raise BadConfiguration("COOKIES_DEBUG would log the subscriber's cookies: turn it off to use VOK_COOKIES_FILE")
+            raise BadConfiguration(
+                "COOKIES_DEBUG would log the subscriber's cookies: turn it off to use VOK_COOKIES_FILE"
+            )
         path = Path(setting).expanduser()
         jar = load_cookies(path)
         start_url = site_origin(crawler)
         probe = Request(start_url)
         jar.add_cookie_header(WrappedRequest(probe))  # type: ignore[arg-type]  # urllib's Request in all but name
         if not probe.headers.get("Cookie"):
-            raise BadConfiguration(f"VOK_COOKIES_FILE {path} holds no cookie for {start_url}: export the cookies of that site")
-        logger.info("Subscriber cookies loaded from %s (%d in the file); sent to %s only", path, len(jar), urlsplit(start_url).netloc)
+            raise BadConfiguration(
+                f"VOK_COOKIES_FILE {path} holds no cookie for {start_url}: export the cookies of that site"
+            )
+        logger.info(
+            "Subscriber cookies loaded from %s (%d in the file); sent to %s only",
+            path,
+            len(jar),
+            urlsplit(start_url).netloc,
+        )
         return cls(crawler, jar)
 
     def process_request(self, request: Request, spider: object = None) -> None:

@@ -82,9 +82,7 @@ def corpus_lines(path: Path) -> Iterator[tuple[str, str]]:
         return
     with path.open("rb") as corpus:
         for number, raw in enumerate(corpus, start=1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            line = _decoded(raw, number, path)
+            line = _decoded(raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw, number, path)
             url = _record_url(line, number, path)
             if url:
                 yield url, line

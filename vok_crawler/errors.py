@@ -23,6 +23,7 @@ REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
 # kind leaves the article pending: a refusal or a passing fault never makes the crawler forget it.
 GONE = frozenset({"http_404", "http_410"})
 
+
 class GatedRedirect(IgnoreRequest):
     """A redirect to NK Pro's ``free-member-form``: the article is for subscribers."""
 
@@ -32,7 +33,14 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((ResponseDataLossError,), "data_loss"),
     ((DownloadCancelledError,), "too_large"),
     (
-        (DownloadConnectionRefusedError, DownloadFailedError, CannotResolveHostError, ConnectError, ConnectionLost, ConnectionDone),
+        (
+            DownloadConnectionRefusedError,
+            DownloadFailedError,
+            CannotResolveHostError,
+            ConnectError,
+            ConnectionLost,
+            ConnectionDone,
+        ),
         "connection",
     ),
     ((GatedRedirect,), "gated"),

@@ -88,7 +88,12 @@ class HealthReport:
         if get(stats.PAGES_LISTING, 0) and not get(stats.TEASERS_LISTING, 0):
             problems.append("listing pages were fetched but no teaser was found on them")
         parsed = get(stats.PAGES_ARTICLE, 0)
-        if parsed and not self.records and not get(stats.SKIPPED_OTHER_SOURCE, 0) and not get(stats.SKIPPED_BEFORE_SINCE, 0):
+        if (
+            parsed
+            and not self.records
+            and not get(stats.SKIPPED_OTHER_SOURCE, 0)
+            and not get(stats.SKIPPED_BEFORE_SINCE, 0)
+        ):
             problems.append("article pages were fetched but no article was parsed")
         for name in ("title", "body"):
             if self.records and self.with_field[name] / self.records < MIN_SHARE:
@@ -117,7 +122,11 @@ class HealthReport:
             logger.error("The walk could not get past its first page: %s", self.memory.pagination_stuck)
             raise CloseSpider(PAGINATION_NOT_FOUND)
         if self.all_gated():
-            logger.error("Every article page (%d) was behind the NK Pro gate: %s", self.stats.get_value(stats.GATED), COOKIES_HINT)
+            logger.error(
+                "Every article page (%d) was behind the NK Pro gate: %s",
+                self.stats.get_value(stats.GATED),
+                COOKIES_HINT,
+            )
             raise CloseSpider(ALL_GATED)
 
     def report(self, reason: str) -> dict[str, Any]:
@@ -134,12 +143,16 @@ class HealthReport:
             "requests": requests,
             "articles": {
                 "new": new,
-                "already_known": counters.get(stats.ARTICLES_ALREADY_KNOWN, 0) + counters.get(stats.CORPUS_ALREADY_KNOWN, 0),
+                "already_known": counters.get(stats.ARTICLES_ALREADY_KNOWN, 0)
+                + counters.get(stats.CORPUS_ALREADY_KNOWN, 0),
                 "gated": counters.get(stats.GATED, 0),
                 "dropped": {why: counters[key] for why, key in DROP_REASONS.items() if counters.get(key)},
             },
             "requests_per_new_article": round(requests / new, 3) if new else None,
-            "coverage": {name: round(self.with_field[name] / self.records, 3) if self.records else None for name in COVERED_FIELDS},
+            "coverage": {
+                name: round(self.with_field[name] / self.records, 3) if self.records else None
+                for name in COVERED_FIELDS
+            },
             "fields_missing": stats.by_suffix(counters, stats.FIELD_MISSING),
             "fields_by_fallback": stats.by_suffix(counters, stats.FIELD_FALLBACK),
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},

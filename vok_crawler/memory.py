@@ -33,8 +33,8 @@ from vok_crawler.changes import Revisits
 from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
-from vok_crawler.scope import require_vok_crawl
 from vok_crawler.processors import KOREA
+from vok_crawler.scope import require_vok_crawl
 from vok_crawler.slices import Reading, SliceWalk
 from vok_crawler.urls import asked_url
 
@@ -56,7 +56,9 @@ def corpus_path(template: str | None, spider: Any) -> Path | None:
     try:
         return Path(template % {"site": spider.site, "name": spider.name})
     except (KeyError, ValueError, TypeError) as error:
-        raise BadConfiguration(f"setting VOK_CORPUS {template!r} cannot be filled in ({error}): it may name %(site)s and %(name)s") from None
+        raise BadConfiguration(
+            f"setting VOK_CORPUS {template!r} cannot be filled in ({error}): it may name %(site)s and %(name)s"
+        ) from None
 
 
 def valid_state(data: Any) -> dict[str, Any] | None:
@@ -120,7 +122,8 @@ class CrawlMemory:
         revisit_days = getattr(spider, "revisit", None)
         self.revisits = (
             Revisits(path, self.urls, (datetime.now(KOREA).date() - timedelta(days=revisit_days)).isoformat())
-            if revisit_days is not None and path is not None else None
+            if revisit_days is not None and path is not None
+            else None
         )
         self.requested: set[str] = set()  # every URL asked for in this run, in its canonical spelling
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
@@ -235,7 +238,9 @@ class CrawlMemory:
         if self.path is None:
             return
         logger.info(
-            "Corpus %s holds %d articles; %s", self.path, len(self.urls),
+            "Corpus %s holds %d articles; %s",
+            self.path,
+            len(self.urls),
             "walking the whole listing" if self.walk_all else "walking the listing until a slice holds nothing new",
         )
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -352,7 +357,9 @@ class CrawlMemory:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
             lock.close()
-            raise BadConfiguration(f"{self.path} is being crawled by {holder}: one crawl per corpus at a time") from None
+            raise BadConfiguration(
+                f"{self.path} is being crawled by {holder}: one crawl per corpus at a time"
+            ) from None
         lock.seek(0)
         lock.truncate()
         lock.write(f"process {os.getpid()}\n")

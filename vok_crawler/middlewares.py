@@ -76,7 +76,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.crawler = crawler
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
             asked = retry_after_seconds(response.headers.get("Retry-After"))
@@ -86,7 +88,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 self._hold_back(request, self._backoff(result), "backoff")
         return result
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Request | Response | None:
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
         result = super().process_exception(request, exception)
         if isinstance(result, Request):
             self._hold_back(request, self._backoff(result), "backoff")
@@ -137,7 +141,9 @@ class DeclaredCharsetMiddleware:
         declared = html_body_declared_encoding(response.body)
         if not declared or _same_codec(header, declared) or not _decodes(response.body, declared):
             return response
-        logger.warning("%s: header says charset %s, the page says %s; reading it as %s", response.url, header, declared, declared)
+        logger.warning(
+            "%s: header says charset %s, the page says %s; reading it as %s", response.url, header, declared, declared
+        )
         self.stats.inc_value(stats.CHARSET_OVERRIDDEN)
         return response.replace(encoding=declared)
 

@@ -150,7 +150,9 @@ class SitePage:
         size = slice_size(start, _int(data.get("data-to"))) if data is not None else None
         if hrefs:
             found = parse_slice(hrefs[0])
-            return Control(href=hrefs[0], source_id=found.source_id if found else None, start=start, size=size, route="href")
+            return Control(
+                href=hrefs[0], source_id=found.source_id if found else None, start=start, size=size, route="href"
+            )
         if data is not None and (data.get("data-id") or "").strip().isdigit():
             return Control(source_id=data.get("data-id").strip(), start=start, size=size, route="data")
         found_id = self._slice_id_elsewhere()
@@ -181,6 +183,7 @@ class SitePage:
         """
         blocks = TEASER_BLOCKS(self.root) or ANY_TEASER_BLOCKS(self.root)
         return [self._raw_teaser(block) for block in blocks]
+
     def _raw_teaser(self, block: HtmlElement) -> dict[str, Any]:
         """One walk over the block's elements (a dozen), instead of a query per value."""
         h4 = date = image_title = None
@@ -244,7 +247,10 @@ class ArticlePage(SitePage):
                     ("og:title", lambda: first_value(OG_TITLE, self.root)),
                     ("<title>", lambda: _SITE_SUFFIX.sub("", first_text(HTML_TITLE, self.root) or "")),
                 ),
-                "published": _first(("p.article-meta Date:", lambda: meta.get("Date")), ("'Date:' line", lambda: self._worded_meta.get("Date"))),
+                "published": _first(
+                    ("p.article-meta Date:", lambda: meta.get("Date")),
+                    ("'Date:' line", lambda: self._worded_meta.get("Date")),
+                ),
                 "posted": _first(("URL epoch", lambda: url.value if url.value and posted_date(url.value) else None)),
                 "source": _first(
                     ("p.article-meta Source:", lambda: meta.get("Source")),

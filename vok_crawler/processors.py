@@ -20,9 +20,20 @@ from vok_crawler.problems import Problem
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
 
 _WHITE_SPACE = re.compile(r"\s+")  # str patterns match no-break space, U+2028 and U+2029 too
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december".split()
-)
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _POSTED_EPOCH = re.compile(r"/newstream/(\d+)-\d+")

@@ -53,7 +53,9 @@ class ReplayIndex:
             record = stored.record
             if record.rec_type != "response":
                 continue
-            capture = Capture(stored.path, stored.offset, iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")))
+            capture = Capture(
+                stored.path, stored.offset, iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"))
+            )
             url = record.rec_headers.get_header("WARC-Target-URI")
             if url not in self.latest or capture.date >= self.latest[url].date:
                 self.latest[url] = capture
@@ -64,12 +66,16 @@ class ReplayIndex:
         if capture is None:
             return None
         record = read_record(capture.path, capture.offset)
-        headers = Headers([(name.encode("latin-1"), value.encode("latin-1")) for name, value in record.http_headers.headers])
+        headers = Headers(
+            [(name.encode("latin-1"), value.encode("latin-1")) for name, value in record.http_headers.headers]
+        )
         body = record.raw_stream.read()  # as received: HttpCompressionMiddleware decodes it as it did then
         status = int(record.http_headers.get_statuscode())
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         protocol = record.http_headers.protocol
-        return cls(url=request.url, status=status, headers=headers, body=body, flags=[FLAG], request=request, protocol=protocol)
+        return cls(
+            url=request.url, status=status, headers=headers, body=body, flags=[FLAG], request=request, protocol=protocol
+        )
 
 
 class ReplayMiddleware:
@@ -88,7 +94,11 @@ class ReplayMiddleware:
         self.stats = crawler.stats
         self.index = ReplayIndex(directory, crawler.stats)
         self.stats.set_value(stats.REPLAY_URLS, len(self.index.latest))
-        logger.info("Replaying %d URLs from the archive in %s; nothing is fetched from the network", len(self.index.latest), directory)
+        logger.info(
+            "Replaying %d URLs from the archive in %s; nothing is fetched from the network",
+            len(self.index.latest),
+            directory,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:

@@ -138,7 +138,9 @@ class SampleSite(Resource):
         if form == "member-form":
             request.redirect(f"{self._origin(request)}/free-member-form/?redirect_to={article}".encode())
         else:  # "offsite": to NK News, before any off-site rule of the crawler may see it
-            request.redirect(f"https://www.nknews.org/free-member-form/?redirect_to={article}&source=kcnawatch".encode())
+            request.redirect(
+                f"https://www.nknews.org/free-member-form/?redirect_to={article}&source=kcnawatch".encode()
+            )
         return b""
 
     def _slice(self, request: Request) -> bytes:
@@ -218,7 +220,9 @@ def main() -> None:
     parser.add_argument("--slice-control", choices=SLICE_CONTROLS, default="none", help="what ends a slice")
     parser.add_argument("--loop", action="store_true", help="the last slice links back to the first")
     args = parser.parse_args()
-    site = SampleSite(args.root, delay=args.delay, to_reading=args.to_reading, slice_control=args.slice_control, loop=args.loop)
+    site = SampleSite(
+        args.root, delay=args.delay, to_reading=args.to_reading, slice_control=args.slice_control, loop=args.loop
+    )
     port = reactor.listenTCP(args.port, Site(site), interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
     print(f"Serving {args.root} on http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/", flush=True)
     reactor.run()

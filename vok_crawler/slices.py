@@ -56,7 +56,14 @@ class Slice:
     def url(self, origin: str) -> str:
         """The slice URL on the crawl's own site, canonical like every other link."""
         query = urlencode(
-            [("action", SLICE_ACTION), ("die", "true"), ("from", self.start), ("to", self.to), ("sort", ""), ("id", self.source_id)]
+            [
+                ("action", SLICE_ACTION),
+                ("die", "true"),
+                ("from", self.start),
+                ("to", self.to),
+                ("sort", ""),
+                ("id", self.source_id),
+            ]
         )
         url = canonical_url(f"{SLICE_PATH}?{query}", origin, origin)
         assert url is not None  # a path on the origin is always a web link
@@ -92,7 +99,13 @@ class SliceWalk:
     with, so links back to a slice end the walk.
     """
 
-    def __init__(self, source_id: str | None = None, size: int | None = None, reading: Reading = "unknown", given_id: bool = False) -> None:
+    def __init__(
+        self,
+        source_id: str | None = None,
+        size: int | None = None,
+        reading: Reading = "unknown",
+        given_id: bool = False,
+    ) -> None:
         self.source_id = source_id
         self.size = size
         self.reading: Reading = reading

@@ -24,7 +24,7 @@ WEB_SCHEMES = frozenset({"http", "https"})
 def site_host(netloc: str) -> str:
     """The host part that identifies the site: case-folded, without ``www.``."""
     netloc = netloc.lower()
-    return netloc[4:] if netloc.startswith("www.") else netloc
+    return netloc.removeprefix("www.")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -62,9 +62,7 @@ def _canonical(url: str, origin: str) -> str | None:
     path = parts.path or "/"
     if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         path += "/"
-    query = urlencode(
-        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
-    )
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)])
     return canonicalize_url(urlunsplit((crawl.scheme, crawl.netloc, path, query, "")))
 
 

@@ -92,8 +92,12 @@ class WarcRecords:
         status = f"{response.status} {_reason(response.status)}"
         answered = StatusAndHeaders(status, kept_headers(response.headers.items()), protocol=protocol)
         response_record = self.builder.create_warc_record(
-            uri, "response", payload=BytesIO(response.body), length=len(response.body),
-            http_headers=answered, warc_headers_dict=dict(warc_headers),
+            uri,
+            "response",
+            payload=BytesIO(response.body),
+            length=len(response.body),
+            http_headers=answered,
+            warc_headers_dict=dict(warc_headers),
         )
         parts = urlsplit(uri)
         sent = kept_headers(request.headers.items())
@@ -102,8 +106,15 @@ class WarcRecords:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         asked = StatusAndHeaders(f"{request.method} {target} {protocol}", sent, is_http_request=True)
         request_record = self.builder.create_warc_record(
-            uri, "request", payload=BytesIO(request.body), length=len(request.body),
-            http_headers=asked, warc_headers_dict={**warc_headers, "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID")},
+            uri,
+            "request",
+            payload=BytesIO(request.body),
+            length=len(request.body),
+            http_headers=asked,
+            warc_headers_dict={
+                **warc_headers,
+                "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),
+            },
         )
         return request_record, response_record
 
@@ -195,7 +206,9 @@ class Stored:
     record: ArcWarcRecord
 
 
-def iter_archive(directory: Path, counters: StatsCollector | None = None, http_headers: bool = True) -> Iterator[Stored]:
+def iter_archive(
+    directory: Path, counters: StatsCollector | None = None, http_headers: bool = True
+) -> Iterator[Stored]:
     """Every whole record of the ``*.warc.gz`` files of ``directory``, file by file in name order.
 
     The records' streams are readable until the next one is asked for. A
@@ -217,7 +230,9 @@ def read_record(path: Path, offset: int) -> ArcWarcRecord:
     return next(ArchiveIterator(BytesIO(member)))
 
 
-def iter_members(path: Path, start: int = 0, counters: StatsCollector | None = None) -> Generator[tuple[int, bytes], None, None]:
+def iter_members(
+    path: Path, start: int = 0, counters: StatsCollector | None = None
+) -> Generator[tuple[int, bytes], None, None]:
     """``(offset, uncompressed bytes)`` of each complete gzip member of the file from ``start``.
 
     Complete means the member's trailer is there: the data it promises all

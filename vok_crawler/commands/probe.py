@@ -28,7 +28,7 @@ import textwrap
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.commands import ScrapyCommand
@@ -38,8 +38,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.cookies import load_cookies
 from vok_crawler.commands.crawl import keep_error
+from vok_crawler.cookies import load_cookies
 from vok_crawler.errors import BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
@@ -78,7 +78,9 @@ class PageSeen:
     teasers: list[Any] = field(default_factory=list)
     control: Control | None = None
     next_slice: str | None = None
-    walk: dict[str, object] = field(default_factory=dict)  # the slice walk's id, size and reading of 'to' after this page
+    walk: dict[str, object] = field(
+        default_factory=dict
+    )  # the slice walk's id, size and reading of 'to' after this page
     gate: str | None = None
     is_article: bool = False
     findings: dict[str, Finding] = field(default_factory=dict)
@@ -115,7 +117,11 @@ class Probe:
         problems = self.problems()
         article = self.pages.get("article")
         findings = article.findings.items() if article is not None else []
-        notes = [f"article gated ({article.gate}): give a subscriber's cookies to read it"] if article and article.gate else []
+        notes = (
+            [f"article gated ({article.gate}): give a subscriber's cookies to read it"]
+            if article and article.gate
+            else []
+        )
         optional = [name for name, f in findings if f.rule is None and name not in REQUIRED]
         notes += [f"also missing: {', '.join(optional)}"] if optional else []
         fallbacks = [f"{name} by {f.rule}" for name, f in findings if f.fallback]
@@ -159,7 +165,7 @@ class ProbeSpider(VokSpider):
     """
 
     name = "probe"
-    custom_settings = {"ITEM_PIPELINES": {}}
+    custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
     def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -202,7 +208,9 @@ class ProbeSpider(VokSpider):
         seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
         wanted = self.settings.get("VOK_SOURCE")
         if seen.record.source and seen.record.source != wanted:
-            self.probe.notes.append(f"the article's source is {seen.record.source!r}, not {wanted!r}: the crawl would skip it")
+            self.probe.notes.append(
+                f"the article's source is {seen.record.source!r}, not {wanted!r}: the crawl would skip it"
+            )
         if self.save_dir is not None:
             self._save_expected(seen)
         return iter(())
@@ -306,7 +314,9 @@ def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
         lines.append(f"{'gate':<16}{'GATED by ' + article.gate if article.gate else 'none'}")
         if article.findings:
             if not article.is_article:
-                lines.append(f"{'':<16}no h1.article-title, div.article-content or p.article-meta: the crawl takes it for no article")
+                lines.append(
+                    f"{'':<16}no h1.article-title, div.article-content or p.article-meta: the crawl takes it for no article"
+                )
             width = max(len(f.rule or "") for f in article.findings.values()) + 2
             lines += ["", f"{'field':<12}{'':<10}{'rule':<{width}}value"]
             for name in RECORD_FIELDS:
@@ -316,7 +326,10 @@ def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
                 lines.append(f"{name:<12}{found:<10}{finding.rule or '-':<{width}}{value}".rstrip())
     lines += ["", *probe.notes] if probe.notes else []
     if probe.saved:
-        lines.append(f"saved {len(probe.saved)} files in {probe.saved[0].parent}" + (f" ({probe.removed} cookie values removed)" if probe.removed else ""))
+        lines.append(
+            f"saved {len(probe.saved)} files in {probe.saved[0].parent}"
+            + (f" ({probe.removed} cookie values removed)" if probe.removed else "")
+        )
     lines += ["", f"verdict: {probe.verdict()}"]
     text = "\n".join(lines)
     for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True):
@@ -352,7 +365,11 @@ def manner(crawler: Crawler) -> str:
     robots = "robots.txt obeyed" if settings.getbool("ROBOTSTXT_OBEY") else "robots.txt NOT obeyed"
     delay = settings.getfloat("DOWNLOAD_DELAY")
     file = settings.get("VOK_COOKIES_FILE")
-    cookies = f"from {file}, sent with {counts.get(stats.COOKIES_SENT, 0)} requests" if file else "none (-s VOK_COOKIES_FILE=cookies.txt)"
+    cookies = (
+        f"from {file}, sent with {counts.get(stats.COOKIES_SENT, 0)} requests"
+        if file
+        else "none (-s VOK_COOKIES_FILE=cookies.txt)"
+    )
     return (
         f"{'asked':<16}{counts.get('downloader/request_count', 0)} requests, {robots}, at least {delay:g} s apart, "
         f"as {settings.get('USER_AGENT')!r}\n{'cookies':<16}{cookies}"
@@ -361,7 +378,7 @@ def manner(crawler: Crawler) -> str:
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings = {"LOG_LEVEL": "INFO"}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
 
     def syntax(self) -> str:
         return "[URL] [--save DIR] [--source-id K] [-s VOK_COOKIES_FILE=cookies.txt]"
@@ -404,7 +421,12 @@ class Command(ScrapyCommand):
         probe = Probe(start_url=url)
         crawler = self.crawler_process.create_crawler(ProbeSpider)
         errors: list[BaseException] = []
-        keep_error(self.crawler_process.crawl(crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id), errors)
+        keep_error(
+            self.crawler_process.crawl(
+                crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id
+            ),
+            errors,
+        )
         self.crawler_process.start()
         refused = [str(error) for error in errors if isinstance(error, BadConfiguration)]
         if errors or self.crawler_process.bootstrap_failed:

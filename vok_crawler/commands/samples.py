@@ -73,7 +73,9 @@ class Command(CrawlCommand):
         try:
             port = reactor.listenTCP(opts.port, site, interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
         except CannotListenError as error:
-            raise BadConfiguration(f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port") from None
+            raise BadConfiguration(
+                f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port"
+            ) from None
         opts.spargs.setdefault("start_url", f"http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/article/163/")
         opts.spargs.setdefault("refresh", "1")  # a demo: every run shows every record
         return super().run_crawl(["vok"], opts)

@@ -206,7 +206,9 @@ class VokSpider(scrapy.Spider):
         if kind in REFUSALS:
             self._refused(url, kind, failure.getErrorMessage())
 
-    def _next_slice(self, response: Response, page: SitePage, asked: Slice | None, held: int) -> Iterator[scrapy.Request]:
+    def _next_slice(
+        self, response: Response, page: SitePage, asked: Slice | None, held: int
+    ) -> Iterator[scrapy.Request]:
         """The slice after this page: the control's link, or one built from what the pages showed."""
         control = page.more_articles()
         report(page.problems, self.crawler.stats)
@@ -226,7 +228,9 @@ class VokSpider(scrapy.Spider):
             return
         if not walk.claim(target.start):
             if asked is not None:  # a slice pointing back: a loop; every article page points at the first slice
-                logger.info("More Articles on %s points back to offset %d, asked for already", response.url, target.start)
+                logger.info(
+                    "More Articles on %s points back to offset %d, asked for already", response.url, target.start
+                )
                 self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
             return
         yield from self._follow([control.href or target.url(self.start_url)], self.parse_listing)
@@ -259,7 +263,9 @@ class VokSpider(scrapy.Spider):
         if self.refusals_in_a_row >= limit:
             logger.error(
                 "The site has refused %d requests in a row (the last, %s: %s): stopping; what was not read stays pending",
-                self.refusals_in_a_row, url, kind,
+                self.refusals_in_a_row,
+                url,
+                kind,
             )
             raise CloseSpider(BLOCKED)
 
