@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.urls import Aliases, host_names
 
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
@@ -34,3 +35,13 @@ def seconds_setting(settings: BaseSettings, name: str) -> float:
     if seconds < 0:
         raise BadConfiguration(f"setting {name} must not be negative, not {value!r}")
     return seconds
+
+
+def host_aliases(settings: BaseSettings) -> Aliases:
+    """``VOK_HOST_ALIASES``: the site's other host names (``host[:port]``, space- or comma-separated, or a list)."""
+    value = settings.get("VOK_HOST_ALIASES") or ""
+    text = value if isinstance(value, str) else " ".join(map(str, value))
+    try:
+        return host_names(text)
+    except ValueError as error:
+        raise BadConfiguration(f"setting VOK_HOST_ALIASES must name hosts as host[:port], {error}") from None

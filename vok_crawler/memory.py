@@ -18,6 +18,7 @@ import fcntl
 import json
 import logging
 import os
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any, get_args
@@ -34,9 +35,9 @@ from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, writ
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.processors import KOREA
-from vok_crawler.scope import require_vok_crawl
+from vok_crawler.scope import require_vok_crawl, site_aliases, site_origin
 from vok_crawler.slices import Reading, SliceWalk
-from vok_crawler.urls import asked_url
+from vok_crawler.urls import asked_url, on_crawl_host
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +103,15 @@ class CrawlMemory:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = self._take_lock(path.with_name(f"{path.stem}.lock"))
             cut = repair_torn_tail(path)
-            self.urls = corpus_urls(path)
+            self.urls = self._on_crawl_host(corpus_urls(path))
             state = self._read_state()
             if cut:  # the cut record's article is known nowhere now: find it again
                 state["complete"] = False
         self.was_complete: bool = state["complete"]
         self.walk_all = self.refresh or not self.was_complete
-        self.pending: set[str] = set(state.get("pending", []))
-        self.gated: set[str] = set(state.get("gated", []))
-        self.skipped: set[str] = set(state.get("skipped", []))
+        self.pending = self._on_crawl_host(state.get("pending", []))
+        self.gated = self._on_crawl_host(state.get("gated", []))
+        self.skipped = self._on_crawl_host(state.get("skipped", []))
         walk = state.get("pagination", {})
         given_id = getattr(spider, "source_id", None)
         self.walk = SliceWalk(
@@ -129,6 +130,11 @@ class CrawlMemory:
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
         self.listing_incomplete = False
         self.stuck_because: str | None = None
+
+    def _on_crawl_host(self, urls: Iterable[str]) -> set[str]:
+        """URLs a run started from another of the site's names wrote, as this run spells them."""
+        origin, aliases = site_origin(self.crawler), site_aliases(self.crawler)
+        return {on_crawl_host(url, origin, aliases) for url in urls}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMemory:

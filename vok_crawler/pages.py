@@ -30,7 +30,7 @@ from vok_crawler.problems import Problem
 from vok_crawler.processors import normalize_space, posted_date, to_teaser
 from vok_crawler.slices import Control, parse_slice, slice_size
 from vok_crawler.text import markup_text
-from vok_crawler.urls import canonical_url
+from vok_crawler.urls import NO_ALIASES, Aliases, canonical_url
 
 
 def has_class(name: str) -> str:
@@ -122,6 +122,7 @@ class SitePage:
     selector: Selector
     url: str
     origin: str
+    aliases: Aliases = NO_ALIASES  # the site's other host names (VOK_HOST_ALIASES)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -135,7 +136,7 @@ class SitePage:
 
     def link(self, href: str) -> str | None:
         """``href`` made canonical; ``None`` (and a problem) if it is no web link."""
-        url = canonical_url(href, self.url, self.origin)
+        url = canonical_url(href, self.url, self.origin, self.aliases)
         if url is None and href.strip() and not href.strip().startswith("#"):
             scheme = href.strip().split(":", 1)[0] + ":"
             self.problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {self.url}", 20))
@@ -161,7 +162,7 @@ class SitePage:
     def _slice_id_elsewhere(self) -> str | None:
         """The source id of a slice URL in any link or inline script of the page."""
         for href in SLICE_HREFS(self.root):
-            found = parse_slice(canonical_url(href, self.url, self.origin) or "")
+            found = parse_slice(canonical_url(href, self.url, self.origin, self.aliases) or "")
             if found:
                 return found.source_id
         for script in INLINE_SCRIPTS(self.root):

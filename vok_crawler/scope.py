@@ -15,7 +15,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from vok_crawler.urls import is_on_site
+from vok_crawler.urls import NO_ALIASES, Aliases, is_on_site
 
 
 def fetches_the_site(crawler: Crawler) -> bool:
@@ -40,9 +40,16 @@ def site_origin(crawler: Crawler) -> str:
     return origin
 
 
+def site_aliases(crawler: Crawler) -> Aliases:
+    """The site's other host names, as the spider read them from ``VOK_HOST_ALIASES``."""
+    aliases = getattr(crawler.spider, "host_aliases", NO_ALIASES)
+    assert isinstance(aliases, tuple), "a spider that reads the site keeps its host_aliases"
+    return aliases
+
+
 def on_site(crawler: Crawler, url: str) -> bool:
     """Whether ``url`` is a page of the crawled site: the one rule for links, redirects and cookies."""
-    return is_on_site(url, site_origin(crawler))
+    return is_on_site(url, site_origin(crawler), site_aliases(crawler))
 
 
 def require_fetching_the_site(crawler: Crawler) -> None:

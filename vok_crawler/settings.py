@@ -12,6 +12,9 @@ COMMANDS_MODULE = "vok_crawler.commands"
 # Where the corpus accumulates, run after run (relative to the working directory);
 # %(site)s is the crawled host (and port), so each site has a corpus of its own.
 VOK_CORPUS = "data/%(site)s/vok.jsonl"
+# The site's host names (host[:port], space- or comma-separated): a link to any of them is on the
+# site and fetched on the crawl's own host; a crawl started from one of them keeps the corpus of the first.
+VOK_HOST_ALIASES = "kcnawatch.org www.kcnawatch.org kcnawatch.xyz www.kcnawatch.xyz"
 # Articles of other sources reached through links are skipped.
 VOK_SOURCE = "Voice of Korea (EN)"
 # A subscriber's cookies (Netscape cookies.txt, as browser extensions export it), sent to the

@@ -13,15 +13,15 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.config import switch
+from vok_crawler.config import host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
@@ -30,7 +30,7 @@ from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.urls import asked_url, canonical_url, is_on_site
+from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, is_on_site, site_name
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,18 @@ class VokSpider(scrapy.Spider):
     name = "vok"
     reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
     memory: CrawlMemory
+    host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VokSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.host_aliases = host_aliases(crawler.settings)
+        return spider
+
+    @property
+    def site(self) -> str:
+        """What ``VOK_CORPUS``'s ``%(site)s`` says: the site's name, whichever of its names the crawl started from."""
+        return site_name(self.start_url, self.host_aliases)
 
     def __init__(
         self,
@@ -92,7 +104,6 @@ class VokSpider(scrapy.Spider):
         self.source_id = str(source_id).strip() if source_id is not None else None
         self.revisit = days(revisit) if revisit is not None else None
         self.refresh = switch("refresh", refresh)
-        self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -109,7 +120,7 @@ class VokSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """The start page, of any kind: a slice by its URL, else its markup tells which."""
         if parse_slice(response.url) is None and isinstance(response, TextResponse):
-            page = ArticlePage(response.selector, response.url, self.start_url)
+            page = ArticlePage(response.selector, response.url, self.start_url, self.host_aliases)
             if page.is_article() or page.gate():
                 return self.parse_article(response)
         return self.parse_listing(response)
@@ -304,7 +315,7 @@ class VokSpider(scrapy.Spider):
             logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value(stats.SKIPPED_NOT_HTML)
             return None
-        return page_class(response.selector, response.url, self.start_url)
+        return page_class(response.selector, response.url, self.start_url, self.host_aliases)
 
     def _follow(self, urls: Iterable[str | None], callback: Callable[[Response], Any]) -> Iterator[scrapy.Request]:
         """Requests for the canonical site URLs not asked for before in this run.
@@ -313,7 +324,7 @@ class VokSpider(scrapy.Spider):
         the scheduler the site's many repeated links.
         """
         for url in urls:
-            if url and is_on_site(url, self.start_url) and self.memory.first_request(url):
+            if url and is_on_site(url, self.start_url, self.host_aliases) and self.memory.first_request(url):
                 if callback == self.parse_article:
                     self.memory.asked(url)
                 yield scrapy.Request(url, callback=callback, errback=self.on_error)
