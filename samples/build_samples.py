@@ -36,6 +36,7 @@ from sitegen import (
     member_form_page,
     more_control,
     posted_at,
+    search_page,
 )
 
 HERE = Path(__file__).parent
@@ -44,6 +45,9 @@ VIEWED = date(2026, 11, 23)  # the site's "today", printed in every article's he
 CRAWLED_AT = "2026-11-23T12:00:00Z"  # a placeholder: tests compare records without it
 GATES_FILE = "nkpro-gates.json"  # path -> gate form, read by the sample server
 SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # the source's whole ordered list of blocks
+SEARCH_INDEX = "search-index.json"  # what the search finds (read by the sample server)
+SEARCH_PAGE_FILE = "search/index.html"  # the search page, filled in by the sample server
+RESULTS_MARK, MORE_MARK = "<!--results-->", "<!--more-->"
 
 
 @dataclass
@@ -69,6 +73,8 @@ class Sample:
     control: str = "href"  # the "More Articles" control after its "More From" block
     more_from: list[str] | None = None  # default: the source's latest 12
     gate: str | None = None  # NK Pro gate without the subscriber cookie: paywall, member-form, offsite
+    back_catalogue: bool = False  # imported years after it was published: its teasers show published
+    block: dict | None = None  # the shape of its every teaser block (sitegen.Teaser's options)
 
     @property
     def url(self) -> str:
@@ -87,17 +93,22 @@ class Sample:
         return self.posted_at.date().isoformat()
 
     @property
+    def shown_date(self) -> date:
+        """The date its teasers show: the posting day, or the source's own for the back catalogue."""
+        return date.fromisoformat(self.published) if self.back_catalogue and self.published else self.posted_at.date()
+
+    @property
     def teaser_date(self) -> str | None:
         """What a teaser's date reads as: null where the printed date does not exist."""
-        return None if self.printed_date else self.posted
+        return None if self.printed_date else self.shown_date.isoformat()
 
     def teaser_block(self, href: str | None = None, form: str | None = None, **options) -> Teaser:
         return Teaser(
             href=href or self.url,
             title=self.title,
-            date_html=date_html(self.printed_date or self.posted_at.date(), form or self.date_form),
+            date_html=date_html(self.printed_date or self.shown_date, form or self.date_form),
             teaser_html=self.teaser_html or escape(self.teaser),
-            **options,
+            **{**(self.block or {}), **options},
         )
 
     def markup(self, related: list[Teaser], gated: bool = False) -> ArticleMarkup:
@@ -191,6 +202,8 @@ ARTICLES: dict[str, Sample] = {
         "Officers and soldiers of the People's Army, who have dynamically turned out in the third-year struggle for implementing the",
         "regional development policy, are speeding up the construction.",
     ),
+    # QUIRKS: its blocks are the 2026 shape: the thumbnail beside the block in an article.clearfix, the
+    # teaser text only in a p of layout classes (no copy).
     "r5": plain(
         "newstream/1771366400-381500826/successes-registered-in-salt-production",
         "Successes registered in salt production",
@@ -198,6 +211,7 @@ ARTICLES: dict[str, Sample] = {
         "Officials and workers in the field of salt industry are expanding successes in the salt production for the new year. The",
         "Kwisong Salt Works is in the van.",
         date_form="spaced",
+        block={"thumb_outside": True, "teaser_class": "col-sm-12 col-xs-12 hidden-lg", "hover_copy": False},
     ),
     "r6": plain(
         "newstream/1771280000-381500825/ceramic-tea-set",
@@ -207,12 +221,14 @@ ARTICLES: dict[str, Sample] = {
         "Central Committee of the Communist Party of Viet Nam.",
         control="button",
     ),
+    # QUIRKS: an img[alt] inside the h4 beside the link; the teaser in a p of layout classes, with its copy.
     "r7": plain(
         "newstream/1771193600-381500824/congratulatory-group-of-koreans-in-japan-tours-different-places",
         "Congratulatory group of Koreans in Japan tours different places",
         "2026-02-15",
         "The congratulatory group of Koreans in Japan led by Ko Tok U, Chairman of the Tokyo Metropolitan Headquarters of the General",
         "Association of Korean Residents in Japan, toured different places.",
+        block={"img_in_h4": True, "teaser_class": "col-md-12 visible-md"},
     ),
     "r8": plain(
         "newstream/1771107200-381500823/2026-national-winter-games-close",
@@ -422,6 +438,48 @@ ARTICLES: dict[str, Sample] = {
     ),
 }
 
+# QUIRKS: capitals in the slug, kept; linked only as http://www.kcnawatch.xyz/..., without the slash.
+ARTICLES["capitals"] = plain(
+    "newstream/1712095526-381500950/Talks-Held-between-DPRK-and-Russian-Officials",
+    "Talks held between DPRK and Russian officials",
+    "2024-04-02",
+    "Talks were held between officials of the DPRK and Russia in Pyongyang.",
+    "They discussed cooperation in the fields of economy and culture.",
+)
+# QUIRKS: the back catalogue, imported years after the source published it (ids of 6 to 8 digits):
+# posted in 2017-2022, published in July 2011, and its teasers show the source's date. Three on one
+# day, more than a search page of the samples holds (a full day).
+BACK_CATALOGUE = [
+    ("newstream/1650000000-381499001/irrigation-channel-completed", "Irrigation channel completed", "2011-07-16"),
+    (
+        "newstream/1600000000-98765432/flood-prevention-work-stepped-up",
+        "Flood prevention work stepped up",
+        "2011-07-15",
+    ),
+    (
+        "newstream/1530000000-1234567/pyongyang-textile-exhibition-opens",
+        "Pyongyang textile exhibition opens",
+        "2011-07-15",
+    ),
+    (
+        "newstream/1489370400-952301/delegation-of-war-veterans-visits-china",
+        "Delegation of war veterans visits China",
+        "2011-07-15",
+    ),
+]
+for _n, (_path, _title, _published) in enumerate(BACK_CATALOGUE, start=1):
+    ARTICLES[f"back{_n}"] = Sample(
+        path=_path,
+        title=_title,
+        published=_published,
+        teaser=f"{_title}, Voice of Korea reported.",
+        body=[f"{_title}, Voice of Korea reported.", "The report was carried in July 2011."],
+        source_url=vok_detail(_published, 900 + _n),
+        date_form="text" if _n == 1 else "glued",
+        back_catalogue=True,
+        control="button",
+    )
+
 # Older articles, deeper than the first slice: reachable only through slices.
 # (epoch, title, teaser); jan25's epoch is 15:37 UTC, already the next day in Korea.
 OLDER = [
@@ -538,6 +596,13 @@ ALL = {**ARTICLES, "dead": DEAD}
 NOT_RECORDS = {"other", "sidebar"}
 TRENDING = [(ARTICLES["sidebar"].url, ARTICLES["sidebar"].title)]
 
+# How the older articles' blocks spell their links: one with a fragment, one on the site's second
+# host name (kcnawatch.xyz, in no other block: reachable by that name only).
+OLDER_LINKS = {
+    9: {"href": ARTICLES["older9"].url + "#respond"},
+    2: {"href": ARTICLES["older2"].url.replace("kcnawatch.org", "kcnawatch.xyz")},
+}
+
 # The source's whole list, newest first, as its slices give it: (key, how the block spells it).
 # The first 12 are the listing's. The pin comes first; r4 ends the listing and opens the first
 # slice again (an overlap); the KCNA page is mis-filed in it.
@@ -569,10 +634,12 @@ LIST: list[tuple[str, dict]] = [
     ("pinned", {"href": ARTICLES["pinned"].url.replace("https:", "")}),
     ("tracked", {"href": ARTICLES["tracked"].url + "?utm_source=twitter&amp;utm_medium=social#respond"}),
     ("unslashed", {"href": ARTICLES["unslashed"].url.rstrip("/")}),
-    *[
-        (f"older{n}", {"href": ARTICLES[f"older{n}"].url + "#respond"} if n == 9 else {})
-        for n in range(1, len(OLDER) + 1)
-    ],
+    *[(f"older{n}", OLDER_LINKS.get(n, {})) for n in range(1, len(OLDER) + 1)],
+    (
+        "capitals",
+        {"href": ARTICLES["capitals"].url.replace("https://", "http://www.").replace(".org", ".xyz").rstrip("/")},
+    ),
+    *[(f"back{n}", {}) for n in range(1, len(BACK_CATALOGUE) + 1)],
 ]
 
 
@@ -627,6 +694,20 @@ def list_blocks() -> list[Teaser]:
     return [ALL[key].teaser_block(**options) for key, options in LIST]
 
 
+def search_index() -> list[dict]:
+    """What the site's search finds: each article of the list once, by the date its teasers show, newest first."""
+    keys = list(dict.fromkeys(key for key, _ in LIST))
+    entries = [
+        {
+            "date": ALL[key].shown_date.isoformat(),
+            "source": str(SOURCE_ID) if ALL[key].source == VOK else "990010",
+            "block": ALL[key].teaser_block().render(),
+        }
+        for key in keys
+    ]
+    return sorted(entries, key=lambda entry: entry["date"], reverse=True)
+
+
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -636,7 +717,10 @@ def main(site_dir: Path = SITE_DIR) -> None:
     shutil.rmtree(site_dir, ignore_errors=True)
     write(site_dir / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
     listing = list_blocks()
-    write(site_dir / "article/163/index.html", listing_page(VOK, listing[:PAGE], more_control("button"), TRENDING))
+    listing_control = more_control("self", href=f"{SITE}/article/163/")  # its href is the page itself
+    write(site_dir / "article/163/index.html", listing_page(VOK, listing[:PAGE], listing_control, TRENDING))
+    write(site_dir / SEARCH_PAGE_FILE, search_page(RESULTS_MARK, MORE_MARK, TRENDING))
+    write(site_dir / SEARCH_INDEX, json.dumps(search_index(), ensure_ascii=False, indent=1) + "\n")
     write(site_dir / SLICE_LIST, blocks(listing))
     write(site_dir / "free-member-form/index.html", member_form_page(TRENDING))
     gates = {f"/{s.path}/": s.gate for s in ARTICLES.values() if s.gate}

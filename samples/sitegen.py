@@ -38,9 +38,13 @@ def more_control(
 
     ``"href"``: a link to the next slice that also carries the script's data
     attributes; ``"button"``: a script-driven button with no URL at all;
-    ``"none"``: nothing (the script asks for the next slice by itself).
+    ``"self"``: an ``a.load-more`` whose ``href`` is the page itself (``href``,
+    then ``#``) beside the data; ``"none"``: nothing (the script asks for the
+    next slice by itself).
     """
     data = f'data-from="{start}" data-to="{to}" data-id="{source_id}"'
+    if form == "self":
+        return f'  <div class="load-more-wrap"><a class="load-more" href="{href}#" {data}>More Articles</a></div>\n'
     if form == "href":
         link = href or slice_href(start, to, source_id)
         return f'  <div class="load-more-wrap"><a class="more-articles" href="{link}" {data}>More Articles</a></div>\n'
@@ -92,7 +96,14 @@ def date_html(day: date | str, form: str = "long") -> str:
 
 @dataclass
 class Teaser:
-    """How one block links one article: the spelling of its link and its date."""
+    """How one block links one article: the spelling of its link and its date, and the block's shape.
+
+    Shapes seen on the site (``docs/site.md``, "2026 evidence"): the
+    thumbnail beside the block inside an ``article.clearfix``
+    (``thumb_outside``), an ``img[alt]`` inside the ``h4`` (``img_in_h4``),
+    the teaser text in a ``p`` of layout classes (``teaser_class``) with or
+    without its copy in ``div.hover-excerpt`` (``hover_copy``).
+    """
 
     href: str
     title: str
@@ -101,20 +112,37 @@ class Teaser:
     with_h4: bool = True
     with_excerpt: bool = True
     thumb_title: str | None = None  # the site's copy, sometimes cut short with "…"
+    thumb_outside: bool = False
+    img_in_h4: bool = False
+    teaser_class: str = "excerpt"
+    hover_copy: bool = True
 
     def render(self) -> str:
         title = escape(self.title, quote=True)
         thumb = escape(self.thumb_title or self.title)
-        h4 = f'\n      <h4><a href="{self.href}">{title}</a></h4>' if self.with_h4 else ""
-        excerpt = f'\n      <p class="excerpt">{self.teaser_html}</p>' if self.with_excerpt else ""
+        image = f'<img src="{SITE}/wp-content/uploads/sites/5/thumb.jpg" alt="{title}" width="300" height="200">'
+        thumb_link = f'<a class="thumb" href="{self.href}">{image}<span class="thumb-title">{thumb}</span></a>'
+        icon = f'<img src="{SITE}/wp-content/uploads/sites/5/icon.png" alt="{title}"> ' if self.img_in_h4 else ""
+        h4 = f'\n      <h4>{icon}<a href="{self.href}">{title}</a></h4>' if self.with_h4 else ""
+        hover = f'\n      <div class="hover-excerpt">{self.teaser_html}</div>' if self.hover_copy else ""
+        excerpt = f'\n      <p class="{self.teaser_class}">{self.teaser_html}</p>' if self.with_excerpt else ""
+        text = f"""{h4}{hover}
+      <p class="articled-date">{self.date_html}</p>{excerpt}"""
+        if self.thumb_outside:
+            return f"""<article class="clearfix">
+  <div class="article-thumb">{thumb_link}</div>
+  <div class="article-desc">
+    <div class="col-sm-8 col-xs-12">{text}
+    </div>
+  </div>
+</article>
+"""
         return f"""<div class="article-desc">
   <div class="row">
     <div class="col-sm-4 col-xs-12">
-      <a class="thumb" href="{self.href}"><img src="{SITE}/wp-content/uploads/sites/5/thumb.jpg" alt="{title}" width="300" height="200"><span class="thumb-title">{thumb}</span></a>
+      {thumb_link}
     </div>
-    <div class="col-sm-8 col-xs-12">{h4}
-      <div class="hover-excerpt">{self.teaser_html}</div>
-      <p class="articled-date">{self.date_html}</p>{excerpt}
+    <div class="col-sm-8 col-xs-12">{text}
     </div>
   </div>
 </div>
@@ -179,6 +207,15 @@ def listing_page(source: str, teasers: list[Teaser], control: str, trending: lis
         f"{teasers_wrapper(teasers, control)}</section>\n"
     )
     return page(source, head, main, trending)
+
+
+def search_page(results_mark: str, more_mark: str, trending: list[tuple[str, str]]) -> str:
+    """The search's page, its results and its control left as marks that the sample server fills in."""
+    main = (
+        '<section class="search-results">\n  <h1 class="archive-title">Search</h1>\n'
+        f'  <div id="search_wrapper">\n{results_mark}  </div>\n  {more_mark}\n</section>\n'
+    )
+    return page("Search", "", main, trending)
 
 
 def slice_fragment(teasers: list[Teaser], control: str = "") -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -17,7 +18,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from tests.fault_site import FaultySite
-from vok_crawler.sample_site import SampleSite
+from vok_crawler.sample_site import ALIAS_HOST, SampleSite
 from vok_crawler.spiders.vok import VokSpider
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,10 +61,20 @@ def comparable(records: Iterable[dict]) -> list[dict]:
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
 
 
+def second_name(origin: str) -> str:
+    """The sample server's second host name for the site at ``origin``: ``localhost`` on its port."""
+    return f"{ALIAS_HOST}:{urlsplit(origin).port}"
+
+
 def crawl(corpus, start_url: str, spider_args: dict | None = None, **settings) -> Deferred[Crawler]:
-    """Run ``vok`` in this process's reactor; the Deferred fires with its crawler."""
+    """Run ``vok`` in this process's reactor; the Deferred fires with its crawler.
+
+    The site's second name is the server's (:func:`second_name`), as a user
+    of a loopback copy of the site would set it, unless the test sets its own.
+    """
     project = get_project_settings()
-    project.setdict({**LOOPBACK, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
+    aliases = {"VOK_HOST_ALIASES": second_name(start_url)}
+    project.setdict({**LOOPBACK, **aliases, "VOK_CORPUS": str(corpus), **settings}, priority="cmdline")
     runner = CrawlerRunner(project)
     crawler = runner.create_crawler(VokSpider)
     return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)

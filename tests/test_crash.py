@@ -31,7 +31,7 @@ from tests.fault_site import FaultySite
 from vok_crawler.sample_site import SUBSCRIBER_SECRET
 
 # Requests of a whole subscriber's crawl of the samples: robots.txt, the listing, three slices (the
-# last one empty), the 42 articles, the page of another source and the dead link.
+# last one empty), the 47 articles, the page of another source and the dead link.
 WHOLE_CRAWL = 1 + 1 + 3 + len(expected_records()) + 1 + 1
 
 

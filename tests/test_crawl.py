@@ -50,7 +50,7 @@ def test_a_subscribers_crawl_of_the_samples_writes_every_vok_article_once_and_no
 
     counters = crawler.stats.get_stats()
     assert counters["finish_reason"] == "finished"
-    assert counters[stats.CORPUS_WRITTEN] == len(expected) == 42
+    assert counters[stats.CORPUS_WRITTEN] == len(expected) == 47
     assert counters[stats.SKIPPED_OTHER_SOURCE] == 1
     assert counters[stats.error("http_404")] == 1  # the dead related link
     assert counters["retry/count"] == 1
@@ -120,7 +120,7 @@ def test_the_subscribers_cookie_reaches_the_site_and_no_output(sample_server, tm
             FEEDS={str(feed): {"format": "jsonlines"}},
             LOG_LEVEL="DEBUG",
         )
-    assert len(read_jsonl(feed)) == 42  # the gates opened: the cookie was sent
+    assert len(read_jsonl(feed)) == 47  # the gates opened: the cookie was sent
     assert SUBSCRIBER_SECRET not in caplog.text
     for file in tmp_path.rglob("*"):
         if file.is_file():
@@ -173,7 +173,7 @@ def test_the_corpus_path_can_name_the_crawled_site(sample_server, tmp_path):
     """The default ``data/%(site)s/vok.jsonl`` keeps the corpora of two sites apart."""
     yield crawl(f"{tmp_path}/%(site)s/vok.jsonl", f"{sample_server.origin}/article/163/")
     site = sample_server.origin.removeprefix("http://").replace(":", "_")
-    assert len(read_jsonl(tmp_path / site / "vok.jsonl")) == 42 - len(GATES)
+    assert len(read_jsonl(tmp_path / site / "vok.jsonl")) == 47 - len(GATES)
     assert (tmp_path / site / "vok.state.json").exists() and (tmp_path / site / "vok.health.json").exists()
 
 

@@ -1,16 +1,19 @@
 """Every loader processor, on every spelling the anatomy allows."""
 
 import logging
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from scrapy.utils.test import get_crawler
 
-from vok_crawler.items import Teaser
+from vok_crawler import stats
+from vok_crawler.items import RawTeaser, Teaser
 from vok_crawler.problems import Problem, report
 from vok_crawler.processors import (
     IsoDate,
     first_with_text,
+    is_date_text,
     normalize_space,
     paragraphs,
     parse_day_first,
@@ -178,12 +181,12 @@ def test_first_with_text_keeps_the_first_copy_that_has_text():
 
 
 def test_to_teaser_keeps_one_copy_of_each_duplicated_value():
-    raw = {
-        "url": "http://x/newstream/1-1/a/",
-        "titles": [None, "Title from img alt"],  # no h4
-        "date": "March 01, 2026Mar 01, 2026",
-        "teasers": ["", "Teaser from the hover copy"],  # an empty p.excerpt
-    }
+    raw = RawTeaser(
+        url="http://x/newstream/1-1/a/",
+        titles=(None, "Title from img alt"),  # no h4
+        date="March 01, 2026Mar 01, 2026",
+        teasers=("", "Teaser from the hover copy"),  # an empty p.excerpt
+    )
     problems: list[Problem] = []
     assert to_teaser(raw, {"url": "http://x/", "problems": problems}) == Teaser(
         url="http://x/newstream/1-1/a/",
@@ -191,7 +194,32 @@ def test_to_teaser_keeps_one_copy_of_each_duplicated_value():
         date="2026-03-01",
         teaser="Teaser from the hover copy",
     )
-    bad = {**raw, "date": "February 30, 2026"}
+    bad = replace(raw, date="February 30, 2026")
     assert to_teaser(bad, {"url": "http://x/", "problems": problems}).date is None
     assert [problem.stat for problem in problems] == ["vok/invalid_date/teaser"]
-    assert to_teaser({**raw, "date": None}, {}).date is None
+    assert to_teaser(replace(raw, date=None), {}).date is None
+
+
+def test_a_teaser_whose_text_no_rule_finds_is_a_problem_not_a_silent_null():
+    problems: list[Problem] = []
+    teaser = to_teaser(
+        RawTeaser(url="http://x/newstream/1-1/a/", titles=("T",)), {"url": "http://x/", "problems": problems}
+    )
+    assert teaser.teaser is None
+    assert [problem.stat for problem in problems] == [stats.TEASERS_WITHOUT_TEXT]
+    assert "http://x/newstream/1-1/a/" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "is_date"),
+    [
+        (" March 14, 2022", True),
+        ("March 01, 2026Mar 01, 2026", True),
+        ("March 01, 2026 Mar 01, 2026", True),
+        ("Mar 5, 2026", True),
+        ("The festival took place on February 25, 2026 in Pyongyang.", False),
+        ("Kim Jong Un", False),
+    ],
+)
+def test_a_date_element_holds_a_date_and_nothing_else(text, is_date):
+    assert is_date_text(text) is is_date

@@ -38,6 +38,7 @@ DROP_REASONS = {
     "duplicate": stats.DUPLICATES_DROPPED,
     "other_source": stats.SKIPPED_OTHER_SOURCE,
     "before_since": stats.SKIPPED_BEFORE_SINCE,
+    "outside_period": stats.SKIPPED_OUTSIDE_PERIOD,
     "not_html": stats.SKIPPED_NOT_HTML,
 }
 COOKIES_HINT = (
@@ -93,6 +94,7 @@ class HealthReport:
             and not self.records
             and not get(stats.SKIPPED_OTHER_SOURCE, 0)
             and not get(stats.SKIPPED_BEFORE_SINCE, 0)
+            and not get(stats.SKIPPED_OUTSIDE_PERIOD, 0)
         ):
             problems.append("article pages were fetched but no article was parsed")
         for name in ("title", "body"):
@@ -156,6 +158,16 @@ class HealthReport:
             "fields_missing": stats.by_suffix(counters, stats.FIELD_MISSING),
             "fields_by_fallback": stats.by_suffix(counters, stats.FIELD_FALLBACK),
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
+            "search": {
+                "days": counters.get(stats.PAGES_SEARCH, 0),
+                "teasers": counters.get(stats.TEASERS_SEARCH, 0),
+                "full_days": counters.get(stats.SEARCH_FULL_DAYS, []),
+            },
+            "teasers_without_text": counters.get(stats.TEASERS_WITHOUT_TEXT, 0),
+            "dates": {
+                "back_catalogue": counters.get(stats.RECORDS_BACK_CATALOGUE, 0),
+                "published_after_posted": counters.get(stats.RECORDS_PUBLISHED_AFTER_POSTED, 0),
+            },
             "refusals": counters.get(stats.REFUSALS, 0),
             "changes": stats.by_suffix(counters, stats.CHANGES),
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),

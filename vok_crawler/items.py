@@ -18,6 +18,20 @@ class Teaser:
     teaser: str | None = None
 
 
+@dataclass(frozen=True)
+class RawTeaser:
+    """One teaser block as the page holds it: its link and every copy of title, date and teaser text.
+
+    Copies come in order of preference; which is kept is the processor's
+    choice (:func:`vok_crawler.processors.to_teaser`).
+    """
+
+    url: str | None = None
+    titles: tuple[str | None, ...] = ()
+    date: str | None = None
+    teasers: tuple[str, ...] = ()
+
+
 @dataclass
 class Article:
     """One Voice of Korea (EN) article; ``url`` is the dedupe key."""

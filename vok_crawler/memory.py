@@ -282,9 +282,10 @@ class CrawlMemory:
         if self.revisits is not None:
             self.revisits.log.close()
         if self.path is not None:
-            since = getattr(spider, "since", None)
+            # A run that read a part (since, or a period by search) has not walked the listing to its end.
+            partial = getattr(spider, "since", None) or getattr(spider, "period", None)
             walked = reason == "finished" and not self.listing_incomplete and self.pagination_stuck is None
-            self.write_state(complete=walked and (since is None or self.was_complete), reason=reason)
+            self.write_state(complete=walked and (partial is None or self.was_complete), reason=reason)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """A callback raised: its article is asked for again, or, for a listing or slice, the walk is not complete."""

@@ -24,10 +24,10 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from vok_crawler import stats
-from vok_crawler.items import Article, Teaser
+from vok_crawler.items import Article, RawTeaser, Teaser
 from vok_crawler.loaders import ArticleLoader
 from vok_crawler.problems import Problem
-from vok_crawler.processors import normalize_space, posted_date, to_teaser
+from vok_crawler.processors import is_date_text, normalize_space, posted_date, to_teaser
 from vok_crawler.slices import Control, parse_slice, slice_size
 from vok_crawler.text import markup_text
 from vok_crawler.urls import NO_ALIASES, Aliases, canonical_url
@@ -40,8 +40,11 @@ def has_class(name: str) -> str:
 
 Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matches out
 NOT_IN_TEASER = f"not(ancestor-or-self::*[{has_class('article-desc')}])"
-TEASER_BLOCKS: Query = etree.XPath(f"//*[@id='latest_article_wrapper']//*[{has_class('article-desc')}]")
+TEASER_BLOCKS: Query = etree.XPath(
+    f"//*[@id='latest_article_wrapper' or @id='search_wrapper']//*[{has_class('article-desc')}]"
+)
 ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
+ANY_TEASER_BLOCKS_HERE: Query = etree.XPath(f".//*[{has_class('article-desc')}]")
 CONTROLS: Query = etree.XPath(
     f"//*[self::a or self::button][{has_class('more-articles')} or {has_class('load-more')}][{NOT_IN_TEASER}]"
 )
@@ -175,47 +178,122 @@ class SitePage:
         """Every teaser block in page order, duplicates included, normalized."""
         return [to_teaser(raw, self.context) for raw in self.raw_teasers()]
 
-    def raw_teasers(self) -> list[dict[str, Any]]:
-        """Each ``.article-desc`` block's link and its copies of title, date and teaser.
+    def raw_teasers(self) -> list[RawTeaser]:
+        """Each ``.article-desc`` block's link and its copies of title, date and teaser text.
 
-        A listing wraps the blocks in ``#latest_article_wrapper``; a "More
-        Articles" slice is a bare fragment of blocks. Which copy is kept is
-        the processor's choice (:func:`vok_crawler.processors.to_teaser`).
+        A listing wraps the blocks in ``#latest_article_wrapper`` (the search
+        in ``#search_wrapper``); a "More Articles" slice is a bare fragment of
+        blocks. Which copy is kept is the processor's choice
+        (:func:`vok_crawler.processors.to_teaser`).
         """
         blocks = TEASER_BLOCKS(self.root) or ANY_TEASER_BLOCKS(self.root)
         return [self._raw_teaser(block) for block in blocks]
 
-    def _raw_teaser(self, block: HtmlElement) -> dict[str, Any]:
-        """One walk over the block's elements (a dozen), instead of a query per value."""
-        h4 = date = image_title = None
-        hrefs: dict[str, str] = {}
-        texts: dict[str, HtmlElement] = {}
+    def _raw_teaser(self, block: HtmlElement) -> RawTeaser:
+        """A block read by what its parts are, not only by their classes (``docs/site.md``, "The teaser block").
+
+        The title is the ``h4`` link's text, else an ``img[alt]``; the date is
+        ``p.articled-date``, else the element whose text is a date and nothing
+        else; the teaser text is ``p.excerpt``, else ``div.hover-excerpt``, else
+        the text that remains once title, date and links are set aside. The
+        thumbnail may stand beside the block (an ``article.clearfix`` holding
+        both): its link and ``alt`` are read there when the block lacks them.
+        """
+        parts = TeaserParts.of(block)
+        href = parts.href()
+        return RawTeaser(
+            url=self.link(href) if href else None,
+            titles=parts.titles(),
+            date=markup_text(parts.date) if parts.date is not None else None,
+            teasers=parts.texts(),
+        )
+
+
+def _is_text_leaf(element: HtmlElement) -> bool:
+    """A ``p`` or ``div`` holding no other, outside any link or heading (where the title and its copies sit)."""
+    return (
+        element.tag in ("p", "div")
+        and next(element.iterdescendants("p", "div", "h4"), None) is None
+        and not any(ancestor.tag in ("a", "h4") for ancestor in element.iterancestors())
+    )
+
+
+def _classes(element: HtmlElement) -> set[str]:
+    return set(element.get("class", "").split())
+
+
+@dataclass
+class TeaserParts:
+    """The parts of one teaser block, found in one walk over its elements (a dozen)."""
+
+    block: HtmlElement
+    h4: HtmlElement | None = None
+    links: list[HtmlElement] = field(default_factory=list)
+    images: list[HtmlElement] = field(default_factory=list)
+    leaves: list[HtmlElement] = field(default_factory=list)  # p and div holding no p, div or h4
+    date: HtmlElement | None = None
+
+    @classmethod
+    def of(cls, block: HtmlElement) -> TeaserParts:
+        parts = cls(block)
         for element in block.iter("h4", "a", "img", "p", "div"):
-            classes = f" {' '.join(element.get('class', '').split())} "
-            if element.tag == "a" and element.get("href"):
-                hrefs.setdefault("any", element.get("href"))
-                if " thumb " in classes:
-                    hrefs.setdefault("thumb", element.get("href"))
-            elif element.tag == "h4" and h4 is None:
-                h4 = element
-                link = element.find(".//a[@href]")
-                if link is not None:
-                    hrefs["h4"] = link.get("href")
-            elif element.tag == "img" and image_title is None:
-                image_title = element.get("alt")
-            elif element.tag == "p" and " articled-date " in classes and date is None:
-                date = element
-            elif element.tag == "p" and " excerpt " in classes:
-                texts.setdefault("excerpt", element)
-            elif element.tag == "div" and " hover-excerpt " in classes:
-                texts.setdefault("hover", element)
-        href = hrefs.get("h4") or hrefs.get("thumb") or hrefs.get("any")
-        return {
-            "url": self.link(href) if href else None,
-            "titles": [markup_text(h4) if h4 is not None else None, image_title],
-            "date": markup_text(date) if date is not None else None,
-            "teasers": [markup_text(texts[key]) for key in ("excerpt", "hover") if key in texts],
-        }
+            parts._take(element)
+        dated = parts._by_class("p", "articled-date")
+        parts.date = (
+            dated if dated is not None else next((e for e in parts.leaves if is_date_text(markup_text(e))), None)
+        )
+        return parts
+
+    def _take(self, element: HtmlElement) -> None:
+        if element.tag == "h4":
+            self.h4 = self.h4 if self.h4 is not None else element
+        elif element.tag == "a" and element.get("href"):
+            self.links.append(element)
+        elif element.tag == "img" and element.get("alt"):
+            self.images.append(element)
+        elif _is_text_leaf(element):
+            self.leaves.append(element)
+
+    def _by_class(self, tag: str, name: str) -> HtmlElement | None:
+        return next((e for e in self.block.iter(tag) if name in _classes(e)), None)
+
+    def _beside(self) -> list[HtmlElement]:
+        """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone."""
+        parent = self.block.getparent()
+        if parent is None or len(ANY_TEASER_BLOCKS_HERE(parent)) != 1:
+            return []
+        return [e for e in parent.iter("a", "img") if self.block not in e.iterancestors()]
+
+    def href(self) -> str | None:
+        """The ``h4`` link, else the thumbnail's, else any link of the block, else the thumbnail beside it."""
+        heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
+        thumbs = [a for a in self.links if "thumb" in _classes(a)]
+        beside = [a for a in self._beside() if a.tag == "a" and a.get("href")]
+        found = next(iter([heading] if heading is not None else thumbs or self.links or beside), None)
+        return found.get("href") if found is not None else None
+
+    def titles(self) -> tuple[str | None, ...]:
+        """The ``h4`` link's text, the ``h4``'s, then every ``img[alt]`` (the block's, then beside it)."""
+        heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
+        alts = [e.get("alt") for e in [*self.images, *(e for e in self._beside() if e.tag == "img")]]
+        return (
+            markup_text(heading) if heading is not None else None,
+            markup_text(self.h4) if self.h4 is not None else None,
+            *alts,
+        )
+
+    def texts(self) -> tuple[str, ...]:
+        """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block."""
+        by_class = [
+            e for e in (self._by_class("p", "excerpt"), self._by_class("div", "hover-excerpt")) if e is not None
+        ]
+        if by_class:
+            return tuple(markup_text(e) for e in by_class)
+        titles = {normalize_space(t) for t in self.titles() if t}
+        remains = [markup_text(leaf) for leaf in self.leaves if leaf is not self.date]
+        return tuple(
+            t for t in remains if normalize_space(t) and normalize_space(t) not in titles and not is_date_text(t)
+        )
 
 
 @dataclass

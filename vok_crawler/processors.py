@@ -8,6 +8,7 @@ loader context's ``problems`` list, which the spider reports.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vok_crawler import stats
-from vok_crawler.items import Teaser
+from vok_crawler.items import RawTeaser, Teaser
 from vok_crawler.problems import Problem
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
 
@@ -159,20 +160,32 @@ def first_with_text(values: Iterable[str | None]) -> str | None:
 TEASER_DATE = IsoDate(parse_month_day_year, "teaser")
 
 
-def to_teaser(raw: Mapping[str, Any], loader_context: Mapping[str, Any]) -> Teaser:
+def to_teaser(raw: RawTeaser, loader_context: Mapping[str, Any]) -> Teaser:
     """One ``.article-desc`` block, of which the site prints title and teaser twice.
 
-    ``raw`` holds the copies in order of preference (title: ``h4``, then
-    ``img[alt]``; teaser: ``p.excerpt``, then ``div.hover-excerpt``); the
-    first with text is kept. A plain function rather than a loader per
-    block: listing pages and articles hold a dozen blocks each.
+    ``raw`` holds the copies in order of preference (title: the ``h4`` link,
+    then ``img[alt]``; teaser: ``p.excerpt``, ``div.hover-excerpt``, then the
+    text that remains in the block); the first with text is kept. A block
+    whose teaser text no rule found is a problem (``vok/teasers/without_text``),
+    so that a layout that hides it is seen, not a silent ``null``. A plain
+    function rather than a loader per block: pages hold a dozen blocks each.
     """
+    teaser = first_with_text(raw.teasers)
+    problems = loader_context.get("problems")
+    if teaser is None and problems is not None:
+        where = f"{raw.url} on {loader_context.get('url')}"
+        problems.append(Problem(stats.TEASERS_WITHOUT_TEXT, f"No teaser text in the block of {where}", logging.DEBUG))
     return Teaser(
-        url=raw["url"],
-        title=first_with_text(raw["titles"]),
-        date=TEASER_DATE([raw["date"]] if raw["date"] else [], loader_context),
-        teaser=first_with_text(raw["teasers"]),
+        url=raw.url,
+        title=first_with_text(raw.titles),
+        date=TEASER_DATE([raw.date] if raw.date else [], loader_context),
+        teaser=teaser,
     )
+
+
+def is_date_text(text: str) -> bool:
+    """Whether ``text`` is a date and nothing else (the paired form included): a teaser's date element."""
+    return bool(_MONTH_DAY_YEAR.search(text)) and not normalize_space(_MONTH_DAY_YEAR.sub("", text)).strip(",|")
 
 
 def unique_teasers(teasers: Iterable[Teaser], loader_context: Mapping[str, Any]) -> list[Teaser]:

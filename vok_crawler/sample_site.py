@@ -19,6 +19,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 from typing import cast
 from urllib.parse import quote
@@ -30,6 +31,11 @@ from twisted.web.server import NOT_DONE_YET, Request, Site
 SOURCE_ID = "190163"  # the Voice of Korea (EN) source's id in slice URLs
 SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # every teaser block of the source, newest first
 GATES_FILE = "nkpro-gates.json"  # page path -> gate form ("paywall", "member-form", "offsite")
+# The search's index: [{"date": ISO day its teaser shows, "source": id, "block": teaser HTML}], newest first.
+SEARCH_INDEX = "search-index.json"
+SEARCH_PAGE_FILE = "search/index.html"  # the search page, its results and its control left as marks
+SEARCH_PAGE = 2  # teasers on a search page: a day with more shows a.more-full-link
+ALIAS_HOST = "localhost"  # the second host name of the site: links to kcnawatch.xyz point here
 SUBSCRIBER_COOKIE = "wordpress_logged_in_nkpro"
 # Distinctive, so that a test can grep logs, corpus, state and feeds for a leak.
 SUBSCRIBER_SECRET = "vok-sample-subscriber-SECRET-7f3a9c"
@@ -38,7 +44,10 @@ SLICE_CONTROLS = ("none", "href", "data")
 PAGE = 12  # the slice size of the "fixed" reading, as the listing's
 
 _SITE_LINK = re.compile(rb"(https?:)?(//|\\/\\/)kcnawatch\.org")  # also as JSON in inline scripts
-_BLOCK_START = re.compile(r'^(?=<div class="article-desc">)', re.MULTILINE)
+_ALIAS_LINK = re.compile(rb"(https?:)?(//)(?:www\.)?kcnawatch\.xyz")  # the site's second name
+RESULTS_MARK, MORE_MARK = "<!--results-->", "<!--more-->"
+# A teaser block starts a line: the block itself, or the article.clearfix that holds it and its thumbnail.
+_BLOCK_START = re.compile(r'^(?=<div class="article-desc">|<article class="clearfix">)', re.MULTILINE)
 _HTML = b"text/html; charset=UTF-8"
 
 
@@ -71,6 +80,7 @@ class SampleSite(Resource):
         to_reading: str = "count",
         slice_control: str = "none",
         loop: bool = False,
+        search_page: int = SEARCH_PAGE,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # twisted.web's Resource is unannotated
         if to_reading not in TO_READINGS:
@@ -84,6 +94,10 @@ class SampleSite(Resource):
         self.slice_control = slice_control
         self.loop = loop
         self.hits: Counter[str] = Counter()
+        self.hosts: Counter[str] = Counter()  # requests by the Host they named: a crawl asks only its own
+        self.search_page = search_page
+        index = self.root / SEARCH_INDEX
+        self.search_index: list[dict[str, str]] = json.loads(index.read_text()) if index.is_file() else []
         gates = self.root / GATES_FILE
         self.gates: dict[str, str] = json.loads(gates.read_text()) if gates.is_file() else {}
         listed = self.root / SLICE_LIST
@@ -105,6 +119,7 @@ class SampleSite(Resource):
         """The answer's body (or ``NOT_DONE_YET``), status and headers set on ``request``."""
         path = request.path.decode()
         self.hits[request.uri.decode()] += 1
+        self.hosts[(request.getHeader("host") or "").lower()] += 1
         if path in self.flaky:
             self.flaky.discard(path)
             request.setResponseCode(503)
@@ -112,6 +127,8 @@ class SampleSite(Resource):
             return b"Service Unavailable"
         if path == "/wp-admin/admin-ajax.php":
             return self._slice(request)
+        if path == "/" and b"s" in request.args:
+            return self._search(request)
         if path == "/robots.txt":
             return self._file(request, self.root / "robots.txt", b"text/plain; charset=utf-8")
         page = self.root / path.strip("/") / "index.html"
@@ -170,6 +187,33 @@ class SampleSite(Resource):
             control = self._control(self.slice_control, end, size=stop - start)
         return self._rewrite(request, ("\n" + "".join(chosen) + control).encode())
 
+    def _search(self, request: Request) -> bytes:
+        """The site's search: the source's teasers whose date is in [start, end], newest first, a page of them.
+
+        A window with more than a page shows the page, then the script-driven
+        ``a.more-full-link`` (how it asks for the next page is not known).
+        """
+        args = {k.decode(): v[0].decode() for k, v in request.args.items()}
+        try:
+            start, end = (_iso_day(args.get(name, "")) for name in ("start", "end"))
+        except ValueError:
+            start, end = "", "9999-12-31"  # no window: every date, as the site lists them
+        source = args.get("source", "")
+        found = [
+            entry["block"]
+            for entry in self.search_index
+            if start <= entry["date"] <= end and (not source or entry["source"] == source)
+        ]
+        template = (self.root / SEARCH_PAGE_FILE).read_text(encoding="utf-8")
+        more = (
+            '<a class="more-full-link" href="javascript:void(0)">More Articles</a>'
+            if len(found) > self.search_page
+            else ""
+        )
+        page = template.replace(RESULTS_MARK, "".join(found[: self.search_page])).replace(MORE_MARK, more)
+        request.setHeader("Content-Type", _HTML)
+        return self._rewrite(request, page.encode())
+
     def _control(self, form: str, start: int, size: int = PAGE, loop: bool = False) -> str:
         """A "More Articles" control for the slice from ``start``, its ``to`` in this server's reading."""
         to = start + size if self.to_reading == "end" else size
@@ -198,7 +242,15 @@ class SampleSite(Resource):
         """The site's links, in every spelling, pointed at this server."""
         origin = self._origin(request).encode()
         scheme, here = origin.split(b"//", 1)
+        alias = f"{ALIAS_HOST}:{request.getHost().port}".encode()
+        body = _ALIAS_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + alias, body)
         return _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + here, body)
+
+
+def _iso_day(text: str) -> str:
+    """The search's ``DD-MM-YYYY`` as an ISO day; ``ValueError`` if it is none."""
+    day, month, year = (int(part) for part in text.split("-"))
+    return date(year, month, day).isoformat()
 
 
 def _finish(request: Request, body: bytes) -> None:

@@ -13,11 +13,18 @@ PAGES_LISTING = "vok/pages/listing"
 PAGES_ARTICLE = "vok/pages/article"
 PAGES_UNRECOGNIZED = "vok/pages/unrecognized"
 TEASERS_LISTING = "vok/teasers/listing"
+PAGES_SEARCH = "vok/pages/search"  # one-day pages of the search road (-a published_from/published_to)
+TEASERS_SEARCH = "vok/teasers/search"
+SEARCH_FULL_DAYS = "vok/search/full_days"  # a list of ISO days whose search page was full: they may hold more
+TEASERS_WITHOUT_TEXT = "vok/teasers/without_text"  # teaser blocks (each time one is read) whose text no rule found
+RECORDS_BACK_CATALOGUE = "vok/dates/back_catalogue"  # records posted more than 30 days after their published date
+RECORDS_PUBLISHED_AFTER_POSTED = "vok/dates/published_after_posted"  # a date to check
 GATED = "vok/gated"
 
 ARTICLES_ALREADY_KNOWN = "vok/articles/already_known"
 SKIPPED_OTHER_SOURCE = "vok/skipped/other_source"
 SKIPPED_BEFORE_SINCE = "vok/skipped/before_since"
+SKIPPED_OUTSIDE_PERIOD = "vok/skipped/outside_period"  # search road: published outside the period asked
 SKIPPED_NOT_HTML = "vok/skipped/not_html"
 DUPLICATES_DROPPED = "vok/duplicates_dropped"
 

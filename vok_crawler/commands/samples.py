@@ -8,7 +8,7 @@ pipelines and feeds as ``scrapy crawl vok``; ``-o``/``-O``, ``-s`` and
 Its records go to ``data/samples.jsonl`` as a feed that is overwritten, as
 ``-O`` does, not to a corpus: a corpus remembers articles by URL, and the
 samples' URLs hold the port they were served on, so a corpus would grow by
-42 records with every new ``--port``. A demo shows one run, whole, each time.
+47 records with every new ``--port``. A demo shows one run, whole, each time.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from vok_crawler import stats
+from vok_crawler import search, stats
 from vok_crawler.config import host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.finish_reasons import BLOCKED
@@ -54,7 +54,10 @@ class VokSpider(scrapy.Spider):
     one), a "More Articles" slice or an article page; ``source_id`` the
     source's slice id, when no page shows it; ``refresh=1`` fetch known
     articles again and walk the whole listing; ``since=YYYY-MM-DD`` only
-    articles posted on or after that day; ``revisit=DAYS`` ask again for
+    articles posted on or after that day; ``published_from=YYYY-MM-DD`` and
+    ``published_to=YYYY-MM-DD`` read the articles published in that period
+    through the site's search, a day at a time, instead of walking the
+    listing (:mod:`vok_crawler.search`); ``revisit=DAYS`` ask again for
     the known articles posted in the last DAYS days and log what changed
     (``vok.changes.jsonl``); ``replay=DIR`` read the archive instead of the
     network. Unknown arguments (as Scrapyd passes) are accepted and kept as
@@ -88,6 +91,8 @@ class VokSpider(scrapy.Spider):
         since: str | None = None,
         source_id: str | None = None,
         revisit: str | None = None,
+        published_from: str | None = None,
+        published_to: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -104,12 +109,17 @@ class VokSpider(scrapy.Spider):
         self.source_id = str(source_id).strip() if source_id is not None else None
         self.revisit = days(revisit) if revisit is not None else None
         self.refresh = switch("refresh", refresh)
+        self.period = search.period(published_from, published_to)  # the search road, instead of the listing
         self.refusals_in_a_row = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.crawler.get_extension(CrawlMemory)
         assert memory is not None, "the vok spider needs the CrawlMemory extension"
         self.memory = memory
+        if self.period is not None:  # the search road reads the period and nothing else
+            for request in self._follow([self.start_url], self.parse_search_start):
+                yield request
+            return
         for request in self._follow([self.start_url], self.parse):
             yield request
         for request in self._follow(memory.to_ask_again(), self.parse_article):
@@ -152,6 +162,55 @@ class VokSpider(scrapy.Spider):
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
+    def parse_search_start(self, response: Response) -> Iterator[scrapy.Request]:
+        """The search road's start page: the source id, as for slices, then one search per day of the period."""
+        page = self._page(SitePage, response)
+        if page is None:
+            self.memory.listing_failed()
+            return
+        teasers = page.teasers()
+        control = page.more_articles()
+        report(page.problems, self.crawler.stats)
+        self.crawler.stats.inc_value(stats.PAGES_LISTING)
+        self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
+        self._answered()
+        self.memory.walk.learn(control, len(teasers))
+        source_id = self.memory.walk.source_id
+        if source_id is None or self.period is None:
+            self.memory.stuck(
+                f"no source id on {response.url} for the search road: no data-id, no slice URL "
+                "(give the source's id with -a source_id=K)"
+            )
+            return
+        days = [search.search_url(self.start_url, source_id, day) for day in self.period.days()]
+        yield from self._follow(days, self.parse_search_day)
+
+    def parse_search_day(self, response: Response) -> Iterator[scrapy.Request]:
+        """One day of the search road: its teasers of the period, then the articles not known yet."""
+        page = self._page(SitePage, response)
+        day = search.searched_day(response.url)
+        if page is None or not search.is_search_page(page.root):
+            self.memory.listing_failed()
+            self._refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
+            return
+        self._answered()
+        teasers = page.teasers()
+        report(page.problems, self.crawler.stats)
+        self.crawler.stats.inc_value(stats.PAGES_SEARCH)
+        self.crawler.stats.inc_value(stats.TEASERS_SEARCH, len(teasers))
+        if search.shows_full_page(page.root):
+            logger.warning(
+                "The search for %s shows a full page (%d teasers, then More Articles): that day may hold more "
+                "articles than it shows",
+                day,
+                len(teasers),
+            )
+            full = self.crawler.stats.get_value(stats.SEARCH_FULL_DAYS, [])
+            self.crawler.stats.set_value(stats.SEARCH_FULL_DAYS, sorted({*full, str(day)}))
+        # Every teaser is asked for: the search chose them by the source's date, while a current
+        # article's teaser shows its posting day, which may be the next one. The article's published date judges.
+        yield from self._follow(self._unknown(teaser.url for teaser in teasers), self.parse_article)
+
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers."""
         page = self._page(ArticlePage, response)
@@ -187,7 +246,13 @@ class VokSpider(scrapy.Spider):
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
+        if self.period is not None and item.published is not None and not self.period.holds(item.published):
+            logger.info("Skipping %s: published %s, outside the period asked", response.url, item.published)
+            self.crawler.stats.inc_value(stats.SKIPPED_OUTSIDE_PERIOD)
+            return
         yield item
+        if self.period is not None:  # the search road follows no teaser of the article, nor its slices
+            return
         related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
         yield from self._follow(related, self.parse_article)
         if self.memory.walk_all and not self.memory.walk.asked:  # once slices are asked, the walk goes on by itself
