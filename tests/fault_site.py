@@ -87,7 +87,8 @@ class FaultySite(SampleSite):
             return b"<html><body><h1>Access denied</h1></body></html>"
         if path == "/go/elsewhere/":
             host = request.getHost()
-            request.redirect(f"http://localhost:{host.port}/newstream/1-1/elsewhere/".encode())
+            # Off the site: another loopback address (localhost is the samples' second name of the site).
+            request.redirect(f"http://127.0.0.2:{host.port}/newstream/1-1/elsewhere/".encode())
             return b""
         fault = self.fault(request, path)
         attempt = len(self.times[path])

@@ -23,7 +23,7 @@ from twisted.web.resource import EncodingResourceWrapper
 from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
+from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, second_name, serve
 from tests.test_crash import start_crawl, wait_for
 from tests.test_write_failures import limit_file_size
 from vok_crawler import stats
@@ -222,6 +222,8 @@ def test_an_archive_that_cannot_be_written_stops_the_run_and_keeps_only_whole_re
         "vok",
         "-a",
         f"start_url={sample_server.origin}/article/163/",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(sample_server.origin)}",
         "-s",
         "VOK_CORPUS=",
         "-s",

@@ -19,6 +19,7 @@ from tests.conftest import (
     comparable,
     expected_records,
     read_jsonl,
+    second_name,
 )
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
@@ -43,10 +44,13 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
         f"VOK_CORPUS={corpus}",
         "-s",
         f"VOK_COOKIES_FILE={COOKIES}",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(sample_server.origin)}",
         *FAST,
     ]
     _out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
     assert code == 0, err.decode()[-3000:]
+    assert set(sample_server.resource.hosts) == {sample_server.origin.removeprefix("http://")}  # none to localhost
     expected = comparable(expected_records(sample_server.origin).values())
     assert comparable(read_jsonl(feed)) == expected
     assert comparable(read_jsonl(corpus)) == expected
@@ -96,6 +100,25 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         (["-a", "source_id=vok"], "source_id must be the source's number in slice URLs (id=K), not 'vok'"),
         (["-a", "revisit=soon"], "revisit must be a number of days, not 'soon'"),
         (
+            ["-a", "published_from=2011-07-15"],
+            "published_from and published_to go together: give both days, YYYY-MM-DD",
+        ),
+        (
+            ["-a", "published_from=2011-07-16", "-a", "published_to=2011-07-15"],
+            "published_from (2011-07-16) is after published_to (2011-07-15)",
+        ),
+        (
+            ["-a", "published_from=15-07-2011", "-a", "published_to=2011-07-16"],
+            "published_from and published_to must be days as YYYY-MM-DD, not '15-07-2011' and '2011-07-16'",
+        ),
+        (
+            ["-s", "VOK_HOST_ALIASES=https://kcnawatch.xyz/"],
+            (
+                "setting VOK_HOST_ALIASES must list host names as host[:port], space- or comma-separated: "
+                "'https://kcnawatch.xyz/' is not one"
+            ),
+        ),
+        (
             ["-s", "VOK_COOKIES_FILE=/nonexistent/cookies.txt"],
             (
                 "VOK_COOKIES_FILE /nonexistent/cookies.txt could not be loaded (No such file or directory): "
@@ -103,7 +126,20 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
             ),
         ),
     ],
-    ids=["since", "refresh", "start_url", "retry_after_max", "corpus_template", "source_id", "revisit", "cookies_file"],
+    ids=[
+        "since",
+        "refresh",
+        "start_url",
+        "retry_after_max",
+        "corpus_template",
+        "source_id",
+        "revisit",
+        "period_half",
+        "period_reversed",
+        "period_not_iso",
+        "host_aliases",
+        "cookies_file",
+    ],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):
     result = subprocess.run(

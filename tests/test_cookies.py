@@ -18,8 +18,10 @@ from vok_crawler.spiders.vok import VokSpider
 ORIGIN = "http://127.0.0.1:8163"
 
 
-def middleware(cookies_file: Path | str, start_url: str = f"{ORIGIN}/article/163/") -> SubscriberCookiesMiddleware:
-    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(cookies_file)})
+def middleware(
+    cookies_file: Path | str, start_url: str = f"{ORIGIN}/article/163/", **settings: str
+) -> SubscriberCookiesMiddleware:
+    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(cookies_file), **settings})
     crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
     crawler.stats.open_spider()
     return SubscriberCookiesMiddleware.from_crawler(crawler)
@@ -53,6 +55,17 @@ def test_the_cookie_goes_to_the_crawled_site_only():
     sender.process_request(elsewhere)
     assert elsewhere.headers.get("Cookie") is None
     assert sender.crawler.stats.get_value("vok/cookies/requests_with_cookies") == 1
+
+
+def test_the_cookie_goes_only_to_the_host_it_was_issued_for_not_to_the_sites_other_names():
+    sender = middleware(COOKIES, VOK_HOST_ALIASES="localhost:8163")
+    alias = Request("http://localhost:8163/newstream/1-1/a/")  # on the site, by its second name
+    assert sender.crawler.spider.host_aliases == ("localhost:8163",)
+    sender.process_request(alias)
+    assert alias.headers.get("Cookie") is None  # the file's cookie is 127.0.0.1's
+    own = Request(f"{ORIGIN}/newstream/1-1/a/")
+    sender.process_request(own)
+    assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()
 
 
 @pytest.mark.parametrize(

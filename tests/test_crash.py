@@ -25,6 +25,7 @@ from tests.conftest import (
     comparable,
     crawl,
     expected_records,
+    second_name,
     serve,
 )
 from tests.fault_site import FaultySite
@@ -44,6 +45,8 @@ def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:
         "vok",
         "-a",
         f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(origin)}",
         "-s",
         f"VOK_CORPUS={corpus}",
         "-s",

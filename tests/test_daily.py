@@ -23,6 +23,7 @@ from tests.conftest import (
     crawl,
     expected_records,
     read_jsonl,
+    second_name,
     serve,
 )
 from tests.fault_site import WRAPPER, FaultySite
@@ -74,6 +75,8 @@ def scrapy_crawl(origin: str, corpus, *extra: str):
         "vok",
         "-a",
         f"start_url={origin}{LISTING}",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(origin)}",
         "-s",
         f"VOK_CORPUS={corpus}",
         "-s",

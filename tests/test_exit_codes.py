@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_SITE
+from tests.conftest import ROOT, SAMPLE_SITE, second_name
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 
@@ -43,6 +43,8 @@ def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, sig
                 "vok",
                 "-a",
                 f"start_url={origin}/article/163/",
+                "-s",
+                f"VOK_HOST_ALIASES={second_name(origin)}",
                 "-s",
                 f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
                 *FAST,

@@ -23,7 +23,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
-from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, serve
+from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
 from tests.fault_site import FaultySite
 from tests.test_crash import assert_whole_corpus, wait_for
 
@@ -42,6 +42,8 @@ def crawl_args(origin: str, corpus: Path) -> list[str]:
         "vok",
         "-a",
         f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(origin)}",
         "-s",
         f"VOK_CORPUS={corpus}",
         "-s",

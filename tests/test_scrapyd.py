@@ -39,6 +39,7 @@ from tests.conftest import (
     assert_valid_records,
     comparable,
     expected_records,
+    second_name,
 )
 
 BIN = Path(sys.executable).parent
@@ -192,6 +193,7 @@ def test_daily_jobs_on_scrapyd_accumulate_one_corpus_and_write_their_items(sampl
                 ("start_url", f"{sample_server.origin}/article/163/"),
                 ("setting", f"VOK_CORPUS={corpus}"),
                 ("setting", f"VOK_COOKIES_FILE={COOKIES}"),
+                ("setting", f"VOK_HOST_ALIASES={second_name(sample_server.origin)}"),
                 ("setting", "DOWNLOAD_DELAY=0"),
                 ("setting", "AUTOTHROTTLE_ENABLED=False"),
             ],

@@ -209,9 +209,7 @@ def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
 def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     listing = sample_response("/article/163/")
-    scripted = listing.body.replace(
-        b'<button type="button" class="more-articles"', b'<a href="javascript:void(0)" class="more-articles"'
-    )
+    scripted = listing.body.replace(b'href="http://127.0.0.1:8163/article/163/#"', b'href="javascript:void(0)"')
     with caplog.at_level(logging.INFO):
         list(vok.parse_listing(listing.replace(body=scripted)))
     assert vok.crawler.stats.get_value("vok/links/not_web") == 1

@@ -1,8 +1,10 @@
 """The anatomy's URL rule: every spelling of a site link is one URL."""
 
+import re
+
 import pytest
 
-from vok_crawler.urls import canonical_url, is_on_site
+from vok_crawler.urls import canonical_url, host_names, is_on_site, on_crawl_host, site_name
 
 ORIGIN = "http://127.0.0.1:8080/article/163/"
 PAGE = "http://127.0.0.1:8080/article/163/"
@@ -76,3 +78,89 @@ def test_a_relative_link_that_carries_a_url_is_still_relative():
 def test_a_link_too_malformed_to_parse_is_no_web_link():
     assert canonical_url("http://[oops/x", "http://127.0.0.1:8163/article/163/", "http://127.0.0.1:8163/") is None
     assert canonical_url("//[::1/x", "http://127.0.0.1:8163/article/163/", "http://127.0.0.1:8163/") is None
+
+
+KCNA_WATCH = host_names("kcnawatch.org www.kcnawatch.org kcnawatch.xyz www.kcnawatch.xyz")
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://kcnawatch.xyz/newstream/1652951538-123456/slug",
+        "http://www.kcnawatch.xyz/newstream/1652951538-123456/slug/",
+        "//kcnawatch.org/newstream/1652951538-123456/slug/#respond",
+        "https://WWW.KCNAWATCH.ORG/newstream/1652951538-123456/slug?utm_source=x",
+    ],
+)
+def test_a_link_on_any_of_the_sites_names_is_on_the_site_and_on_the_crawls_own_host(href):
+    origin = "https://kcnawatch.xyz/article/163/"
+    url = canonical_url(href, origin, origin, KCNA_WATCH)
+    assert url == "https://kcnawatch.xyz/newstream/1652951538-123456/slug/"
+    assert is_on_site(url, origin, KCNA_WATCH) and is_on_site(href.strip(), origin, KCNA_WATCH)
+    assert not is_on_site("https://kcnawatch.com/newstream/1-2/slug/", origin, KCNA_WATCH)
+
+
+def test_on_loopback_the_second_name_is_the_settings_not_a_guess():
+    aliases = host_names("localhost:8080")
+    url = canonical_url("http://localhost:8080/newstream/1-2/slug", PAGE, ORIGIN, aliases)
+    assert url == CANONICAL
+    assert canonical_url("http://localhost:8080/newstream/1-2/slug/", PAGE, ORIGIN) == (
+        "http://localhost:8080/newstream/1-2/slug/"  # without the alias: a link off the site, only resolved
+    )
+    assert not is_on_site("http://localhost:9090/newstream/1-2/slug/", ORIGIN, aliases)  # another port
+
+
+def test_host_names_are_space_or_comma_separated_and_nothing_else():
+    assert host_names(" kcnawatch.org,www.kcnawatch.xyz  localhost:8163,") == (
+        "kcnawatch.org",
+        "kcnawatch.xyz",
+        "localhost:8163",
+    )
+    assert host_names("") == ()
+    for bad in ("https://kcnawatch.xyz", "kcnawatch.xyz/feed", "local_host:x"):
+        with pytest.raises(ValueError, match=re.escape(repr(bad))):
+            host_names(bad)
+
+
+@pytest.mark.parametrize(
+    ("origin", "site"),
+    [
+        ("https://kcnawatch.org/article/163/", "kcnawatch.org"),
+        ("https://kcnawatch.xyz/article/163/", "kcnawatch.org"),
+        ("https://www.kcnawatch.xyz/article/163/", "kcnawatch.org"),
+        ("http://127.0.0.1:8163/article/163/", "127.0.0.1_8163"),  # the start host is the site; aliases its other names
+    ],
+)
+def test_the_site_is_named_by_the_first_alias_whichever_name_a_run_started_from(origin, site):
+    assert site_name(origin, KCNA_WATCH) == site
+
+
+def test_a_url_a_run_on_another_name_stored_is_read_back_on_the_crawls_host():
+    stored = "https://kcnawatch.org/newstream/1652951538-123456/Talks-Held/"
+    assert on_crawl_host(stored, "https://kcnawatch.xyz/article/163/", KCNA_WATCH) == (
+        "https://kcnawatch.xyz/newstream/1652951538-123456/Talks-Held/"
+    )
+    here = "https://kcnawatch.xyz/newstream/1-2/slug/"
+    assert on_crawl_host(here, "https://kcnawatch.xyz/article/163/", KCNA_WATCH) is here
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        (  # the slug's capitals are kept; only %XX escapes are case-free
+            "https://kcnawatch.xyz/newstream/1712095526-381500950/Talks-Held-between-DPRK-and-Russian-Officials",
+            "http://127.0.0.1:8080/newstream/1712095526-381500950/Talks-Held-between-DPRK-and-Russian-Officials/",
+        ),
+        (
+            "https://kcnawatch.xyz/newstream/1712095526-381500950/Talks-%e2%80%9cHeld%e2%80%9d/",
+            "http://127.0.0.1:8080/newstream/1712095526-381500950/Talks-%E2%80%9CHeld%E2%80%9D/",
+        ),
+        (
+            "/newstream/1489370400-952301/six-digit-id",
+            "http://127.0.0.1:8080/newstream/1489370400-952301/six-digit-id/",
+        ),
+        ("/newstream/1600000000-987654321/nine/", "http://127.0.0.1:8080/newstream/1600000000-987654321/nine/"),
+    ],
+)
+def test_path_case_is_kept_and_ids_of_six_to_nine_digits_are_urls_like_any(href, url):
+    assert canonical_url(href, PAGE, ORIGIN, host_names("kcnawatch.xyz")) == url

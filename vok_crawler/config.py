@@ -44,4 +44,6 @@ def host_aliases(settings: BaseSettings) -> Aliases:
     try:
         return host_names(text)
     except ValueError as error:
-        raise BadConfiguration(f"setting VOK_HOST_ALIASES must name hosts as host[:port], {error}") from None
+        raise BadConfiguration(
+            f"setting VOK_HOST_ALIASES must list host names as host[:port], space- or comma-separated: {error} is not one"
+        ) from None

@@ -37,12 +37,12 @@ NO_ALIASES: Aliases = ()
 def host_names(value: str) -> Aliases:
     """``VOK_HOST_ALIASES``'s text (``host[:port]``, space- or comma-separated) as :data:`Aliases`.
 
-    ``ValueError`` for a name that is no host (a scheme, a path, a space inside).
+    ``ValueError`` naming the names that are no host (with a scheme, a path, ...).
     """
     names = [name for name in re.split(r"[\s,]+", value) if name]
     bad = [name for name in names if not _HOST_NAME.fullmatch(name)]
     if bad:
-        raise ValueError(f"not a host[:port]: {', '.join(map(repr, bad))}")
+        raise ValueError(", ".join(map(repr, bad)))
     return tuple(dict.fromkeys(site_host(name) for name in names))
 
 

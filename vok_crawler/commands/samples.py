@@ -25,7 +25,7 @@ from twisted.web.server import Site
 
 from vok_crawler.commands.crawl import Command as CrawlCommand
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.sample_site import SampleSite
+from vok_crawler.sample_site import ALIAS_HOST, SampleSite
 
 SAMPLES_FEED = "data/samples.jsonl"
 # A loopback server needs no pacing, and sample records stay out of every corpus.
@@ -55,7 +55,8 @@ class Command(CrawlCommand):
         super().process_options(args, opts)
         assert self.settings is not None, "Scrapy sets the command's settings before its options"
         cookies = str(Path(opts.site).parent / SAMPLE_COOKIES)
-        for name, value in {**SAMPLE_RUN_SETTINGS, "VOK_COOKIES_FILE": cookies}.items():
+        aliases = f"{ALIAS_HOST}:{opts.port}"  # the samples' second host name: links to it are on the site
+        for name, value in {**SAMPLE_RUN_SETTINGS, "VOK_COOKIES_FILE": cookies, "VOK_HOST_ALIASES": aliases}.items():
             if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
                 self.settings.set(name, value, priority="cmdline")
         feeds = {SAMPLES_FEED: {"format": "jsonlines", "overwrite": True}, **self.settings.getdict("FEEDS")}
