@@ -27,6 +27,7 @@ from vok_crawler import stats
 from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pipelines import InvalidRecord
+from vok_crawler.processors import DateGap, date_gap
 from vok_crawler.scope import require_vok_crawl, site_origin
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ DROP_REASONS = {
     "before_since": stats.SKIPPED_BEFORE_SINCE,
     "outside_period": stats.SKIPPED_OUTSIDE_PERIOD,
     "not_html": stats.SKIPPED_NOT_HTML,
+}
+DATE_GAPS: dict[DateGap, str] = {
+    "back_catalogue": stats.RECORDS_BACK_CATALOGUE,
+    "published_after_posted": stats.RECORDS_PUBLISHED_AFTER_POSTED,
 }
 COOKIES_HINT = (
     "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
@@ -81,6 +86,9 @@ class HealthReport:
         adapter = ItemAdapter(item)
         self.records += 1
         self.with_field.update(name for name in COVERED_FIELDS if adapter.get(name))
+        gap = date_gap(adapter.get("published"), adapter.get("posted"))
+        if gap is not None:
+            self.stats.inc_value(DATE_GAPS[gap])
 
     def layout_problems(self) -> list[str]:
         """Signs that the markup no longer matches the page objects."""

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from vok_crawler import stats
@@ -123,6 +123,27 @@ def posted_instant(url: str) -> str | None:
     """The posting instant, ISO 8601 with ``+09:00`` (input processor of ``posted_at``)."""
     instant = posting_time(url)
     return instant.isoformat() if instant else None
+
+
+DateGap = Literal["back_catalogue", "published_after_posted"]
+# Posted this many days or more after its published date, an article is of the back catalogue, imported later.
+BACK_CATALOGUE_DAYS = 30
+
+
+def date_gap(published: str | None, posted: str | None) -> DateGap | None:
+    """How a record's two dates stand apart, when it is worth a count.
+
+    ``posted`` is the day KCNA Watch posted (or imported) the article,
+    ``published`` the source's: for current articles the same day or the
+    one before; for the back catalogue years apart (``back_catalogue``); a
+    ``published`` after ``posted`` is a date to check.
+    """
+    if not published or not posted:
+        return None
+    gap = (date.fromisoformat(posted) - date.fromisoformat(published)).days
+    if gap > BACK_CATALOGUE_DAYS:
+        return "back_catalogue"
+    return "published_after_posted" if gap < 0 else None
 
 
 class IsoDate:
