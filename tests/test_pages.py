@@ -132,3 +132,68 @@ def test_the_committed_samples_are_what_build_py_writes(tmp_path):
     committed = {p.relative_to(SAMPLE_SITE): p.read_bytes() for p in SAMPLE_SITE.rglob("*") if p.is_file()}
     assert written.keys() == committed.keys()
     assert [name for name in written if written[name] != committed[name]] == []
+
+
+def teasers_of(blocks: str) -> list:
+    html = f'<html><body><div id="latest_article_wrapper">{blocks}</div></body></html>'
+    response = HtmlResponse(LISTING, body=html.encode(), encoding="utf-8")
+    page = SitePage(response.selector, LISTING, SAMPLE_ORIGIN)
+    return [(t.url, t.title, t.date, t.teaser) for t in page.teasers()], page.problems
+
+
+URL = f"{SAMPLE_ORIGIN}/newstream/1647302400-123456/Talks-Held/"
+TEASER = ("Talks were held", "in Pyongyang.")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(  # the KCTV archive's shape: the thumbnail beside the block, in an article.clearfix
+            f"""<article class="clearfix"><div class="article-thumb"><a href="{URL}"><img src="t.jpg" alt="Talks held"></a></div>
+            <div class="article-desc"><h4><a href="{URL}">Talks held</a></h4>
+            <p class="articled-date"> March 15, 2022</p><p class="col-sm-12 col-xs-12">Talks were held<br>in Pyongyang.</p></div></article>""",
+            id="thumbnail-beside",
+        ),
+        pytest.param(  # an img[alt] inside the h4; a bare long date with a leading space; a layout p with its copy
+            f"""<div class="article-desc"><h4><img src="i.png" alt="Talks held"> <a href="{URL}">Talks held</a></h4>
+            <div class="hover-excerpt">Talks were held in Pyongyang.</div>
+            <p class="articled-date"> March 15, 2022</p><p class="col-md-8 hidden-xs">Talks were held in Pyongyang.</p></div>""",
+            id="img-in-h4",
+        ),
+        pytest.param(  # every class no public source confirms, renamed: the parts are read by what they are
+            f"""<div class="article-desc"><div class="x1"><a class="x2" href="{URL}"><img src="t.jpg" alt="Talks held">
+            <span class="x3">Talks he…</span></a></div><div class="x4"><h4><a href="{URL}">Talks held</a></h4>
+            <div class="x5">Talks were held in Pyongyang.</div><p class="x6"><span class="x7">March 15, 2022</span><span>Mar 15, 2022</span></p>
+            <p class="x8">Talks were held in Pyongyang.</p></div></div>""",
+            id="renamed-classes",
+        ),
+        pytest.param(  # no h4 and no thumbnail inside: the link and the title from the thumbnail beside it
+            f"""<article class="clearfix"><div class="article-thumb"><a href="{URL.rstrip("/")}"><img src="t.jpg" alt="Talks held"></a></div>
+            <div class="article-desc"><div>March 15, 2022</div><p>Talks were held in Pyongyang.</p></div></article>""",
+            id="only-the-thumbnail-beside",
+        ),
+    ],
+)
+def test_a_teaser_is_read_by_what_its_parts_are(block):
+    teasers, problems = teasers_of(block)
+    assert teasers == [(URL, "Talks held", "2022-03-15", " ".join(TEASER))]
+    assert problems == []
+
+
+def test_a_teaser_without_text_is_a_problem_named_with_its_link():
+    teasers, problems = teasers_of(
+        f'<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><p class="articled-date">March 15, 2022</p></div>'
+    )
+    assert teasers == [(URL, "Talks held", "2022-03-15", None)]
+    assert [p.stat for p in problems] == ["vok/teasers/without_text"] and URL in problems[0].message
+
+
+def test_two_blocks_in_one_article_clearfix_keep_their_own_links():
+    """The thumbnail beside a block is read only when its container holds that block alone."""
+    other = URL.replace("Talks-Held", "Other")
+    teasers, _ = teasers_of(
+        f"""<article class="clearfix"><div class="article-thumb"><a href="{other}"><img alt="Other"></a></div>
+        <div class="article-desc"><p>March 15, 2022</p><p>First teaser.</p></div>
+        <div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><p>Second teaser.</p></div></article>"""
+    )
+    assert [(t[0], t[1]) for t in teasers] == [(None, None), (URL, "Talks held")]

@@ -218,6 +218,12 @@ def _is_text_leaf(element: HtmlElement) -> bool:
     )
 
 
+def _is_title_or_date(text: str, titles: list[str]) -> bool:
+    """Text that is no teaser: empty, a date, or a copy of the title (perhaps cut short with "…")."""
+    cut = text.rstrip("….").strip()
+    return not text or is_date_text(text) or any(title == text or (cut and title.startswith(cut)) for title in titles)
+
+
 def _classes(element: HtmlElement) -> set[str]:
     return set(element.get("class", "").split())
 
@@ -289,11 +295,10 @@ class TeaserParts:
         ]
         if by_class:
             return tuple(markup_text(e) for e in by_class)
-        titles = {normalize_space(t) for t in self.titles() if t}
-        remains = [markup_text(leaf) for leaf in self.leaves if leaf is not self.date]
-        return tuple(
-            t for t in remains if normalize_space(t) and normalize_space(t) not in titles and not is_date_text(t)
-        )
+        titles = [normalize_space(t) for t in self.titles() if t]
+        # Text outside links: a thumbnail's box holds the title's copies (cut short with "…"), no teaser.
+        remains = [markup_text(leaf, set(leaf.iter("a"))) for leaf in self.leaves if leaf is not self.date]
+        return tuple(t for t in remains if not _is_title_or_date(normalize_space(t), titles))
 
 
 @dataclass
