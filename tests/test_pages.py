@@ -181,8 +181,10 @@ def test_a_teaser_is_read_by_what_its_parts_are(block):
 
 
 def test_a_teaser_without_text_is_a_problem_named_with_its_link():
+    """Link text is never teaser text: a "Read more" box stays out of it."""
     teasers, problems = teasers_of(
-        f'<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><p class="articled-date">March 15, 2022</p></div>'
+        f'<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><p class="articled-date">March 15, 2022</p>'
+        f'<div class="more"><a href="{URL}"><span>Read more</span></a></div></div>'
     )
     assert teasers == [(URL, "Talks held", "2022-03-15", None)]
     assert [p.stat for p in problems] == ["vok/teasers/without_text"] and URL in problems[0].message

@@ -162,3 +162,18 @@ def test_teasers_whose_text_no_rule_finds_are_counted_in_the_health_report(tmp_p
         yield crawl(tmp_path / "vok.jsonl", origin + LISTING, **SUBSCRIBER)
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["teasers_without_text"] == 12  # the listing's blocks, each read once
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_search_road_writes_no_article_published_outside_the_period(tmp_path):
+    """A search that shows more than the window asked (a server that reads the dates otherwise)."""
+    resource = SampleSite(SAMPLE_SITE)
+    outside = next(entry for entry in resource.search_index if entry["date"] == "2024-04-02")
+    resource.search_index.append({**outside, "date": "2011-07-16"})
+    with serve(resource) as origin:
+        args = {"published_from": "2011-07-16", "published_to": "2011-07-16"}
+        crawler = yield crawl(tmp_path / "vok.jsonl", origin + LISTING, args, **SUBSCRIBER)
+    assert [r["published"] for r in read_jsonl(tmp_path / "vok.jsonl")] == ["2011-07-16"]
+    assert crawler.stats.get_value(stats.SKIPPED_OUTSIDE_PERIOD) == 1
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["articles"]["dropped"] == {"outside_period": 1} and health["layout_problems"] == []
