@@ -6,10 +6,16 @@ machine. Like the site (``docs/site.md``), it answers 301 to a page URL
 without its trailing slash, 404 to a page that is not there, "More Articles"
 slices cut on the fly from the source's ordered list, and the NK Pro gate to
 a reader without the subscriber's cookie; when asked, 503 once to the pages
-named ``flaky``. Where the live site's behaviour is not known (what a slice's
-``to`` means, whether a slice ends with a control), options give each
-reading, so the crawler can be tested under all of them. Used by
-``scrapy samples`` and the tests.
+named ``flaky``. It answers the site's search by date
+(``/?s=&source=K&start=DD-MM-YYYY&end=DD-MM-YYYY&sort=recent``) from the
+samples' search index, a page of :data:`SEARCH_PAGE` teasers and then
+``a.more-full-link`` when the window holds more; and it is the site under a
+second host name too: links to ``kcnawatch.xyz`` point at ``localhost`` on
+its port (:data:`ALIAS_HOST`; ``hosts`` counts the requests by the ``Host``
+they named, so a test sees that none went there). Where the live site's
+behaviour is not known (what a slice's ``to`` means, whether a slice ends
+with a control), options give each reading, so the crawler can be tested
+under all of them. Used by ``scrapy samples`` and the tests.
 """
 
 from __future__ import annotations
