@@ -286,7 +286,11 @@ def test_the_health_report_of_a_normal_run_without_cookies(sample_server, tmp_pa
     assert health["refusals"] == 0
     assert health["layout_problems"] == []
     assert health["left_for_next_run"] == {"pending": 0, "gated": len(GATES)}
-    # The back catalogue (posted years after it was published) and the dates to check, counted from the records.
+    assert_the_dates_are_counted(health, records)
+
+
+def assert_the_dates_are_counted(health: dict, records: list[dict]) -> None:
+    """The back catalogue (posted years after it was published) and the dates to check, from the records."""
     dated = [r for r in records if r["published"] and r["posted"]]
     back = [r for r in dated if date.fromisoformat(r["posted"]) - date.fromisoformat(r["published"]) > timedelta(30)]
     assert health["dates"] == {
