@@ -287,6 +287,8 @@ def test_the_health_report_of_a_normal_run_without_cookies(sample_server, tmp_pa
     assert health["layout_problems"] == []
     assert health["left_for_next_run"] == {"pending": 0, "gated": len(GATES)}
     assert_the_dates_are_counted(health, records)
+    state = json.loads((tmp_path / "vok.state.json").read_text())
+    assert state["complete"] is True and set(state["gated"]) == gated and state["pending"] == []
 
 
 def assert_the_dates_are_counted(health: dict, records: list[dict]) -> None:
@@ -300,5 +302,3 @@ def assert_the_dates_are_counted(health: dict, records: list[dict]) -> None:
     assert len(back) >= 4 and health["dates"]["published_after_posted"] >= 1
     assert health["teasers_without_text"] == 0
     assert health["search"] == {"days": 0, "teasers": 0, "full_days": []}
-    state = json.loads((tmp_path / "vok.state.json").read_text())
-    assert state["complete"] is True and set(state["gated"]) == gated and state["pending"] == []

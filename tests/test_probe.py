@@ -14,7 +14,7 @@ import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.web.server import Request
 
-from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, serve
+from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
 from tests.test_fixtures import article_page, record
 from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
 
@@ -59,9 +59,11 @@ def broken_copy(tmp_path: Path, drop_title: bool = False) -> Path:
 def test_the_samples_are_understood(sample_server):
     """Exit 0; the table names the route, the source id, every field with its rule, and few requests were made."""
     sample_server.resource.flaky.clear()
-    out, err, code = yield probe(sample_server.origin + LISTING)
+    out, err, code = yield probe(
+        sample_server.origin + LISTING, "-s", f"VOK_HOST_ALIASES={second_name(sample_server.origin)}"
+    )
     assert code == 0, out + err[-3000:]
-    assert "asked           4 requests, robots.txt obeyed, at least 0 s apart, as 'vok_crawler/" in out
+    assert "asked           5 requests, robots.txt obeyed, at least 0 s apart, as 'vok_crawler/" in out
     assert "cookies         none" in out
     assert "route data: data-id on a script-driven control" in out
     assert "source id 190163, slice size 12" in out
@@ -84,9 +86,18 @@ def test_the_samples_are_understood(sample_server):
     assert row(out, "related")[1:3] == ["found", "teaser blocks"]
     assert "gate            none" in out
     assert out.rstrip().endswith("verdict: OK: the crawler understands these pages")
+    # The listing's control points at the listing itself; the site's second name is a known alias.
+    assert f"control href {sample_server.origin}{LISTING} (the page itself: no href)" in out
+    host = sample_server.origin.removeprefix("http://")
+    assert re.search(rf"^hosts +{re.escape(host)} \(the crawl's, \d+ links\)$", out, re.MULTILINE)
+    assert re.search(rf"^ +{re.escape(second_name(sample_server.origin))} \(alias, \d+ links\)$", out, re.MULTILINE)
+    assert out.count("teaser text found in every block") == 2
+    # The search road for the article's day (its published date) shows it.
+    assert re.search(r"^search +2026-02-19: \d+; first: ", out, re.MULTILINE) and "the article is among them" in out
     asked = sorted(sample_server.resource.hits)
-    assert len(asked) == 4 and asked[0].startswith("/article/163/") and "/robots.txt" in asked, asked
-    assert sum(sample_server.resource.hits.values()) == 4
+    assert len(asked) == 5 and asked[0].startswith("/?") and "/robots.txt" in asked, asked
+    assert sum(sample_server.resource.hits.values()) == 5
+    assert set(sample_server.resource.hosts) == {host}
 
 
 @pytest_twisted.inlineCallbacks
@@ -116,7 +127,7 @@ def test_a_listing_without_a_way_to_the_next_slice_is_not_understood(tmp_path):
     site = tmp_path / "site"
     shutil.copytree(SAMPLE_SITE, site)
     listing = site / "article/163/index.html"
-    listing.write_text(re.sub(r".*more-articles.*\n", "", listing.read_text(encoding="utf-8")), encoding="utf-8")
+    listing.write_text(re.sub(r".*load-more.*\n", "", listing.read_text(encoding="utf-8")), encoding="utf-8")
     with serve(SampleSite(site)) as origin:
         out, err, code = yield probe(origin + LISTING)
         given, _, given_code = yield probe(origin + LISTING, "--source-id", "190163")
@@ -144,7 +155,7 @@ def test_each_route_to_the_next_slice_is_named(tmp_path, route):
     shutil.copytree(SAMPLE_SITE, site)
     listing = site / "article/163/index.html"
     listing.write_text(
-        re.sub(r"<button[^>]*more-articles.*?</button>", CONTROLS[route], listing.read_text(encoding="utf-8")),
+        re.sub(r'<a class="load-more".*?</a>', CONTROLS[route], listing.read_text(encoding="utf-8")),
         encoding="utf-8",
     )
     with serve(SampleSite(site)) as origin:
@@ -189,7 +200,7 @@ def test_save_writes_each_response_and_a_draft_record_without_any_cookie(tmp_pat
     with serve(site) as origin:
         out, err, code = yield probe(origin + LISTING, "--save", str(saved), "-s", f"VOK_COOKIES_FILE={COOKIES}")
     assert code == 0, out + err[-3000:]
-    assert "cookies         from " in out and "sent with 4 requests" in out
+    assert "cookies         from " in out and "sent with 5 requests" in out
     assert site.agents == {"vok_crawler"}  # the project's User-Agent, as the crawl asks
     names = sorted(path.name for path in saved.iterdir())
     assert names == [
@@ -199,6 +210,8 @@ def test_save_writes_each_response_and_a_draft_record_without_any_cookie(tmp_pat
         "2-slice.json",
         "3-article.html",
         "3-article.json",
+        "4-search.html",
+        "4-search.json",
         "expected.json",
     ]
     for path in saved.iterdir():
@@ -226,7 +239,13 @@ def test_a_reviewed_record_is_never_overwritten(sample_server, tmp_path):
     assert code == 0, out + err[-3000:]
     assert (tmp_path / "expected.json").read_text() == '{"reviewed": true}\n'
     assert "kept as it was" in out
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["3-article.html", "3-article.json", "expected.json"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "3-article.html",
+        "3-article.json",
+        "4-search.html",
+        "4-search.json",
+        "expected.json",
+    ]
 
 
 @pytest_twisted.inlineCallbacks

@@ -58,6 +58,12 @@ class Period:
     def __len__(self) -> int:
         return (self.last - self.first).days + 1
 
+    @classmethod
+    def of_day(cls, day: str) -> Period:
+        """The period of one ISO day."""
+        one = date.fromisoformat(day)
+        return cls(one, one)
+
 
 def period(published_from: str | None, published_to: str | None) -> Period | None:
     """``-a published_from=YYYY-MM-DD -a published_to=YYYY-MM-DD``: both or neither, in order."""

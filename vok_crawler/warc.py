@@ -40,13 +40,14 @@ from warcio.warcwriter import WARCWriter
 
 from vok_crawler import stats
 from vok_crawler.corpus import append_whole
+from vok_crawler.secrets import SECRET_HEADERS
 
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
 SUFFIX = ".warc.gz"
 # Secrets of the user or the site's session: never archived, whatever the crawl sends or gets.
-REDACTED_HEADERS = frozenset({"cookie", "set-cookie", "set-cookie2", "authorization", "proxy-authorization"})
+REDACTED_HEADERS = SECRET_HEADERS
 # Scrapy hands the body over with the chunked transfer coding already removed.
 TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
 _CHUNK = 1 << 20
