@@ -15,6 +15,7 @@ from twisted.internet.utils import getProcessOutputAndValue
 from twisted.web.server import Request
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
+from tests.fault_site import FaultySite
 from tests.test_fixtures import article_page, record
 from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
 
@@ -260,3 +261,14 @@ def test_a_cookies_file_that_does_not_fit_stops_the_probe_in_one_line(sample_ser
     assert missing_line.startswith("Error: VOK_COOKIES_FILE") and "could not be loaded" in missing_line
     assert stranger_line.startswith("Error: VOK_COOKIES_FILE") and "holds no cookie for" in stranger_line
     assert "Traceback" not in missing + stranger and not [secret for secret in SECRETS if secret in missing + stranger]
+
+
+@pytest_twisted.inlineCallbacks
+def test_teasers_without_text_and_the_sites_other_names_are_named():
+    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="excerpt">.*?</p>', re.DOTALL)
+    with serve(FaultySite(SAMPLE_SITE, rewrite=[(LISTING, hidden, b"")])) as origin:
+        out, err, code = yield probe(origin + LISTING)  # no VOK_HOST_ALIASES for localhost:P
+    assert code == 0, out + err[-3000:]
+    assert f"teaser text NOT found in 12: {origin}{FIRST_ARTICLE}, " in out
+    assert re.search(rf"^ +{re.escape(second_name(origin))} \(other, \d+ links\)$", out, re.MULTILINE)
+    assert out.rstrip().endswith("; 12 teasers without text")
