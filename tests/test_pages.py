@@ -199,3 +199,22 @@ def test_two_blocks_in_one_article_clearfix_keep_their_own_links():
         <div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><p>Second teaser.</p></div></article>"""
     )
     assert [(t[0], t[1]) for t in teasers] == [(None, None), (URL, "Talks held")]
+
+
+def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_the_same():
+    import dataclasses
+    import json
+
+    from vok_crawler.extensions import COVERED_FIELDS
+    from vok_crawler.items import Article
+    from vok_crawler.pages import PAGE_FIELDS, record_fields
+
+    schema = json.loads((SAMPLE_SITE.parent.parent / "vok_crawler/schema/article.schema.json").read_text())
+    declared = record_fields()
+    assert len(declared) == len(set(declared)) and len({f.name for f in PAGE_FIELDS}) == len(PAGE_FIELDS)
+    assert [field.name for field in dataclasses.fields(Article)] == declared
+    assert schema["required"] == declared and list(schema["properties"]) == declared
+    assert set(COVERED_FIELDS) <= set(declared) and "title" in COVERED_FIELDS
+    first = min(EXPECTED)
+    page = saved_page(ArticlePage, article_file(first), first)
+    assert list(page.findings()) == [f.name for f in PAGE_FIELDS]

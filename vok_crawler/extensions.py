@@ -26,13 +26,14 @@ from scrapy.exceptions import CloseSpider
 from vok_crawler import stats
 from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.pages import covered_fields
 from vok_crawler.pipelines import InvalidRecord
 from vok_crawler.processors import DateGap, date_gap
 from vok_crawler.scope import require_vok_crawl, site_origin
 
 logger = logging.getLogger(__name__)
 
-COVERED_FIELDS = ("title", "published", "posted", "body", "source_url")
+COVERED_FIELDS = covered_fields()  # as the article page declares them
 # Below this share of records with a title (or a body), the layout is taken as broken.
 MIN_SHARE = 0.5
 DROP_REASONS = {

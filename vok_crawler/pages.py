@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -100,6 +100,62 @@ def first_value(query: Query, element: HtmlElement) -> str | None:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
+
+
+@dataclass(frozen=True)
+class PageField:
+    """One field of the record as the article page declares it: the method that finds it, by its rules.
+
+    ``also`` names the record's fields read from the same finding
+    (``posted_at`` from ``posted``); ``covered`` fields count in the health
+    report's coverage; a ``required`` field found by no rule is a problem.
+    The record's fields, the loader's order, the probe's table and the
+    health report's coverage all come from :data:`PAGE_FIELDS`.
+    """
+
+    name: str
+    read: Callable[[Any], Finding]
+    also: tuple[str, ...] = ()
+    covered: bool = False
+    required: bool = True
+
+    @property
+    def record_fields(self) -> tuple[str, ...]:
+        return (self.name, *self.also)
+
+
+PAGE_FIELDS: list[PageField] = []  # in the record's order, as ArticlePage declares them
+FIELDS_BY_NAME: dict[str, PageField] = {}
+FieldReader = TypeVar("FieldReader", bound=Callable[[Any], "Finding"])
+
+
+def page_field(
+    name: str, also: tuple[str, ...] = (), covered: bool = False, required: bool = True
+) -> Callable[[FieldReader], FieldReader]:
+    """Declare the method it decorates as the one reading of the record's field ``name``."""
+
+    def declare(method: FieldReader) -> FieldReader:
+        declared = PageField(name, method, also, covered, required)
+        PAGE_FIELDS.append(declared)
+        FIELDS_BY_NAME[name] = declared
+        return method
+
+    return declare
+
+
+def record_fields() -> list[str]:
+    """Every field of the record, in its order: the page's, then when it was fetched."""
+    return [name for declared in PAGE_FIELDS for name in declared.record_fields] + ["crawled_at"]
+
+
+def covered_fields() -> tuple[str, ...]:
+    """The fields whose share of records the health report shows."""
+    return tuple(declared.name for declared in PAGE_FIELDS if declared.covered)
+
+
+def finding_for(record_field: str) -> str:
+    """The declared field whose finding gives ``record_field`` (``posted`` for ``posted_at``)."""
+    return next(declared.name for declared in PAGE_FIELDS if record_field in declared.record_fields)
 
 
 @dataclass(frozen=True)
@@ -316,49 +372,77 @@ class ArticlePage(SitePage):
         self._findings: dict[str, Finding] | None = None
 
     def findings(self) -> dict[str, Finding]:
-        """Every field's rule and raw value (computed once)."""
+        """Every declared field's rule and raw value, in the record's order (computed once)."""
         if self._findings is None:
-            meta = dict(_META_PART.findall(first_text(META, self.root) or ""))
-            url = _first(
-                ("link[rel=canonical]", lambda: self._link_of(CANONICAL)),
-                ("og:url", lambda: self._link_of(OG_URL)),
-                ("page URL", lambda: self.link(self.url)),
-            )
-            self._findings = {
-                "url": url,
-                "title": _first(
-                    ("h1.article-title", lambda: first_text(TITLE, self.root)),
-                    ("og:title", lambda: first_value(OG_TITLE, self.root)),
-                    ("<title>", lambda: _SITE_SUFFIX.sub("", first_text(HTML_TITLE, self.root) or "")),
-                ),
-                "published": _first(
-                    ("p.article-meta Date:", lambda: meta.get("Date")),
-                    ("'Date:' line", lambda: self._worded_meta.get("Date")),
-                ),
-                "posted": _first(("URL epoch", lambda: url.value if url.value and posted_date(url.value) else None)),
-                "source": _first(
-                    ("p.article-meta Source:", lambda: meta.get("Source")),
-                    ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
-                    ("'Source:' line", lambda: self._worded_meta.get("Source")),
-                ),
-                "source_url": _first(
-                    ("p.article-meta link", self._source_url),
-                    ("'original version' link", lambda: self._link_of(ORIGINAL_LINKS)),
-                ),
-                "body": _first(("div.article-content", self._body)),
-                "related": _first(("teaser blocks", lambda: self.raw_teasers() or None)),
-            }
+            self._findings = {declared.name: declared.read(self) for declared in PAGE_FIELDS}
         return self._findings
+
+    # The record's fields, each declared once with its rules in order of preference (PAGE_FIELDS).
+
+    @page_field("url")
+    def _url(self) -> Finding:
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> Finding:
+        """The article's URL, read once: ``posted`` is read from it too."""
+        return _first(
+            ("link[rel=canonical]", lambda: self._link_of(CANONICAL)),
+            ("og:url", lambda: self._link_of(OG_URL)),
+            ("page URL", lambda: self.link(self.url)),
+        )
+
+    @page_field("title", covered=True)
+    def _title(self) -> Finding:
+        return _first(
+            ("h1.article-title", lambda: first_text(TITLE, self.root)),
+            ("og:title", lambda: first_value(OG_TITLE, self.root)),
+            ("<title>", lambda: _SITE_SUFFIX.sub("", first_text(HTML_TITLE, self.root) or "")),
+        )
+
+    @page_field("published", covered=True)
+    def _published(self) -> Finding:
+        return _first(
+            ("p.article-meta Date:", lambda: self._meta.get("Date")),
+            ("'Date:' line", lambda: self._worded_meta.get("Date")),
+        )
+
+    @page_field("posted", also=("posted_at",), covered=True)
+    def _posted(self) -> Finding:
+        """The canonical URL, when it holds the epoch of posting: ``posted`` and ``posted_at`` are read from it."""
+        url = self._canonical.value
+        return _first(("URL epoch", lambda: url if url and posted_date(url) else None))
+
+    @page_field("source")
+    def _source(self) -> Finding:
+        return _first(
+            ("p.article-meta Source:", lambda: self._meta.get("Source")),
+            ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
+            ("'Source:' line", lambda: self._worded_meta.get("Source")),
+        )
+
+    @page_field("source_url", covered=True)
+    def _source_url_field(self) -> Finding:
+        return _first(
+            ("p.article-meta link", self._source_url),
+            ("'original version' link", lambda: self._link_of(ORIGINAL_LINKS)),
+        )
+
+    @page_field("body", covered=True)
+    def _body_field(self) -> Finding:
+        return _first(("div.article-content", self._body))
+
+    @page_field("related", required=False)
+    def _related(self) -> Finding:
+        return _first(("teaser blocks", lambda: self.raw_teasers() or None))
 
     def to_item(self, crawled_at: str) -> Article:
         """The record: the raw values found, normalized by the loader."""
-        found = {name: finding.value for name, finding in self.findings().items()}
-        own = self.link(self.url)
-        loader = ArticleLoader(**self.context, self_urls={found["url"], own})
-        for name in ("url", "title", "published", "source", "source_url", "body", "related"):
-            loader.add_value(name, found[name])
-        loader.add_value("posted", found["url"])
-        loader.add_value("posted_at", found["url"])
+        findings = self.findings()
+        loader = ArticleLoader(**self.context, self_urls={findings["url"].value, self.link(self.url)})
+        for declared in PAGE_FIELDS:
+            for name in declared.record_fields:
+                loader.add_value(name, findings[declared.name].value)
         loader.add_value("crawled_at", crawled_at)
         self._report_findings()
         return cast(Article, loader.load_item())
@@ -366,7 +450,7 @@ class ArticlePage(SitePage):
     def _report_findings(self) -> None:
         """Fields found by no rule, or only by a fallback, as problems: the crawl says what it missed."""
         for name, finding in self.findings().items():
-            if finding.rule is None and name != "related":
+            if finding.rule is None and FIELDS_BY_NAME[name].required:
                 self.problems.append(Problem(stats.field_missing(name), f"No {name} found on {self.url}", logging.INFO))
             elif finding.fallback:
                 message = f"The {name} of {self.url} was found by its fallback rule {finding.rule}"
@@ -396,6 +480,11 @@ class ArticlePage(SitePage):
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
         return bool(ARTICLE_MARKERS(self.root))
+
+    @cached_property
+    def _meta(self) -> dict[str, str]:
+        """The meta line's ``Date:`` and ``Source:`` parts, by its class."""
+        return dict(_META_PART.findall(first_text(META, self.root) or ""))
 
     @cached_property
     def _worded_meta(self) -> dict[str, str]:

@@ -6,12 +6,12 @@ import textwrap
 from collections.abc import Iterable
 
 from vok_crawler.items import Article, Teaser
-from vok_crawler.pages import Finding
+from vok_crawler.pages import Finding, finding_for, record_fields
 from vok_crawler.probing.model import KINDS, PageSeen, Probe
 from vok_crawler.secrets import Scrubber
 
-# The record's fields in its order; posted_at comes from the same rule as posted.
-RECORD_FIELDS = ("url", "title", "published", "posted", "posted_at", "source", "source_url", "body", "related")
+# The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).
+RECORD_FIELDS = [name for name in record_fields() if name != "crawled_at"]
 ROUTES = {
     "href": "a link to the next slice",
     "data": "data-id on a script-driven control (no link)",
@@ -131,7 +131,7 @@ def _article(article: PageSeen | None) -> list[str]:
     width = max(len(f.rule or "") for f in article.findings.values()) + 2
     lines += ["", f"{'field':<12}{'':<10}{'rule':<{width}}value"]
     for name in RECORD_FIELDS:
-        finding = article.findings.get("posted" if name == "posted_at" else name, Finding(None))
+        finding = article.findings.get(finding_for(name), Finding(None))
         found = "MISSING" if finding.rule is None else ("fallback" if finding.fallback else "found")
         value = _value(name, article.record) if finding.rule else ""
         lines.append(f"{name:<12}{found:<10}{finding.rule or '-':<{width}}{value}".rstrip())
