@@ -66,6 +66,10 @@ ORIGINAL_LINKS: Query = etree.XPath(
     f"//a[contains(translate(., 'ORIGINAL', 'original'), 'original version')][{NOT_IN_TEASER}]/@href"
 )
 SOURCE_NAME: Query = etree.XPath(f"//a[{has_class('source-name')}]")
+# The header's link to the source's listing (/article/N/), whatever its class: in the h1's own box, not the navigation.
+SOURCE_LINK_BY_TITLE: Query = etree.XPath(
+    f"//h1[1]/..//a[contains(@href, '/article/')][not(ancestor::nav)][{NOT_IN_TEASER}]"
+)
 CONTENT: Query = etree.XPath(f"//div[{has_class('article-content')}]")
 NOT_BODY: Query = etree.XPath(f".//div[{has_class('sharedaddy')}] | .//*[@id='jp-relatedposts']")
 # Where a gate would stand: the content and what follows it in its parent, never a teaser.
@@ -419,6 +423,7 @@ class ArticlePage(SitePage):
             ("p.article-meta Source:", lambda: self._meta.get("Source")),
             ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
             ("'Source:' line", lambda: self._worded_meta.get("Source")),
+            ("source listing link by the h1", lambda: first_text(SOURCE_LINK_BY_TITLE, self.root)),
         )
 
     @page_field("source_url", covered=True)
