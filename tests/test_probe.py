@@ -87,18 +87,28 @@ def test_the_samples_are_understood(sample_server):
     assert row(out, "related")[1:3] == ["found", "teaser blocks"]
     assert "gate            none" in out
     assert out.rstrip().endswith("verdict: OK: the crawler understands these pages")
+    assert_the_2026_lines(out, sample_server.origin)
+    assert_few_requests(sample_server.resource, sample_server.origin)
+
+
+def assert_few_requests(resource: SampleSite, origin: str) -> None:
+    """robots.txt, the listing, the slice, the article and one search day: on the crawl's own host only."""
+    asked = sorted(resource.hits)
+    assert len(asked) == 5 and asked[0].startswith("/?") and "/robots.txt" in asked, asked
+    assert sum(resource.hits.values()) == 5
+    assert set(resource.hosts) == {origin.removeprefix("http://")}
+
+
+def assert_the_2026_lines(out: str, origin: str) -> None:
+    """The control's href that is the page itself, the host names (the alias known), teaser text, the search."""
     # The listing's control points at the listing itself; the site's second name is a known alias.
-    assert f"control href {sample_server.origin}{LISTING} (the page itself: no href)" in out
-    host = sample_server.origin.removeprefix("http://")
+    assert f"control href {origin}{LISTING} (the page itself: no href)" in out
+    host = origin.removeprefix("http://")
     assert re.search(rf"^hosts +{re.escape(host)} \(the crawl's, \d+ links\)$", out, re.MULTILINE)
-    assert re.search(rf"^ +{re.escape(second_name(sample_server.origin))} \(alias, \d+ links\)$", out, re.MULTILINE)
+    assert re.search(rf"^ +{re.escape(second_name(origin))} \(alias, \d+ links\)$", out, re.MULTILINE)
     assert out.count("teaser text found in every block") == 2
     # The search road for the article's day (its published date) shows it.
     assert re.search(r"^search +2026-02-19: \d+; first: ", out, re.MULTILINE) and "the article is among them" in out
-    asked = sorted(sample_server.resource.hits)
-    assert len(asked) == 5 and asked[0].startswith("/?") and "/robots.txt" in asked, asked
-    assert sum(sample_server.resource.hits.values()) == 5
-    assert set(sample_server.resource.hosts) == {host}
 
 
 @pytest_twisted.inlineCallbacks
