@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import COOKIES, ROOT, expected_records, read_jsonl
+from tests.conftest import COOKIES, ROOT, expected_records, read_jsonl, second_name
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 
@@ -25,6 +25,8 @@ def scrapy_crawl(origin: str, tmp_path, *args: str):
         "vok",
         "-a",
         f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(origin)}",
         "-s",
         f"VOK_CORPUS={tmp_path / 'corpus' / 'vok.jsonl'}",
         "-s",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest_twisted
 from twisted.internet.threads import deferToThread
 
-from tests.conftest import COOKIES, ROOT, comparable, expected_records, read_jsonl
+from tests.conftest import COOKIES, ROOT, comparable, expected_records, read_jsonl, second_name
 
 FAST = [
     "-s",
@@ -50,6 +50,8 @@ def run_crawl(origin: str, corpus: Path, max_file_size: int | None = None) -> su
         "vok",
         "-a",
         f"start_url={origin}/article/163/",
+        "-s",
+        f"VOK_HOST_ALIASES={second_name(origin)}",
         "-s",
         f"VOK_CORPUS={corpus}",
         *FAST,
