@@ -282,3 +282,20 @@ def test_teasers_without_text_and_the_sites_other_names_are_named():
     assert f"teaser text NOT found in 12: {origin}{FIRST_ARTICLE}, " in out
     assert re.search(rf"^ +{re.escape(second_name(origin))} \(other, \d+ links\)$", out, re.MULTILINE)
     assert out.rstrip().endswith("; 12 teasers without text")
+
+
+def test_the_table_says_no_secret_a_page_repeated():
+    """One scrubber for all that leaves the process: a cookie value a page put in a field or a note is replaced."""
+    from vok_crawler.probing.model import Probe
+    from vok_crawler.probing.table import table
+    from vok_crawler.secrets import REMOVED, Scrubber
+
+    probe = Probe(start_url="http://127.0.0.1:8163/article/163/", notes=[f"the page said {SUBSCRIBER_SECRET}"])
+    printed = table(probe, [SUBSCRIBER_SECRET, "en"])
+    assert SUBSCRIBER_SECRET not in printed and f"the page said {REMOVED}" in printed
+    scrubber = Scrubber([SUBSCRIBER_SECRET, SUBSCRIBER_SECRET + "-longer"])
+    assert (
+        scrubber.bytes(f"a={SUBSCRIBER_SECRET}-longer;b={SUBSCRIBER_SECRET}".encode())
+        == f"a={REMOVED};b={REMOVED}".encode()
+    )
+    assert scrubber.text("en") == "en" and scrubber.removed == 2  # short values are no secret

@@ -55,9 +55,6 @@ class Period:
         """Whether an ISO day is in the period."""
         return day is not None and self.first.isoformat() <= day <= self.last.isoformat()
 
-    def __len__(self) -> int:
-        return (self.last - self.first).days + 1
-
     @classmethod
     def of_day(cls, day: str) -> Period:
         """The period of one ISO day."""
