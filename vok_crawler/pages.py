@@ -325,7 +325,7 @@ class ArticlePage(SitePage):
     def _source_url(self) -> str | None:
         """The "Read original version at source" link of the meta line."""
         links = META_LINKS(self.root)
-        originals = [a for a in links if "original" in a.text_content().lower()]
+        originals = [a for a in links if "original" in markup_text(a).lower()]
         for anchor in originals or links:
             return self.link(anchor.get("href"))
         return None

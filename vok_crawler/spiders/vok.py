@@ -27,6 +27,7 @@ from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.parsing import page_selector
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.slices import Slice, parse_slice
@@ -109,7 +110,7 @@ class VokSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """The start page, of any kind: a slice by its URL, else its markup tells which."""
         if parse_slice(response.url) is None and isinstance(response, TextResponse):
-            page = ArticlePage(response.selector, response.url, self.start_url)
+            page = ArticlePage(page_selector(response), response.url, self.start_url)
             if page.is_article() or page.gate():
                 return self.parse_article(response)
         return self.parse_listing(response)
@@ -304,7 +305,7 @@ class VokSpider(scrapy.Spider):
             logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value(stats.SKIPPED_NOT_HTML)
             return None
-        return page_class(response.selector, response.url, self.start_url)
+        return page_class(page_selector(response), response.url, self.start_url)
 
     def _follow(self, urls: Iterable[str | None], callback: Callable[[Response], Any]) -> Iterator[scrapy.Request]:
         """Requests for the canonical site URLs not asked for before in this run.
