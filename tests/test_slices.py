@@ -9,6 +9,11 @@ from vok_crawler.slices import Control, Slice, SliceWalk, parse_slice, slice_siz
 ORIGIN = "http://127.0.0.1:8163"
 
 
+def teasers(start: int, held: int) -> list[str]:
+    """The URLs of ``held`` teasers from offset ``start`` of the source's list."""
+    return [f"{ORIGIN}/newstream/{n}-{n}/a/" for n in range(start, start + held)]
+
+
 def serve(reading: str, total: int, page: int = 12):
     """A server's answer to ``from``/``to``: how many teasers it holds (of ``total``)."""
 
@@ -36,7 +41,7 @@ def test_a_built_walk_leaves_no_gap_and_keeps_slices_near_the_sites_size(reading
         asked = walk.slice_at(start)
         assert asked is not None and asked.to > (0 if walk.reading == "count" else asked.start)  # never to <= from
         held = held_by(asked)
-        walk.observe(asked, held)
+        walk.observe(asked, teasers(start, held))
         if not held:
             break
         covered |= set(range(start, start + held))
@@ -49,17 +54,17 @@ def test_a_built_walk_leaves_no_gap_and_keeps_slices_near_the_sites_size(reading
 
 def test_a_slice_holding_more_than_asked_for_shows_that_to_is_a_count():
     walk = SliceWalk(source_id="7", size=12)
-    walk.observe(Slice("7", 12, 24), 24)
+    walk.observe(Slice("7", 12, 24), teasers(12, 24))
     assert walk.reading == "count"
     assert walk.slice_at(36) == Slice("7", 36, 12)
     end_walk = SliceWalk(source_id="7", size=12)
-    end_walk.observe(Slice("7", 12, 24), 12)
+    end_walk.observe(Slice("7", 12, 24), teasers(12, 12))
     assert end_walk.reading == "unknown" and end_walk.slice_at(24) == Slice("7", 24, 36)
 
 
 def test_the_site_link_with_to_as_a_count_teaches_the_reading():
     walk = SliceWalk(source_id="7", size=12)
-    walk.observe(Slice("7", 12, 12), 12)  # from=12&to=12 answered with 12 teasers
+    walk.observe(Slice("7", 12, 12), teasers(12, 12))  # from=12&to=12 answered with 12 teasers
     assert walk.reading == "count"
 
 

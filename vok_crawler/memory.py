@@ -127,7 +127,7 @@ class CrawlMemory:
         )
         self.requested: set[str] = set()  # every URL asked for in this run, in its canonical spelling
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
-        self.listing_incomplete = False
+        self.failed_listings: list[str] = []  # listing pages and slices that could not be read
         self.stuck_because: str | None = None
 
     @classmethod
@@ -214,9 +214,30 @@ class CrawlMemory:
         if change:
             self.crawler.stats.inc_value(stats.change(change))
 
-    def listing_failed(self) -> None:
+    def listing_failed(self, url: str = "") -> None:
         """A listing page or slice could not be read: the walk is not complete."""
-        self.listing_incomplete = True
+        self.failed_listings.append(url)
+
+    @property
+    def listing_incomplete(self) -> bool:
+        return bool(self.failed_listings)
+
+    @property
+    def walk_unfinished(self) -> str | None:
+        """Why the walk did not reach the end of the list, if it had to and did not.
+
+        Reaching the end means a slice asked at the offset after the last
+        teaser came back empty; a run that stopped on purpose (nothing new,
+        older than ``since``) need not.
+        """
+        if self.failed_listings:
+            first = self.failed_listings[0] or "a listing page"
+            more = f" and {len(self.failed_listings) - 1} more" if len(self.failed_listings) > 1 else ""
+            return f"{first}{more} could not be read: the articles past it were not reached"
+        walk = self.walk
+        if self.walk_all and walk.asked and not (walk.reached_end or walk.stopped):
+            return f"no slice at offset {walk.frontier}, after the last teaser seen, came back empty"
+        return None
 
     def stuck(self, why: str) -> None:
         """A full walk could not get past a first page (a listing's, or an article's "More From")."""

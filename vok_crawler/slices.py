@@ -5,7 +5,9 @@ teasers; the rest of the source comes in slices from WordPress's
 ``admin-ajax.php?action=get_cat_by_source&die=true&from=F&to=T&sort=&id=K``.
 The site's control for the next slice is a link, a script-driven button that
 carries ``data-from``/``data-to``/``data-id``, or nothing at all (a bare
-slice). Where there is no link, the next slice URL is built here.
+slice). Where there is no link, or one that loops back or jumps ahead, the next
+slice URL is built here; the walk is at its end only when a slice asked at
+the offset after the last teaser comes back empty (:class:`SliceWalk`).
 
 What ``to`` means to the server is not known (a count, as public scrapers
 use it, or an end index). Asking ``to = from + size`` works under both; a
@@ -15,6 +17,7 @@ count, after which ``to = size`` keeps slices at the site's own size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -25,6 +28,8 @@ SLICE_PATH = "/wp-admin/admin-ajax.php"
 SLICE_ACTION = "get_cat_by_source"
 # A size read off a page outside this range is taken for a misreading.
 SIZE_RANGE = range(1, 201)
+# Slices in a row holding only teasers seen before, after which the site is taken as not paging.
+REPEATS_NOT_PAGING = 2
 
 Reading = Literal["unknown", "count", "end"]
 
@@ -90,13 +95,22 @@ def slice_size(start: int | None, to: int | None) -> int | None:
 
 
 class SliceWalk:
-    """Builds the next slice URL from what the pages and the server have shown.
+    """Builds the next slice URL from what the pages and the server have shown, and knows where the walk ended.
 
     ``source_id`` and ``size`` come from the user, the crawl state or the
     first page that shows them (the user's word first, then the page, then
     what was remembered); ``reading`` is what ``to`` means to the server.
     Each offset is asked for once per crawl, whatever ``to`` it was asked
-    with, so links back to a slice end the walk.
+    with.
+
+    The walk reaches the end of the list only when a slice asked at the
+    next offset (the previous ``from`` plus the teasers it held, the
+    :attr:`frontier`) comes back empty. A link that loops back or jumps
+    past the frontier is not followed: the next slice is built at the
+    computed offset instead (:meth:`next_start`). A slice whose teasers
+    were all seen already in this run (a server that ignores ``from``) is
+    a repeat; two in a row, the second built at the computed offset, show
+    that the site does not page (:attr:`not_paging`).
     """
 
     def __init__(
@@ -112,6 +126,11 @@ class SliceWalk:
         self.given_id = given_id  # the user's -a source_id is never replaced by a page's
         self.asked: set[int] = set()
         self.slices_with_teasers = 0
+        self.frontier = 0  # the offset after the deepest teaser any page of the walk held
+        self.seen: set[str] = set()  # the teasers' URLs the walk's pages held in this run
+        self.repeats_in_a_row = 0
+        self.reached_end = False
+        self.stopped = False  # by choice: nothing new on it, or older than ``since``
 
     def learn(self, control: Control, teasers_on_page: int) -> None:
         """Take the id and size a page shows (the page is newer than any memory)."""
@@ -119,12 +138,46 @@ class SliceWalk:
             self.source_id = control.source_id
         self.size = control.size or self.size or (teasers_on_page if teasers_on_page in SIZE_RANGE else None)
 
-    def observe(self, asked: Slice, held: int) -> None:
-        """A slice came back with ``held`` teasers: more than ``to - from`` shows ``to`` is a count."""
-        if held:
+    def observe(self, asked: Slice | None, teasers: Sequence[str | None]) -> bool:
+        """A page of the walk held teasers with these URLs (``asked``: the slice it was); whether it was a repeat.
+
+        Every block counts for the offset, a link-less one too. A slice that
+        holds more teasers than ``to - from`` shows ``to`` is a count.
+        """
+        held = len(teasers)
+        urls = {url for url in teasers if url}
+        start = asked.start if asked is not None else 0
+        repeat = asked is not None and bool(urls) and urls <= self.seen
+        self.seen |= urls
+        self.frontier = max(self.frontier, start + held)
+        self.repeats_in_a_row = self.repeats_in_a_row + 1 if repeat else 0
+        if asked is not None and held and not repeat:
             self.slices_with_teasers += 1
-        if self.reading == "unknown" and held > max(0, asked.to - asked.start):
+        if asked is not None and self.reading == "unknown" and held > max(0, asked.to - asked.start):
             self.reading = "count"
+        return repeat
+
+    @property
+    def not_paging(self) -> bool:
+        """Two slices in a row held only teasers seen before: the server does not page by ``from``."""
+        return self.repeats_in_a_row >= REPEATS_NOT_PAGING
+
+    def next_start(self, asked: Slice | None, held: int, offered: int | None) -> int:
+        """The offset of the next slice: the page's own (a link's or ``data-from``) if it goes on, else computed.
+
+        A page's offset goes on when it lies after this page's ``from`` and
+        no further than the computed one (``from`` plus the teasers held): an
+        overlap costs a few duplicates, a gap loses articles.
+        """
+        start = asked.start if asked is not None else 0
+        computed = start + held
+        return offered if offered is not None and start < offered <= computed else computed
+
+    def ended(self, asked: Slice) -> bool:
+        """A slice came back empty: the end of the list if it was asked at the frontier (or beyond)."""
+        if asked.start >= self.frontier:
+            self.reached_end = True
+        return self.reached_end
 
     def claim(self, start: int) -> bool:
         """Whether the slice at ``start`` is still to be asked for (and now it is)."""

@@ -120,17 +120,16 @@ class VokSpider(scrapy.Spider):
         asked = parse_slice(response.url)
         page = self._page(SitePage, response)
         if page is None:
-            self.memory.listing_failed()
+            self.memory.listing_failed(response.url)
             return
         teasers = page.teasers()
         report(page.problems, self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
-        if asked is not None:
-            self.memory.walk.observe(asked, len(teasers))
         if not teasers:
-            self._no_teasers(response, page, asked)
+            yield from self._no_teasers(response, page, asked)
             return
+        repeat = self.memory.walk.observe(asked, [teaser.url for teaser in teasers])
         self._answered()
         wanted = self._not_before_since(teasers)
         unknown = self._unknown(teaser.url for teaser in wanted)
@@ -139,6 +138,8 @@ class VokSpider(scrapy.Spider):
             self._stop(response, f"every article on it is older than {self.since}")
         elif not unknown and not self.memory.walk_all:
             self._stop(response, "no article on it is new")
+        elif repeat and asked is not None:
+            yield from self._after_a_repeat(response, asked, len(teasers))
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
@@ -158,6 +159,12 @@ class VokSpider(scrapy.Spider):
             self._refused(url, "unrecognized", "the page is neither an article, a listing nor the NK Pro gate")
             return
         self._answered()
+        why = page.not_understood()
+        if why:
+            logger.warning("Could not read %s as an article (%s): no record; asked for again next run", url, why)
+            self.crawler.stats.inc_value(stats.PAGES_NOT_UNDERSTOOD)
+            self.memory.failed(url)
+            return
         self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
         item = page.to_item(crawled_at=utc_now())
         report(page.problems, self.crawler.stats)
@@ -181,6 +188,7 @@ class VokSpider(scrapy.Spider):
         related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
         yield from self._follow(related, self.parse_article)
         if self.memory.walk_all and not self.memory.walk.asked:  # once slices are asked, the walk goes on by itself
+            self.memory.walk.observe(None, [teaser.url for teaser in item.related or []])
             yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
 
     def on_error(self, failure: Failure) -> None:
@@ -197,7 +205,7 @@ class VokSpider(scrapy.Spider):
         logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
         response = http_response(failure)
         if not is_article:
-            self.memory.listing_failed()
+            self.memory.listing_failed(url)
         elif kind in GONE and response is not None and self.memory.withdrawn(url, response.status):
             pass  # a known article withdrawn: logged as a change, kept in the corpus
         elif kind in GONE:
@@ -210,16 +218,18 @@ class VokSpider(scrapy.Spider):
     def _next_slice(
         self, response: Response, page: SitePage, asked: Slice | None, held: int
     ) -> Iterator[scrapy.Request]:
-        """The slice after this page: the control's link, or one built from what the pages showed."""
+        """The slice after this page: the control's link if it goes on, else one built from what the pages showed."""
         control = page.more_articles()
         report(page.problems, self.crawler.stats)
         walk = self.memory.walk
         walk.learn(control, held)
         self.crawler.stats.inc_value(stats.pagination_route(control.route))
-        target = parse_slice(control.href) if control.href else None  # a control's href is a slice URL
-        if target is None:
-            start = control.start if control.start is not None else (asked.start if asked else 0) + held
-            target = walk.slice_at(start)
+        linked = parse_slice(control.href) if control.href else None  # a control's href is a slice URL
+        offered = linked.start if linked is not None else control.start
+        start = walk.next_start(asked, held, offered)
+        if offered is not None and offered != start:
+            self._off_course(response, asked, offered, start)
+        target = linked if linked is not None and linked.start == start else walk.slice_at(start)
         if target is None:
             if asked is None and self.memory.walk_all:
                 self.memory.stuck(
@@ -227,25 +237,52 @@ class VokSpider(scrapy.Spider):
                     "(give the source's id with -a source_id=K)"
                 )
             return
-        if not walk.claim(target.start):
-            if asked is not None:  # a slice pointing back: a loop; every article page points at the first slice
-                logger.info(
-                    "More Articles on %s points back to offset %d, asked for already", response.url, target.start
-                )
-                self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
-            return
-        yield from self._follow([control.href or target.url(self.start_url)], self.parse_listing)
+        yield from self._ask_slice(target, control.href if target is linked else None)
 
-    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> None:
+    def _off_course(self, response: Response, asked: Slice | None, offered: int, start: int) -> None:
+        """A link (or ``data-from``) that loops back or jumps ahead: logged, counted, and the computed offset asked."""
+        if offered > start:
+            logger.warning(
+                "More Articles on %s jumps to offset %d, past the next one, %d: asking %d",
+                response.url,
+                offered,
+                start,
+                start,
+            )
+            self.crawler.stats.inc_value(stats.SLICE_JUMPS)
+        elif asked is not None:  # every article page points at the first slice: no loop
+            logger.info("More Articles on %s points back to offset %d: asking %d", response.url, offered, start)
+            self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
+
+    def _ask_slice(self, target: Slice | None, href: str | None = None) -> Iterator[scrapy.Request]:
+        """The request for ``target`` (by the page's own link when it has one), unless its offset was asked already."""
+        if target is not None and self.memory.walk.claim(target.start):
+            yield from self._follow([href or target.url(self.start_url)], self.parse_listing)
+
+    def _after_a_repeat(self, response: Response, asked: Slice, held: int) -> Iterator[scrapy.Request]:
+        """A slice of teasers all seen already: ask the computed next offset, unless that was a repeat too."""
+        self.crawler.stats.inc_value(stats.SLICE_REPEATS)
+        walk = self.memory.walk
+        if walk.not_paging:
+            logger.warning("The slice %s, built at its offset, held only teasers seen before too", response.url)
+            return
+        logger.warning("The slice %s held only teasers seen before: asking offset %d", response.url, asked.start + held)
+        yield from self._ask_slice(walk.slice_at(asked.start + held))
+
+    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
         text = " ".join(page.root.xpath("//body//text()")).strip()
         if asked is None or text not in END_OF_LIST_TEXT:
-            self.memory.listing_failed()
+            self.memory.listing_failed(response.url)
             self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
             return
         self._answered()
-        if self.memory.walk_all and not self.memory.walk.slices_with_teasers:
+        walk = self.memory.walk
+        if self.memory.walk_all and not walk.slices_with_teasers:
             self.memory.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+        elif not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
+            logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
+            yield from self._ask_slice(walk.slice_at(walk.frontier))
 
     def _gated(self, url: str, trace: str) -> None:
         self._answered()
@@ -274,6 +311,7 @@ class VokSpider(scrapy.Spider):
         self.refusals_in_a_row = 0
 
     def _stop(self, response: Response, why: str) -> None:
+        self.memory.walk.stopped = True
         logger.info("Not following More Articles on %s: %s", response.url, why)
         self.crawler.stats.inc_value(stats.LISTING_STOPPED_EARLY)
 
