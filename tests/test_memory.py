@@ -250,3 +250,25 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
     )
     memory.spider_error(Failure(ValueError("boom")), listing, spider)
     assert close(memory)["complete"] is False
+
+
+def test_a_full_walk_is_unfinished_until_an_empty_slice_at_the_next_offset_or_a_stop_on_purpose(tmp_path):
+    from vok_crawler.slices import Slice
+
+    memory = open_memory(tmp_path / "vok.jsonl")
+    assert memory.walk_all and memory.walk_unfinished is None  # no slice asked: nothing to finish
+    memory.walk.observe(None, [article(n).url for n in range(12)])
+    memory.walk.claim(12)
+    assert "no slice at offset 12" in (memory.walk_unfinished or "")
+    memory.walk.ended(Slice("190163", 12, 12))
+    assert memory.walk_unfinished is None
+    stopped = open_memory(tmp_path / "other" / "vok.jsonl")
+    stopped.walk.claim(12)
+    stopped.walk.stopped = True  # older than `since`: the rest was not wanted
+    assert stopped.walk_unfinished is None
+    stopped.listing_failed("http://127.0.0.1:8163/wp-admin/admin-ajax.php?from=12")
+    assert stopped.walk_unfinished == (
+        "http://127.0.0.1:8163/wp-admin/admin-ajax.php?from=12 could not be read: the articles past it were not reached"
+    )
+    close(memory)
+    close(stopped)

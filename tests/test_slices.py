@@ -106,3 +106,31 @@ def test_slice_urls_are_built_and_read_back():
     assert parse_slice(f"{ORIGIN}/wp-admin/admin-ajax.php?action=other&from=1&to=2&id=3") is None
     assert parse_slice(f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=x&id=3") is None
     assert parse_slice(f"{ORIGIN}/article/163/") is None
+
+
+@pytest.mark.parametrize(
+    ("offered", "expected"),
+    [(24, 24), (20, 20), (12, 24), (5, 24), (36, 24), (99999999999999999999999, 24), (None, 24)],
+    ids=["the-next", "an-overlap", "itself", "back", "a-gap", "absurd", "none"],
+)
+def test_a_link_goes_on_only_between_this_slice_and_the_offset_after_its_teasers(offered, expected):
+    assert SliceWalk().next_start(Slice("7", 12, 12), 12, offered) == expected
+
+
+def test_an_empty_slice_is_the_end_only_at_the_offset_after_the_last_teaser_seen():
+    walk = SliceWalk(source_id="7", size=12)
+    walk.observe(None, teasers(0, 12))
+    walk.observe(Slice("7", 12, 12), teasers(12, 12))
+    assert walk.frontier == 24
+    assert not walk.ended(Slice("7", 20, 12)) and not walk.reached_end
+    assert walk.ended(Slice("7", 24, 12)) and walk.reached_end
+
+
+def test_slices_of_teasers_seen_before_are_repeats_and_two_in_a_row_mean_the_site_does_not_page():
+    walk = SliceWalk(source_id="7", size=12)
+    assert not walk.observe(None, teasers(0, 12))  # the listing is never a repeat
+    assert walk.observe(Slice("7", 12, 12), teasers(0, 12)) and not walk.not_paging
+    assert not walk.observe(Slice("7", 24, 12), teasers(6, 12))  # half new: the site pages after all
+    assert walk.repeats_in_a_row == 0
+    assert walk.observe(Slice("7", 36, 12), teasers(0, 12)) and walk.observe(Slice("7", 48, 12), teasers(0, 12))
+    assert walk.not_paging
