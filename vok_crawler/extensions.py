@@ -123,7 +123,7 @@ class HealthReport:
         memory = self.memory
         if memory.walk.not_paging:
             return [NOT_PAGING]
-        return [memory.walk_unfinished] if memory.walk_unfinished else []
+        return [memory.walk.unfinished] if memory.walk.unfinished else []
 
     def nothing_fetched(self) -> bool:
         """Every request failed: the site is down or unreachable, not merely unchanged."""
@@ -143,8 +143,8 @@ class HealthReport:
         if problems:
             logger.error("The site's layout looks broken: %s", "; ".join(problems))
             raise CloseSpider(LAYOUT_BROKEN)
-        if self.memory.pagination_stuck:
-            logger.error("The walk could not get past its first page: %s", self.memory.pagination_stuck)
+        if self.memory.walk.pagination_stuck:
+            logger.error("The walk could not get past its first page: %s", self.memory.walk.pagination_stuck)
             raise CloseSpider(PAGINATION_NOT_FOUND)
         if self.all_gated():
             logger.error(
@@ -156,10 +156,10 @@ class HealthReport:
         if self.memory.walk.not_paging:
             logger.error("The site does not page: %s", NOT_PAGING)
             raise CloseSpider(PAGINATION_REPEATS)
-        if self.memory.walk_unfinished:
+        if self.memory.walk.unfinished:
             logger.error(
                 "The walk did not reach the end of the list: %s; the next run walks the whole listing again",
-                self.memory.walk_unfinished,
+                self.memory.walk.unfinished,
             )
             raise CloseSpider(WALK_INCOMPLETE)
 
@@ -168,7 +168,7 @@ class HealthReport:
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
         memory = self.memory
-        pending, gated = memory.left_over()
+        pending, gated = memory.ledger.left_over()
         return {
             "job": self.job(),
             "finish_reason": reason,
@@ -195,7 +195,8 @@ class HealthReport:
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
             "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
-            "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
+            "layout_problems": self.layout_problems()
+            + ([memory.walk.pagination_stuck] if memory.walk.pagination_stuck else []),
             "walk_problems": self.walk_problems(),
             "left_for_next_run": {"pending": len(pending), "gated": len(gated)},
         }

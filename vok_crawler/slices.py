@@ -94,6 +94,18 @@ def slice_size(start: int | None, to: int | None) -> int | None:
     return size if size in SIZE_RANGE else None
 
 
+@dataclass(frozen=True)
+class NextSlice:
+    """The slice to ask after a page: its offset, the slice (``None`` without an id or a size),
+    the page's own link to it when that is followed, and the offset the page offered when it was
+    not taken (a link back, to itself, or past the next offset)."""
+
+    start: int
+    target: Slice | None
+    href: str | None = None
+    refused: int | None = None
+
+
 class SliceWalk:
     """Builds the next slice URL from what the pages and the server have shown, and knows where the walk ended.
 
@@ -119,7 +131,9 @@ class SliceWalk:
         size: int | None = None,
         reading: Reading = "unknown",
         given_id: bool = False,
+        whole: bool = True,
     ) -> None:
+        self.whole = whole  # walk the whole listing (else only until a slice holds nothing new)
         self.source_id = source_id
         self.size = size
         self.reading: Reading = reading
@@ -131,6 +145,8 @@ class SliceWalk:
         self.repeats_in_a_row = 0
         self.reached_end = False
         self.stopped = False  # by choice: nothing new on it, or older than ``since``
+        self.failed_pages: list[str] = []  # listing pages and slices that could not be read
+        self.stuck_because: str | None = None
 
     def learn(self, control: Control, teasers_on_page: int) -> None:
         """Take the id and size a page shows (the page is newer than any memory)."""
@@ -173,11 +189,60 @@ class SliceWalk:
         computed = start + held
         return offered if offered is not None and start < offered <= computed else computed
 
+    def after(self, asked: Slice | None, held: int, control: Control) -> NextSlice:
+        """The slice after a page that held ``held`` teasers: the control's link or offset if it goes on, else built."""
+        self.learn(control, held)
+        linked = parse_slice(control.href) if control.href else None  # a control's href is a slice URL
+        offered = linked.start if linked is not None else control.start
+        start = self.next_start(asked, held, offered)
+        if linked is not None and linked.start == start:
+            return NextSlice(start, linked, control.href)
+        return NextSlice(start, self.slice_at(start), refused=offered if offered != start else None)
+
+    def take(self, target: Slice | None, origin: str, href: str | None = None) -> str | None:
+        """The URL to ask for ``target`` (the page's link, else built on ``origin``), unless its offset was asked already."""
+        if target is None or not self.claim(target.start):
+            return None
+        return href or target.url(origin)
+
     def ended(self, asked: Slice) -> bool:
         """A slice came back empty: the end of the list if it was asked at the frontier (or beyond)."""
         if asked.start >= self.frontier:
             self.reached_end = True
         return self.reached_end
+
+    def failed(self, url: str = "") -> None:
+        """A listing page or slice could not be read: the walk is not complete."""
+        self.failed_pages.append(url)
+
+    def stuck(self, why: str) -> None:
+        """A whole walk could not get past a first page (a listing's, or an article's "More From")."""
+        self.stuck_because = self.stuck_because or why
+
+    @property
+    def pagination_stuck(self) -> str | None:
+        """Why the walk never got past its first page, if it did not: no slice ever held a teaser.
+
+        Judged at the end, not when a page shows no way on: an article's
+        "More From" control may show the way the listing did not.
+        """
+        return self.stuck_because if not self.slices_with_teasers else None
+
+    @property
+    def unfinished(self) -> str | None:
+        """Why the walk did not reach the end of the list, if it had to and did not.
+
+        Reaching the end means a slice asked at the offset after the last
+        teaser came back empty; a run that stopped on purpose (nothing new,
+        older than ``since``) need not.
+        """
+        if self.failed_pages:
+            first = self.failed_pages[0] or "a listing page"
+            more = f" and {len(self.failed_pages) - 1} more" if len(self.failed_pages) > 1 else ""
+            return f"{first}{more} could not be read: the articles past it were not reached"
+        if self.whole and self.asked and not (self.reached_end or self.stopped):
+            return f"no slice at offset {self.frontier}, after the last teaser seen, came back empty"
+        return None
 
     def claim(self, start: int) -> bool:
         """Whether the slice at ``start`` is still to be asked for (and now it is)."""

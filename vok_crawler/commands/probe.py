@@ -176,7 +176,7 @@ class ProbeSpider(VokSpider):
         self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory = CrawlMemory(self.crawler, None)
+        self.memory = CrawlMemory(self.crawler, None, self.options)
         for request in self._follow([self.start_url], self.parse):
             yield request
 
