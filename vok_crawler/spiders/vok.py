@@ -293,9 +293,9 @@ class VokSpider(scrapy.Spider):
             return
         self._answered()
         walk = self.memory.walk
-        if walk.whole and not walk.slices_with_teasers:
+        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
             walk.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
-        elif not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
+        if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
             logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
             yield from self._follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
 
@@ -349,11 +349,14 @@ class VokSpider(scrapy.Spider):
         """Requests for the canonical site URLs not asked for before in this run (slices, unless told).
 
         Checking here, before a ``Request`` is built, spares the dupefilter and
-        the scheduler the site's many repeated links.
+        the scheduler the site's many repeated links. A slice passes the
+        dupefilter even when a paused run (``JOBDIR``) asked for it before:
+        the walk must see its slices to know that it reached the end.
         """
         callback = callback or self.parse_listing
         for url in urls:
             if url and is_on_site(url, self.start_url) and self.memory.ledger.first_request(url):
                 if callback == self.parse_article:
                     self.memory.ledger.asked(url)
-                yield scrapy.Request(url, callback=callback, errback=self.on_error)
+                slice_ = callback == self.parse_listing
+                yield scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=slice_)
