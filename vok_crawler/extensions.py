@@ -24,7 +24,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from vok_crawler import stats
-from vok_crawler.finish_reasons import ALL_GATED, FORCED_SHUTDOWN, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
+from vok_crawler.finish_reasons import (
+    ALL_GATED,
+    FORCED_SHUTDOWN,
+    LAYOUT_BROKEN,
+    NOTHING_FETCHED,
+    PAGINATION_NOT_FOUND,
+    PAGINATION_REPEATS,
+    WALK_INCOMPLETE,
+)
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pages import covered_fields
 from vok_crawler.pipelines import InvalidRecord
@@ -47,6 +55,10 @@ DATE_GAPS: dict[DateGap, str] = {
     "back_catalogue": stats.RECORDS_BACK_CATALOGUE,
     "published_after_posted": stats.RECORDS_PUBLISHED_AFTER_POSTED,
 }
+NOT_PAGING = (
+    "slices asked at the next offset held only teasers seen before (the server ignores 'from'); "
+    "the articles past the first pages were not reached"
+)
 COOKIES_HINT = (
     "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
     "cookies.txt and run with -s VOK_COOKIES_FILE=cookies.txt"
@@ -106,10 +118,23 @@ class HealthReport:
             and not get(stats.SKIPPED_OUTSIDE_PERIOD, 0)
         ):
             problems.append("article pages were fetched but no article was parsed")
+        not_understood = get(stats.PAGES_NOT_UNDERSTOOD, 0)
+        if not_understood:
+            problems.append(
+                f"{not_understood} article pages had no body element or no title by any rule: "
+                "no record written, asked for again next run"
+            )
         for name in ("title", "body"):
             if self.records and self.with_field[name] / self.records < MIN_SHARE:
                 problems.append(f"{self.records - self.with_field[name]} of {self.records} articles have no {name}")
         return problems
+
+    def walk_problems(self) -> list[str]:
+        """Why the walk did not reach the end of the list, if it did not."""
+        memory = self.memory
+        if memory.walk.not_paging:
+            return [NOT_PAGING]
+        return [memory.walk.unfinished] if memory.walk.unfinished else []
 
     def nothing_fetched(self) -> bool:
         """Every request failed: the site is down or unreachable, not merely unchanged."""
@@ -129,8 +154,8 @@ class HealthReport:
         if problems:
             logger.error("The site's layout looks broken: %s", "; ".join(problems))
             raise CloseSpider(LAYOUT_BROKEN)
-        if self.memory.pagination_stuck:
-            logger.error("The walk could not get past its first page: %s", self.memory.pagination_stuck)
+        if self.memory.walk.pagination_stuck:
+            logger.error("The walk could not get past its first page: %s", self.memory.walk.pagination_stuck)
             raise CloseSpider(PAGINATION_NOT_FOUND)
         if self.all_gated():
             logger.error(
@@ -139,13 +164,22 @@ class HealthReport:
                 COOKIES_HINT,
             )
             raise CloseSpider(ALL_GATED)
+        if self.memory.walk.not_paging:
+            logger.error("The site does not page: %s", NOT_PAGING)
+            raise CloseSpider(PAGINATION_REPEATS)
+        if self.memory.walk.unfinished:
+            logger.error(
+                "The walk did not reach the end of the list: %s; the next run walks the whole listing again",
+                self.memory.walk.unfinished,
+            )
+            raise CloseSpider(WALK_INCOMPLETE)
 
     def report(self, reason: str) -> dict[str, Any]:
         counters = self.stats.get_stats()
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
         memory = self.memory
-        pending, gated = memory.left_over()
+        pending, gated = memory.ledger.left_over()
         return {
             "job": self.job(),
             "finish_reason": reason,
@@ -182,7 +216,9 @@ class HealthReport:
             "invalid_dates": stats.by_suffix(counters, stats.INVALID_DATE),
             "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
-            "layout_problems": self.layout_problems() + ([memory.pagination_stuck] if memory.pagination_stuck else []),
+            "layout_problems": self.layout_problems()
+            + ([memory.walk.pagination_stuck] if memory.walk.pagination_stuck else []),
+            "walk_problems": self.walk_problems(),
             "left_for_next_run": {"pending": len(pending), "gated": len(gated)},
         }
 

@@ -17,6 +17,7 @@ from vok_crawler.errors import error_kind, failed_request, http_response
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import CONTROLS, ArticlePage, SitePage
+from vok_crawler.parsing import page_selector
 from vok_crawler.probing.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.probing.saving import PageSaver
 from vok_crawler.secrets import Scrubber
@@ -43,7 +44,7 @@ class ProbeSpider(VokSpider):
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory = CrawlMemory(self.crawler, None)
+        self.memory = CrawlMemory(self.crawler, None, self.options)
         for request in self._follow([self.start_url], self.parse):
             yield request
 
@@ -54,7 +55,7 @@ class ProbeSpider(VokSpider):
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
         if isinstance(response, TextResponse):
-            page = SitePage(response.selector, response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
             self._read_site_page(seen, page)
         if kind == "slice":
             return
@@ -70,7 +71,7 @@ class ProbeSpider(VokSpider):
         if not isinstance(response, TextResponse):
             seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return
-        page = ArticlePage(response.selector, response.url, self.start_url, self.host_aliases)
+        page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
         seen.gate, seen.is_article = page.gate(), page.is_article()
         seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
         self._read_site_page(seen, page)
@@ -83,7 +84,7 @@ class ProbeSpider(VokSpider):
         """The search road for the article's day: its teasers, whether the article is among them, a full page."""
         seen = self._seen("search", response)
         if isinstance(response, TextResponse):
-            page = SitePage(response.selector, response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
             seen.teasers = page.teasers()
             seen.full = search.shows_full_page(page.root)
             if not search.is_search_page(page.root):
