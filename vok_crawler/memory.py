@@ -78,6 +78,8 @@ def valid_state(data: Any) -> dict[str, Any] | None:
         return None
     if walk.get("to_reading", "unknown") not in READINGS:
         return None
+    if data.get("full_walk_slices") is not None and not isinstance(data["full_walk_slices"], int):
+        return None
     return data
 
 
@@ -129,6 +131,8 @@ class CrawlMemory:
         self.in_flight: set[str] = set()  # articles asked for and not yet read or given up
         self.listing_incomplete = False
         self.stuck_because: str | None = None
+        # How many slices the last walk of the whole listing asked for: the progress line's yardstick.
+        self.full_walk_slices: int | None = state.get("full_walk_slices")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMemory:
@@ -278,6 +282,8 @@ class CrawlMemory:
         if self.path is not None:
             since = getattr(spider, "since", None)
             walked = reason == "finished" and not self.listing_incomplete and self.pagination_stuck is None
+            if walked and self.walk_all and since is None:
+                self.full_walk_slices = len(self.walk.asked)
             self.write_state(complete=walked and (since is None or self.was_complete), reason=reason)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
@@ -308,6 +314,7 @@ class CrawlMemory:
                 "gated": gated,
                 "skipped": sorted(self.skipped),
                 "pagination": self.walk.remembered(),
+                "full_walk_slices": self.full_walk_slices,
                 "finish_reason": reason,
                 "at": utc_now(),
             },
@@ -325,6 +332,23 @@ class CrawlMemory:
         path = self.sibling(kind)
         try:
             write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            self._write_failed(path, error)
+            return None
+        return path
+
+    def append_json_line(self, kind: str, data: dict[str, Any]) -> Path | None:
+        """Append a line to a history beside the corpus (``vok.<kind>.jsonl``), whole or not at all."""
+        if self.path is None:
+            return None
+        path = self.path.with_name(f"{self.path.stem}.{kind}.jsonl")
+        try:
+            repair_torn_tail(path)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                append_whole(fd, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+            finally:
+                os.close(fd)
         except OSError as error:
             self._write_failed(path, error)
             return None
