@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,12 @@ class Figures:
 
 def day(value: Any) -> date | None:
     """A record's ``YYYY-MM-DD`` day, or ``None`` if it has none that is valid."""
-    if not isinstance(value, str):
-        return None
+    return _day(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _day(value: str) -> date | None:
+    """Parsed once per distinct day: a corpus has many records a day."""
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -122,7 +127,9 @@ class CorpusCount:
 
     def add(self, record: dict[str, Any]) -> None:
         self.articles += 1
-        self.with_field.update(name for name in RECORD_FIELDS if record.get(name))
+        for name in RECORD_FIELDS:
+            if record.get(name):
+                self.with_field[name] += 1
         posted, published = day(record.get("posted")), day(record.get("published"))
         for name, value, counts in (("posted", posted, self.posted), ("published", published, self.published)):
             if value is None:

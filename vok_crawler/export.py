@@ -8,9 +8,11 @@ every record field, ``related`` as JSON text), ``related`` (one row per
 sqlite-utils' ``enable_fts``, which is where Datasette looks for it: ``datasette
 DB`` shows a search box, and ``/DB/articles.json?_search=WORD`` searches.
 
-Every row is written by upsert on its key, so a second export brings the
-database up to date with the corpus and duplicates nothing; triggers keep
-the search index in step. The corpus is streamed in batches: memory holds
+A second export brings the database up to date with the corpus and
+duplicates nothing: the records whose URL the database holds are passed
+over (a corpus line never changes once written; revisions go to the
+changes file), the others upserted on their key, and triggers keep the
+search index in step. The corpus is streamed in batches: memory holds
 one batch, whatever the corpus's size. sqlite-utils comes with the
 ``explore`` extra and is imported here only.
 """
@@ -38,8 +40,9 @@ CHANGE_COLUMNS = ("url", "change", "seen_at", "fields", "status", "record")
 
 @dataclass(frozen=True)
 class Exported:
-    """Rows the export wrote, by table (upserted: rows already there count too)."""
+    """What the export added, and what the database holds now."""
 
+    new_articles: int
     articles: int
     related: int
     changes: int
@@ -84,23 +87,40 @@ def batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[
         yield batch
 
 
+def new_records(db: sqlite_utils.Database, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records of ``batch`` whose URL the database lacks (a corpus line never changes once written)."""
+    if "articles" not in db.table_names():
+        return batch
+    urls = [record.get("url") for record in batch]
+    marks = ",".join("?" * len(urls))
+    known = {row[0] for row in db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", urls)}
+    return [record for record in batch if record.get("url") not in known]
+
+
 def export(corpus: Path, database: Path) -> Exported:
     """Write (or bring up to date) ``database`` from ``corpus`` and its changes file."""
     db = sqlite_utils.Database(database)
     articles, related = db.table("articles"), db.table("related")
-    counts = {"articles": 0, "related": 0, "changes": 0}
+    new = 0
     with db.conn:
-        for batch in batches(records(corpus)):
+        for every in batches(records(corpus)):
+            batch = new_records(db, every)
             teasers = [row for record in batch for row in related_rows(record)]
-            articles.upsert_all((article_row(r) for r in batch), pk="url", column_order=list(RECORD_FIELDS), alter=True)
-            counts["articles"] += len(batch)
+            if batch:
+                articles.upsert_all(
+                    (article_row(r) for r in batch), pk="url", column_order=list(RECORD_FIELDS), alter=True
+                )
+                new += len(batch)
             if teasers:
                 related.upsert_all(teasers, pk=("article", "position"), foreign_keys=[("article", "articles", "url")])
-                counts["related"] += len(teasers)
         changes = [change_row(change) for change in json_lines(changes_path(corpus))]
         if changes:
             db.table("changes").upsert_all(changes, pk=("url", "change", "seen_at"), column_order=list(CHANGE_COLUMNS))
-            counts["changes"] = len(changes)
     if articles.exists() and not articles.detect_fts():
         articles.enable_fts(SEARCHED, create_triggers=True)
-    return Exported(**counts)
+    return Exported(
+        new,
+        articles.count if articles.exists() else 0,
+        related.count if related.exists() else 0,
+        db.table("changes").count if db.table("changes").exists() else 0,
+    )

@@ -49,7 +49,7 @@ class Command(ScrapyCommand):
             print(f"Error: could not write {opts.sqlite}: {error}", file=sys.stderr)
             return
         print(
-            f"{opts.sqlite}: {exported.articles} articles, {exported.related} related teasers, "
-            f"{exported.changes} changes (search: datasette {opts.sqlite})"
+            f"{opts.sqlite}: {exported.new_articles} new articles; it holds {exported.articles} articles, "
+            f"{exported.related} related teasers and {exported.changes} changes (search: datasette {opts.sqlite})"
         )
         self.exitcode = 0
