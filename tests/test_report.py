@@ -272,3 +272,25 @@ def test_the_readme_writes_parquet_from_the_corpus_with_duckdb(tmp_path):
     records = read_jsonl(corpus)
     assert sorted((url, title) for url, title, _ in rows) == sorted((r["url"], r["title"]) for r in records)
     assert sum(len(related) for _, _, related in rows) == sum(len(r["related"]) for r in records)
+
+
+@pytest.mark.parametrize(("command", "missing"), [("report", "matplotlib"), ("export", "sqlite_utils")])
+def test_without_the_explore_extra_the_commands_say_what_to_install(tmp_path, command, missing):
+    corpus = tmp_path / "vok.jsonl"
+    write_sample_corpus(corpus)
+    hide = f"import sys; sys.modules[{missing!r}] = None; from scrapy.cmdline import execute; execute()"
+    args = [
+        sys.executable,
+        "-c",
+        hide,
+        command,
+        str(corpus),
+        *(["--sqlite", str(tmp_path / "v.db")] * (command == "export")),
+    ]
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == f'Error: scrapy {command} needs {missing}: pip install -e ".[explore]"'
+    )
+    assert not (tmp_path / "vok.report.html").exists() and not (tmp_path / "v.db").exists()

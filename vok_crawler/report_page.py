@@ -3,7 +3,8 @@
 Everything is inline: the style in a ``<style>`` element, the charts as SVG
 drawn by matplotlib (its SVG backend, text as paths, so no font is fetched
 either), no script at all. matplotlib comes with the ``explore`` extra; it
-is imported here only, so the crawler itself never needs it.
+is imported here only (by ``scrapy report`` when it runs), so the crawler
+itself never needs it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from vok_crawler.coverage import BACK_CATALOGUE_DAYS, Figures, Listed, days_between
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
@@ -40,8 +40,6 @@ def svg(figure: Figure) -> str:
 
 
 def new_figure(height: float) -> tuple[Figure, Axes]:
-    from matplotlib.figure import Figure
-
     figure = Figure(figsize=(11, height), layout="constrained")
     return figure, figure.subplots()
 

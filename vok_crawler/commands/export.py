@@ -14,7 +14,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.commands.report import EXTRA_HINT
+from vok_crawler.commands.report import needs_extra
 
 
 class Command(ScrapyCommand):
@@ -41,7 +41,7 @@ class Command(ScrapyCommand):
         try:
             from vok_crawler.export import export
         except ImportError as error:  # the explore extra is not installed
-            print(f"Error: scrapy export needs {error.name}: {EXTRA_HINT}", file=sys.stderr)
+            print(needs_extra("export", error), file=sys.stderr)
             return
         try:
             exported = export(corpus, Path(opts.sqlite))

@@ -22,6 +22,12 @@ from vok_crawler.coverage import count
 EXTRA_HINT = 'pip install -e ".[explore]"'
 
 
+def needs_extra(command: str, error: ImportError) -> str:
+    """The one line that says which package of the ``explore`` extra is missing, and how to get it."""
+    package = (error.name or "a package").split(".")[0]
+    return f"Error: scrapy {command} needs {package}: {EXTRA_HINT}"
+
+
 def report_paths(corpus: Path, out: str | None) -> tuple[Path, Path]:
     """The page and its JSON: ``OUT`` and ``OUT`` with ``.json``, or ``vok.report.html`` beside the corpus."""
     page = Path(out) if out else corpus.with_name(f"{corpus.stem}.report.html")
@@ -52,7 +58,7 @@ class Command(ScrapyCommand):
         try:
             from vok_crawler.report_page import render
         except ImportError as error:
-            print(f"Error: scrapy report needs {error.name}: {EXTRA_HINT}", file=sys.stderr)
+            print(needs_extra("report", error), file=sys.stderr)
             return
         page, data = report_paths(corpus, opts.output)
         figures = count(corpus)
