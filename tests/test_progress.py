@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -87,3 +88,17 @@ def test_times_and_advice_read_as_a_person_says_them():
     assert [duration(s) for s in (8.4, 133, 4800)] == ["8 s", "2 min 13 s", "1 h 20 min"]
     assert "VOK_COOKIES_FILE" in advice(ALL_GATED) and "wait" in advice(BLOCKED)
     assert advice("closespider_itemcount") == CLOSESPIDER and advice("something_new") == UNKNOWN
+
+
+def test_scrapy_samples_is_short_and_ends_with_its_summary(tmp_path):
+    """At the default level: no line per request or record, and the run summed up in words."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "samples", "--port", "0", "-o", str(tmp_path / "samples.jsonl")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Scraped from" not in result.stderr and "Crawled (200)" not in result.stderr
+    assert "Summary: 42 records to the feeds; no corpus (VOK_CORPUS empty)." in result.stderr

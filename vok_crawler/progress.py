@@ -163,12 +163,14 @@ class Progress:
             self.task.stop()
         end = self.snapshot()
         memory = self.memory
-        corpus = f"the corpus holds {len(memory.urls)}" if memory.path is not None else "no corpus (VOK_CORPUS empty)"
+        if memory.path is not None:
+            written = f"{end.new} new articles; the corpus holds {len(memory.urls)}"
+        else:
+            scraped = self.crawler.stats.get_value("item_scraped_count", 0)
+            written = f"{scraped} records to the feeds; no corpus (VOK_CORPUS empty)"
         logger.info(
-            "Summary: %d new articles; %s. Left for the next run: %d pending, %d gated. "
-            "%d errors. Ran %s. Finish reason %s: %s.",
-            end.new,
-            corpus,
+            "Summary: %s. Left for the next run: %d pending, %d gated. %d errors. Ran %s. Finish reason %s: %s.",
+            written,
             end.pending,
             end.gated,
             end.errors,
