@@ -260,6 +260,7 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
     from scrapy.http import HtmlResponse
 
     from vok_crawler.pages import ArticlePage
+    from vok_crawler.parsing import page_selector
 
     serial = max(13, len(list((site / "newstream").iterdir())) // 2)  # a page with a full "More From" block
     body = (site / path(serial) / "index.html").read_bytes()
@@ -267,7 +268,7 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
 
     def extract() -> None:
         response = HtmlResponse(url, body=body, encoding="utf-8")
-        ArticlePage(response.selector, url, origin).to_item("2026-01-01T00:00:00Z")
+        ArticlePage(page_selector(response), url, origin).to_item("2026-01-01T00:00:00Z")
 
     def bare() -> None:
         lxml.html.fromstring(body)

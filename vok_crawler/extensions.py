@@ -67,13 +67,13 @@ class HealthReport:
         self.figures.count(item)
 
     def spider_idle(self, spider: Spider) -> None:
-        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.pagination_stuck)
+        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.walk)
         if found is not None:
             logger.error(found.message)
             raise CloseSpider(found.reason)
 
     def report(self, reason: str) -> dict[str, Any]:
-        stuck = self.memory.pagination_stuck
+        stuck = self.memory.walk.pagination_stuck
         problems = layout_problems(self.figures, self.thresholds) + ([stuck] if stuck else [])
         return self.figures.report(reason, self.memory, self.job(), problems)
 

@@ -19,8 +19,16 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
-from vok_crawler.finish_reasons import ALL_GATED, LAYOUT_BROKEN, NOTHING_FETCHED, PAGINATION_NOT_FOUND
+from vok_crawler.finish_reasons import (
+    ALL_GATED,
+    LAYOUT_BROKEN,
+    NOTHING_FETCHED,
+    PAGINATION_NOT_FOUND,
+    PAGINATION_REPEATS,
+    WALK_INCOMPLETE,
+)
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.slices import SliceWalk
 
 COVERED_FIELDS = ("title", "published", "posted", "body", "source_url")
 DROP_REASONS = {
@@ -29,6 +37,10 @@ DROP_REASONS = {
     "before_since": stats.SKIPPED_BEFORE_SINCE,
     "not_html": stats.SKIPPED_NOT_HTML,
 }
+NOT_PAGING = (
+    "slices asked at the next offset held only teasers seen before (the server ignores 'from'); "
+    "the articles past the first pages were not reached"
+)
 COOKIES_HINT = (
     "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
     "cookies.txt and run with -s VOK_COOKIES_FILE=cookies.txt"
@@ -57,7 +69,7 @@ class HealthFigures:
         counters = self.stats.get_stats()
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
-        pending, gated = memory.left_over()
+        pending, gated = memory.ledger.left_over()
         return {
             "job": job,
             "finish_reason": reason,
@@ -85,6 +97,7 @@ class HealthFigures:
             "invalid_records": stats.by_suffix(counters, stats.INVALID_RECORD),
             "errors": {**stats.by_suffix(counters, stats.ERRORS), **stats.by_suffix(counters, "spider_exceptions/")},
             "layout_problems": layout_problems,
+            "walk_problems": walk_problems(memory.walk),
             "left_for_next_run": {"pending": len(pending), "gated": len(gated)},
         }
 
@@ -123,6 +136,12 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
         and not get(stats.SKIPPED_BEFORE_SINCE, 0)
     ):
         problems.append("article pages were fetched but no article was parsed")
+    not_understood = get(stats.PAGES_NOT_UNDERSTOOD, 0)
+    if not_understood:
+        problems.append(
+            f"{not_understood} article pages had no body element or no title by any rule: "
+            "no record written, asked for again next run"
+        )
     for name in thresholds.fields:
         share = figures.share_with(name)
         if share is not None and share < thresholds.min_share:
@@ -130,6 +149,13 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
                 f"{figures.records - figures.with_field[name]} of {figures.records} articles have no {name}"
             )
     return problems
+
+
+def walk_problems(walk: SliceWalk) -> list[str]:
+    """Why the walk did not reach the end of the list, if it did not."""
+    if walk.not_paging:
+        return [NOT_PAGING]
+    return [walk.unfinished] if walk.unfinished else []
 
 
 def nothing_fetched(counters: StatsCollector) -> bool:
@@ -144,16 +170,23 @@ def all_gated(counters: StatsCollector) -> bool:
     return bool(counters.get_value(stats.GATED, 0)) and not counters.get_value(stats.PAGES_ARTICLE, 0)
 
 
-def verdict(figures: HealthFigures, thresholds: Thresholds, site: str, pagination_stuck: str | None) -> Verdict | None:
+def verdict(figures: HealthFigures, thresholds: Thresholds, site: str, walk: SliceWalk) -> Verdict | None:
     """The first thing wrong with the run so far, in the order a user must fix them; ``None`` if nothing is."""
     if nothing_fetched(figures.stats):
         return Verdict(NOTHING_FETCHED, f"No page of {site} could be fetched")
     problems = layout_problems(figures, thresholds)
     if problems:
         return Verdict(LAYOUT_BROKEN, f"The site's layout looks broken: {'; '.join(problems)}")
-    if pagination_stuck:
-        return Verdict(PAGINATION_NOT_FOUND, f"The walk could not get past its first page: {pagination_stuck}")
+    if walk.pagination_stuck:
+        return Verdict(PAGINATION_NOT_FOUND, f"The walk could not get past its first page: {walk.pagination_stuck}")
     if all_gated(figures.stats):
         gated = figures.stats.get_value(stats.GATED)
         return Verdict(ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {COOKIES_HINT}")
+    if walk.not_paging:
+        return Verdict(PAGINATION_REPEATS, f"The site does not page: {NOT_PAGING}")
+    if walk.unfinished:
+        return Verdict(
+            WALK_INCOMPLETE,
+            f"The walk did not reach the end of the list: {walk.unfinished}; the next run walks the whole listing again",
+        )
     return None

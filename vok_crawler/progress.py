@@ -124,7 +124,7 @@ class Progress:
 
     def snapshot(self) -> Snapshot:
         counters = self.crawler.stats.get_stats()
-        pending, gated = self.memory.left_over()
+        pending, gated = self.memory.ledger.left_over()
         return Snapshot(
             new=counters.get(stats.CORPUS_WRITTEN, 0),
             known=counters.get(stats.ARTICLES_ALREADY_KNOWN, 0) + counters.get(stats.CORPUS_ALREADY_KNOWN, 0),
@@ -152,7 +152,11 @@ class Progress:
         )
         memory = self.memory
         done = estimate(
-            now.slices, memory.full_walk_slices if memory.walk_all else None, now.pages, len(memory.in_flight), elapsed
+            now.slices,
+            memory.full_walk_slices if memory.walk.whole else None,
+            now.pages,
+            len(memory.ledger.in_flight),
+            elapsed,
         )
         if done is not None:
             line += f"; {done[0]:.0%} done, about {duration(done[1])} left"
@@ -164,7 +168,7 @@ class Progress:
         end = self.snapshot()
         memory = self.memory
         if memory.path is not None:
-            written = f"{end.new} new articles; the corpus holds {len(memory.urls)}"
+            written = f"{end.new} new articles; the corpus holds {len(memory.store.urls)}"
         else:
             scraped = self.crawler.stats.get_value("item_scraped_count", 0)
             written = f"{scraped} records to the feeds; no corpus (VOK_CORPUS empty)"
