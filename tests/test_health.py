@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import pytest_twisted
 
@@ -9,8 +11,12 @@ from tests.conftest import SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
 from vok_crawler.finish_reasons import LAYOUT_BROKEN
 
-# A redesign: the article's heading and text under new class names (the title is still found by <title>).
-REDESIGN = [("/newstream/", b"article-title", b"post-heading"), ("/newstream/", b"article-content", b"post-text")]
+# A redesign: the heading under a new class name (the title is still found by <title>), the text
+# moved out of the body element, which is left empty (read as a photo-only article: an empty body).
+REDESIGN = [
+    ("/newstream/", b"article-title", b"post-heading"),
+    ("/newstream/", re.compile(rb'(<div class="article-content">).*?(</div>)', re.DOTALL), rb"\1\2"),
+]
 
 
 @pytest.mark.parametrize(
