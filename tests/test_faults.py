@@ -27,8 +27,8 @@ from tests.conftest import (
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 from vok_crawler import stats
-from vok_crawler.extensions import COOKIES_HINT
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED, WALK_INCOMPLETE
+from vok_crawler.health import COOKIES_HINT
 from vok_crawler.sample_site import PAGE, SUBSCRIBER_SECRET
 from vok_crawler.settings import VOK_BLOCKED_AFTER
 

@@ -205,7 +205,7 @@ def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_th
     import dataclasses
     import json
 
-    from vok_crawler.extensions import COVERED_FIELDS
+    from vok_crawler.health import COVERED_FIELDS
     from vok_crawler.items import Article
     from vok_crawler.pages import PAGE_FIELDS, record_fields
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -36,7 +37,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.changes import Revisits
-from vok_crawler.corpus import CorpusStore, write_durably
+from vok_crawler.corpus import CorpusStore, append_whole, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.ledger import Ledger
@@ -110,6 +111,8 @@ def valid_state(data: Any) -> dict[str, Any] | None:
         return None
     if walk.get("to_reading", "unknown") not in READINGS:
         return None
+    if data.get("full_walk_slices") is not None and not isinstance(data["full_walk_slices"], int):
+        return None
     return data
 
 
@@ -147,6 +150,8 @@ class CrawlMemory:
             given_id=options.source_id is not None,
             whole=options.refresh or not self.was_complete,
         )
+        # How many slices the last walk of the whole listing asked for: the progress line's yardstick.
+        self.full_walk_slices: int | None = state.get("full_walk_slices")
         self.revisits = (
             Revisits(path, self.store.urls, (datetime.now(KOREA).date() - timedelta(days=options.revisit)).isoformat())
             if options.revisit is not None and path is not None
@@ -237,6 +242,8 @@ class CrawlMemory:
             # A run that read a part (since, or a period by search) has not walked the listing to its end.
             partial = self.since is not None or self.searched
             walked = reason == "finished" and not self.walk.failed_pages and self.walk.pagination_stuck is None
+            if walked and self.walk.whole and not partial:
+                self.full_walk_slices = len(self.walk.asked)
             self.write_state(complete=walked and (not partial or self.was_complete), reason=reason)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
@@ -260,6 +267,7 @@ class CrawlMemory:
                 "complete": complete,
                 **self.ledger.remembered(),
                 "pagination": self.walk.remembered(),
+                "full_walk_slices": self.full_walk_slices,
                 "finish_reason": reason,
                 "at": utc_now(),
             },
@@ -272,6 +280,23 @@ class CrawlMemory:
         path = self.store.sibling(kind)
         try:
             write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            self._write_failed(path, error)
+            return None
+        return path
+
+    def append_json_line(self, kind: str, data: dict[str, Any]) -> Path | None:
+        """Append a line to a history beside the corpus (``vok.<kind>.jsonl``), whole or not at all."""
+        if self.path is None:
+            return None
+        path = self.path.with_name(f"{self.path.stem}.{kind}.jsonl")
+        try:
+            repair_torn_tail(path)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                append_whole(fd, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+            finally:
+                os.close(fd)
         except OSError as error:
             self._write_failed(path, error)
             return None

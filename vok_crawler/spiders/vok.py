@@ -99,6 +99,9 @@ class VokSpider(scrapy.Spider):
 
     name = "vok"
     reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
+    # One line a record at DEBUG is Scrapy's default; INFO keeps a crawl's log readable (-s LOG_LEVEL=DEBUG
+    # shows every record again). vok_crawler.progress.Progress says where the crawl is instead of LogStats.
+    custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
     memory: CrawlMemory
     host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
 
