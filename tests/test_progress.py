@@ -14,7 +14,7 @@ import pytest
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, SAMPLE_SITE, crawl, serve
+from tests.conftest import ROOT, SAMPLE_SITE, crawl, second_name, serve
 from tests.fault_site import FaultySite
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
 from vok_crawler.progress import CLOSESPIDER, UNKNOWN, advice, duration, estimate
@@ -29,7 +29,7 @@ FAST = {"VOK_PROGRESS_INTERVAL": 0.05, "VOK_ARCHIVE": ""}
 @pytest_twisted.inlineCallbacks
 def test_a_crawl_logs_its_progress_and_a_full_walk_its_share_done_and_time_left(tmp_path, caplog):
     """The interval is a setting: a short one shows the line within a crawl that lasts longer than it."""
-    site = FaultySite(SAMPLE_SITE, delay=0.02)  # 45 pages: the crawl outlasts several intervals
+    site = FaultySite(SAMPLE_SITE, delay=0.02)  # 50 pages: the crawl outlasts several intervals
     corpus = tmp_path / "vok.jsonl"
     with serve(site) as origin, caplog.at_level(logging.INFO):
         yield crawl(corpus, f"{origin}/article/163/", **FAST)
@@ -44,7 +44,7 @@ def test_a_crawl_logs_its_progress_and_a_full_walk_its_share_done_and_time_left(
     assert walked == len(offsets) > 0  # the first walk's length, the yardstick of the next full walk
     shares = [int(found[1]) for found in SHARE.finditer(caplog.text)]
     assert shares and all(0 <= share <= 100 for share in shares), caplog.text[-3000:]
-    assert "Summary: 0 new articles; the corpus holds 39. Left for the next run: 0 pending, 3 gated." in caplog.text
+    assert "Summary: 0 new articles; the corpus holds 44. Left for the next run: 0 pending, 3 gated." in caplog.text
     assert "Finish reason finished: nothing to do." in caplog.text
 
 
@@ -55,6 +55,7 @@ def test_the_crawl_logs_at_info_by_default_and_ends_with_a_summary_before_the_st
         runs = []
         for level in ([], ["-s", "LOG_LEVEL=DEBUG"]):
             args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", *level]
+            args += ["-s", f"VOK_HOST_ALIASES={second_name(origin)}"]
             args += ["-s", f"VOK_CORPUS={tmp_path / str(len(runs)) / 'vok.jsonl'}", "-s", "DOWNLOAD_DELAY=0"]
             args += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "VOK_ARCHIVE="]
             _out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
@@ -63,9 +64,9 @@ def test_the_crawl_logs_at_info_by_default_and_ends_with_a_summary_before_the_st
     default, debug = runs
     # Only the process's first two lines, before the crawl's settings are read, are at DEBUG.
     assert " DEBUG: " not in default[default.index("Enabled addons") :] and "Scraped from" not in default
-    assert debug.count("Scraped from") == 39  # -s LOG_LEVEL=DEBUG still shows every record
+    assert debug.count("Scraped from") == 44  # -s LOG_LEVEL=DEBUG still shows every record
     summary = re.search(
-        r"Summary: 39 new articles; the corpus holds 39\. Left for the next run: 0 pending, 3 gated\. "
+        r"Summary: 44 new articles; the corpus holds 44\. Left for the next run: 0 pending, 3 gated\. "
         r"1 errors\. Ran (\d+ min )?\d+ s\. Finish reason finished: nothing to do\.",
         default,
     )
@@ -101,4 +102,4 @@ def test_scrapy_samples_is_short_and_ends_with_its_summary(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Scraped from" not in result.stderr and "Crawled (200)" not in result.stderr
-    assert "Summary: 42 records to the feeds; no corpus (VOK_CORPUS empty)." in result.stderr
+    assert "Summary: 47 records to the feeds; no corpus (VOK_CORPUS empty)." in result.stderr

@@ -40,6 +40,8 @@ SAMPLE_COOKIES = "cookies.txt"
 
 
 class Command(CrawlCommand):
+    second_name = True  # VOK_HOST_ALIASES is the samples' localhost:PORT (no -s VOK_HOST_ALIASES given)
+
     def syntax(self) -> str:
         return "[options]"
 
@@ -55,10 +57,11 @@ class Command(CrawlCommand):
         super().process_options(args, opts)
         assert self.settings is not None, "Scrapy sets the command's settings before its options"
         cookies = str(Path(opts.site).parent / SAMPLE_COOKIES)
-        aliases = f"{ALIAS_HOST}:{opts.port}"  # the samples' second host name: links to it are on the site
-        for name, value in {**SAMPLE_RUN_SETTINGS, "VOK_COOKIES_FILE": cookies, "VOK_HOST_ALIASES": aliases}.items():
+        for name, value in {**SAMPLE_RUN_SETTINGS, "VOK_COOKIES_FILE": cookies}.items():
             if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:  # -s still wins
                 self.settings.set(name, value, priority="cmdline")
+        # The samples' second host name, on the port served (set once it is listened on), unless -s gives one.
+        self.second_name = (self.settings.getpriority("VOK_HOST_ALIASES") or 0) < SETTINGS_PRIORITIES["cmdline"]
         feeds = {SAMPLES_FEED: {"format": "jsonlines", "overwrite": True}, **self.settings.getdict("FEEDS")}
         self.settings.set("FEEDS", feeds, priority="cmdline")
 
@@ -77,6 +80,10 @@ class Command(CrawlCommand):
             raise BadConfiguration(
                 f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port"
             ) from None
-        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/article/163/")
+        served = cast(IPv4Address, port.getHost()).port
+        opts.spargs.setdefault("start_url", f"http://127.0.0.1:{served}/article/163/")
+        if self.second_name:  # the port is known now
+            assert self.settings is not None
+            self.settings.set("VOK_HOST_ALIASES", f"{ALIAS_HOST}:{served}", priority="cmdline")
         opts.spargs.setdefault("refresh", "1")  # a demo: every run shows every record
         return super().run_crawl(["vok"], opts)
