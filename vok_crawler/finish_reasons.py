@@ -11,5 +11,7 @@ NOTHING_FETCHED = "nothing_fetched"  # every request failed: the site is down or
 PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past its first page
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl
+BOT_CHECK = "bot_check"  # the refusals that stopped the crawl were bot checks: the browser road passes them
+SESSION_EXPIRED = "session_expired"  # the subscriber's session stopped opening the gate during the run
 WRITE_FAILED = "write_failed"  # a record could not be written to the corpus (disk full, I/O error)
 FORCED_SHUTDOWN = "forced_shutdown"  # a second Ctrl-C or SIGTERM: stopped without closing

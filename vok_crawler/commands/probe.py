@@ -44,6 +44,7 @@ from vok_crawler.errors import BadConfiguration, error_kind, failed_request, htt
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, Finding, SitePage
+from vok_crawler.refusals import BROWSER_ROAD_HINT
 from vok_crawler.serialize import json_line
 from vok_crawler.slices import Control
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
@@ -176,6 +177,7 @@ class ProbeSpider(VokSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory(self.crawler, None)
+        self._watch_bans()
         for request in self._follow([self.start_url], self.parse):
             yield request
 
@@ -231,6 +233,8 @@ class ProbeSpider(VokSpider):
         response = http_response(failure)
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
+        if kind == "bot_check":
+            seen.error = f"a bot check answered instead of the page; {BROWSER_ROAD_HINT}"
         if response is not None:
             self._save(which, response)
 

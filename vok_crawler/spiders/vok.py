@@ -12,23 +12,23 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.config import switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
-from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
+from vok_crawler.refusals import BanWatch, Refusal
+from vok_crawler.session import ARTICLE_GATED
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.urls import asked_url, canonical_url, is_on_site
 
@@ -68,6 +68,7 @@ class VokSpider(scrapy.Spider):
     name = "vok"
     reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
     memory: CrawlMemory
+    bans: BanWatch
 
     def __init__(
         self,
@@ -93,12 +94,12 @@ class VokSpider(scrapy.Spider):
         self.revisit = days(revisit) if revisit is not None else None
         self.refresh = switch("refresh", refresh)
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
-        self.refusals_in_a_row = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.crawler.get_extension(CrawlMemory)
         assert memory is not None, "the vok spider needs the CrawlMemory extension"
         self.memory = memory
+        self._watch_bans()
         for request in self._follow([self.start_url], self.parse):
             yield request
         for request in self._follow(memory.to_ask_again(), self.parse_article):
@@ -154,7 +155,7 @@ class VokSpider(scrapy.Spider):
             return
         if not page.is_article():
             self.memory.failed(url)
-            self._refused(url, "unrecognized", "the page is neither an article, a listing nor the NK Pro gate")
+            self.bans.refused(url, "unrecognized", "the page is neither an article, a listing nor the NK Pro gate")
             return
         self._answered()
         self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
@@ -204,7 +205,7 @@ class VokSpider(scrapy.Spider):
         else:
             self.memory.failed(url)
         if kind in REFUSALS:
-            self._refused(url, kind, failure.getErrorMessage())
+            self.bans.refused(url, cast(Refusal, kind), failure.getErrorMessage())
 
     def _next_slice(
         self, response: Response, page: SitePage, asked: Slice | None, held: int
@@ -240,7 +241,7 @@ class VokSpider(scrapy.Spider):
         text = " ".join(page.root.xpath("//body//text()")).strip()
         if asked is None or text not in END_OF_LIST_TEXT:
             self.memory.listing_failed()
-            self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
+            self.bans.refused(response.url, "unrecognized", "no teaser on a listing page or slice")
             return
         self._answered()
         if self.memory.walk_all and not self.memory.walk.slices_with_teasers:
@@ -251,26 +252,16 @@ class VokSpider(scrapy.Spider):
         logger.info("Gated (NK Pro) %s: %s; asked for again on a run with a subscriber's cookies", url, trace)
         self.crawler.stats.inc_value(stats.GATED)
         self.memory.gate(url)
+        self.crawler.signals.send_catch_log(ARTICLE_GATED, url=url)
 
-    def _refused(self, url: str, kind: str, why: str) -> None:
-        """The site refused or answered nonsense: enough of that in a row stops the crawl."""
-        self.crawler.stats.inc_value(stats.REFUSALS)
-        if kind == "unrecognized":
-            self.crawler.stats.inc_value(stats.PAGES_UNRECOGNIZED)
-            logger.warning("Unrecognized page %s: %s", url, why)
-        self.refusals_in_a_row += 1
-        limit = self.settings.getint("VOK_BLOCKED_AFTER")
-        if self.refusals_in_a_row >= limit:
-            logger.error(
-                "The site has refused %d requests in a row (the last, %s: %s): stopping; what was not read stays pending",
-                self.refusals_in_a_row,
-                url,
-                kind,
-            )
-            raise CloseSpider(BLOCKED)
+    def _watch_bans(self) -> None:
+        """The refusal count and the decision to stop are :class:`BanWatch`'s; the spider tells it outcomes."""
+        bans = self.crawler.get_downloader_middleware(BanWatch)
+        assert bans is not None, "the vok spider needs the BanWatch downloader middleware"
+        self.bans = bans
 
     def _answered(self) -> None:
-        self.refusals_in_a_row = 0
+        self.bans.answered()
 
     def _stop(self, response: Response, why: str) -> None:
         logger.info("Not following More Articles on %s: %s", response.url, why)
