@@ -148,8 +148,20 @@ def test_without_a_session_a_walled_site_is_gated_not_expired(tmp_path):
 
 def test_a_bad_session_limit_is_one_error_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "vok", "--nolog", "-s", f"VOK_COOKIES_FILE={COOKIES}"]
-        + ["-s", "VOK_SESSION_LOST_AFTER=0", "-s", f"VOK_CORPUS={tmp_path}/vok.jsonl"],
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "vok",
+            "--nolog",
+            "-s",
+            f"VOK_COOKIES_FILE={COOKIES}",
+            "-s",
+            "VOK_SESSION_LOST_AFTER=0",
+            "-s",
+            f"VOK_CORPUS={tmp_path}/vok.jsonl",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -32,26 +32,31 @@ cookie); what the archive records is the rendered page, marked so.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import importlib.util
 import logging
 import os
 import shutil
 import subprocess
-from http.cookiejar import Cookie, DefaultCookiePolicy, MozillaCookieJar
+from functools import partial
+from http.cookiejar import Cookie, MozillaCookieJar
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from parsel import Selector
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
-from scrapy.http.cookies import WrappedRequest
+from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
+from vok_crawler.config import seconds_setting
 from vok_crawler.cookies import SubscriberCookiesMiddleware
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.pages import challenge
 from vok_crawler.scope import is_vok_crawl, on_site, require_vok_crawl, site_origin
 from vok_crawler.warc import RENDERED_BY_BROWSER as RENDERED
 
@@ -59,9 +64,11 @@ logger = logging.getLogger(__name__)
 
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CONTEXT = "vok_profile"  # the one browser context: the persistent profile
-STATUS = "vok_browser_status"  # request.meta: the status of the document the browser rendered last
+DOCUMENT = "vok_browser_document"  # request.meta: the last document the browser loaded for the request
+RECEIVED = "vok_browser_received"  # request.meta: that document's status and body, as the server sent them
 # Quiet on a closed network and on a server: no updates, sync or first-run pages. Not stealth.
 CHROMIUM_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
+SETTLE_POLL_MS = 200  # how often a page still showing a challenge is looked at again
 EMPTY_PAGE = "<html><head></head><body></body></html>"
 INSTALL_HINT = "pip install -e '.[browser]' (scrapy-playwright), and a Chromium: apt-get install chromium"
 
@@ -113,25 +120,18 @@ def profile_dir(setting: str) -> Path:
     return path.resolve()
 
 
-def context_options(profile: Path, executable: str) -> dict[str, Any]:
-    """The persistent context's options: the executable goes here, not in the launch options."""
+def context_options(profile: Path, executable: str, user_agent: str) -> dict[str, Any]:
+    """The persistent context's options: the executable goes here, not in the launch options.
+
+    The browser says who it is with the project's User-Agent, as the plain road does.
+    """
     return {
         "user_data_dir": str(profile),
         "executable_path": executable,
         "headless": True,
         "args": chromium_args(),
+        "user_agent": user_agent,
     }
-
-
-async def browser_headers(
-    *, browser_type_name: str, playwright_request: Any, scrapy_request_data: dict[str, Any]
-) -> dict[str, str]:
-    """The browser's own headers (its cookies among them), with the project's User-Agent: it says who it is."""
-    headers: dict[str, str] = await playwright_request.all_headers()
-    agent = scrapy_request_data["headers"].get("User-Agent")
-    if agent:
-        headers["user-agent"] = agent.decode("latin-1")
-    return headers
 
 
 class BrowserRoad:
@@ -153,27 +153,43 @@ class BrowserRoad:
         executable = find_browser(settings.get("VOK_BROWSER_EXECUTABLE") or "")
         check_browser(executable, profile)
         scheme = urlparse_cached(Request(site_origin(self.crawler))).scheme
-        handlers = {**settings.getdict("DOWNLOAD_HANDLERS"), scheme: HANDLER}  # one scheme: one launch of the profile
-        middlewares = {**settings.getdict("DOWNLOADER_MIDDLEWARES"), "vok_crawler.browser.BrowserRequests": 690}
-        retried = [*settings.getlist("RETRY_EXCEPTIONS"), "playwright.async_api.Error"]  # a navigation that failed
+        # One scheme's handler only: each handler launches the context, and a profile launches once.
+        settings["DOWNLOAD_HANDLERS"].set(scheme, HANDLER, priority="addon")
+        # Next to the archive (950), before it in answers: the archive records what the crawl reads.
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BrowserRequests, 955)
+        settings.add_to_list("RETRY_EXCEPTIONS", "playwright.async_api.Error")  # a navigation that failed
         for name, value in {
-            "DOWNLOAD_HANDLERS": handlers,
-            "DOWNLOADER_MIDDLEWARES": middlewares,
-            "RETRY_EXCEPTIONS": retried,
-            "PLAYWRIGHT_CONTEXTS": {CONTEXT: context_options(profile, executable)},
+            "PLAYWRIGHT_CONTEXTS": {CONTEXT: context_options(profile, executable, settings.get("USER_AGENT"))},
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,  # one page at a time, as the plain road
-            "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": browser_headers,
+            "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,  # the browser's own headers: its cookies as it sends them
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.getfloat("DOWNLOAD_TIMEOUT") * 1000,
         }.items():
             settings.set(name, value, priority="addon")
         logger.info("Browser road: the site's pages through %s with the profile %s", executable, profile)
 
 
+def page_method(method: Any) -> Any:
+    """scrapy-playwright's ``PageMethod`` around ``method``: run on the page once it has loaded."""
+    from scrapy_playwright.page import PageMethod
+
+    return PageMethod(method)
+
+
 def browser_cookies(jar: MozillaCookieJar, url: str) -> list[dict[str, Any]]:
-    """The cookies of the file that the crawled site's URL would be sent, as the browser takes them."""
-    policy, asked = DefaultCookiePolicy(), WrappedRequest(Request(url))
-    return [_as_browser_cookie(cookie) for cookie in jar if policy.return_ok(cookie, asked)]  # type: ignore[arg-type]  # urllib's Request in all but name
+    """The cookies of the file that a browser would send to ``url``, as the browser takes them.
+
+    The crawled host only, by each cookie's own domain and path (a leading dot: subdomains too).
+    """
+    parts = urlsplit(url)
+    host, path = parts.hostname or "", parts.path or "/"
+
+    def sent(cookie: Cookie) -> bool:
+        domain = cookie.domain
+        on_host = host == domain.lstrip(".") or (domain.startswith(".") and host.endswith(domain))
+        return on_host and path.startswith(cookie.path) and (parts.scheme == "https" or not cookie.secure)
+
+    return [_as_browser_cookie(cookie) for cookie in jar if sent(cookie)]
 
 
 def _as_browser_cookie(cookie: Cookie) -> dict[str, Any]:
@@ -195,6 +211,7 @@ class BrowserRequests:
         self.crawler = crawler
         self.cookies: list[dict[str, Any]] = []
         self.context_options = crawler.settings.getdict("PLAYWRIGHT_CONTEXTS")[CONTEXT]
+        self.challenge_wait = seconds_setting(crawler.settings, "VOK_BROWSER_CHALLENGE_WAIT")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserRequests:
@@ -216,6 +233,7 @@ class BrowserRequests:
             playwright_context=CONTEXT,
             playwright_context_kwargs=self.context_options,  # never a context without the profile
             playwright_page_init_callback=self.prepare_page,
+            playwright_page_methods=[page_method(partial(self.settle, request))],
         )
 
     async def prepare_page(self, page: Any, request: Request) -> None:
@@ -229,25 +247,57 @@ class BrowserRequests:
             else:
                 await route.abort()
 
-        def rendered(answer: Any) -> None:
-            if (
-                answer.frame == page.main_frame
-                and answer.request.is_navigation_request()
-                and not 300 <= answer.status < 400
-            ):
-                request.meta[STATUS] = answer.status
+        def document(answer: Any) -> None:
+            if answer.frame == page.main_frame and answer.request.is_navigation_request():
+                request.meta[DOCUMENT] = answer  # the last document the page loaded (after any challenge)
 
         await page.route("**", on_the_site)
-        page.on("response", rendered)
+        page.on("response", document)
         if self.cookies:
             await page.context.add_cookies(self.cookies)
             self.cookies = []  # in the profile's context for the rest of the run
 
+    async def settle(self, request: Request, page: Any) -> None:
+        """Wait for the page past a challenge, a while at most; keep the document the browser received.
+
+        A challenge's script sets its cookie and loads the page again; judged by
+        the page object's own rule (:func:`vok_crawler.pages.challenge`), a
+        challenge still there after ``VOK_BROWSER_CHALLENGE_WAIT`` seconds goes
+        to the crawl, which counts it as a bot check. What goes to the crawl is
+        the last document as the server sent it, not the DOM its scripts made
+        (a ``document.write`` is no body): the records are the plain road's.
+        """
+        from playwright.async_api import Error as PlaywrightError
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.challenge_wait
+        while True:
+            answer = request.meta.get(DOCUMENT)
+            try:
+                body = await answer.body() if answer is not None else b""
+            except PlaywrightError:  # replaced meanwhile by the next document: look again once it is there
+                body = b""
+            if (
+                answer is not None
+                and body
+                and (challenge(Selector(text=body.decode("utf-8", "replace"))) is None or loop.time() > deadline)
+            ):
+                request.meta[RECEIVED] = (answer.status, body)
+                return
+            if loop.time() > deadline:
+                return
+            await page.wait_for_timeout(SETTLE_POLL_MS)
+            await page.wait_for_load_state()
+
     def process_response(self, request: Request, response: Response) -> Response:
-        """The browser's Cookie header goes no further; the status is the rendered document's."""
-        request.headers.pop(b"Cookie", None)
+        """The document the browser received, with its status; the browser's Cookie header goes no further."""
         if RENDERED not in response.flags:
             return response
+        request.headers.pop(b"Cookie", None)  # scrapy-playwright copied the browser's headers onto the request
+        request.meta.pop(DOCUMENT, None)
+        received = request.meta.pop(RECEIVED, None)
         self.crawler.stats.inc_value(stats.BROWSER_PAGES)
-        status = request.meta.pop(STATUS, response.status)
-        return response.replace(status=status) if status != response.status else response
+        if received is None or not isinstance(response, TextResponse):
+            return response
+        status, body = received
+        return response.replace(status=status, body=body, encoding=None)  # read in the charset it declares

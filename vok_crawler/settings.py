@@ -28,6 +28,8 @@ VOK_SESSION_LOST_AFTER = 3
 VOK_BROWSER_PROFILE = ""
 # The browser to drive; empty: Playwright's own Chromium if installed, else `chromium` on PATH.
 VOK_BROWSER_EXECUTABLE = ""
+# Seconds the browser road waits for a challenge's script to load the page (else: a bot check).
+VOK_BROWSER_CHALLENGE_WAIT = 15.0
 
 # Politeness: the site limits heavy use. One request at a time, at least a second apart,
 # slower still when AutoThrottle sees the server's latency grow.

@@ -49,7 +49,7 @@ SUFFIX = ".warc.gz"
 # The browser road's pages (vok_crawler.browser) are the page as Chromium rendered it, and say so.
 RENDERED_BY_BROWSER = "playwright"  # the flag scrapy-playwright puts on the responses it rendered
 RENDERED_HEADER = "WARC-Rendered-By"
-RENDERED_NOTE = "Chromium via scrapy-playwright: the rendered DOM after scripts ran, not the bytes received"
+RENDERED_NOTE = "Chromium via scrapy-playwright (browser road): the document the browser received and rendered, decoded"
 REDACTED_HEADERS = frozenset({"cookie", "set-cookie", "set-cookie2", "authorization", "proxy-authorization"})
 # Scrapy hands the body over with the chunked transfer coding already removed.
 TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
@@ -92,7 +92,7 @@ class WarcRecords:
         warc_headers = {"WARC-Date": warc_date(started)}
         if response.ip_address is not None:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
-        if RENDERED_BY_BROWSER in response.flags:  # the browser road: the DOM it rendered, not the bytes received
+        if RENDERED_BY_BROWSER in response.flags:  # the browser road: what the browser rendered, not the wire's bytes
             warc_headers[RENDERED_HEADER] = RENDERED_NOTE
         protocol = response.protocol or "HTTP/1.1"
         status = f"{response.status} {_reason(response.status)}"
