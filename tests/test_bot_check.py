@@ -79,6 +79,18 @@ def test_a_plain_crawl_meets_the_bot_check_stops_and_forgets_nothing(tmp_path, s
 
 
 @pytest_twisted.inlineCallbacks
+def test_a_first_run_whose_start_page_is_a_challenge_ends_as_a_bot_check(tmp_path):
+    """One refusal, and nothing else to ask: not ``nothing_fetched`` but the bot check, with what to do."""
+    corpus = tmp_path / "vok.jsonl"
+    site = GuardedSite(SAMPLE_SITE, challenge=403)
+    with serve(site) as origin:
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", VOK_ARCHIVE="")
+    assert crawler.stats.get_value("finish_reason") == BOT_CHECK
+    assert crawler.stats.get_value(stats.BOT_CHECKS) == 1 and requests_made(site) == 2
+    assert not corpus.exists() or corpus.read_bytes() == b""
+
+
+@pytest_twisted.inlineCallbacks
 def test_a_challenge_among_refusals_ends_as_blocked_only_when_the_last_was_no_challenge(tmp_path):
     """Busy pages (unrecognized) then no challenge: ``blocked``, not ``bot_check``."""
     corpus = tmp_path / "vok.jsonl"
