@@ -193,8 +193,10 @@ def browser_roads(origin: str, work: Path, pages: int) -> dict:
         ("browser", {"VOK_BROWSER_PROFILE": profile, "VOK_BROWSER_EXECUTABLE": browser}),
     ):
         command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/"]
+        one_at_a_time = {"CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}  # as the live crawl asks
         args = scrapy_args(
-            command, {"VOK_CORPUS": work / road / "vok.jsonl", "CLOSESPIDER_PAGECOUNT": pages, **settings}
+            command,
+            {"VOK_CORPUS": work / road / "vok.jsonl", "CLOSESPIDER_PAGECOUNT": pages, **one_at_a_time, **settings},
         )
         run = measure_tree(
             f"(e) vok crawler, {road} road", args, ROOT, f"first {pages} pages; RSS of the process tree", True

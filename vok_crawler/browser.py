@@ -236,6 +236,11 @@ class BrowserRequests:
             playwright_page_methods=[page_method(partial(self.settle, request))],
         )
 
+    def process_exception(self, request: Request, exception: Exception | None = None) -> None:
+        """What this request's page needed goes with it: a retry (or JOBDIR's queue) gets a request of data only."""
+        for key in (DOCUMENT, "playwright_page_init_callback", "playwright_page_methods", "playwright_context_kwargs"):
+            request.meta.pop(key, None)
+
     async def prepare_page(self, page: Any, request: Request) -> None:
         """Before the page is asked for: the browser kept on the site, the file's cookies in it, the status kept."""
 
@@ -294,8 +299,8 @@ class BrowserRequests:
         if RENDERED not in response.flags:
             return response
         request.headers.pop(b"Cookie", None)  # scrapy-playwright copied the browser's headers onto the request
-        request.meta.pop(DOCUMENT, None)
         received = request.meta.pop(RECEIVED, None)
+        self.process_exception(request)
         self.crawler.stats.inc_value(stats.BROWSER_PAGES)
         if received is None or not isinstance(response, TextResponse):
             return response
