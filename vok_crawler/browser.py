@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
@@ -57,7 +58,7 @@ from vok_crawler.config import seconds_setting
 from vok_crawler.cookies import SubscriberCookiesMiddleware
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.pages import challenge
-from vok_crawler.scope import is_vok_crawl, on_site, require_vok_crawl, site_origin
+from vok_crawler.scope import on_site, require_vok_crawl, site_origin
 from vok_crawler.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
@@ -142,11 +143,12 @@ class BrowserRoad:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserRoad:
+        require_vok_crawl(crawler)
+        if not crawler.settings.get("VOK_BROWSER_PROFILE"):
+            raise NotConfigured  # the plain road; silently, as the other components stand aside
         return cls(crawler)
 
     def update_settings(self, settings: Settings) -> None:
-        if not is_vok_crawl(self.crawler) or not settings.get("VOK_BROWSER_PROFILE"):
-            return
         if importlib.util.find_spec("scrapy_playwright") is None:
             raise BadConfiguration(f"VOK_BROWSER_PROFILE needs the browser extra: {INSTALL_HINT}")
         profile = profile_dir(settings.get("VOK_BROWSER_PROFILE"))
