@@ -141,8 +141,8 @@ class SubscriberCookiesMiddleware:
         return cls(crawler, jar)
 
     def process_request(self, request: Request, spider: object = None) -> None:
-        if b"Cookie" in request.headers or not on_site(self.crawler, request.url) or request.meta.get("playwright"):
-            return  # the browser road has the cookies in the browser (vok_crawler.browser)
+        if b"Cookie" in request.headers or not on_site(self.crawler, request.url):
+            return
         self.jar.add_cookie_header(WrappedRequest(request))  # type: ignore[arg-type]  # urllib's Request in all but name
         if b"Cookie" in request.headers:
             request.meta[ADDED] = True
