@@ -101,5 +101,5 @@ class SessionWatch:
 
     def _pending(self, url: str) -> None:
         """Met behind the gate only because the session ran out: asked for again, not listed as gated."""
-        self.memory.failed(url)
+        self.memory.ledger.tell(url, "failed")
         self.crawler.stats.inc_value(stats.SESSION_LOST)
