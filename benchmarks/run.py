@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import io
 import json
 import os
@@ -143,6 +144,75 @@ def measure(name: str, args: list[str], cwd: Path, note: str = "", stopped: bool
     run = Run(name, pages_of(stdout, stderr), seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, note)
     print(f"{name}: {run.pages} pages in {seconds:.1f} s", file=sys.stderr, flush=True)
     return run, stderr
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of a process and all its descendants (a browser is a dozen processes), in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat_file.parent.name)
+        children.setdefault(int(fields[1]), []).append(child)
+        rss[child] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack += children.get(current, [])
+    return total / 2**20
+
+
+def measure_tree(name: str, args: list[str], cwd: Path, note: str, stopped: bool) -> Run:
+    """As :func:`measure`, the peak RSS being that of the whole process tree (sampled every 0.2 s)."""
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_rss_mb(process.pid))
+            time.sleep(0.2)
+        seconds = time.monotonic() - started
+        err.seek(0)
+        stderr = err.read()
+    if process.returncode != 0 and not (stopped and "Spider closed (closespider_" in stderr):
+        raise RuntimeError(f"{name} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return Run(name, pages_of("", stderr), seconds, 0.0, peak, note + " (CPU not measured)")
+
+
+def browser_roads(origin: str, work: Path, pages: int) -> dict:
+    """The browser road beside the plain one on the same site and pages: pages/s and the memory of each tree."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if importlib.util.find_spec("scrapy_playwright") is None or browser is None:
+        return {"skipped": "no scrapy-playwright (pip install -e '.[browser]') or no chromium on PATH"}
+    profile = work / "profile"
+    profile.mkdir()
+    runs = {}
+    for road, settings in (
+        ("plain", {}),
+        ("browser", {"VOK_BROWSER_PROFILE": profile, "VOK_BROWSER_EXECUTABLE": browser}),
+    ):
+        command = ["crawl", "vok", "-a", f"start_url={origin}/article/163/"]
+        one_at_a_time = {"CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}  # as the live crawl asks
+        args = scrapy_args(
+            command,
+            {"VOK_CORPUS": work / road / "vok.jsonl", "CLOSESPIDER_PAGECOUNT": pages, **one_at_a_time, **settings},
+        )
+        run = measure_tree(
+            f"(e) vok crawler, {road} road", args, ROOT, f"first {pages} pages; RSS of the process tree", True
+        )
+        runs[road] = run
+        print(f"{run.name}: {run.pages} pages in {run.seconds:.1f} s", file=sys.stderr, flush=True)
+    plain, browser_run = runs["plain"], runs["browser"]
+    return {
+        "runs": [run.row() for run in runs.values()],
+        "browser_vs_plain_pages_per_second": round(browser_run.pages_per_second / plain.pages_per_second, 3),
+        "browser_seconds_per_page": round(browser_run.seconds / browser_run.pages, 3),
+        "browser_tree_rss_mb": round(browser_run.peak_rss_mb, 1),
+    }
 
 
 def pages_of(out: str, err: str) -> int:
@@ -305,6 +375,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=50, help="articles added at the head for the incremental run")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--scale", default="100000,1000000", help="corpus sizes for the start-up measurement")
+    parser.add_argument("--browser-pages", type=int, default=300, help="cap of (e), the browser road; 0: skip it")
     parser.add_argument("--explore-scale", default="100000,1000000", help="corpus sizes for scrapy report and export")
     args = parser.parse_args()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -398,6 +469,9 @@ def main() -> None:
             "articles_refetched": refetched,
         }
         micro = extraction_benchmark(site, origin, repeat=400)
+        roads = (
+            browser_roads(origin, work, args.browser_pages) if args.browser_pages else {"skipped": "--browser-pages 0"}
+        )
         scale = startup_with_corpus(work, [int(size) for size in args.scale.split(",") if size])
         explored = explore.measure(work, [int(size) for size in args.explore_scale.split(",") if size])
     finally:
@@ -439,6 +513,7 @@ def main() -> None:
         "archive": archive,
         "extraction": micro,
         "startup_with_corpus": scale,
+        "browser_road": roads,
         "report_and_export": explored,
         "targets": {name: {"value": value, "target": goal} for name, (value, goal) in targets.items()},
     }
@@ -468,6 +543,7 @@ def markdown(results: dict) -> str:
         ),
         f"Incremental run: {results['incremental']}",
         f"Archive: {results['archive']}",
+        f"Browser road (e): {results['browser_road']}",
         "",
         "| corpus records | start-up s | peak RSS MB | s per million | MB per million |",
         "|---:|---:|---:|---:|---:|",

@@ -14,6 +14,7 @@ from tests.conftest import SAMPLE_SITE
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.refusals import BanWatch
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
 
@@ -29,6 +30,7 @@ def spider(**kwargs) -> VokSpider:
     vok = VokSpider.from_crawler(crawler, **kwargs)
     crawler.spider = vok
     vok.memory = CrawlMemory(crawler, None, vok.options)
+    vok.bans = BanWatch(crawler)
     return vok
 
 

@@ -160,4 +160,4 @@ class SubscriberCookiesMiddleware:
         """The header goes out with the request and no further: a retry or redirect copies the
         request (and a JOBDIR queue writes it to disk) without it; it is added anew when sent."""
         if request.meta.pop(ADDED, False):
-            del request.headers[b"Cookie"]
+            request.headers.pop(b"Cookie", None)  # the browser road may have taken it off already

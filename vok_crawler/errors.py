@@ -18,7 +18,7 @@ from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
-REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
+REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized", "bot_check"})
 # Kinds that say the page is no more: not asked for again (unless refresh=1). Every other
 # kind leaves the article pending: a refusal or a passing fault never makes the crawler forget it.
 GONE = frozenset({"http_404", "http_410"})
@@ -26,6 +26,10 @@ GONE = frozenset({"http_404", "http_410"})
 
 class GatedRedirect(IgnoreRequest):
     """A redirect to NK Pro's ``free-member-form``: the article is for subscribers."""
+
+
+class BotCheck(IgnoreRequest):
+    """A bot check answered instead of the page (:func:`vok_crawler.pages.challenge`): not retried, not parsed."""
 
 
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
@@ -44,6 +48,7 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
         "connection",
     ),
     ((GatedRedirect,), "gated"),
+    ((BotCheck,), "bot_check"),
     ((IgnoreRequest,), "ignored"),
 ]
 
@@ -62,7 +67,7 @@ def error_kind(failure: Failure) -> str:
     if isinstance(error, HttpError):
         status = error.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
-    if isinstance(error, IgnoreRequest) and not isinstance(error, GatedRedirect):
+    if isinstance(error, IgnoreRequest) and not isinstance(error, (GatedRedirect, BotCheck)):
         for words, kind in _IGNORED_BECAUSE:
             if words in str(error):
                 return kind

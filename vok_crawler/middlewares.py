@@ -21,6 +21,7 @@ from vok_crawler.config import seconds_setting
 from vok_crawler.errors import GatedRedirect
 from vok_crawler.pages import FREE_MEMBER_FORM
 from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
+from vok_crawler.warc import RENDERED_BY_BROWSER
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +186,14 @@ class OffSiteRedirectMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
-            target = response.urljoin(location.decode("latin-1"))
-            if FREE_MEMBER_FORM in target:
-                raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
-            if not on_site(self.crawler, target):
-                self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
-                raise IgnoreRequest(f"redirect off the site, to {target}")
+            self._judge(response.urljoin(location.decode("latin-1")))
+        elif RENDERED_BY_BROWSER in response.flags and response.url != request.url:  # the browser followed them itself
+            self._judge(response.url)
         return response
+
+    def _judge(self, target: str) -> None:
+        if FREE_MEMBER_FORM in target:
+            raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
+        if not on_site(self.crawler, target):
+            self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
+            raise IgnoreRequest(f"redirect off the site, to {target}")

@@ -23,6 +23,16 @@ VOK_COOKIES_FILE = ""
 # This many refusals in a row (403/429 after their retries, pages that are neither article,
 # listing nor gate) stop the crawl with finish reason "blocked"; what is unread stays pending.
 VOK_BLOCKED_AFTER = 5
+# A run with a session (cookies or a browser profile) that meets the gate on this many article pages
+# in a row, after reading articles whole, stops with finish reason "session_expired"; they stay pending.
+VOK_SESSION_LOST_AFTER = 3
+# The browser road (pip install -e ".[browser]"): the site's pages fetched through Chromium with this
+# persistent profile (a user-data directory where the user logged in: `scrapy login DIR`). Empty: off.
+VOK_BROWSER_PROFILE = ""
+# The browser to drive; empty: Playwright's own Chromium if installed, else `chromium` on PATH.
+VOK_BROWSER_EXECUTABLE = ""
+# Seconds the browser road waits for a challenge's script to load the page (else: a bot check).
+VOK_BROWSER_CHALLENGE_WAIT = 15.0
 
 # Politeness: the site limits heavy use. One request at a time, at least a second apart,
 # slower still when AutoThrottle sees the server's latency grow.
@@ -50,6 +60,7 @@ VOK_RETRY_AFTER_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "vok_crawler.refusals.BanWatch": 560,  # sees an answer before the retries: a bot check is not retried
     "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
     "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
     "vok_crawler.cookies.SubscriberCookiesMiddleware": 700,
@@ -68,6 +79,7 @@ VOK_ARCHIVE_MAX_BYTES = 1024**3
 EXTENSIONS = {
     "vok_crawler.memory.CrawlMemory": 100,
     "vok_crawler.extensions.HealthReport": 500,
+    "vok_crawler.session.SessionWatch": 510,
     "vok_crawler.progress.Progress": 600,
 }
 # The vok crawl's progress line (new, known, slices, pending, gated, share done, time left), in
@@ -77,6 +89,9 @@ VOK_PROGRESS_INTERVAL = 60.0
 # have each of these fields (vok_crawler.health.Thresholds).
 VOK_LAYOUT_MIN_SHARE = 0.5
 VOK_LAYOUT_FIELDS = ["title", "body"]
+
+# The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known.
+ADDONS = {"vok_crawler.browser.BrowserRoad": 0}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.

@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 WARC_VERSION = "1.1"
 SUFFIX = ".warc.gz"
 # Secrets of the user or the site's session: never archived, whatever the crawl sends or gets.
+# The browser road's pages (vok_crawler.browser) are the page as Chromium rendered it, and say so.
+RENDERED_BY_BROWSER = "playwright"  # the flag scrapy-playwright puts on the responses it rendered
+RENDERED_HEADER = "WARC-Rendered-By"
+RENDERED_NOTE = "Chromium via scrapy-playwright (browser road): the document the browser received and rendered, decoded"
 REDACTED_HEADERS = SECRET_HEADERS
 # Scrapy hands the body over with the chunked transfer coding already removed.
 TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
@@ -89,6 +93,8 @@ class WarcRecords:
         warc_headers = {"WARC-Date": warc_date(started)}
         if response.ip_address is not None:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        if RENDERED_BY_BROWSER in response.flags:  # the browser road: what the browser rendered, not the wire's bytes
+            warc_headers[RENDERED_HEADER] = RENDERED_NOTE
         protocol = response.protocol or "HTTP/1.1"
         status = f"{response.status} {_reason(response.status)}"
         answered = StatusAndHeaders(status, kept_headers(response.headers.items()), protocol=protocol)

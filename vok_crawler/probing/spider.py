@@ -20,6 +20,7 @@ from vok_crawler.pages import CONTROLS, ArticlePage, SitePage
 from vok_crawler.parsing import page_selector
 from vok_crawler.probing.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.probing.saving import PageSaver
+from vok_crawler.refusals import BROWSER_ROAD_HINT
 from vok_crawler.secrets import Scrubber
 from vok_crawler.spiders.vok import VokSpider
 from vok_crawler.urls import asked_url, site_host
@@ -45,6 +46,7 @@ class ProbeSpider(VokSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory(self.crawler, None, self.options)
+        self._watch_bans()
         for request in self._follow([self.start_url], self.parse):
             yield request
 
@@ -103,6 +105,8 @@ class ProbeSpider(VokSpider):
         response = http_response(failure)
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
+        if kind == "bot_check":
+            seen.error = f"a bot check answered instead of the page; {BROWSER_ROAD_HINT}"
         if response is not None and self.saver is not None:
             self.saver.response(which, response)
 

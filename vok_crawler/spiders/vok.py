@@ -14,18 +14,16 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import search, stats
 from vok_crawler.config import host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
-from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
 from vok_crawler.ledger import Outcome
 from vok_crawler.memory import CrawlMemory, RunOptions, utc_now
@@ -33,6 +31,8 @@ from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.parsing import page_selector
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
+from vok_crawler.refusals import BanWatch, Refusal
+from vok_crawler.session import ARTICLE_GATED
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, is_on_site, site_name
 
@@ -103,6 +103,7 @@ class VokSpider(scrapy.Spider):
     # shows every record again). vok_crawler.progress.Progress says where the crawl is instead of LogStats.
     custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
     memory: CrawlMemory
+    bans: BanWatch
     host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
 
     @classmethod
@@ -144,12 +145,12 @@ class VokSpider(scrapy.Spider):
         self.period = search.period(published_from, published_to)  # the search road, instead of the listing
         # What the memory is asked.
         self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, self.period is not None)
-        self.refusals_in_a_row = 0
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.crawler.get_extension(CrawlMemory)
         assert memory is not None, "the vok spider needs the CrawlMemory extension"
         self.memory = memory
+        self._watch_bans()
         if self.period is not None:  # the search road reads the period and nothing else
             for request in self._follow([self.start_url], self.parse_search_start):
                 yield request
@@ -233,7 +234,7 @@ class VokSpider(scrapy.Spider):
         day = search.searched_day(response.url)
         if page is None or not search.is_search_page(page.root):
             self.memory.walk.failed(response.url)
-            self._refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
+            self.bans.refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
             return
         self._answered()
         teasers = page.teasers()
@@ -263,8 +264,10 @@ class VokSpider(scrapy.Spider):
         page = self._page(ArticlePage, response)
         verdict = self._read_article(url, page)
         self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
+        if verdict.outcome == "gated":
+            self._told_gated(url)
         if verdict.refusal:
-            self._refused(url, "unrecognized", verdict.refusal)
+            self.bans.refused(url, "unrecognized", verdict.refusal)
         item = verdict.item
         if item is None or page is None:
             return
@@ -325,6 +328,7 @@ class VokSpider(scrapy.Spider):
         if kind == "gated" and is_article:
             self._gated(url, "redirect to free-member-form")
             self.memory.ledger.tell(url, "gated")
+            self._told_gated(url)
             return
         self.crawler.stats.inc_value(stats.error(kind))
         level = logging.INFO if kind in GONE else logging.WARNING
@@ -335,7 +339,7 @@ class VokSpider(scrapy.Spider):
         elif not (kind in GONE and response is not None and self.memory.withdrawn(url, response.status)):
             self.memory.ledger.tell(url, "gone" if kind in GONE else "failed")  # a withdrawn one: kept in the corpus
         if kind in REFUSALS:
-            self._refused(url, kind, failure.getErrorMessage())
+            self.bans.refused(url, cast(Refusal, kind), failure.getErrorMessage())
 
     def _next_slice(
         self, response: Response, page: SitePage, asked: Slice | None, held: int
@@ -369,7 +373,7 @@ class VokSpider(scrapy.Spider):
         text = " ".join(page.root.xpath("//body//text()")).strip()
         if asked is None or text not in END_OF_LIST_TEXT:
             self.memory.walk.failed(response.url)
-            self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
+            self.bans.refused(response.url, "unrecognized", "no teaser on a listing page or slice")
             return
         self._answered()
         walk = self.memory.walk
@@ -384,25 +388,18 @@ class VokSpider(scrapy.Spider):
         logger.info("Gated (NK Pro) %s: %s; asked for again on a run with a subscriber's cookies", url, trace)
         self.crawler.stats.inc_value(stats.GATED)
 
-    def _refused(self, url: str, kind: str, why: str) -> None:
-        """The site refused or answered nonsense: enough of that in a row stops the crawl."""
-        self.crawler.stats.inc_value(stats.REFUSALS)
-        if kind == "unrecognized":
-            self.crawler.stats.inc_value(stats.PAGES_UNRECOGNIZED)
-            logger.warning("Unrecognized page %s: %s", url, why)
-        self.refusals_in_a_row += 1
-        limit = self.settings.getint("VOK_BLOCKED_AFTER")
-        if self.refusals_in_a_row >= limit:
-            logger.error(
-                "The site has refused %d requests in a row (the last, %s: %s): stopping; what was not read stays pending",
-                self.refusals_in_a_row,
-                url,
-                kind,
-            )
-            raise CloseSpider(BLOCKED)
+    def _told_gated(self, url: str) -> None:
+        """Once the ledger has it as gated: a session that ran out takes it back as pending (SessionWatch)."""
+        self.crawler.signals.send_catch_log(ARTICLE_GATED, url=url)
+
+    def _watch_bans(self) -> None:
+        """The refusal count and the decision to stop are :class:`BanWatch`'s; the spider tells it outcomes."""
+        bans = self.crawler.get_downloader_middleware(BanWatch)
+        assert bans is not None, "the vok spider needs the BanWatch downloader middleware"
+        self.bans = bans
 
     def _answered(self) -> None:
-        self.refusals_in_a_row = 0
+        self.bans.answered()
 
     def _unknown(self, urls: Iterable[str | None]) -> list[str]:
         """The URLs the memory does not know (each known one counted once)."""
