@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable
 
@@ -71,9 +72,21 @@ class Command(ScrapyCrawlCommand):
         errors: list[BaseException] = []
         keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
+        hold_late_signals()
         if errors:  # raised here, where Scrapy would only log it from inside the crawl's task
             raise errors[0]
         return exit_status(crawler, self.crawler_process.bootstrap_failed)
+
+
+def hold_late_signals() -> None:
+    """Once the crawl has stopped, hold any Ctrl-C or SIGTERM until the process exits.
+
+    Every file of the run is written by then, so a late signal cuts nothing;
+    but Python's finalization restores the default handlers, under which a
+    second SIGTERM sent while the process is exiting would kill it (status
+    143) and hide the status this command chose.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:
