@@ -55,7 +55,11 @@ def logged(log: Path, text: str):
 
 @pytest.mark.parametrize(
     ("second", "reason"),
-    [(None, "shutdown"), ("Received SIGTERM, shutting down gracefully", "forced_shutdown"), ("Spider closed", "shutdown")],
+    [
+        (None, "shutdown"),
+        ("Received SIGTERM, shutting down gracefully", "forced_shutdown"),
+        ("Spider closed", "shutdown"),
+    ],
     ids=["once", "twice-while-closing", "twice-after-closing"],
 )
 @pytest_twisted.inlineCallbacks

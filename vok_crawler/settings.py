@@ -20,6 +20,9 @@ VOK_COOKIES_FILE = ""
 # This many refusals in a row (403/429 after their retries, pages that are neither article,
 # listing nor gate) stop the crawl with finish reason "blocked"; what is unread stays pending.
 VOK_BLOCKED_AFTER = 5
+# VOK_LOOK_ONLY (not set here: a project setting would outrank a command's) is set by
+# ``scrapy parse`` and ``scrapy fetch``: the vok spider looks at pages and keeps nothing
+# (no corpus, lock, state, health report or archive).
 
 # Politeness: the site limits heavy use. One request at a time, at least a second apart,
 # slower still when AutoThrottle sees the server's latency grow.

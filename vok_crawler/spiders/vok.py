@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -67,7 +68,6 @@ class VokSpider(scrapy.Spider):
 
     name = "vok"
     reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
-    memory: CrawlMemory
 
     def __init__(
         self,
@@ -95,10 +95,13 @@ class VokSpider(scrapy.Spider):
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0
 
+    @cached_property
+    def memory(self) -> CrawlMemory:
+        """The crawl's memory; a run that keeps nothing (``scrapy parse``) gets one without a corpus."""
+        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, None)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        memory = self.crawler.get_extension(CrawlMemory)
-        assert memory is not None, "the vok spider needs the CrawlMemory extension"
-        self.memory = memory
+        memory = self.memory
         for request in self._follow([self.start_url], self.parse):
             yield request
         for request in self._follow(memory.to_ask_again(), self.parse_article):
