@@ -90,3 +90,11 @@ class BadConfiguration(Exception):
     Raised before any request; ``scrapy crawl`` prints its message on one
     line and exits 2 instead of a traceback.
     """
+
+
+class CannotStart(Exception):
+    """The crawl's own files cannot be made or read at its start (a full disk, a read-only folder).
+
+    Raised before any request; ``scrapy crawl`` prints its message on one
+    line and exits 1: not a bad argument, but a run that could not be made.
+    """

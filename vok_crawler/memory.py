@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 from vok_crawler import stats
 from vok_crawler.changes import Revisits
 from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
-from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
+from vok_crawler.errors import BadConfiguration, CannotStart, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.processors import KOREA
 from vok_crawler.scope import require_vok_crawl
@@ -99,10 +99,13 @@ class CrawlMemory:
         self.urls: set[str] = set()
         state: dict[str, Any] = {"complete": False}
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = self._take_lock(path.with_name(f"{path.stem}.lock"))
-            cut = repair_torn_tail(path)
-            self.urls = corpus_urls(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = self._take_lock(path.with_name(f"{path.stem}.lock"))
+                cut = repair_torn_tail(path)
+                self.urls = corpus_urls(path)
+            except OSError as error:  # a full disk, a read-only folder: before any request
+                raise CannotStart(f"cannot start on {error.filename or path}: {error.strerror or error}") from None
             state = self._read_state()
             if cut:  # the cut record's article is known nowhere now: find it again
                 state["complete"] = False

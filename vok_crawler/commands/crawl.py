@@ -8,7 +8,8 @@ vok spider the status is:
 - 0: the crawl finished (finish reason ``finished``) and every feed was stored;
 - 1: any other finish reason (``layout_broken``, ``nothing_fetched``,
   ``shutdown``, ``closespider_*``, ...), a feed that failed to store, or a
-  crawl that could not start;
+  crawl that could not start (its own files could not be made, as on a full
+  disk: one ``Error:`` line);
 - 2: a bad argument or setting (:class:`~vok_crawler.errors.BadConfiguration`):
   its message on one line, no traceback, before any request.
 
@@ -31,7 +32,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.errors import BadConfiguration, CannotStart
 from vok_crawler.feeds import check_feed_targets
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.scope import is_vok_crawl
@@ -60,6 +61,9 @@ class Command(ScrapyCrawlCommand):
         except BadConfiguration as error:
             print(f"Error: {error}", file=sys.stderr)
             self.exitcode = BAD_CONFIGURATION_STATUS
+        except CannotStart as error:
+            print(f"Error: {error}", file=sys.stderr)
+            self.exitcode = 1
 
     def run_crawl(self, args: list[str], opts: argparse.Namespace) -> int:
         """Run the one spider named in ``args``; its exit status."""
