@@ -22,6 +22,7 @@ from twisted.internet.threads import deferToThread
 from twisted.web.resource import EncodingResourceWrapper
 from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
 from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
 from tests.test_crash import start_crawl, wait_for
@@ -292,3 +293,36 @@ def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_
 def test_a_size_limit_that_is_not_a_positive_number_fails_before_any_request(tmp_path):
     with pytest.raises(BadConfiguration, match="VOK_ARCHIVE_MAX_BYTES"):
         yield crawl(tmp_path / "vok.jsonl", "http://127.0.0.1:9/article/163/", VOK_ARCHIVE_MAX_BYTES="lots")
+
+
+def backdate(archive: Path, to: Path) -> dict[str, str]:
+    """The archive copied with every capture dated a day of 2020 (a second apart); each URL's latest date.
+
+    Replayed now, a record can only carry such a date if it was taken from its capture.
+    """
+    to.mkdir()
+    latest: dict[str, str] = {}
+    for number, path in enumerate(sorted(archive.glob("*.warc.gz"))):
+        with path.open("rb") as source, (to / path.name).open("wb") as copy:
+            writer = WARCWriter(copy, gzip=True)
+            for second, record in enumerate(ArchiveIterator(source)):
+                date = f"2020-01-0{number + 1}T00:{second // 60:02d}:{second % 60:02d}Z"
+                record.rec_headers.replace_header("WARC-Date", date)
+                if record.rec_type == "response":
+                    latest[record.rec_headers.get_header("WARC-Target-URI")] = date
+                writer.write_record(record)
+    return latest
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_replayed_record_was_crawled_when_its_page_was_captured(sample_server, tmp_path):
+    """``crawled_at`` is when the page was fetched: for a replay, its capture's ``WARC-Date``."""
+    start = f"{sample_server.origin}/article/163/"
+    yield crawl(tmp_path / "crawl" / "vok.jsonl", start)
+    captured = backdate(tmp_path / "crawl" / "archive", tmp_path / "old")
+    yield crawl(tmp_path / "replay" / "vok.jsonl", start, {"replay": str(tmp_path / "old")})
+    replayed = read_jsonl(tmp_path / "replay" / "vok.jsonl")
+    assert len(replayed) == len(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+    assert {record["url"]: record["crawled_at"] for record in replayed} == {
+        record["url"]: captured[record["url"]] for record in replayed
+    }

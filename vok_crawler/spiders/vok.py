@@ -26,10 +26,11 @@ from vok_crawler.config import switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
-from vok_crawler.memory import CrawlMemory, utc_now
+from vok_crawler.memory import CrawlMemory
 from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
+from vok_crawler.replay import fetched_at
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.urls import asked_url, canonical_url, is_on_site
 
@@ -161,7 +162,7 @@ class VokSpider(scrapy.Spider):
             return
         self._answered()
         self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=utc_now())
+        item = page.to_item(crawled_at=fetched_at(response))
         report(page.problems, self.crawler.stats)
         assert item.url is not None  # the page's own URL is the last rule for it
         self.memory.first_request(item.url)  # its canonical spelling may be linked too
