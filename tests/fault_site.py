@@ -91,6 +91,10 @@ class FaultySite(SampleSite):
             return b""
         fault = self.fault(request, path)
         attempt = len(self.times[path])
+        if fault and fault.startswith("redirect:"):
+            request.setResponseCode(301)
+            request.setHeader("Location", fault.removeprefix("redirect:"))
+            return b""
         if fault in ("429", "503") and attempt == 1:
             request.setResponseCode(int(fault))
             request.setHeader("Retry-After", "1")

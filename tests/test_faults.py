@@ -305,3 +305,17 @@ def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it
         yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
     assert state_of(corpus)["complete"] is True
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_loop_is_counted_and_its_article_kept_pending(tmp_path, caplog):
+    """A to B to A: Scrapy's dupefilter would drop the second A at DEBUG; it is a ``redirect_loop``."""
+    article = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
+    elsewhere = "/newstream/1771539200-381500828/moved/"
+    site = FaultySite(SAMPLE_SITE, {article: f"redirect:{elsewhere}", elsewhere: f"redirect:{article}"})
+    with serve(site) as origin, caplog.at_level(logging.INFO):
+        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}{LISTING}", **SUBSCRIBER)
+    assert crawler.stats.get_value(stats.error("redirect_loop")) == 1
+    assert f"redirect loop: {origin}{article} -> {origin}{elsewhere} -> {origin}{article}" in caplog.text
+    assert site.hits[article] == site.hits[elsewhere] == 1
+    assert state_of(tmp_path / "vok.jsonl")["pending"] == [origin + article]

@@ -28,7 +28,15 @@ class GatedRedirect(IgnoreRequest):
     """A redirect to NK Pro's ``free-member-form``: the article is for subscribers."""
 
 
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL of the same chain (A to B to A): following it would never end.
+
+    Scrapy's dupefilter would drop the second request for A at DEBUG, silently.
+    """
+
+
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((RedirectLoop,), "redirect_loop"),
     ((DownloadTimeoutError,), "timeout"),
     ((ResponseDataLossError,), "data_loss"),
     ((DownloadCancelledError,), "too_large"),
@@ -62,7 +70,7 @@ def error_kind(failure: Failure) -> str:
     if isinstance(error, HttpError):
         status = error.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
-    if isinstance(error, IgnoreRequest) and not isinstance(error, GatedRedirect):
+    if type(error) is IgnoreRequest:
         for words, kind in _IGNORED_BECAUSE:
             if words in str(error):
                 return kind

@@ -15,10 +15,11 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import call_later
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+from w3lib.url import safe_url_string
 
 from vok_crawler import stats
 from vok_crawler.config import seconds_setting
-from vok_crawler.errors import GatedRedirect
+from vok_crawler.errors import GatedRedirect, RedirectLoop
 from vok_crawler.pages import FREE_MEMBER_FORM
 from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
 
@@ -171,7 +172,9 @@ class OffSiteRedirectMiddleware:
     any off-site rule, so the article is remembered as gated. Any other
     redirect off the crawled site is refused with ``IgnoreRequest``: Scrapy's
     offsite filter would drop it quietly (at DEBUG), while this way the
-    spider's errback logs and counts it. Runs before ``RedirectMiddleware``.
+    spider's errback logs and counts it; so is a redirect back to a URL of
+    its own chain (:class:`~vok_crawler.errors.RedirectLoop`), which the
+    dupefilter would drop as quietly. Runs before ``RedirectMiddleware``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -191,4 +194,7 @@ class OffSiteRedirectMiddleware:
             if not on_site(self.crawler, target):
                 self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
                 raise IgnoreRequest(f"redirect off the site, to {target}")
+            chain = [*request.meta.get("redirect_urls", ()), request.url]  # Scrapy keeps the URLs redirected from
+            if safe_url_string(target) in chain:
+                raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
         return response
