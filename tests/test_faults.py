@@ -319,3 +319,27 @@ def test_a_redirect_loop_is_counted_and_its_article_kept_pending(tmp_path, caplo
     assert f"redirect loop: {origin}{article} -> {origin}{elsewhere} -> {origin}{article}" in caplog.text
     assert site.hits[article] == site.hits[elsewhere] == 1
     assert state_of(tmp_path / "vok.jsonl")["pending"] == [origin + article]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_run_with_cookies_asks_again_for_the_articles_remembered_as_gated(tmp_path, caplog):
+    """Only the memory brings the article back: it lies in the oldest slice, and the walk was complete."""
+    corpus = tmp_path / "vok.jsonl"
+    stranger = tmp_path / "stranger.txt"  # cookies that open nothing: the gate's line must say so
+    stranger.write_text(COOKIES.read_text().replace(SUBSCRIBER_SECRET, "not-a-subscriber"))
+    site = FaultySite(SAMPLE_SITE)
+    site.gates = {DEEP_403: "member-form"}
+    with serve(site) as origin:
+        yield crawl(corpus, f"{origin}{LISTING}")
+        assert state_of(corpus)["gated"] == [origin + DEEP_403] and state_of(corpus)["complete"] is True
+        site.hits.clear()
+        with caplog.at_level(logging.INFO):
+            yield crawl(corpus, f"{origin}{LISTING}", VOK_COOKIES_FILE=str(stranger))
+        assert site.hits[DEEP_403] == 1
+        gate_lines = [line for line in caplog.text.splitlines() if "Gated (NK Pro)" in line]
+        assert len(gate_lines) == 1 and "cookies did not open it" in gate_lines[0], gate_lines
+        site.hits.clear()
+        yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
+    assert site.hits[DEEP_403] == 1
+    assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
+    assert state_of(corpus)["gated"] == []

@@ -252,7 +252,12 @@ class VokSpider(scrapy.Spider):
 
     def _gated(self, url: str, trace: str) -> None:
         self._answered()
-        logger.info("Gated (NK Pro) %s: %s; asked for again on a run with a subscriber's cookies", url, trace)
+        again = (
+            "the subscriber's cookies did not open it (expired, or logged out?); asked for again next run"
+            if self.settings.get("VOK_COOKIES_FILE")
+            else "asked for again on a run with a subscriber's cookies"
+        )
+        logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
         self.crawler.stats.inc_value(stats.GATED)
         self.memory.gate(url)
 
