@@ -9,6 +9,7 @@ samples and the spider become.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import re
 import signal
@@ -24,9 +25,19 @@ from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, serve
+from tests.conftest import (
+    COOKIES,
+    FLAKY_PATH,
+    ROOT,
+    SAMPLE_SITE,
+    comparable,
+    crawl,
+    expected_records,
+    read_jsonl,
+    serve,
+)
 from tests.test_crash import start_crawl, wait_for
-from tests.test_write_failures import limit_file_size
+from tests.test_write_failures import limit_file_size, small_disk
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
@@ -326,3 +337,23 @@ def test_a_replayed_record_was_crawled_when_its_page_was_captured(sample_server,
     assert {record["url"]: record["crawled_at"] for record in replayed} == {
         record["url"]: captured[record["url"]] for record in replayed
     }
+
+
+@pytest_twisted.inlineCallbacks
+def test_once_the_archive_disk_is_full_no_page_is_parsed_without_its_capture(sample_server, tmp_path):
+    """The archive on a small disk of its own, the corpus elsewhere: every record written has its capture."""
+    corpus = tmp_path / "vok.jsonl"
+    start = f"{sample_server.origin}/article/163/"
+    with small_disk(tmp_path / "disk", size="48k") as disk:
+        crawler = yield crawl(corpus, start, VOK_ARCHIVE=str(disk), VOK_COOKIES_FILE=str(COOKIES))
+        captured = {uri for _, kind, uri, headers, _ in records_of(disk) if kind == "response"}
+    assert crawler.stats.get_value("finish_reason") == "write_failed"
+    assert crawler.stats.get_value(stats.error("not_archived")) >= 1
+    written = [record["url"] for record in read_jsonl(corpus)]
+    assert 0 < len(written) < len(expected_records(sample_server.origin))
+    assert set(written) <= captured  # no record without a capture
+    state = json.loads(corpus.with_name("vok.state.json").read_text())
+    assert state["complete"] is False and state["pending"]
+
+    yield crawl(corpus, start, VOK_ARCHIVE=str(tmp_path / "archive"), VOK_COOKIES_FILE=str(COOKIES))
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(sample_server.origin).values())

@@ -100,15 +100,18 @@ def test_a_state_file_that_cannot_be_written_makes_the_run_exit_non_zero(sample_
 
 
 @contextmanager
-def full_disk(folder: Path) -> Iterator[Path]:
-    """A real full file system (a small tmpfs, filled up) at ``folder``; skipped where mounting is not allowed."""
+def small_disk(folder: Path, size: str = "64k", full: bool = False) -> Iterator[Path]:
+    """A real small file system (a tmpfs) at ``folder``, filled up if ``full``; skipped where mounting is not allowed."""
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True).returncode:
-        pytest.skip("mounting a tmpfs needs root (the file-size limit variant runs everywhere)")
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    ).returncode:
+        pytest.skip("mounting a tmpfs needs root (the file-size limit variants run everywhere)")
     try:
-        with (folder / "filler").open("wb", buffering=0) as filler, suppress(OSError):
-            while True:
-                filler.write(b"\0" * 4096)
+        if full:
+            with (folder / "filler").open("wb", buffering=0) as filler, suppress(OSError):
+                while True:
+                    filler.write(b"\0" * 4096)
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
@@ -120,7 +123,11 @@ def test_a_full_disk_at_the_start_is_one_line_and_a_non_zero_exit(sample_server,
     """Taking the lock is the first write: on a full disk it fails, before any request, in one line."""
     with ExitStack() as stack:
         if disk == "full-tmpfs":
-            folder, limit, why = stack.enter_context(full_disk(tmp_path / "disk")), None, "No space left on device"
+            folder, limit, why = (
+                stack.enter_context(small_disk(tmp_path / "disk", full=True)),
+                None,
+                "No space left on device",
+            )
         else:
             folder, limit, why = tmp_path, 1, "File too large"  # the lock's first line crosses it: EFBIG
         run = yield deferToThread(run_crawl, sample_server.origin, folder / "vok.jsonl", limit)

@@ -35,7 +35,12 @@ class RedirectLoop(IgnoreRequest):
     """
 
 
+class NotArchived(IgnoreRequest):
+    """A response the archive could not keep (its disk is full): not parsed, so no record lacks its capture."""
+
+
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((NotArchived,), "not_archived"),
     ((RedirectLoop,), "redirect_loop"),
     ((DownloadTimeoutError,), "timeout"),
     ((ResponseDataLossError,), "data_loss"),
