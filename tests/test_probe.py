@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -241,3 +242,14 @@ def test_a_cookies_file_that_does_not_fit_stops_the_probe_in_one_line(sample_ser
     assert missing_line.startswith("Error: VOK_COOKIES_FILE") and "could not be loaded" in missing_line
     assert stranger_line.startswith("Error: VOK_COOKIES_FILE") and "holds no cookie for" in stranger_line
     assert "Traceback" not in missing + stranger and not [secret for secret in SECRETS if secret in missing + stranger]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_port_where_nothing_listens_is_a_probe_that_could_not_run(tmp_path):
+    with socket.socket() as closed:  # a free port, closed again: nothing listens there
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    out, err, code = yield probe(f"http://127.0.0.1:{port}{LISTING}", "-s", "RETRY_TIMES=0")
+    assert code == 2, out + err[-2000:]
+    assert f"verdict: COULD NOT RUN: nothing answered at http://127.0.0.1:{port}{LISTING} (connection)" in out
+    assert "NOT UNDERSTOOD" not in out

@@ -65,6 +65,7 @@ REMOVED = "[cookie value removed]"
 MIN_SECRET = 6  # shorter cookie values ("1", "en") are no secret, and would garble every page
 DROPPED_HEADERS = frozenset({"cookie", "set-cookie", "set-cookie2"})
 WIDTH = 72
+UNREACHED = frozenset({"connection", "timeout"})  # error kinds of a site that never answered
 
 
 @dataclass
@@ -112,8 +113,15 @@ class Probe:
             problems += _article_problems(article)
         return problems
 
+    def unreached(self) -> bool:
+        """Whether the site never answered (nothing listens, no such host, timeouts): the probe could not run."""
+        return bool(self.pages) and all(seen.status is None and seen.error in UNREACHED for seen in self.pages.values())
+
     def verdict(self) -> str:
         """One line: understood or not, what is missing, what was found only by a fallback, the gate."""
+        if self.unreached():
+            errors = sorted({str(seen.error) for seen in self.pages.values()})
+            return f"COULD NOT RUN: nothing answered at {self.start_url} ({', '.join(errors)})"
         problems = self.problems()
         article = self.pages.get("article")
         findings = article.findings.items() if article is not None else []
@@ -438,7 +446,7 @@ class Command(ScrapyCommand):
             return
         probe.manner = manner(crawler)
         print(table(probe, secrets))
-        self.exitcode = 1 if probe.problems() else 0
+        self.exitcode = 2 if probe.unreached() else 1 if probe.problems() else 0
 
     def _secrets(self) -> list[str]:
         """Every value of the cookies file, to be kept out of what is printed and saved."""
