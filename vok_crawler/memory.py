@@ -30,7 +30,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.changes import Revisits
-from vok_crawler.corpus import append_whole, corpus_urls, repair_torn_tail, write_durably
+from vok_crawler.corpus import CorpusIndex, append_whole, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CannotStart, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.processors import KOREA
@@ -96,14 +96,14 @@ class CrawlMemory:
         self.retry_gated = self.refresh or bool(crawler.settings.get("VOK_COOKIES_FILE"))
         self._lock: IO[str] | None = None
         self._fd: int | None = None
-        self.urls: set[str] = set()
+        self.urls = CorpusIndex(None)
         state: dict[str, Any] = {"complete": False}
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._lock = self._take_lock(path.with_name(f"{path.stem}.lock"))
                 cut = repair_torn_tail(path)
-                self.urls = corpus_urls(path)
+                self.urls = CorpusIndex(path)
             except OSError as error:  # a full disk, a read-only folder: before any request
                 raise CannotStart(f"cannot start on {error.filename or path}: {error.strerror or error}") from None
             state = self._read_state()
@@ -155,7 +155,7 @@ class CrawlMemory:
     def to_ask_again(self) -> list[str]:
         """Articles a past run could not read and this one should: failed, and gated when it can pass."""
         again = self.pending | (self.gated if self.retry_gated else set())
-        return sorted(again - self.urls - self.skipped)
+        return sorted(url for url in again - self.skipped if url not in self.urls)
 
     def to_revisit(self) -> list[str]:
         """Known articles posted in the last ``revisit`` days, asked for again to see what changed."""
@@ -276,6 +276,7 @@ class CrawlMemory:
                 self._write_failed(self.path, error)
             os.close(self._fd)
             self._fd = None
+        self.urls.close()
         if self.revisits is not None:
             self.revisits.log.close()
         if self.path is not None:
@@ -298,7 +299,8 @@ class CrawlMemory:
 
     def left_over(self) -> tuple[list[str], list[str]]:
         """What the next run asks for again: the pending articles, and the gated ones (with cookies)."""
-        return sorted(self.pending - self.urls - self.skipped), sorted(self.gated - self.urls - self.pending)
+        pending = sorted(url for url in self.pending - self.skipped if url not in self.urls)
+        return pending, sorted(url for url in self.gated - self.pending if url not in self.urls)
 
     def write_state(self, complete: bool, reason: str) -> None:
         self.pending |= self.in_flight
