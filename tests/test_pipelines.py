@@ -8,11 +8,16 @@ import re
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from tests.conftest import SAMPLE_ORIGIN, expected_records
+from tests.test_pages import article_file
 from vok_crawler.corpus import CorpusIndex, _url_hash, repair_torn_tail
 from vok_crawler.items import Article
+from vok_crawler.pages import ArticlePage
 from vok_crawler.pipelines import DedupePipeline, JsonLinesCorpusPipeline
+from vok_crawler.serialize import as_json_data, json_line
 from vok_crawler.spiders.vok import VokSpider
 
 
@@ -88,3 +93,11 @@ def test_the_corpus_index_knows_a_url_only_if_a_record_has_it(tmp_path):
     index.add(url)
     assert url in index and len(index) == 3
     index.close()
+
+
+def test_the_schema_check_reads_a_record_as_its_corpus_line_reads_back():
+    """Checked without being serialized a second time: the data is the line's, field for field."""
+    url = next(iter(expected_records()))
+    page = ArticlePage(HtmlResponse(url, body=article_file(url).read_bytes()).selector, url, SAMPLE_ORIGIN)
+    item = page.to_item("2026-11-23T12:00:00Z")
+    assert as_json_data(item) == json.loads(json_line(item)) and as_json_data(item)["related"]

@@ -39,7 +39,7 @@ from vok_crawler.errors import BadConfiguration, NotArchived
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.scope import require_vok_crawl
-from vok_crawler.warc import REDACTED_HEADERS, WarcFiles, WarcRecords
+from vok_crawler.warc import WarcFiles, WarcRecords
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,8 @@ class ArchiveMiddleware:
             raise NotArchived(f"{request.url}: the archive could not be written; not parsed")
         started = request.meta.get(FETCH_STARTED) or datetime.now(timezone.utc)
         try:
-            written = self.files.write(self.records.fetch(request, response, started))
+            fetched = self.records.fetch(request, response, started)
+            written = self.files.write(fetched.records)
         except OSError as error:
             logger.error(
                 "Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory
@@ -110,14 +111,8 @@ class ArchiveMiddleware:
         self.stats.inc_value(stats.ARCHIVE_RESPONSES)
         self.stats.inc_value(stats.ARCHIVE_BYTES, written)
         self.stats.set_value(stats.ARCHIVE_FILES, len(self.files.paths))
-        redacted = sum(
-            1
-            for headers in (request.headers, response.headers)
-            for name in headers
-            if name.decode("latin-1").lower() in REDACTED_HEADERS
-        )
-        if redacted:
-            self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, redacted)
+        if fetched.redacted:
+            self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, fetched.redacted)
         return response
 
     def spider_closed(self) -> None:
