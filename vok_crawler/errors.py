@@ -17,6 +17,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
+from vok_crawler.private_api import ignored_because
+
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
 REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized"})
 # Kinds that say the page is no more: not asked for again (unless refresh=1). Every other
@@ -61,10 +63,6 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
 ]
 
 
-# Scrapy says these with a plain IgnoreRequest; its message is all that tells them apart.
-_IGNORED_BECAUSE = (("exceeded DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "redirect_loop"))
-
-
 class CorpusWriteFailed(Exception):
     """A record could not be written whole (disk full, I/O error): the file was cut back."""
 
@@ -75,10 +73,9 @@ def error_kind(failure: Failure) -> str:
     if isinstance(error, HttpError):
         status = error.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
-    if type(error) is IgnoreRequest:
-        for words, kind in _IGNORED_BECAUSE:
-            if words in str(error):
-                return kind
+    told = ignored_because(error) if isinstance(error, IgnoreRequest) else None
+    if told is not None:
+        return told
     for types, kind in _KINDS:
         if isinstance(error, types):
             return kind

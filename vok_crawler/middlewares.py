@@ -13,7 +13,6 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.asyncio import call_later
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 from w3lib.url import safe_url_string
 
@@ -21,6 +20,7 @@ from vok_crawler import stats
 from vok_crawler.config import seconds_setting
 from vok_crawler.errors import GatedRedirect, RedirectLoop
 from vok_crawler.pages import FREE_MEMBER_FORM
+from vok_crawler.private_api import hold_back_slot
 from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
 
 logger = logging.getLogger(__name__)
@@ -105,16 +105,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value(stats.retry(why))
         self.crawler.stats.inc_value(stats.retry(f"{why}_seconds"), round(seconds))
         logger.info("Retrying %s in %.1f s (%s)", request.url, seconds, why.replace("_", "-"))
-        assert self.crawler.engine is not None
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request))
-        if slot is None or seconds <= 0:
-            return
-        if self.throttled:
-            slot.delay = min(max(slot.delay, seconds), self.throttle_max)
-        if slot.latercall:
-            slot.latercall.cancel()
-        slot.latercall = call_later(seconds, downloader._latercall, slot)
+        hold_back_slot(self.crawler, request, seconds, self.throttle_max if self.throttled else None)
 
 
 class DeclaredCharsetMiddleware:
