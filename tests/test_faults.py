@@ -100,6 +100,36 @@ def faulty_server():
         yield origin, resource
 
 
+def assert_retried_as_asked(counters: dict, site: FaultySite, log: str) -> None:
+    """429 and 503 no sooner than Retry-After said (1 s); 500 twice, a timeout, a reset and a truncated body with backoff."""
+    for fault in ("429", "503"):
+        path = next(p for p, f in FAULTS.items() if f == fault)
+        first, second = site.times[path][:2]
+        assert second - first >= 0.9
+    assert counters[stats.retry("retry_after")] == 2
+    assert "(retry-after)" in log
+    assert counters[stats.retry("backoff")] >= 5
+    assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
+    assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
+    assert any(
+        "Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/")
+    )
+
+
+def assert_links_and_loops_not_followed(counters: dict, site: FaultySite, log: str) -> None:
+    """The redirect off the site, javascript: and mailto:, and the "More Articles" loop back (each slice asked once)."""
+    assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
+    assert "redirect off the site, to http://localhost:" in log
+    assert "localhost" not in str(site.hits)
+    assert counters[stats.LINKS_NOT_WEB] == 2
+    assert "Ignoring javascript: link" in log and "Ignoring mailto: link" in log
+    assert counters[stats.SLICE_SEEN_AGAIN] >= 1
+    assert "points back to offset 12" in log
+    slices = Counter(parse_qs(urlsplit(uri).query)["from"][0] for uri in site.hits if uri.startswith("/wp-admin/"))
+    assert slices and set(slices.values()) == {1}
+    assert not [uri for uri in site.hits if "die=true&action=" in uri]
+
+
 @pytest_twisted.inlineCallbacks
 def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, caplog):
     origin, site = faulty_server
@@ -116,20 +146,7 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     assert comparable(read_jsonl(corpus)) == comparable(expected.values())
     assert counters["finish_reason"] == "finished"
 
-    # 429 and 503: retried no sooner than Retry-After said (1 s).
-    for fault in ("429", "503"):
-        path = next(p for p, f in FAULTS.items() if f == fault)
-        first, second = site.times[path][:2]
-        assert second - first >= 0.9
-    assert counters[stats.retry("retry_after")] == 2
-    assert "(retry-after)" in log
-    # 500 twice, a timeout, a reset and a truncated body: retried with backoff.
-    assert counters[stats.retry("backoff")] >= 5
-    assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
-    assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
-    assert any(
-        "Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/")
-    )
+    assert_retried_as_asked(counters, site, log)
     # The lying charset header.
     assert counters[stats.CHARSET_OVERRIDDEN] == 1
     assert "header says charset cp1252, the page says utf-8" in log
@@ -143,19 +160,7 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
             origin + "/newstream/1772300000-990010/kcna-commentary-on-sanctions/",
         ]
     )
-    # The redirect off the site is not followed; javascript: and mailto: are not links.
-    assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
-    assert "redirect off the site, to http://localhost:" in log
-    assert "localhost" not in str(site.hits)
-    assert counters[stats.LINKS_NOT_WEB] == 2
-    assert "Ignoring javascript: link" in log and "Ignoring mailto: link" in log
-    # The "More Articles" loop back to the first slice (spelled another way) is not followed:
-    # each slice is asked for once.
-    assert counters[stats.SLICE_SEEN_AGAIN] >= 1
-    assert "points back to offset 12" in log
-    slices = Counter(parse_qs(urlsplit(uri).query)["from"][0] for uri in site.hits if uri.startswith("/wp-admin/"))
-    assert slices and set(slices.values()) == {1}
-    assert not [uri for uri in site.hits if "die=true&action=" in uri]
+    assert_links_and_loops_not_followed(counters, site, log)
     # The health report says it all.
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["errors"] == {"too_large": 1, "http_404": 1, "ignored": 1}
