@@ -81,9 +81,11 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
             crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         yield wait_for(lambda: corpus.with_name("vok.lock").exists() and corpus.with_name("vok.state.json").exists())
+        first.send_signal(signal.SIGSTOP)  # paused, the lock held: it cannot finish while the second one starts
         second = yield deferToThread(
-            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=60
+            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
         )
+        first.send_signal(signal.SIGCONT)
         assert second.returncode != 0 and "one crawl per corpus" in second.stderr  # refused, not run
         assert f"process {first.pid}" in second.stderr
 
@@ -99,7 +101,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
             preexec_fn=full_disk_after(size + 8_000),
         )
         assert full.returncode != 0 and "Could not write to the corpus" in full.stderr
@@ -112,7 +114,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
         exits = []
         for _ in range(HEALTHY_RUNS):
             run = yield deferToThread(
-                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120
+                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
             )
             exits.append(run.returncode)
             state = state_of(corpus)
