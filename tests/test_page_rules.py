@@ -108,6 +108,11 @@ def test_the_gates_words_in_a_teaser_or_the_sidebar_are_no_gate():
         content=f'<div class="article-content"><p>A whole article.</p></div>{teaser("Upgrade to NK PRO today")}'
     )
     assert page(ArticlePage, inside).gate() is None
+    # "More From" as the content's own sibling: the region holds it, only its teasers are left out.
+    beside = CONTENT.format(
+        content=f'<div class="article-content"><p>A whole article.</p></div><section class="more-from">{teaser("Upgrade to NK PRO today")}</section>'
+    )
+    assert page(ArticlePage, beside).gate() is None
 
 
 def test_a_free_member_form_page_is_the_gate():
