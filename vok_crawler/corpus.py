@@ -70,7 +70,7 @@ def _last_line_start(corpus: BinaryIO, size: int, chunk: int = 1 << 16) -> int:
 # without parsing the line, which keeps the start of a crawl of a million records short.
 _URL_FIRST = '{"url": "'
 _URL_FIRST_BYTES = _URL_FIRST.encode()
-_CHUNK = 1 << 24
+_CHUNK = 1 << 20  # small enough that its copies weigh nothing beside the keys
 _HASH_BITS = 24  # of a key: the URL's hash, then its line's offset (files up to 2**40 bytes)
 _OFFSET_BITS = 64 - _HASH_BITS
 
