@@ -14,7 +14,9 @@ after 100 ms, as a distant site would (capped at ``--latency-pages``). Each
 runs as its own process; pages/s is wall-clock, CPU ms/page and peak RSS come
 from that process's rusage. Then: peak RSS of (a) at a quarter of the site,
 the incremental cost of 50 new articles at the head, and a micro-benchmark of
-the extraction against a bare lxml parse (with its profile). Results go to
+the extraction against a bare lxml parse (with its profile), the start of a
+crawl with large corpora (``--scale``), and ``scrapy report`` and ``scrapy
+export --sqlite`` on large corpora (``--explore-scale``, ``explore.py``). Results go to
 ``OUT/results.json`` and ``OUT/results.md``. The speed target is the median of three
 side-by-side pairs of (a) and (b); the others are ratios or differences of one run.
 """
@@ -44,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import explore  # noqa: E402
 from synthetic_site import generate, path  # noqa: E402
 
 CONCURRENCY = 16
@@ -275,6 +278,7 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
     from scrapy.http import HtmlResponse
 
     from vok_crawler.pages import ArticlePage
+    from vok_crawler.parsing import page_selector
 
     serial = max(13, len(list((site / "newstream").iterdir())) // 2)  # a page with a full "More From" block
     body = (site / path(serial) / "index.html").read_bytes()
@@ -282,7 +286,7 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
 
     def extract() -> None:
         response = HtmlResponse(url, body=body, encoding="utf-8")
-        ArticlePage(response.selector, url, origin).to_item("2026-01-01T00:00:00Z")
+        ArticlePage(page_selector(response), url, origin).to_item("2026-01-01T00:00:00Z")
 
     def bare() -> None:
         lxml.html.fromstring(body)
@@ -319,6 +323,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=50, help="articles added at the head for the incremental run")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--scale", default="100000,1000000", help="corpus sizes for the start-up measurement")
+    parser.add_argument("--explore-scale", default="100000,1000000", help="corpus sizes for scrapy report and export")
     args = parser.parse_args()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -414,6 +419,7 @@ def main() -> None:
         }
         micro = extraction_benchmark(site, origin, repeat=400)
         scale = startup_with_corpus(work, [int(size) for size in args.scale.split(",") if size])
+        explored = explore.measure(work, [int(size) for size in args.explore_scale.split(",") if size])
     finally:
         server.terminate()
         slow.terminate()
@@ -437,6 +443,11 @@ def main() -> None:
             f"== {incremental['walk_rule_requests']} (n + ceil(n/12) + 1 + robots.txt)",
         ),
         "incremental_articles_refetched": (incremental["articles_refetched"], "== 0"),
+        **{
+            f"report_seconds_{row['records']}_records": (row["report_seconds"], "<= 60")
+            for row in explored
+            if row["records"] >= 1_000_000
+        },
     }
     if len(scale) > 1:  # the largest corpus against none: what a big corpus adds to the start
         big, empty = scale[-1], scale[0]
@@ -454,6 +465,7 @@ def main() -> None:
         "archive": archive,
         "extraction": micro,
         "startup_with_corpus": scale,
+        "report_and_export": explored,
         "targets": {name: {"value": value, "target": goal} for name, (value, goal) in targets.items()},
     }
     args.out.mkdir(parents=True, exist_ok=True)
@@ -489,6 +501,15 @@ def markdown(results: dict) -> str:
     lines += [
         f"| {r['records']} | {r['seconds']} | {r['peak_rss_mb']} | {r.get('seconds_per_million', '')} | {r.get('rss_mb_per_million', '')} |"
         for r in results["startup_with_corpus"]
+    ]
+    lines += [
+        "",
+        "| corpus records | report s | report peak RSS MB | export s | export peak RSS MB | export again s |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['records']} | {r['report_seconds']} | {r['report_peak_rss_mb']} | {r['export_seconds']} | {r['export_peak_rss_mb']} | {r['export_again_seconds']} |"
+        for r in results["report_and_export"]
     ]
     lines += [
         "",

@@ -92,8 +92,13 @@ def write(file: Path, text: str) -> None:
     file.write_text(text, encoding="utf-8")
 
 
-def generate(root: Path, total: int, first_new: int = 1) -> None:
-    """Articles ``first_new``..``total`` and the whole listing for ``total`` articles."""
+def generate(root: Path, total: int, first_new: int = 1, slice_list: bool = False) -> None:
+    """Articles ``first_new``..``total`` and the whole listing for ``total`` articles.
+
+    With ``slice_list``, the slices are not files: the source's whole list of
+    blocks is written for the sample server to cut slices from on the fly, at
+    any ``from`` and ``to`` (as the tests' fault server does).
+    """
     write(root / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
     newest_first = list(range(total, 0, -1))
     for serial in range(first_new, total + 1):
@@ -103,6 +108,9 @@ def generate(root: Path, total: int, first_new: int = 1) -> None:
         root / "article/163/index.html",
         listing_page("Voice of Korea (EN)", [teaser(s) for s in newest_first[:PAGE]], control, []),
     )
+    if slice_list:
+        write(root / f"wp-admin/admin-ajax/{SOURCE_ID}.html", slice_fragment([teaser(s) for s in newest_first]))
+        return
     for start in range(PAGE, total, PAGE):
         control = more_control("href", start + PAGE, PAGE) if start + PAGE < total else ""
         blocks = [teaser(s) for s in newest_first[start : start + PAGE]]

@@ -20,7 +20,7 @@ from typing import Any
 
 from twisted.web.server import NOT_DONE_YET, Request
 
-from vok_crawler.sample_site import SampleSite
+from vok_crawler.sample_site import PAGE, SampleSite
 
 EXTRA_TEASERS = b"""<div class="article-desc"><h4><a href="javascript:void(0)">Share</a></h4></div>
 <div class="article-desc"><h4><a href="mailto:editor@kcnawatch.org">Write to us</a></h4></div>
@@ -36,6 +36,17 @@ BUSY_PAGE = (
 )
 
 
+# What a slice's "More Articles" link says under a slice fault: itself, or an absurd offset (and ``to``).
+SLICE_LINKS = {
+    "self": None,
+    "jump": b"from=99999999999999999999999&amp;to=1e400",
+    "jump_to": b"from=99999999999999999999999&amp;to=12",
+}
+_LINK_OFFSETS = re.compile(rb"from=\d+&amp;to=\d+")
+# WordPress's answers to an admin-ajax action past the end of the list.
+WORDPRESS_ENDS = {"wp0": b"0", "wp-1": b"-1"}
+
+
 class FaultySite(SampleSite):
     """``faults`` maps a path to a fault name, ``slice_faults`` a slice's ``from`` to one;
     ``times`` keeps when each path was asked for.
@@ -45,7 +56,11 @@ class FaultySite(SampleSite):
     right; ``down`` (500), ``403``, ``gone`` (404: withdrawn), ``busy`` (a 200 page that is no page of
     the site), ``charset`` and ``huge`` stay until the fault is removed.
     ``refuse = (status, allowed_paths)`` answers ``status`` (429 with
-    ``Retry-After: 0``) to every path not allowed.
+    ``Retry-After: 0``) to every path not allowed. Slices only: ``unavailable``
+    (503 for good), ``self``, ``jump`` and ``jump_to`` (the slice's link points
+    at itself or at an absurd offset: :data:`SLICE_LINKS`), ``wp0`` and
+    ``wp-1`` (WordPress's answers, where the list ends); ``ignore_from``
+    answers every slice as the first one, whatever its ``from``.
     """
 
     def __init__(
@@ -67,6 +82,7 @@ class FaultySite(SampleSite):
         self.rewrite = list(rewrite)
         self.copies = dict(copies or {})
         self.refuse: tuple[int, set[str]] | None = None
+        self.ignore_from = False
         self.times: dict[str, list[float]] = defaultdict(list)
 
     def fault(self, request: Request, path: str) -> str | None:
@@ -76,6 +92,15 @@ class FaultySite(SampleSite):
             except (KeyError, ValueError):
                 return None
         return self.faults.get(path)
+
+    def redirect(self, request: Request, path: str) -> bytes | None:
+        """The fault ``redirect:PATH``: a 301 to PATH (an empty body, so not the page's)."""
+        fault = self.fault(request, path)
+        if not fault or not fault.startswith("redirect:"):
+            return None
+        request.setResponseCode(301)
+        request.setHeader("Location", fault.removeprefix("redirect:"))
+        return b" "
 
     def early_answer(self, request: Request, path: str) -> bytes | int | None:
         """The answer of a fault that stands instead of the page, if one fires now."""
@@ -91,14 +116,16 @@ class FaultySite(SampleSite):
             return b""
         fault = self.fault(request, path)
         attempt = len(self.times[path])
-        if fault and fault.startswith("redirect:"):
-            request.setResponseCode(301)
-            request.setHeader("Location", fault.removeprefix("redirect:"))
-            return b""
         if fault in ("429", "503") and attempt == 1:
             request.setResponseCode(int(fault))
             request.setHeader("Retry-After", "1")
             return b"slow down"
+        if fault == "unavailable":
+            request.setResponseCode(503)
+            request.setHeader("Retry-After", "0")
+            return b"Service Unavailable"
+        if fault in WORDPRESS_ENDS:
+            return WORDPRESS_ENDS[fault]
         if fault == "down" or (fault == "500x2" and attempt <= 2):
             request.setResponseCode(500)
             return b"error"
@@ -121,18 +148,23 @@ class FaultySite(SampleSite):
     def respond(self, request: Request) -> bytes | int:
         path = request.path.decode()
         self.times[path].append(time.monotonic())
-        early = self.early_answer(request, path)
+        early = self.redirect(request, path) or self.early_answer(request, path)
         if early is not None:
             self.hits[request.uri.decode()] += 1  # counted as the samples count their answers
             return early
         fault = self.fault(request, path)
         attempt = len(self.times[path])
+        if self.ignore_from and path == SLICE_PATH:
+            request.args[b"from"] = [str(PAGE).encode()]
         if path in self.copies:
             request.path = self.copies[path].encode()
         body = super().respond(request)
         for prefix, old, new in self.rewrite:
             if path.startswith(prefix) and isinstance(body, bytes):
                 body = old.sub(new, body) if isinstance(old, re.Pattern) else body.replace(old, new)
+        if fault in SLICE_LINKS and isinstance(body, bytes):
+            own = b"from=%s&amp;to=%s" % (request.args[b"from"][0], request.args[b"to"][0])
+            body = _LINK_OFFSETS.sub(SLICE_LINKS[fault] or own, body)
         if fault == "truncate" and attempt == 1:
             request.setHeader("Content-Length", str(len(body)))
             request.write(body[: len(body) // 2])

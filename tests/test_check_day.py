@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from vok_crawler.check_day import problems
+from vok_crawler.check_day import main, problems, warnings
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -43,3 +43,25 @@ def test_scrapyd_s_log_tells_a_job_that_died_before_its_report(tmp_path):
         "Scrapyd's job j3 exited with status 2",
         "Scrapyd's last vok job j3 wrote no health report (the report is job j2's)",
     ]
+
+
+def test_a_walk_that_did_not_reach_the_end_is_a_failed_day_saying_why(tmp_path):
+    health = report(
+        tmp_path / "vok.health.json",
+        finish_reason="walk_incomplete",
+        walk_problems=["http://127.0.0.1/wp-admin/admin-ajax.php?from=36 could not be read"],
+    )
+    assert problems(health, now=NOW) == [
+        "the last run (job j2) ended 'walk_incomplete': http://127.0.0.1/wp-admin/admin-ajax.php?from=36 could not be read"
+    ]
+
+
+def test_a_finished_run_that_left_articles_pending_is_a_good_day_with_a_warning(tmp_path, capsys):
+    health = report(tmp_path / "vok.health.json", left_for_next_run={"pending": 3, "gated": 2})
+    assert problems(health, now=NOW) == []
+    assert warnings(health) == ["3 article(s) could not be read and are pending: the next run asks for them again"]
+    assert main([str(health), "--max-age-hours", "1000000"]) == 0
+    out, err = capsys.readouterr()
+    assert "WARNING: 3 article(s)" in err and out.startswith("OK:")
+    quiet = report(tmp_path / "quiet.json", left_for_next_run={"pending": 0, "gated": 2})
+    assert warnings(quiet) == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
 import pytest
 import pytest_twisted
@@ -175,14 +174,6 @@ def test_the_corpus_path_can_name_the_crawled_site(sample_server, tmp_path):
     site = sample_server.origin.removeprefix("http://").replace(":", "_")
     assert len(read_jsonl(tmp_path / site / "vok.jsonl")) == 42 - len(GATES)
     assert (tmp_path / site / "vok.state.json").exists() and (tmp_path / site / "vok.health.json").exists()
-
-
-@pytest_twisted.inlineCallbacks
-def test_a_long_crawl_logs_its_progress(tmp_path, caplog):
-    """Scrapy's LogStats, on in the project's settings: pages, articles and their rates."""
-    with serve(FaultySite(SAMPLE_SITE, delay=0.02)) as origin, caplog.at_level(logging.INFO):
-        yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", LOGSTATS_INTERVAL=0.1)
-    assert re.search(r"Crawled \d+ pages \(at \d+ pages/min\), scraped \d+ items \(at \d+ items/min\)", caplog.text)
 
 
 @pytest_twisted.inlineCallbacks

@@ -27,7 +27,7 @@ from tests.conftest import (
 )
 from tests.fault_site import WRAPPER, FaultySite
 from vok_crawler import stats
-from vok_crawler.finish_reasons import LAYOUT_BROKEN, PAGINATION_NOT_FOUND
+from vok_crawler.finish_reasons import LAYOUT_BROKEN, PAGINATION_NOT_FOUND, WALK_INCOMPLETE
 from vok_crawler.sample_site import PAGE, SOURCE_ID
 from vok_crawler.slices import Slice
 
@@ -162,7 +162,7 @@ def test_a_since_run_on_a_walk_never_completed_stays_incomplete(tmp_path):
     site = FaultySite(SAMPLE_SITE, slice_faults={3 * PAGE: "down"})
     with serve(site) as origin:
         crawler = yield crawl(corpus, f"{origin}{LISTING}", RETRY_TIMES=1, VOK_RETRY_BACKOFF_BASE=0, **SUBSCRIBER)
-        assert crawler.stats.get_value("finish_reason") == "finished"
+        assert crawler.stats.get_value("finish_reason") == WALK_INCOMPLETE
         assert state_of(tmp_path)["complete"] is False  # a slice failed
         site.slice_faults.clear()
         crawler = yield crawl(corpus, f"{origin}{LISTING}", spider_args={"since": "2026-01-01"}, **SUBSCRIBER)
@@ -191,23 +191,33 @@ def test_refresh_fetches_known_articles_again_without_duplicating_the_corpus(sam
 
 
 @pytest_twisted.inlineCallbacks
-def test_a_broken_layout_ends_the_run_with_its_own_reason_and_a_non_zero_exit(tmp_path):
+def test_a_broken_layout_writes_no_record_ends_the_run_with_its_own_reason_and_keeps_every_page_pending(tmp_path):
     redesigned = FaultySite(
         SAMPLE_SITE,
         rewrite=[("/newstream/", b"article-title", b"post-heading"), ("/newstream/", b"article-content", b"post-text")],
     )
     with serve(redesigned) as origin:
         corpus = tmp_path / "vok.jsonl"
-        _, err, code = yield scrapy_crawl(origin, corpus)
-    assert code == 1, err.decode()[-2000:]
-    assert b"The site's layout looks broken" in err
-    health = json.loads((tmp_path / "vok.health.json").read_text())
-    assert health["finish_reason"] == LAYOUT_BROKEN
-    # The title is still found by a fallback (<title>), and said so; the body is not found at all.
-    assert any("have no body" in problem for problem in health["layout_problems"]), json.dumps(health)
-    assert health["coverage"]["body"] == 0.0
-    assert health["fields_missing"]["body"] and health["fields_by_fallback"]["title/<title>"]
-    assert state_of(tmp_path)["complete"] is False
+        _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}")
+        assert code == 1, err.decode()[-2000:]
+        assert b"The site's layout looks broken" in err
+        assert b"no body element found by any rule" in err
+        health = json.loads((tmp_path / "vok.health.json").read_text())
+        assert health["finish_reason"] == LAYOUT_BROKEN
+        # The title is still found by a fallback (<title>), but no rule finds the body element: no
+        # record with an empty body, each page counted and kept to be read again.
+        assert not corpus.exists() or read_jsonl(corpus) == []
+        voice_of_korea = set(expected_records(origin))
+        assert any("had no body element or no title" in problem for problem in health["layout_problems"])
+        assert set(state_of(tmp_path)["pending"]) >= voice_of_korea
+        assert health["left_for_next_run"]["pending"] >= len(voice_of_korea)
+        assert state_of(tmp_path)["complete"] is False
+
+        redesigned.rewrite.clear()  # the page objects understand the pages again
+        _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}")
+    assert code == 0, err.decode()[-2000:]
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(origin).values())
+    assert state_of(tmp_path)["pending"] == []
 
 
 @pytest_twisted.inlineCallbacks

@@ -26,8 +26,8 @@ from tests.conftest import (
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 from vok_crawler import stats
-from vok_crawler.extensions import COOKIES_HINT
-from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
+from vok_crawler.finish_reasons import ALL_GATED, BLOCKED, WALK_INCOMPLETE
+from vok_crawler.health import COOKIES_HINT
 from vok_crawler.sample_site import PAGE, SUBSCRIBER_SECRET
 from vok_crawler.settings import VOK_BLOCKED_AFTER
 
@@ -302,7 +302,7 @@ def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it
         crawler = yield crawl(
             corpus, f"{origin}{LISTING}", DOWNLOAD_MAXSIZE=100_000, DOWNLOAD_WARNSIZE=0, **QUICK, **SUBSCRIBER
         )
-        assert crawler.stats.get_value("finish_reason") == "finished"
+        assert crawler.stats.get_value("finish_reason") == WALK_INCOMPLETE
         first = {r["url"] for r in read_jsonl(corpus)}
         assert first < set(expected_records(origin))  # the failed slice's articles are missing
         assert state_of(corpus)["complete"] is False

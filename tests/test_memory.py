@@ -25,20 +25,23 @@ def article(n: int, **fields) -> Article:
     return Article(**{"url": f"{ORIGIN}/newstream/{n}-{n}/a/", "title": f"Title {n}", "body": "Body", **fields})
 
 
+SPIDER = VokSpider(start_url=f"{ORIGIN}/article/163/")  # the memory's signals are given the spider
+
+
 def open_memory(path: Path | None, **spider_args) -> CrawlMemory:
     """A memory as a crawl opens it, for the corpus at ``path``."""
     crawler = get_crawler(VokSpider, settings_dict={"VOK_CORPUS": str(path) if path else ""})
     crawler.spider = VokSpider(start_url=f"{ORIGIN}/article/163/", **spider_args)
     crawler.stats.open_spider()
-    memory = CrawlMemory(crawler, path)
+    memory = CrawlMemory(crawler, path, crawler.spider.options)
     memory.spider_opened(crawler.spider)
     return memory
 
 
 def close(memory: CrawlMemory, reason: str = "finished") -> dict:
-    memory.spider_closed(memory.crawler.spider, reason)
+    memory.spider_closed(SPIDER, reason)
     memory.engine_stopped()
-    return json.loads(memory.sibling("state").read_text())
+    return json.loads(memory.store.sibling("state").read_text())
 
 
 def write(memory: CrawlMemory, item: Article) -> bool:
@@ -78,7 +81,7 @@ def test_the_corpus_accumulates_across_runs_without_a_url_twice(tmp_path):
     assert len(read_jsonl(path)) == 2  # flushed as written, before the close
     close(memory)
     memory = open_memory(path)
-    assert memory.is_known(article(2).url) and not memory.is_known(article(3).url)
+    assert memory.ledger.is_known(article(2).url) and not memory.ledger.is_known(article(3).url)
     assert not write(memory, article(2, title="again"))
     assert write(memory, article(3))
     close(memory)
@@ -92,7 +95,7 @@ def test_a_torn_last_line_is_cut_before_anything_is_appended(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         memory = open_memory(path)
     assert "Cut a torn last line" in caplog.text
-    assert not memory.is_known(article(2).url)  # the cut record is fetched again
+    assert not memory.ledger.is_known(article(2).url)  # the cut record is fetched again
     write(memory, article(2))
     close(memory)
     assert [r["url"] for r in read_jsonl(path)] == [article(1).url, article(2).url]
@@ -102,10 +105,10 @@ def test_the_state_remembers_the_walk_what_failed_what_was_gated_and_what_is_gon
     path = tmp_path / "vok.jsonl"
     memory = open_memory(path, source_id="190163")
     for url in (article(1).url, article(2).url, article(3).url, article(4).url):
-        memory.first_request(url) and memory.asked(url)
-    memory.failed(article(1).url)
-    memory.gate(article(2).url)
-    memory.skip(article(3).url)  # article 4 never answered: killed, blocked or stopped
+        memory.ledger.first_request(url) and memory.ledger.asked(url)
+    memory.ledger.tell(article(1).url, "failed")
+    memory.ledger.tell(article(2).url, "gated")
+    memory.ledger.tell(article(3).url, "gone")  # article 4 never answered: killed, blocked or stopped
     memory.walk.size = 12
     state = close(memory)
     assert state["complete"] is True
@@ -113,20 +116,20 @@ def test_the_state_remembers_the_walk_what_failed_what_was_gated_and_what_is_gon
     assert state["gated"] == [article(2).url] and state["skipped"] == [article(3).url]
     assert state["pagination"] == {"source_id": "190163", "slice_size": 12, "to_reading": "unknown"}
     again = open_memory(path)
-    assert again.to_ask_again() == [article(1).url, article(4).url]  # no cookies: the gated one waits
-    assert again.is_known(article(2).url) and again.is_known(article(3).url)
+    assert again.ledger.to_ask_again() == [article(1).url, article(4).url]  # no cookies: the gated one waits
+    assert again.ledger.is_known(article(2).url) and again.ledger.is_known(article(3).url)
     assert (again.walk.source_id, again.walk.size) == ("190163", 12)
-    assert not again.walk_all
+    assert not again.walk.whole
     close(again)
 
 
 def test_a_run_with_cookies_or_refresh_asks_for_gated_articles_again(tmp_path):
     path = tmp_path / "vok.jsonl"
     memory = open_memory(path)
-    memory.gate(article(2).url)
+    memory.ledger.tell(article(2).url, "gated")
     close(memory)
     memory = open_memory(path, refresh="1")
-    assert memory.to_ask_again() == [article(2).url] and not memory.is_known(article(2).url)
+    assert memory.ledger.to_ask_again() == [article(2).url] and not memory.ledger.is_known(article(2).url)
     close(memory)
 
 
@@ -139,10 +142,10 @@ def test_a_run_that_did_not_finish_well_leaves_the_walk_incomplete(tmp_path, rea
 def test_a_failed_slice_or_a_stuck_walk_leaves_the_walk_incomplete(tmp_path):
     path = tmp_path / "vok.jsonl"
     memory = open_memory(path)
-    memory.listing_failed()
+    memory.walk.failed()
     assert close(memory)["complete"] is False
     memory = open_memory(path)
-    memory.stuck("no way past the first page")
+    memory.walk.stuck("no way past the first page")
     assert close(memory)["complete"] is False
 
 
@@ -170,7 +173,7 @@ def test_a_state_of_the_wrong_shape_is_logged_and_means_a_full_walk(tmp_path, ca
     with caplog.at_level(logging.WARNING):
         memory = open_memory(path)
     assert "is not a state this crawler wrote" in caplog.text
-    assert memory.walk_all and memory.to_ask_again() == []
+    assert memory.walk.whole and memory.ledger.to_ask_again() == []
     close(memory)
     assert not list(tmp_path.glob("*.partial"))
 
@@ -179,15 +182,15 @@ def test_a_state_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "vok.jsonl"
     path.with_name("vok.state.json").write_text('\ufeff{"complete": true, "pending": ["http://x/"]}', encoding="utf-8")
     memory = open_memory(path)
-    assert not memory.walk_all and memory.to_ask_again() == ["http://x/"]
+    assert not memory.walk.whole and memory.ledger.to_ask_again() == ["http://x/"]
     close(memory)
 
 
 def test_without_a_corpus_nothing_is_known_and_nothing_is_written(tmp_path):
     memory = open_memory(None)
     assert write(memory, article(1)) and not write(memory, article(1))  # still one record per URL
-    assert memory.walk_all and memory.write_json("health", {}) is None
-    memory.spider_closed(memory.crawler.spider, "finished")
+    assert memory.walk.whole and memory.write_json("health", {}) is None
+    memory.spider_closed(SPIDER, "finished")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -221,7 +224,7 @@ def test_a_byte_order_mark_and_a_line_that_is_not_utf8_are_read_not_fatal(tmp_pa
     path.write_bytes(b"\xef\xbb\xbf" + first.encode() + b"\n" + second.encode().replace(b"caf", b"caf\xe9") + b"\n")
     with caplog.at_level(logging.WARNING):
         memory = open_memory(path)
-    assert memory.is_known(article(1).url) and memory.is_known(article(2).url)  # neither is written again
+    assert memory.ledger.is_known(article(1).url) and memory.ledger.is_known(article(2).url)  # neither is written again
     assert "Line 2 of" in caplog.text and "not UTF-8" in caplog.text
     close(memory)
 
@@ -231,7 +234,7 @@ def test_a_torn_line_cut_on_open_makes_the_walk_incomplete_so_its_article_is_fou
     close(open_memory(path))  # a complete walk
     path.write_text(json.dumps({"url": article(1).url}) + '\n{"url": "' + article(2).url, encoding="utf-8")
     memory = open_memory(path)
-    assert memory.walk_all
+    assert memory.walk.whole
     close(memory)
 
 
@@ -241,12 +244,34 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
     from twisted.python.failure import Failure
 
     memory = open_memory(tmp_path / "vok.jsonl")
-    spider = memory.crawler.spider
+    spider = SPIDER
     page = HtmlResponse(article(1).url, request=Request(article(1).url, callback=spider.parse_article))
     memory.spider_error(Failure(ValueError("boom")), page, spider)
-    assert article(1).url in memory.pending and not memory.listing_incomplete
+    assert article(1).url in memory.ledger.pending and not memory.walk.failed_pages
     listing = HtmlResponse(
         f"{ORIGIN}/article/163/", request=Request(f"{ORIGIN}/article/163/", callback=spider.parse_listing)
     )
     memory.spider_error(Failure(ValueError("boom")), listing, spider)
     assert close(memory)["complete"] is False
+
+
+def test_a_full_walk_is_unfinished_until_an_empty_slice_at_the_next_offset_or_a_stop_on_purpose(tmp_path):
+    from vok_crawler.slices import Slice
+
+    memory = open_memory(tmp_path / "vok.jsonl")
+    assert memory.walk.whole and memory.walk.unfinished is None  # no slice asked: nothing to finish
+    memory.walk.observe(None, [article(n).url for n in range(12)])
+    memory.walk.claim(12)
+    assert "no slice at offset 12" in (memory.walk.unfinished or "")
+    memory.walk.ended(Slice("190163", 12, 12))
+    assert memory.walk.unfinished is None
+    stopped = open_memory(tmp_path / "other" / "vok.jsonl")
+    stopped.walk.claim(12)
+    stopped.walk.stopped = True  # older than `since`: the rest was not wanted
+    assert stopped.walk.unfinished is None
+    stopped.walk.failed("http://127.0.0.1:8163/wp-admin/admin-ajax.php?from=12")
+    assert stopped.walk.unfinished == (
+        "http://127.0.0.1:8163/wp-admin/admin-ajax.php?from=12 could not be read: the articles past it were not reached"
+    )
+    close(memory)
+    close(stopped)

@@ -9,6 +9,11 @@ from vok_crawler.slices import Control, Slice, SliceWalk, parse_slice, slice_siz
 ORIGIN = "http://127.0.0.1:8163"
 
 
+def teasers(start: int, held: int) -> list[str]:
+    """The URLs of ``held`` teasers from offset ``start`` of the source's list."""
+    return [f"{ORIGIN}/newstream/{n}-{n}/a/" for n in range(start, start + held)]
+
+
 def serve(reading: str, total: int, page: int = 12):
     """A server's answer to ``from``/``to``: how many teasers it holds (of ``total``)."""
 
@@ -36,7 +41,7 @@ def test_a_built_walk_leaves_no_gap_and_keeps_slices_near_the_sites_size(reading
         asked = walk.slice_at(start)
         assert asked is not None and asked.to > (0 if walk.reading == "count" else asked.start)  # never to <= from
         held = held_by(asked)
-        walk.observe(asked, held)
+        walk.observe(asked, teasers(start, held))
         if not held:
             break
         covered |= set(range(start, start + held))
@@ -49,17 +54,17 @@ def test_a_built_walk_leaves_no_gap_and_keeps_slices_near_the_sites_size(reading
 
 def test_a_slice_holding_more_than_asked_for_shows_that_to_is_a_count():
     walk = SliceWalk(source_id="7", size=12)
-    walk.observe(Slice("7", 12, 24), 24)
+    walk.observe(Slice("7", 12, 24), teasers(12, 24))
     assert walk.reading == "count"
     assert walk.slice_at(36) == Slice("7", 36, 12)
     end_walk = SliceWalk(source_id="7", size=12)
-    end_walk.observe(Slice("7", 12, 24), 12)
+    end_walk.observe(Slice("7", 12, 24), teasers(12, 12))
     assert end_walk.reading == "unknown" and end_walk.slice_at(24) == Slice("7", 24, 36)
 
 
 def test_the_site_link_with_to_as_a_count_teaches_the_reading():
     walk = SliceWalk(source_id="7", size=12)
-    walk.observe(Slice("7", 12, 12), 12)  # from=12&to=12 answered with 12 teasers
+    walk.observe(Slice("7", 12, 12), teasers(12, 12))  # from=12&to=12 answered with 12 teasers
     assert walk.reading == "count"
 
 
@@ -101,3 +106,31 @@ def test_slice_urls_are_built_and_read_back():
     assert parse_slice(f"{ORIGIN}/wp-admin/admin-ajax.php?action=other&from=1&to=2&id=3") is None
     assert parse_slice(f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&from=x&id=3") is None
     assert parse_slice(f"{ORIGIN}/article/163/") is None
+
+
+@pytest.mark.parametrize(
+    ("offered", "expected"),
+    [(24, 24), (20, 20), (12, 24), (5, 24), (36, 24), (99999999999999999999999, 24), (None, 24)],
+    ids=["the-next", "an-overlap", "itself", "back", "a-gap", "absurd", "none"],
+)
+def test_a_link_goes_on_only_between_this_slice_and_the_offset_after_its_teasers(offered, expected):
+    assert SliceWalk().next_start(Slice("7", 12, 12), 12, offered) == expected
+
+
+def test_an_empty_slice_is_the_end_only_at_the_offset_after_the_last_teaser_seen():
+    walk = SliceWalk(source_id="7", size=12)
+    walk.observe(None, teasers(0, 12))
+    walk.observe(Slice("7", 12, 12), teasers(12, 12))
+    assert walk.frontier == 24
+    assert not walk.ended(Slice("7", 20, 12)) and not walk.reached_end
+    assert walk.ended(Slice("7", 24, 12)) and walk.reached_end
+
+
+def test_slices_of_teasers_seen_before_are_repeats_and_two_in_a_row_mean_the_site_does_not_page():
+    walk = SliceWalk(source_id="7", size=12)
+    assert not walk.observe(None, teasers(0, 12))  # the listing is never a repeat
+    assert walk.observe(Slice("7", 12, 12), teasers(0, 12)) and not walk.not_paging
+    assert not walk.observe(Slice("7", 24, 12), teasers(6, 12))  # half new: the site pages after all
+    assert walk.repeats_in_a_row == 0
+    assert walk.observe(Slice("7", 36, 12), teasers(0, 12)) and walk.observe(Slice("7", 48, 12), teasers(0, 12))
+    assert walk.not_paging

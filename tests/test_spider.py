@@ -28,7 +28,7 @@ def spider(**kwargs) -> VokSpider:
     crawler.stats.open_spider()
     vok = VokSpider.from_crawler(crawler, **kwargs)
     crawler.spider = vok
-    vok.memory = CrawlMemory(crawler, None)
+    vok.memory = CrawlMemory(crawler, None, vok.options)
     return vok
 
 
@@ -98,7 +98,7 @@ def test_a_gated_article_gives_no_record_and_is_remembered():
         encoding="utf-8",
     )
     assert list(vok.parse_article(gated)) == []
-    assert vok.memory.gated == {f"{ORIGIN}{path}"}
+    assert vok.memory.ledger.gated == {f"{ORIGIN}{path}"}
     assert vok.crawler.stats.get_value("vok/gated") == 1
 
 
@@ -114,7 +114,7 @@ def test_a_page_that_is_no_article_listing_or_gate_stays_pending_and_counts_as_a
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse_article(busy)) == []
     assert "Unrecognized page" in caplog.text
-    assert url in vok.memory.pending and url not in vok.memory.skipped
+    assert url in vok.memory.ledger.pending and url not in vok.memory.ledger.skipped
     assert vok.crawler.stats.get_value("vok/refusals") == 1
 
 
@@ -156,14 +156,14 @@ def test_an_empty_slice_past_the_end_is_nothing_to_do(caplog, body):
     with caplog.at_level(logging.WARNING):
         assert list(vok.parse(empty)) == []
     assert not caplog.text
-    assert not vok.memory.listing_incomplete and vok.memory.pagination_stuck is None
+    assert not vok.memory.walk.failed_pages and vok.memory.walk.pagination_stuck is None
 
 
 def test_an_empty_first_slice_of_a_full_walk_is_a_walk_that_cannot_go_on():
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     empty = answer(HtmlResponse, FIRST_SLICE, body=b"")
     assert list(vok.parse(empty)) == []
-    assert "held no teaser" in (vok.memory.pagination_stuck or "")
+    assert "held no teaser" in (vok.memory.walk.pagination_stuck or "")
 
 
 def test_a_listing_without_any_way_to_the_next_slice_is_a_walk_that_cannot_go_on():
@@ -172,9 +172,9 @@ def test_a_listing_without_any_way_to_the_next_slice_is_a_walk_that_cannot_go_on
     listing = listing.replace(body=listing.body.replace(b'data-id="190163"', b"").replace(b'data-from="12"', b""))
     requests = list(vok.parse_listing(listing))
     assert all(r.callback == vok.parse_article for r in requests)
-    assert "-a source_id=K" in (vok.memory.pagination_stuck or "")
+    assert "-a source_id=K" in (vok.memory.walk.pagination_stuck or "")
     given = spider(start_url=f"{ORIGIN}/article/163/", source_id="190163")
-    assert list(given.parse_listing(listing))[-1].url == FIRST_SLICE and given.memory.pagination_stuck is None
+    assert list(given.parse_listing(listing))[-1].url == FIRST_SLICE and given.memory.walk.pagination_stuck is None
 
 
 def test_links_to_another_host_are_never_requested():
@@ -199,11 +199,11 @@ def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
     failure = Failure(GatedRedirect("redirect to the NK Pro gate"))
     failure.request = request  # as Scrapy hands it to an errback
     vok.on_error(failure)
-    assert vok.memory.listing_incomplete and not vok.memory.gated
+    assert vok.memory.walk.failed_pages and not vok.memory.ledger.gated
     other = spider(start_url=f"{ORIGIN}/article/163/")
     binary = answer(Response, FIRST_SLICE, body=b"\x89PNG", headers={"Content-Type": "image/png"})
     assert list(other.parse_listing(binary)) == []
-    assert other.memory.listing_incomplete
+    assert other.memory.walk.failed_pages
 
 
 def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):

@@ -10,9 +10,14 @@ A failed day shows in two places, and either alone can miss it:
   for a job that exited non-zero, including one that stopped before it
   could write any health file (a bad setting exits 2 at once).
 
-This checks both: the last health report is recent and ``finished``, and,
-with ``--scrapyd-log``, the last vok job Scrapyd started is the one that
-wrote it and did not die. Every problem is printed on one line. The file
+This checks both: the last health report is recent and ``finished`` (a
+run whose walk did not reach the end of the list ended ``walk_incomplete``
+or ``pagination_repeats``: a failed day), and, with ``--scrapyd-log``, the
+last vok job Scrapyd started is the one that wrote it and did not die.
+Every problem is printed on one line (``FAILED: ...``, exit 1). A good day
+that left articles pending (an article that answered 503 to the end) is a
+``WARNING: ...`` line naming their count, and exit 0: the next run asks for
+them first. The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -48,7 +53,7 @@ def problems(
     found = []
     reason = health.get("finish_reason")
     if reason != "finished":
-        details = "; ".join(health.get("layout_problems") or [])
+        details = "; ".join((health.get("layout_problems") or []) + (health.get("walk_problems") or []))
         found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
     finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
     if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
@@ -56,6 +61,18 @@ def problems(
     if scrapyd_log is not None:
         found += _scrapyd_problems(scrapyd_log.read_text(encoding="utf-8", errors="replace"), health.get("job"))
     return found
+
+
+def warnings(health_path: Path) -> list[str]:
+    """What a run that went well left for the next one (articles pending); empty when nothing."""
+    try:
+        health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # told as a problem already
+    pending = (health.get("left_for_next_run") or {}).get("pending") or 0
+    if not pending:
+        return []
+    return [f"{pending} article(s) could not be read and are pending: the next run asks for them again"]
 
 
 def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:
@@ -79,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     for problem in found:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not found:
+        for warning in warnings(args.health):
+            print(f"WARNING: {warning}", file=sys.stderr)
         print(f"OK: {args.health} says finished")
     return 1 if found else 0
 

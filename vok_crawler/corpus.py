@@ -1,6 +1,6 @@
 """Append-only files that a kill or a full disk must not spoil: the corpus, and the others like it.
 
-:class:`vok_crawler.memory.CrawlMemory` owns the corpus; these are the
+:class:`CorpusStore` is the corpus with its lock; beside it are the
 operations on its format (its repair, its URLs and lines), and the two ways
 of writing that every file of the crawl uses: :func:`append_whole` (the
 corpus, the changes log, the WARC archive) and :func:`write_durably` (the
@@ -11,6 +11,7 @@ the file is repaired before anything is appended, and what was cut is logged.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import logging
@@ -18,11 +19,15 @@ import os
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, TypeVar
+
+from vok_crawler.errors import BadConfiguration, CannotStart
 
 logger = logging.getLogger(__name__)
+_S = TypeVar("_S")
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -79,14 +84,20 @@ def _url_hash(url: bytes) -> int:
     return zlib.crc32(url) >> (32 - _HASH_BITS)
 
 
-class CorpusIndex:
+class CorpusIndex(AbstractSet[str]):
     """The URLs of the corpus, in 8 bytes a record: a sorted array of (URL hash, line offset) keys.
 
     A set of a million URL strings takes some 150 MB; this takes 8. A key
     whose hash matches is confirmed by reading that line's URL back from the
     file, so a URL is known only if a record really has it: no false
     "known". URLs written during the run are kept as they are, in a set.
+    A set of URLs minus the index (``pending - index``) asks the index about
+    each URL of the set, never reads the file through.
     """
+
+    @classmethod
+    def _from_iterable(cls, urls: Iterable[_S]) -> AbstractSet[_S]:
+        return set(urls)
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -282,3 +293,84 @@ def write_durably(path: Path, text: str) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+class CorpusStore:
+    """The corpus file and its lock: one crawl per corpus, each record appended whole, each URL once.
+
+    Opening it takes the lock before anything is read (another crawl holding
+    it is a :class:`~vok_crawler.errors.BadConfiguration`), cuts a torn last
+    line (:attr:`cut`) and loads the URLs. Without a path it writes nothing
+    and still keeps one record per URL.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.urls = CorpusIndex(None)
+        self.cut = 0
+        self._lock: IO[str] | None = None
+        self._fd: int | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = take_lock(path.with_name(f"{path.stem}.lock"), path)
+                self.cut = repair_torn_tail(path)
+                self.urls = CorpusIndex(path)
+            except OSError as error:  # a full disk, a read-only folder: before any request
+                raise CannotStart(f"cannot start on {error.filename or path}: {error.strerror or error}") from None
+
+    def sibling(self, kind: str) -> Path:
+        """A file beside the corpus: ``vok.<kind>.json`` for ``vok.jsonl``."""
+        assert self.path is not None
+        return self.path.with_name(f"{self.path.stem}.{kind}.json")
+
+    def open(self) -> None:
+        """Ready to append (when the crawl starts)."""
+        if self.path is not None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(self, url: str, line: str) -> bool:
+        """Append a record's line unless the corpus has its URL; whether it was written.
+
+        The line goes to the file whole or not at all (``OSError`` when it cannot).
+        """
+        if url in self.urls:
+            return False
+        if self._fd is not None:
+            append_whole(self._fd, line.encode("utf-8"))
+        self.urls.add(url)
+        return True
+
+    def close(self) -> None:
+        """Flush to the disk and close (``OSError`` if the flush failed; closed all the same)."""
+        self.urls.close()
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def release(self) -> None:
+        """Let the next crawl in (after every file of this one is written)."""
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+
+def take_lock(path: Path, corpus: Path) -> IO[str]:
+    """One crawl per corpus: an OS lock, released by the kernel when the process dies."""
+    lock = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "another process"
+        lock.close()
+        raise BadConfiguration(f"{corpus} is being crawled by {holder}: one crawl per corpus at a time") from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"process {os.getpid()}\n")
+    lock.flush()
+    return lock

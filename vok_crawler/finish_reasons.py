@@ -9,6 +9,10 @@ from __future__ import annotations
 LAYOUT_BROKEN = "layout_broken"  # pages fetched, but the markup no longer fits the page objects
 NOTHING_FETCHED = "nothing_fetched"  # every request failed: the site is down or unreachable
 PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past its first page
+PAGINATION_REPEATS = (
+    "pagination_repeats"  # slices built at the next offset held only teasers seen: the site does not page
+)
+WALK_INCOMPLETE = "walk_incomplete"  # a listing page or slice failed, or the walk ended before an empty slice
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl
 WRITE_FAILED = "write_failed"  # a record could not be written to the corpus (disk full, I/O error)

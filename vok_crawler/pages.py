@@ -42,8 +42,9 @@ Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matche
 NOT_IN_TEASER = f"not(ancestor-or-self::*[{has_class('article-desc')}])"
 TEASER_BLOCKS: Query = etree.XPath(f"//*[@id='latest_article_wrapper']//*[{has_class('article-desc')}]")
 ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
+CONTROL_CLASSES = ("more-articles", "load-more", "more-full-link")
 CONTROLS: Query = etree.XPath(
-    f"//*[self::a or self::button][{has_class('more-articles')} or {has_class('load-more')}][{NOT_IN_TEASER}]"
+    f"//*[self::a or self::button][{' or '.join(has_class(name) for name in CONTROL_CLASSES)}][{NOT_IN_TEASER}]"
 )
 SLICE_HREFS: Query = etree.XPath("//a[contains(@href, 'action=get_cat_by_source')]/@href")
 INLINE_SCRIPTS: Query = etree.XPath("//script[not(@src)]/text()")
@@ -144,7 +145,9 @@ class SitePage:
     def more_articles(self) -> Control:
         """The way to the next slice: the control's link, its data attributes, or an id in the page."""
         controls = CONTROLS(self.root)
-        hrefs = [url for url in (self.link(c.get("href", "")) for c in controls) if url and parse_slice(url)]
+        here = self.link(self.url)  # an href that is the page itself (``#``, or a slice's own URL) is no way on
+        links = [self.link(control.get("href", "")) for control in controls]
+        hrefs = [url for url in links if url and url != here and parse_slice(url)]
         data = next((c for c in controls if c.get("data-id") or c.get("data-from")), None)
         start = _int(data.get("data-from")) if data is not None else None
         size = slice_size(start, _int(data.get("data-to"))) if data is not None else None
@@ -309,6 +312,20 @@ class ArticlePage(SitePage):
             return "body cut short"
         return None
 
+    def not_understood(self) -> str | None:
+        """Why an article page cannot be read, if it cannot: its body element or its title found by no rule.
+
+        A body element that holds no text (a photo-only article) is read, as
+        an empty body; a page without one gives no record, to be read again
+        once the rules are fixed.
+        """
+        missing = [
+            what
+            for what, found in (("body element", bool(CONTENT(self.root))), ("title", self.findings()["title"].rule))
+            if not found
+        ]
+        return f"no {' and no '.join(missing)} found by any rule" if missing else None
+
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
         return bool(ARTICLE_MARKERS(self.root))
@@ -325,7 +342,7 @@ class ArticlePage(SitePage):
     def _source_url(self) -> str | None:
         """The "Read original version at source" link of the meta line."""
         links = META_LINKS(self.root)
-        originals = [a for a in links if "original" in a.text_content().lower()]
+        originals = [a for a in links if "original" in markup_text(a).lower()]
         for anchor in originals or links:
             return self.link(anchor.get("href"))
         return None

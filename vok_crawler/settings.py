@@ -68,13 +68,21 @@ VOK_ARCHIVE_MAX_BYTES = 1024**3
 EXTENSIONS = {
     "vok_crawler.memory.CrawlMemory": 100,
     "vok_crawler.extensions.HealthReport": 500,
+    "vok_crawler.progress.Progress": 600,
 }
+# The vok crawl's progress line (new, known, slices, pending, gated, share done, time left), in
+# seconds; 0 turns it off. It stands in for Scrapy's LogStats line, which the vok spider turns off.
+VOK_PROGRESS_INTERVAL = 60.0
+# The health report takes the layout as broken when fewer than this share of a run's records
+# have each of these fields (vok_crawler.health.Thresholds).
+VOK_LAYOUT_MIN_SHARE = 0.5
+VOK_LAYOUT_FIELDS = ["title", "body"]
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.
 CONCURRENT_ITEMS = 8
 
-# Progress: pages, articles and their rates, once a minute.
+# Progress of other spiders: pages, items and their rates, once a minute.
 LOGSTATS_INTERVAL = 60.0
 
 ITEM_PIPELINES = {

@@ -12,6 +12,7 @@ PREFIX = "vok/"
 PAGES_LISTING = "vok/pages/listing"
 PAGES_ARTICLE = "vok/pages/article"
 PAGES_UNRECOGNIZED = "vok/pages/unrecognized"
+PAGES_NOT_UNDERSTOOD = "vok/pages/not_understood"  # articles with no body element or no title: no record, pending
 TEASERS_LISTING = "vok/teasers/listing"
 GATED = "vok/gated"
 
@@ -27,7 +28,9 @@ CORPUS_ALREADY_KNOWN = "vok/corpus/already_known"
 REQUESTS_PER_NEW_ARTICLE = "vok/requests_per_new_article"
 
 LISTING_STOPPED_EARLY = "vok/listing/stopped_early"
-SLICE_SEEN_AGAIN = "vok/links/slice_seen_again"
+SLICE_SEEN_AGAIN = "vok/links/slice_seen_again"  # a slice link back to an offset asked already
+SLICE_JUMPS = "vok/links/slice_jumps"  # a slice link past the next offset (a gap, were it followed)
+SLICE_REPEATS = "vok/listing/slice_repeats"  # a slice of teasers all seen already (a server that ignores from)
 LINKS_NOT_WEB = "vok/links/not_web"
 REDIRECTS_OFF_SITE = "vok/redirects/off_site"
 CHARSET_OVERRIDDEN = "vok/charset/header_overridden"

@@ -44,6 +44,7 @@ from vok_crawler.errors import BadConfiguration, error_kind, failed_request, htt
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
 from vok_crawler.pages import ArticlePage, Finding, SitePage
+from vok_crawler.parsing import page_selector
 from vok_crawler.serialize import json_line
 from vok_crawler.slices import Control
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
@@ -183,7 +184,7 @@ class ProbeSpider(VokSpider):
         self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory = CrawlMemory(self.crawler, None)
+        self.memory = CrawlMemory(self.crawler, None, self.options)
         for request in self._follow([self.start_url], self.parse):
             yield request
 
@@ -194,7 +195,7 @@ class ProbeSpider(VokSpider):
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
         if isinstance(response, TextResponse):
-            page = SitePage(response.selector, response.url, self.start_url)
+            page = SitePage(page_selector(response), response.url, self.start_url)
             seen.teasers = page.teasers()
             seen.control = page.more_articles()
         if kind == "slice":
@@ -211,7 +212,7 @@ class ProbeSpider(VokSpider):
         if not isinstance(response, TextResponse):
             seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return iter(())
-        page = ArticlePage(response.selector, response.url, self.start_url)
+        page = ArticlePage(page_selector(response), response.url, self.start_url)
         seen.gate, seen.is_article = page.gate(), page.is_article()
         seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
         wanted = self.settings.get("VOK_SOURCE")

@@ -4,13 +4,15 @@ It follows the listing's teasers, every "More Articles" slice (by its link,
 or built from the page when the site's control is script-driven or absent)
 and the "More From ..." teasers of article pages, on the start URL's own
 site and nothing else. What a page holds is read by :mod:`vok_crawler.pages`;
-what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMemory`.
+what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMemory`
+(the ledger of article outcomes, told once per page, and the walk).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar
@@ -26,8 +28,10 @@ from vok_crawler.config import switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.finish_reasons import BLOCKED
 from vok_crawler.items import Article, Teaser
-from vok_crawler.memory import CrawlMemory
+from vok_crawler.ledger import Outcome
+from vok_crawler.memory import CrawlMemory, RunOptions
 from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.parsing import page_selector
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.replay import fetched_at
@@ -40,6 +44,31 @@ DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
 # A slice past the end of the list answers nothing, or WordPress's "0" / "-1".
 END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
 PageT = TypeVar("PageT", bound=SitePage)
+
+
+@dataclass(frozen=True)
+class ArticleVerdict:
+    """What an article page gave: its outcome for the ledger, the record if any, and a refusal to count.
+
+    ``also`` names the record's own URL, a second spelling of the page asked for.
+    """
+
+    outcome: Outcome
+    item: Article | None = None
+    refusal: str | None = None
+    also: tuple[str, ...] = ()
+
+
+def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
+    """Teasers posted on or after ``since`` (by their URL's epoch, else their date; undated kept)."""
+    if not since:
+        return list(teasers)
+    kept = []
+    for teaser in teasers:
+        posted = (posted_date(teaser.url) if teaser.url else None) or teaser.date
+        if not posted or posted >= since:
+            kept.append(teaser)
+    return kept
 
 
 def days(value: str) -> int:
@@ -69,6 +98,9 @@ class VokSpider(scrapy.Spider):
 
     name = "vok"
     reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
+    # One line a record at DEBUG is Scrapy's default; INFO keeps a crawl's log readable (-s LOG_LEVEL=DEBUG
+    # shows every record again). vok_crawler.progress.Progress says where the crawl is instead of LogStats.
+    custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
     def __init__(
         self,
@@ -93,19 +125,20 @@ class VokSpider(scrapy.Spider):
         self.source_id = str(source_id).strip() if source_id is not None else None
         self.revisit = days(revisit) if revisit is not None else None
         self.refresh = switch("refresh", refresh)
+        self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit)  # what the memory is asked
         self.site = urlsplit(self.start_url).netloc.replace(":", "_")  # for VOK_CORPUS's %(site)s
         self.refusals_in_a_row = 0
 
     @cached_property
     def memory(self) -> CrawlMemory:
         """The crawl's memory; a run that keeps nothing (``scrapy parse``) gets one without a corpus."""
-        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, None)
+        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, None, self.options)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.memory
         for request in self._follow([self.start_url], self.parse):
             yield request
-        for request in self._follow(memory.to_ask_again(), self.parse_article):
+        for request in self._follow(memory.ledger.to_ask_again(), self.parse_article):
             yield request
         for request in self._follow(memory.to_revisit(), self.parse_article):
             yield request
@@ -113,7 +146,7 @@ class VokSpider(scrapy.Spider):
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """The start page, of any kind: a slice by its URL, else its markup tells which."""
         if parse_slice(response.url) is None and isinstance(response, TextResponse):
-            page = ArticlePage(response.selector, response.url, self.start_url)
+            page = ArticlePage(page_selector(response), response.url, self.start_url)
             if page.is_article() or page.gate():
                 return self.parse_article(response)
         return self.parse_listing(response)
@@ -123,68 +156,92 @@ class VokSpider(scrapy.Spider):
         asked = parse_slice(response.url)
         page = self._page(SitePage, response)
         if page is None:
-            self.memory.listing_failed()
+            self.memory.walk.failed(response.url)
             return
         teasers = page.teasers()
         report(page.problems, self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
-        if asked is not None:
-            self.memory.walk.observe(asked, len(teasers))
         if not teasers:
-            self._no_teasers(response, page, asked)
+            yield from self._no_teasers(response, page, asked)
             return
+        walk = self.memory.walk
+        repeat = walk.observe(asked, [teaser.url for teaser in teasers])
         self._answered()
-        wanted = self._not_before_since(teasers)
+        wanted = not_before(teasers, self.since)
         unknown = self._unknown(teaser.url for teaser in wanted)
         yield from self._follow(unknown, self.parse_article)
-        if not wanted:  # only dated teasers are ever left out
-            self._stop(response, f"every article on it is older than {self.since}")
-        elif not unknown and not self.memory.walk_all:
-            self._stop(response, "no article on it is new")
+        stop = f"every article on it is older than {self.since}" if not wanted else None  # only dated ones are left out
+        if wanted and not unknown and not walk.whole:
+            stop = "no article on it is new"
+        if stop:
+            walk.stopped = True
+            logger.info("Not following More Articles on %s: %s", response.url, stop)
+            self.crawler.stats.inc_value(stats.LISTING_STOPPED_EARLY)
+        elif repeat and asked is not None:  # a server that ignores `from`? the next offset tells
+            self.crawler.stats.inc_value(stats.SLICE_REPEATS)
+            logger.warning("The slice %s held only teasers seen before in this run", response.url)
+            if not walk.not_paging:
+                yield from self._follow([walk.take(walk.slice_at(asked.start + len(teasers)), self.start_url)])
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """An article: its record if the source is ours, then its "More From" teasers."""
-        page = self._page(ArticlePage, response)
+        """An article: its record if the source is ours, then its "More From" teasers.
+
+        Whichever way the page ends (:meth:`_read_article`), what became of
+        it is told to the ledger here, once.
+        """
         url = asked_url(response)
-        if page is None:
-            self.memory.skip(url)
+        page = self._page(ArticlePage, response)
+        verdict = self._read_article(url, page, fetched_at(response))
+        self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
+        if verdict.refusal:
+            self._refused(url, "unrecognized", verdict.refusal)
+        item = verdict.item
+        if item is None or page is None:
             return
-        gate = page.gate()
-        if gate:
-            self._gated(url, gate)
-            return
-        if not page.is_article():
-            self.memory.failed(url)
-            self._refused(url, "unrecognized", "the page is neither an article, a listing nor the NK Pro gate")
-            return
-        self._answered()
-        self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=fetched_at(response))
-        report(page.problems, self.crawler.stats)
-        assert item.url is not None  # the page's own URL is the last rule for it
-        self.memory.first_request(item.url)  # its canonical spelling may be linked too
-        wanted = self.settings.get("VOK_SOURCE")
-        if item.source is None:
-            logger.warning("No source found on %s: asked for again next run", response.url)
-            self.memory.failed(url)
-            return
-        if item.source != wanted:
-            logger.info("Skipping %s: source is %r, not %r", response.url, item.source, wanted)
-            self.crawler.stats.inc_value(stats.SKIPPED_OTHER_SOURCE)
-            self.memory.skip(url)
-            return
-        self.memory.read(url, item.url)
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
         yield item
-        related = self._unknown(teaser.url for teaser in self._not_before_since(item.related))
+        related = self._unknown(teaser.url for teaser in not_before(item.related, self.since))
         yield from self._follow(related, self.parse_article)
-        if self.memory.walk_all and not self.memory.walk.asked:  # once slices are asked, the walk goes on by itself
+        walk = self.memory.walk
+        if walk.whole and not walk.asked:  # once slices are asked, the walk goes on by itself
+            walk.observe(None, [teaser.url for teaser in item.related or []])
             yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
+
+    def _read_article(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
+        """What the page is: the record, or why there is none (logged and counted here)."""
+        if page is None:
+            return ArticleVerdict("skipped")
+        gate = page.gate()
+        if gate:
+            self._gated(url, gate)
+            return ArticleVerdict("gated")
+        if not page.is_article():
+            return ArticleVerdict("failed", refusal="the page is neither an article, a listing nor the NK Pro gate")
+        self._answered()
+        why = page.not_understood()
+        if why:
+            logger.warning("Could not read %s as an article (%s): no record; asked for again next run", url, why)
+            self.crawler.stats.inc_value(stats.PAGES_NOT_UNDERSTOOD)
+            return ArticleVerdict("failed")
+        self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
+        item = page.to_item(crawled_at=crawled_at)
+        report(page.problems, self.crawler.stats)
+        assert item.url is not None  # the page's own URL is the last rule for it
+        self.memory.ledger.first_request(item.url)  # its canonical spelling may be linked too
+        wanted = self.settings.get("VOK_SOURCE")
+        if item.source is None:
+            logger.warning("No source found on %s: asked for again next run", url)
+            return ArticleVerdict("failed")
+        if item.source != wanted:
+            logger.info("Skipping %s: source is %r, not %r", url, item.source, wanted)
+            self.crawler.stats.inc_value(stats.SKIPPED_OTHER_SOURCE)
+            return ArticleVerdict("skipped")
+        return ArticleVerdict("read", item=item, also=(item.url,))
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to ask again."""
@@ -194,61 +251,60 @@ class VokSpider(scrapy.Spider):
         is_article = request.callback == self.parse_article
         if kind == "gated" and is_article:
             self._gated(url, "redirect to free-member-form")
+            self.memory.ledger.tell(url, "gated")
             return
         self.crawler.stats.inc_value(stats.error(kind))
         level = logging.INFO if kind in GONE else logging.WARNING
         logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
         response = http_response(failure)
         if not is_article:
-            self.memory.listing_failed()
-        elif kind in GONE and response is not None and self.memory.withdrawn(url, response.status):
-            pass  # a known article withdrawn: logged as a change, kept in the corpus
-        elif kind in GONE:
-            self.memory.skip(url)
-        else:
-            self.memory.failed(url)
+            self.memory.walk.failed(url)
+        elif not (kind in GONE and response is not None and self.memory.withdrawn(url, response.status)):
+            self.memory.ledger.tell(url, "gone" if kind in GONE else "failed")  # a withdrawn one: kept in the corpus
         if kind in REFUSALS:
             self._refused(url, kind, failure.getErrorMessage())
 
     def _next_slice(
         self, response: Response, page: SitePage, asked: Slice | None, held: int
     ) -> Iterator[scrapy.Request]:
-        """The slice after this page: the control's link, or one built from what the pages showed."""
+        """The slice after this page: the control's link if it goes on, else one built from what the pages showed."""
         control = page.more_articles()
         report(page.problems, self.crawler.stats)
-        walk = self.memory.walk
-        walk.learn(control, held)
         self.crawler.stats.inc_value(stats.pagination_route(control.route))
-        target = parse_slice(control.href) if control.href else None  # a control's href is a slice URL
-        if target is None:
-            start = control.start if control.start is not None else (asked.start if asked else 0) + held
-            target = walk.slice_at(start)
-        if target is None:
-            if asked is None and self.memory.walk_all:
-                self.memory.stuck(
-                    f"no way to the slice after {response.url}: no link, no data-id, no slice URL in its scripts "
-                    "(give the source's id with -a source_id=K)"
-                )
-            return
-        if not walk.claim(target.start):
-            if asked is not None:  # a slice pointing back: a loop; every article page points at the first slice
-                logger.info(
-                    "More Articles on %s points back to offset %d, asked for already", response.url, target.start
-                )
-                self.crawler.stats.inc_value(stats.SLICE_SEEN_AGAIN)
-            return
-        yield from self._follow([control.href or target.url(self.start_url)], self.parse_listing)
+        walk = self.memory.walk
+        chosen = walk.after(asked, held, control)
+        jump = chosen.refused is not None and chosen.refused > chosen.start
+        if jump or (chosen.refused is not None and asked is not None):  # every article points at the first slice
+            logger.log(
+                logging.WARNING if jump else logging.INFO,
+                "More Articles on %s %s offset %d: asking %d",
+                response.url,
+                "jumps ahead to" if jump else "points back to",
+                chosen.refused,
+                chosen.start,
+            )
+            self.crawler.stats.inc_value(stats.SLICE_JUMPS if jump else stats.SLICE_SEEN_AGAIN)
+        if chosen.target is None and asked is None and walk.whole:
+            walk.stuck(
+                f"no way to the slice after {response.url}: no link, no data-id, no slice URL in its scripts "
+                "(give the source's id with -a source_id=K)"
+            )
+        yield from self._follow([walk.take(chosen.target, self.start_url, chosen.href)])
 
-    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> None:
+    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
         text = " ".join(page.root.xpath("//body//text()")).strip()
         if asked is None or text not in END_OF_LIST_TEXT:
-            self.memory.listing_failed()
+            self.memory.walk.failed(response.url)
             self._refused(response.url, "unrecognized", "no teaser on a listing page or slice")
             return
         self._answered()
-        if self.memory.walk_all and not self.memory.walk.slices_with_teasers:
-            self.memory.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+        walk = self.memory.walk
+        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
+            walk.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+        if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
+            logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
+            yield from self._follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
 
     def _gated(self, url: str, trace: str) -> None:
         self._answered()
@@ -259,7 +315,6 @@ class VokSpider(scrapy.Spider):
         )
         logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
         self.crawler.stats.inc_value(stats.GATED)
-        self.memory.gate(url)
 
     def _refused(self, url: str, kind: str, why: str) -> None:
         """The site refused or answered nonsense: enough of that in a row stops the crawl."""
@@ -281,30 +336,15 @@ class VokSpider(scrapy.Spider):
     def _answered(self) -> None:
         self.refusals_in_a_row = 0
 
-    def _stop(self, response: Response, why: str) -> None:
-        logger.info("Not following More Articles on %s: %s", response.url, why)
-        self.crawler.stats.inc_value(stats.LISTING_STOPPED_EARLY)
-
-    def _not_before_since(self, teasers: Iterable[Teaser]) -> list[Teaser]:
-        """Teasers posted on or after ``since`` (by their URL's epoch, else their date; undated kept)."""
-        if not self.since:
-            return list(teasers)
-        kept = []
-        for teaser in teasers:
-            posted = (posted_date(teaser.url) if teaser.url else None) or teaser.date
-            if not posted or posted >= self.since:
-                kept.append(teaser)
-        return kept
-
     def _unknown(self, urls: Iterable[str | None]) -> list[str]:
         """The URLs the memory does not know (each known one counted once)."""
         unknown = []
         for url in urls:
             if not url:
                 continue
-            if not self.memory.is_known(url):
+            if not self.memory.ledger.is_known(url):
                 unknown.append(url)
-            elif self.memory.first_request(url):
+            elif self.memory.ledger.first_request(url):
                 self.crawler.stats.inc_value(stats.ARTICLES_ALREADY_KNOWN)
         return unknown
 
@@ -313,16 +353,22 @@ class VokSpider(scrapy.Spider):
             logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value(stats.SKIPPED_NOT_HTML)
             return None
-        return page_class(response.selector, response.url, self.start_url)
+        return page_class(page_selector(response), response.url, self.start_url)
 
-    def _follow(self, urls: Iterable[str | None], callback: Callable[[Response], Any]) -> Iterator[scrapy.Request]:
-        """Requests for the canonical site URLs not asked for before in this run.
+    def _follow(
+        self, urls: Iterable[str | None], callback: Callable[[Response], Any] | None = None
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the canonical site URLs not asked for before in this run (slices, unless told).
 
         Checking here, before a ``Request`` is built, spares the dupefilter and
-        the scheduler the site's many repeated links.
+        the scheduler the site's many repeated links. A slice passes the
+        dupefilter even when a paused run (``JOBDIR``) asked for it before:
+        the walk must see its slices to know that it reached the end.
         """
+        callback = callback or self.parse_listing
         for url in urls:
-            if url and is_on_site(url, self.start_url) and self.memory.first_request(url):
+            if url and is_on_site(url, self.start_url) and self.memory.ledger.first_request(url):
                 if callback == self.parse_article:
-                    self.memory.asked(url)
-                yield scrapy.Request(url, callback=callback, errback=self.on_error)
+                    self.memory.ledger.asked(url)
+                slice_ = callback == self.parse_listing
+                yield scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=slice_)

@@ -1,0 +1,55 @@
+"""``scrapy export CORPUS --sqlite DB``: the corpus as an SQLite database to search with Datasette.
+
+See :mod:`vok_crawler.export` for its tables. It needs the ``explore``
+extra (sqlite-utils; Datasette to browse it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from vok_crawler.commands.report import needs_extra
+
+
+class Command(ScrapyCommand):
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "CORPUS --sqlite DB"
+
+    def short_desc(self) -> str:
+        return "Write (or bring up to date) an SQLite database of the corpus, with full-text search, for Datasette"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--sqlite", metavar="DB", help="the SQLite database to write or update")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1 or not opts.sqlite:
+            raise UsageError("scrapy export takes one corpus file and --sqlite DB")
+        corpus = Path(args[0])
+        self.exitcode = 2
+        if not corpus.is_file():
+            print(f"Error: no corpus at {corpus}", file=sys.stderr)
+            return
+        try:
+            from vok_crawler.export import export
+        except ImportError as error:  # the explore extra is not installed
+            print(needs_extra("export", error), file=sys.stderr)
+            return
+        try:
+            exported = export(corpus, Path(opts.sqlite))
+        except (OSError, sqlite3.Error) as error:
+            print(f"Error: could not write {opts.sqlite}: {error}", file=sys.stderr)
+            return
+        print(
+            f"{opts.sqlite}: {exported.new_articles} new articles; it holds {exported.articles} articles, "
+            f"{exported.related} related teasers and {exported.changes} changes (search: datasette {opts.sqlite})"
+        )
+        self.exitcode = 0
