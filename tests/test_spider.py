@@ -15,7 +15,7 @@ from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
+from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, not_before
 
 ORIGIN = "http://127.0.0.1:8163"
 FIRST_SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=24"
@@ -220,8 +220,7 @@ def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):
 
 def test_since_keeps_the_teasers_it_cannot_date():
     """``since``: a teaser with neither a URL epoch nor a date may be new: it is kept, as the docstring says."""
-    spider = VokSpider(since="2026-03-01")
     undated = Teaser(url="http://127.0.0.1/newstream/no-epoch/x/")
     old = Teaser(url="http://127.0.0.1/newstream/1771539200-381500828/y/")  # 2026-02-20
     new = Teaser(url="http://127.0.0.1/newstream/x/z/", date="2026-03-05")
-    assert spider._not_before_since([undated, old, new]) == [undated, new]
+    assert not_before([undated, old, new], "2026-03-01") == [undated, new]
