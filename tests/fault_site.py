@@ -93,6 +93,15 @@ class FaultySite(SampleSite):
                 return None
         return self.faults.get(path)
 
+    def redirect(self, request: Request, path: str) -> bytes | None:
+        """The fault ``redirect:PATH``: a 301 to PATH (an empty body, so not the page's)."""
+        fault = self.fault(request, path)
+        if not fault or not fault.startswith("redirect:"):
+            return None
+        request.setResponseCode(301)
+        request.setHeader("Location", fault.removeprefix("redirect:"))
+        return b" "
+
     def early_answer(self, request: Request, path: str) -> bytes | int | None:
         """The answer of a fault that stands instead of the page, if one fires now."""
         if self.refuse and path not in self.refuse[1]:
@@ -140,7 +149,7 @@ class FaultySite(SampleSite):
     def respond(self, request: Request) -> bytes | int:
         path = request.path.decode()
         self.times[path].append(time.monotonic())
-        early = self.early_answer(request, path)
+        early = self.redirect(request, path) or self.early_answer(request, path)
         if early is not None:
             self.hits[request.uri.decode()] += 1  # counted as the samples count their answers
             return early

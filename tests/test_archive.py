@@ -9,6 +9,7 @@ samples and the spider become.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import re
 import signal
@@ -22,10 +23,22 @@ from twisted.internet.threads import deferToThread
 from twisted.web.resource import EncodingResourceWrapper
 from twisted.web.server import GzipEncoderFactory, Request
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
-from tests.conftest import COOKIES, FLAKY_PATH, ROOT, SAMPLE_SITE, comparable, crawl, read_jsonl, second_name, serve
+from tests.conftest import (
+    COOKIES,
+    FLAKY_PATH,
+    ROOT,
+    SAMPLE_SITE,
+    comparable,
+    crawl,
+    expected_records,
+    read_jsonl,
+    second_name,
+    serve,
+)
 from tests.test_crash import start_crawl, wait_for
-from tests.test_write_failures import limit_file_size
+from tests.test_write_failures import limit_file_size, small_disk
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
@@ -74,6 +87,17 @@ def records_of(directory: Path) -> list:
     return found
 
 
+def assert_as_received_without_secrets(archive: Path, responses: list) -> None:
+    """Bodies compressed as the server sent them; no cookie, sent or set, anywhere in the files."""
+    compressed = [
+        payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload
+    ]
+    assert compressed and all(payload[:2] == b"\x1f\x8b" for payload in compressed)  # the bytes as received
+    everything = b"".join(gzip.decompress(path.read_bytes()) for path in sorted(archive.glob("*.warc.gz"))).lower()
+    for secret in (SENT_COOKIE, SERVER_COOKIE, "\r\ncookie:", "\r\nset-cookie:"):
+        assert secret.encode() not in everything
+
+
 @pytest_twisted.inlineCallbacks
 def test_the_archive_holds_every_response_as_received_without_cookies_and_replays_without_the_server(tmp_path):
     site = CookieSite(SAMPLE_SITE, flaky={FLAKY_PATH})
@@ -98,14 +122,7 @@ def test_the_archive_holds_every_response_as_received_without_cookies_and_replay
         "200",
         "503",
     ]
-    compressed = [
-        payload for _, headers, payload in responses if headers.get_header("Content-Encoding") == "gzip" and payload
-    ]
-    assert compressed and all(payload[:2] == b"\x1f\x8b" for payload in compressed)  # the bytes as received
-
-    everything = b"".join(gzip.decompress(path.read_bytes()) for path in sorted(archive.glob("*.warc.gz"))).lower()
-    for secret in (SENT_COOKIE, SERVER_COOKIE, "\r\ncookie:", "\r\nset-cookie:"):
-        assert secret.encode() not in everything
+    assert_as_received_without_secrets(archive, responses)
     assert crawler.stats.get_value(stats.ARCHIVE_HEADERS_REDACTED) == 2 * len(responses)
 
     # The server is gone: the replay reads the archive alone.
@@ -294,3 +311,56 @@ def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_
 def test_a_size_limit_that_is_not_a_positive_number_fails_before_any_request(tmp_path):
     with pytest.raises(BadConfiguration, match="VOK_ARCHIVE_MAX_BYTES"):
         yield crawl(tmp_path / "vok.jsonl", "http://127.0.0.1:9/article/163/", VOK_ARCHIVE_MAX_BYTES="lots")
+
+
+def backdate(archive: Path, to: Path) -> dict[str, str]:
+    """The archive copied with every capture dated a day of 2020 (a second apart); each URL's latest date.
+
+    Replayed now, a record can only carry such a date if it was taken from its capture.
+    """
+    to.mkdir()
+    latest: dict[str, str] = {}
+    for number, path in enumerate(sorted(archive.glob("*.warc.gz"))):
+        with path.open("rb") as source, (to / path.name).open("wb") as copy:
+            writer = WARCWriter(copy, gzip=True)
+            for second, record in enumerate(ArchiveIterator(source)):
+                date = f"2020-01-0{number + 1}T00:{second // 60:02d}:{second % 60:02d}Z"
+                record.rec_headers.replace_header("WARC-Date", date)
+                if record.rec_type == "response":
+                    latest[record.rec_headers.get_header("WARC-Target-URI")] = date
+                writer.write_record(record)
+    return latest
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_replayed_record_was_crawled_when_its_page_was_captured(sample_server, tmp_path):
+    """``crawled_at`` is when the page was fetched: for a replay, its capture's ``WARC-Date``."""
+    start = f"{sample_server.origin}/article/163/"
+    yield crawl(tmp_path / "crawl" / "vok.jsonl", start)
+    captured = backdate(tmp_path / "crawl" / "archive", tmp_path / "old")
+    yield crawl(tmp_path / "replay" / "vok.jsonl", start, {"replay": str(tmp_path / "old")})
+    replayed = read_jsonl(tmp_path / "replay" / "vok.jsonl")
+    assert len(replayed) == len(read_jsonl(tmp_path / "crawl" / "vok.jsonl"))
+    assert {record["url"]: record["crawled_at"] for record in replayed} == {
+        record["url"]: captured[record["url"]] for record in replayed
+    }
+
+
+@pytest_twisted.inlineCallbacks
+def test_once_the_archive_disk_is_full_no_page_is_parsed_without_its_capture(sample_server, tmp_path):
+    """The archive on a small disk of its own, the corpus elsewhere: every record written has its capture."""
+    corpus = tmp_path / "vok.jsonl"
+    start = f"{sample_server.origin}/article/163/"
+    with small_disk(tmp_path / "disk", size="48k") as disk:
+        crawler = yield crawl(corpus, start, VOK_ARCHIVE=str(disk), VOK_COOKIES_FILE=str(COOKIES))
+        captured = {uri for _, kind, uri, headers, _ in records_of(disk) if kind == "response"}
+    assert crawler.stats.get_value("finish_reason") == "write_failed"
+    assert crawler.stats.get_value(stats.error("not_archived")) >= 1
+    written = [record["url"] for record in read_jsonl(corpus)]
+    assert 0 < len(written) < len(expected_records(sample_server.origin))
+    assert set(written) <= captured  # no record without a capture
+    state = json.loads(corpus.with_name("vok.state.json").read_text())
+    assert state["complete"] is False and state["pending"]
+
+    yield crawl(corpus, start, VOK_ARCHIVE=str(tmp_path / "archive"), VOK_COOKIES_FILE=str(COOKIES))
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(sample_server.origin).values())

@@ -1,4 +1,9 @@
-"""Stopped runs, as an operator stops them: the exit status says so and the health report is there."""
+"""Stopped runs, as an operator stops them: the exit status says so and the health report is there.
+
+Each signal is sent on what the crawl shows (the server's count of requests,
+a line of the crawl's log), never after a number of seconds: on a busy
+machine a clock says nothing about where the crawl is.
+"""
 
 from __future__ import annotations
 
@@ -6,63 +11,74 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 
-from tests.conftest import ROOT, SAMPLE_SITE, second_name
+from tests.conftest import ROOT, SAMPLE_SITE, second_name, serve
+from tests.fault_site import FaultySite
+from tests.test_crash import wait_for
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+# Long enough that a graceful stop, which waits for the answers on their way, is still closing
+# when the second signal comes: that signal is sent on the first one's log line, not on a clock.
+SLOW_ANSWER = 3.0
 
 
-def slow_site(port_file: Path) -> subprocess.Popen:
-    """The samples, a second an answer, in a process of their own: a graceful stop takes that long."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "vok_crawler.sample_site", "--root", str(SAMPLE_SITE), "--port", "0", "--delay", "2.0"],
+def start_crawl(origin: str, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """``scrapy crawl vok`` in a process of its own; its log goes to a file the test reads."""
+    log = tmp_path / "crawl.log"
+    crawl = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "vok",
+            "-a",
+            f"start_url={origin}/article/163/",
+            "-s",
+            f"VOK_HOST_ALIASES={second_name(origin)}",
+            "-s",
+            f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
+            *FAST,
+        ],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
-    line = server.stdout.readline()  # "Serving ... on http://127.0.0.1:PORT/"
-    port_file.write_text(line.rsplit(":", 1)[1].strip(" /\n"))
-    return server
+    return crawl, log
 
 
-@pytest.mark.parametrize(("signals", "reason"), [(1, "shutdown"), (2, "forced_shutdown")])
-def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, signals, reason):
-    server = slow_site(tmp_path / "port")
-    try:
-        origin = f"http://127.0.0.1:{(tmp_path / 'port').read_text()}"
-        crawl = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "vok",
-                "-a",
-                f"start_url={origin}/article/163/",
-                "-s",
-                f"VOK_HOST_ALIASES={second_name(origin)}",
-                "-s",
-                f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
-                *FAST,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(3)  # robots.txt, then the listing asked for: mid-crawl
-        for _ in range(signals):
+def logged(log: Path, text: str):
+    return lambda: text in log.read_text(errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("second", "reason"),
+    [
+        (None, "shutdown"),
+        ("Received SIGTERM, shutting down gracefully", "forced_shutdown"),
+        ("Spider closed", "shutdown"),
+    ],
+    ids=["once", "twice-while-closing", "twice-after-closing"],
+)
+@pytest_twisted.inlineCallbacks
+def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, second, reason):
+    site = FaultySite(SAMPLE_SITE, delay=SLOW_ANSWER)
+    with serve(site) as origin:
+        crawl, log = start_crawl(origin, tmp_path)
+        # robots.txt answered and the listing asked for: its answer is on its way, mid-crawl
+        yield wait_for(lambda: sum(site.hits.values()) >= 2 or crawl.poll() is not None)
+        crawl.send_signal(signal.SIGTERM)
+        if second is not None:
+            # while the crawl closes (or, once closed, while the process exits): never a kill by the signal
+            yield wait_for(lambda: logged(log, second)() or crawl.poll() is not None)
             crawl.send_signal(signal.SIGTERM)
-            time.sleep(0.05)
-        _, err = crawl.communicate(timeout=60)
-    finally:
-        server.terminate()
-        server.wait()
-    assert crawl.returncode != 0, err[-2000:]
+        yield wait_for(lambda: crawl.poll() is not None)
+    err = log.read_text(errors="replace")
+    assert crawl.returncode == 1, err[-2000:]
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["finish_reason"] == reason
     assert json.loads((tmp_path / "vok.state.json").read_text())["complete"] is False

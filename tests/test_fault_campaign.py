@@ -2,7 +2,7 @@
 
 Against one loopback site that serves a 403 for one article and a 200
 "server busy" page for another: two crawls started on one corpus, the first
-killed with SIGKILL at a random moment, a run on a disk that fills up partway
+killed with SIGKILL at a random point of its progress (a count of requests), a run on a disk that fills up partway
 through a record, then healthy runs (faults gone) until the state says the
 walk is complete. At the end: no article lost, none twice, no invalid line,
 and each step exited as it should.
@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 
 import pytest_twisted
-from twisted.internet import reactor
-from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
@@ -30,6 +28,9 @@ from tests.test_crash import assert_whole_corpus, wait_for
 FORBIDDEN = "/newstream/1771280000-381500825/ceramic-tea-set/"
 BUSY = "/newstream/1771366400-381500826/successes-registered-in-salt-production/"
 SEED = 20261124  # the kill point is random, and the same in every run of the test
+# The kill lands after this many requests reached the site (of about 50 in a whole crawl):
+# on the crawl's own progress, so that a busy machine cannot make it land after the end.
+KILL_AFTER_REQUESTS = (5, 40)
 HEALTHY_RUNS = 4  # a bound: the walk must complete within these
 
 
@@ -82,13 +83,16 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
             crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         yield wait_for(lambda: corpus.with_name("vok.lock").exists() and corpus.with_name("vok.state.json").exists())
+        first.send_signal(signal.SIGSTOP)  # paused, the lock held: it cannot finish while the second one starts
         second = yield deferToThread(
-            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=60
+            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
         )
+        first.send_signal(signal.SIGCONT)
         assert second.returncode != 0 and "one crawl per corpus" in second.stderr  # refused, not run
         assert f"process {first.pid}" in second.stderr
 
-        yield deferLater(reactor, random.Random(SEED).uniform(0.3, 1.5), lambda: None)
+        kill_at = random.Random(SEED).randint(*KILL_AFTER_REQUESTS)
+        yield wait_for(lambda: sum(site.hits.values()) >= kill_at or first.poll() is not None)
         first.send_signal(signal.SIGKILL)
         assert first.wait() == -signal.SIGKILL, "the first crawl ended before it could be killed"
 
@@ -99,7 +103,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
             preexec_fn=full_disk_after(size + 8_000),
         )
         assert full.returncode != 0 and "Could not write to the corpus" in full.stderr
@@ -112,7 +116,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
         exits = []
         for _ in range(HEALTHY_RUNS):
             run = yield deferToThread(
-                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=120
+                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
             )
             exits.append(run.returncode)
             state = state_of(corpus)

@@ -103,6 +103,36 @@ def faulty_server():
         yield origin, resource
 
 
+def assert_retried_as_asked(counters: dict, site: FaultySite, log: str) -> None:
+    """429 and 503 no sooner than Retry-After said (1 s); 500 twice, a timeout, a reset and a truncated body with backoff."""
+    for fault in ("429", "503"):
+        path = next(p for p, f in FAULTS.items() if f == fault)
+        first, second = site.times[path][:2]
+        assert second - first >= 0.9
+    assert counters[stats.retry("retry_after")] == 2
+    assert "(retry-after)" in log
+    assert counters[stats.retry("backoff")] >= 5
+    assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
+    assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
+    assert any(
+        "Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/")
+    )
+
+
+def assert_links_and_loops_not_followed(counters: dict, site: FaultySite, log: str) -> None:
+    """The redirect off the site, javascript: and mailto:, and the "More Articles" loop back (each slice asked once)."""
+    assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
+    assert "redirect off the site, to http://127.0.0.2:" in log
+    assert "/newstream/1-1/elsewhere/" not in str(site.hits)
+    assert counters[stats.LINKS_NOT_WEB] == 2
+    assert "Ignoring javascript: link" in log and "Ignoring mailto: link" in log
+    assert counters[stats.SLICE_SEEN_AGAIN] >= 1
+    assert "points back to offset 12" in log
+    slices = Counter(parse_qs(urlsplit(uri).query)["from"][0] for uri in site.hits if uri.startswith("/wp-admin/"))
+    assert slices and set(slices.values()) == {1}
+    assert not [uri for uri in site.hits if "die=true&action=" in uri]
+
+
 @pytest_twisted.inlineCallbacks
 def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, caplog):
     origin, site = faulty_server
@@ -119,20 +149,7 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
     assert comparable(read_jsonl(corpus)) == comparable(expected.values())
     assert counters["finish_reason"] == "finished"
 
-    # 429 and 503: retried no sooner than Retry-After said (1 s).
-    for fault in ("429", "503"):
-        path = next(p for p, f in FAULTS.items() if f == fault)
-        first, second = site.times[path][:2]
-        assert second - first >= 0.9
-    assert counters[stats.retry("retry_after")] == 2
-    assert "(retry-after)" in log
-    # 500 twice, a timeout, a reset and a truncated body: retried with backoff.
-    assert counters[stats.retry("backoff")] >= 5
-    assert counters["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
-    assert counters["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1
-    assert any(
-        "Connection" in key or "DownloadFailed" in key for key in counters if key.startswith("retry/reason_count/")
-    )
+    assert_retried_as_asked(counters, site, log)
     # The lying charset header.
     assert counters[stats.CHARSET_OVERRIDDEN] == 1
     assert "header says charset cp1252, the page says utf-8" in log
@@ -146,19 +163,7 @@ def test_every_fault_is_survived_logged_and_counted(faulty_server, tmp_path, cap
             origin + "/newstream/1772300000-990010/kcna-commentary-on-sanctions/",
         ]
     )
-    # The redirect off the site is not followed; javascript: and mailto: are not links.
-    assert counters[stats.REDIRECTS_OFF_SITE] == counters[stats.error("ignored")] == 1
-    assert "redirect off the site, to http://127.0.0.2:" in log
-    assert "/newstream/1-1/elsewhere/" not in str(site.hits)
-    assert counters[stats.LINKS_NOT_WEB] == 2
-    assert "Ignoring javascript: link" in log and "Ignoring mailto: link" in log
-    # The "More Articles" loop back to the first slice (spelled another way) is not followed:
-    # each slice is asked for once.
-    assert counters[stats.SLICE_SEEN_AGAIN] >= 1
-    assert "points back to offset 12" in log
-    slices = Counter(parse_qs(urlsplit(uri).query)["from"][0] for uri in site.hits if uri.startswith("/wp-admin/"))
-    assert slices and set(slices.values()) == {1}
-    assert not [uri for uri in site.hits if "die=true&action=" in uri]
+    assert_links_and_loops_not_followed(counters, site, log)
     # The health report says it all.
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["errors"] == {"too_large": 1, "http_404": 1, "ignored": 1}
@@ -308,3 +313,41 @@ def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it
         yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
     assert state_of(corpus)["complete"] is True
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_loop_is_counted_and_its_article_kept_pending(tmp_path, caplog):
+    """A to B to A: Scrapy's dupefilter would drop the second A at DEBUG; it is a ``redirect_loop``."""
+    article = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
+    elsewhere = "/newstream/1771539200-381500828/moved/"
+    site = FaultySite(SAMPLE_SITE, {article: f"redirect:{elsewhere}", elsewhere: f"redirect:{article}"})
+    with serve(site) as origin, caplog.at_level(logging.INFO):
+        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}{LISTING}", **SUBSCRIBER)
+    assert crawler.stats.get_value(stats.error("redirect_loop")) == 1
+    assert f"redirect loop: {origin}{article} -> {origin}{elsewhere} -> {origin}{article}" in caplog.text
+    assert site.hits[article] == site.hits[elsewhere] == 1
+    assert state_of(tmp_path / "vok.jsonl")["pending"] == [origin + article]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_run_with_cookies_asks_again_for_the_articles_remembered_as_gated(tmp_path, caplog):
+    """Only the memory brings the article back: it lies in the oldest slice, and the walk was complete."""
+    corpus = tmp_path / "vok.jsonl"
+    stranger = tmp_path / "stranger.txt"  # cookies that open nothing: the gate's line must say so
+    stranger.write_text(COOKIES.read_text().replace(SUBSCRIBER_SECRET, "not-a-subscriber"))
+    site = FaultySite(SAMPLE_SITE)
+    site.gates = {DEEP_403: "member-form"}
+    with serve(site) as origin:
+        yield crawl(corpus, f"{origin}{LISTING}")
+        assert state_of(corpus)["gated"] == [origin + DEEP_403] and state_of(corpus)["complete"] is True
+        site.hits.clear()
+        with caplog.at_level(logging.INFO):
+            yield crawl(corpus, f"{origin}{LISTING}", VOK_COOKIES_FILE=str(stranger))
+        assert site.hits[DEEP_403] == 1
+        gate_lines = [line for line in caplog.text.splitlines() if "Gated (NK Pro)" in line]
+        assert len(gate_lines) == 1 and "cookies did not open it" in gate_lines[0], gate_lines
+        site.hits.clear()
+        yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
+    assert site.hits[DEEP_403] == 1
+    assert sorted(r["url"] for r in read_jsonl(corpus)) == sorted(expected_records(origin))
+    assert state_of(corpus)["gated"] == []

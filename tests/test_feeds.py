@@ -9,6 +9,7 @@ import socket
 import sys
 from xml.etree import ElementTree
 
+import pytest
 import pytest_twisted
 from twisted.internet.utils import getProcessOutputAndValue
 
@@ -66,6 +67,27 @@ def test_a_feed_path_that_cannot_be_written_stops_the_run_before_it_starts(sampl
     )
     assert sample_server.resource.hits == {}
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("feed", "why"),
+    [
+        ("/proc/nope/out.jsonl", "/proc/nope: No such file or directory"),
+        ("/proc/out.jsonl", "/proc/out.jsonl: No such file or directory"),
+    ],
+    ids=["folder-cannot-be-made", "file-cannot-be-made"],
+)
+@pytest_twisted.inlineCallbacks
+def test_a_feed_on_a_file_system_that_makes_no_file_stops_the_run_before_it_starts(sample_server, tmp_path, feed, why):
+    """``/proc`` says it is writable (to root, ``os.access`` says yes everywhere) but makes no file."""
+    _, err, code = yield scrapy_crawl(sample_server.origin, tmp_path, "-O", feed)
+    assert code == 2, err.decode()[-3000:]
+    assert [line for line in err.decode().splitlines() if "Error" in line] == [
+        f"Error: feed {feed} cannot be written: {why}"
+    ]
+    assert err.decode().splitlines()[-1].startswith("Error: ")
+    assert sample_server.resource.hits == {}
+    assert b"Traceback" not in err and not (tmp_path / "corpus").exists()
 
 
 @pytest_twisted.inlineCallbacks

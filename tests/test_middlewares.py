@@ -23,6 +23,7 @@ from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
 from vok_crawler.errors import GatedRedirect, error_kind
 from vok_crawler.middlewares import (
+    BackoffRetryMiddleware,
     DeclaredCharsetMiddleware,
     OffSiteRedirectMiddleware,
     retry_after_seconds,
@@ -149,3 +150,12 @@ def test_a_retry_after_holds_back_the_whole_site_not_a_download_slot(tmp_path):
     assert after and after[0] >= refused_at + 1.05  # then a pause: the site's, not one slot's
     assert crawler.stats.get_value("vok/retry/retry_after") == 1
     assert crawler.stats.get_value("finish_reason") == "finished"
+
+
+@pytest.mark.parametrize(("retry_times", "seconds"), [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (7, 30.0)])
+def test_the_backoff_doubles_with_each_retry_up_to_its_cap(retry_times, seconds):
+    """``VOK_RETRY_BACKOFF_BASE * 2**(n-1)`` before the n-th retry, at most ``VOK_RETRY_BACKOFF_MAX``."""
+    backoff = {"VOK_RETRY_BACKOFF_BASE": 0.5, "VOK_RETRY_BACKOFF_MAX": 30, "VOK_RETRY_AFTER_MAX": 300}
+    settings = get_crawler(VokSpider, backoff).settings
+    retry = Request("http://127.0.0.1/a/", meta={"retry_times": retry_times})
+    assert BackoffRetryMiddleware(settings)._backoff(retry) == seconds

@@ -21,7 +21,7 @@ import pytest_twisted
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, read_jsonl
+from tests.conftest import ROOT, expected_records, read_jsonl
 
 OTHER_SPIDER = """
 import scrapy
@@ -103,3 +103,23 @@ def test_stock_commands_and_other_spiders_are_left_alone(sample_server, project)
     yield gatherResults(
         [check(project, page) for check in (shell_and_fetch, runspider, generated_spider, bench)], consumeErrors=True
     )
+
+
+def files_in(project: Path) -> set[Path]:
+    return {path for path in project.rglob("*") if "__pycache__" not in path.parts}
+
+
+@pytest_twisted.inlineCallbacks
+def test_parse_and_fetch_with_the_vok_spider_look_and_keep_nothing(sample_server, project):
+    """``scrapy parse --spider=vok``: the item and its requests printed, as in any project; no file written."""
+    article = next(url for url in expected_records(sample_server.origin) if "birthday-spread" in url)
+    before = files_in(project)
+    out, err, code = yield scrapy(project, "parse", "--spider=vok", "-c", "parse_article", article)
+    assert code == 0 and b"Traceback" not in err, err.decode()[-3000:]
+    assert b"Scraped Items" in out and b"'title': 'Birthday spread sent to centenarian'" in out
+    requests = out.decode().partition("# Requests")[2]
+    assert f"{sample_server.origin}/newstream/" in requests  # its "More From" teasers, on the page's own site
+    out, err, code = yield scrapy(project, "fetch", "--spider=vok", article)
+    assert code == 0 and b"Traceback" not in err, err.decode()[-3000:]
+    assert b"Birthday spread sent to centenarian" in out
+    assert files_in(project) == before  # no corpus, lock, state, health report or archive

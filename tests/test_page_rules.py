@@ -134,6 +134,16 @@ def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
     assert (found["source"].rule, found["source"].value) == ("a.source-name", "Voice of Korea (EN)")
     assert found["posted"].rule == "URL epoch"
     assert found["published"].rule is None and found["source_url"].rule is None
+    # each found by its second rule: a fallback, flagged and reported as one
+    assert [name for name in ("title", "url", "source") if found[name].fallback] == ["title", "url", "source"]
+    assert not found["body"].fallback and not found["posted"].fallback
+    article = page(ArticlePage, body, url=ARTICLE_URL + "?utm_source=x", head=head)
+    article.to_item("2026-11-23T12:00:00Z")
+    assert {
+        "vok/fields/fallback/title/og:title",
+        "vok/fields/fallback/url/og:url",
+        "vok/fields/fallback/source/a.source-name",
+    } <= {problem.stat for problem in article.problems}
     only_title = page(ArticlePage, body, head="<title>From title | KCNA Watch</title>").findings()
     assert (only_title["title"].rule, only_title["title"].value) == ("<title>", "From title")
     assert only_title["url"].rule == "page URL"

@@ -14,6 +14,7 @@ from tests.conftest import (
     assert_valid_records,
     expected_records,
 )
+from vok_crawler import stats
 from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.slices import Control
 
@@ -218,3 +219,18 @@ def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_th
     first = min(EXPECTED)
     page = saved_page(ArticlePage, article_file(first), first)
     assert list(page.findings()) == [f.name for f in PAGE_FIELDS]
+
+
+def test_a_url_epoch_after_today_is_a_date_to_check_not_a_posting_date():
+    """The year 3000 in the URL: logged and counted (``vok/invalid_date/posted``), the record written without it."""
+    known = f"{SAMPLE_ORIGIN}/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
+    future = known.replace("1771539200", "32503680000")  # 3000-01-01
+    response = HtmlResponse(future, body=article_file(known).read_bytes().replace(known.encode(), future.encode()))
+    page = ArticlePage(response.selector, future, SAMPLE_ORIGIN)
+    item = page.to_item(CRAWLED_AT)
+    assert item.url == future and item.posted is None and item.posted_at is None
+    assert [problem.stat for problem in page.problems if problem.stat == stats.invalid_date("posted")] == [
+        stats.invalid_date("posted")
+    ]
+    assert any("3000-01-01, after today" in problem.message for problem in page.problems)
+    assert_valid_records([ItemAdapter(item).asdict()])

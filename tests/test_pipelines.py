@@ -8,11 +8,16 @@ import re
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from vok_crawler.corpus import corpus_urls, repair_torn_tail
+from tests.conftest import SAMPLE_ORIGIN, expected_records
+from tests.test_pages import article_file
+from vok_crawler.corpus import CorpusIndex, _url_hash, repair_torn_tail
 from vok_crawler.items import Article
+from vok_crawler.pages import ArticlePage
 from vok_crawler.pipelines import DedupePipeline, JsonLinesCorpusPipeline
+from vok_crawler.serialize import as_json_data, json_line
 from vok_crawler.spiders.vok import VokSpider
 
 
@@ -47,7 +52,7 @@ def test_a_whole_last_record_without_newline_is_kept(tmp_path):
     path.write_text(json.dumps({"url": "u1"}) + "\n" + json.dumps({"url": "u2"}), encoding="utf-8")
     assert repair_torn_tail(path) == 0
     assert path.read_text().endswith('"u2"}\n')
-    assert corpus_urls(path) == {"u1", "u2"}
+    assert set(CorpusIndex(path)) == {"u1", "u2"}
 
 
 def test_repair_reads_long_lines_and_files_without_any_newline(tmp_path):
@@ -66,6 +71,33 @@ def test_lines_that_are_not_records_are_logged_and_left_alone(tmp_path, caplog):
     path = tmp_path / "vok.jsonl"
     path.write_text('{"url": "u1"}\nnot json\n\n["no url"]\n{"url": "u2"}\n', encoding="utf-8")
     with caplog.at_level(logging.WARNING):
-        assert corpus_urls(path) == {"u1", "u2"}
+        assert set(CorpusIndex(path)) == {"u1", "u2"}
     assert "Line 2 of" in caplog.text and "Line 4 of" in caplog.text
     assert "not json" in path.read_text()
+
+
+def test_the_corpus_index_knows_a_url_only_if_a_record_has_it(tmp_path):
+    """Two URLs of one hash: the one in the corpus is known, the other not (its line is read back to be sure)."""
+    seen: dict[int, str] = {}
+    for n in range(1_000_000):
+        url = f"https://kcnawatch.org/newstream/{n}-1/x/"
+        twin = seen.setdefault(_url_hash(url.encode()), url)
+        if twin != url:
+            break
+    path = tmp_path / "vok.jsonl"
+    escaped = json.dumps({"url": "https://kcnawatch.org/caf\u00e9/"}, ensure_ascii=True)  # read the slow way
+    path.write_text(f"{escaped}\n" + json.dumps({"url": twin, "body": "b"}) + "\n", encoding="utf-8")
+    index = CorpusIndex(path)
+    assert twin in index and url not in index and "https://kcnawatch.org/caf\u00e9/" in index
+    assert len(index) == 2 and set(index) == {twin, "https://kcnawatch.org/caf\u00e9/"}
+    index.add(url)
+    assert url in index and len(index) == 3
+    index.close()
+
+
+def test_the_schema_check_reads_a_record_as_its_corpus_line_reads_back():
+    """Checked without being serialized a second time: the data is the line's, field for field."""
+    url = next(iter(expected_records()))
+    page = ArticlePage(HtmlResponse(url, body=article_file(url).read_bytes()).selector, url, SAMPLE_ORIGIN)
+    item = page.to_item("2026-11-23T12:00:00Z")
+    assert as_json_data(item) == json.loads(json_line(item)) and as_json_data(item)["related"]

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -299,3 +300,14 @@ def test_the_table_says_no_secret_a_page_repeated():
         == f"a={REMOVED};b={REMOVED}".encode()
     )
     assert scrubber.text("en") == "en" and scrubber.removed == 2  # short values are no secret
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_port_where_nothing_listens_is_a_probe_that_could_not_run(tmp_path):
+    with socket.socket() as closed:  # a free port, closed again: nothing listens there
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    out, err, code = yield probe(f"http://127.0.0.1:{port}{LISTING}", "-s", "RETRY_TIMES=0")
+    assert code == 2, out + err[-2000:]
+    assert f"verdict: COULD NOT RUN: nothing answered at http://127.0.0.1:{port}{LISTING} (connection)" in out
+    assert "NOT UNDERSTOOD" not in out

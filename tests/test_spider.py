@@ -12,11 +12,11 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import SAMPLE_SITE
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.items import Article
+from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.refusals import BanWatch
 from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider
+from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, not_before
 
 ORIGIN = "http://127.0.0.1:8163"
 FIRST_SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=24"
@@ -216,3 +216,11 @@ def test_a_problem_found_in_the_more_articles_control_is_reported_too(caplog):
         list(vok.parse_listing(listing.replace(body=scripted)))
     assert vok.crawler.stats.get_value("vok/links/not_web") == 1
     assert "Ignoring javascript: link" in caplog.text
+
+
+def test_since_keeps_the_teasers_it_cannot_date():
+    """``since``: a teaser with neither a URL epoch nor a date may be new: it is kept, as the docstring says."""
+    undated = Teaser(url="http://127.0.0.1/newstream/no-epoch/x/")
+    old = Teaser(url="http://127.0.0.1/newstream/1771539200-381500828/y/")  # 2026-02-20
+    new = Teaser(url="http://127.0.0.1/newstream/x/z/", date="2026-03-05")
+    assert not_before([undated, old, new], "2026-03-01") == [undated, new]

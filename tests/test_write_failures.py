@@ -12,8 +12,11 @@ import resource
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
+import pytest
 import pytest_twisted
 from twisted.internet.threads import deferToThread
 
@@ -96,3 +99,41 @@ def test_a_state_file_that_cannot_be_written_makes_the_run_exit_non_zero(sample_
     assert run.returncode == 1, run.stderr[-2000:]
     assert "Could not write" in run.stderr and "vok.state.json" in run.stderr
     assert not (tmp_path / "vok.state.json").exists()  # no state claims a complete walk
+
+
+@contextmanager
+def small_disk(folder: Path, size: str = "64k", full: bool = False) -> Iterator[Path]:
+    """A real small file system (a tmpfs) at ``folder``, filled up if ``full``; skipped where mounting is not allowed."""
+    folder.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    ).returncode:
+        pytest.skip("mounting a tmpfs needs root (the file-size limit variants run everywhere)")
+    try:
+        if full:
+            with (folder / "filler").open("wb", buffering=0) as filler, suppress(OSError):
+                while True:
+                    filler.write(b"\0" * 4096)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("disk", ["file-size-limit", "full-tmpfs"])
+@pytest_twisted.inlineCallbacks
+def test_a_full_disk_at_the_start_is_one_line_and_a_non_zero_exit(sample_server, tmp_path, disk):
+    """Taking the lock is the first write: on a full disk it fails, before any request, in one line."""
+    with ExitStack() as stack:
+        if disk == "full-tmpfs":
+            folder, limit, why = (
+                stack.enter_context(small_disk(tmp_path / "disk", full=True)),
+                None,
+                "No space left on device",
+            )
+        else:
+            folder, limit, why = tmp_path, 1, "File too large"  # the lock's first line crosses it: EFBIG
+        run = yield deferToThread(run_crawl, sample_server.origin, folder / "vok.jsonl", limit)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert run.stderr.splitlines()[-1] == f"Error: cannot start on {folder / 'vok.jsonl'}: {why}"
+    assert sample_server.resource.hits == {}

@@ -35,11 +35,11 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.errors import BadConfiguration, NotArchived
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.scope import require_vok_crawl
-from vok_crawler.warc import REDACTED_HEADERS, WarcFiles, WarcRecords
+from vok_crawler.warc import WarcFiles, WarcRecords
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class ArchiveMiddleware:
     ``headers_redacted`` (cookies and credentials left out). A record that
     cannot be written (a full disk) stops the crawl at once, as a corpus
     write does (finish reason ``write_failed``): an archive with holes is
-    worth less than a run to do again.
+    worth less than a run to do again. That response, and any that arrives
+    while the crawl closes, is refused (:class:`~vok_crawler.errors.NotArchived`)
+    rather than parsed: no record without its capture; its article stays pending.
     """
 
     def __init__(self, crawler: Crawler, directory: Path) -> None:
@@ -89,29 +91,28 @@ class ArchiveMiddleware:
         request.meta[FETCH_STARTED] = datetime.now(timezone.utc)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if urlparse_cached(request).path == "/robots.txt" or self.closing is not None:
+        """Archive the response, or refuse it: a page the archive lost is not parsed (its article stays pending)."""
+        if urlparse_cached(request).path == "/robots.txt":
             return response
+        if self.closing is not None:
+            raise NotArchived(f"{request.url}: the archive could not be written; not parsed")
         started = request.meta.get(FETCH_STARTED) or datetime.now(timezone.utc)
         try:
-            written = self.files.write(self.records.fetch(request, response, started))
+            fetched = self.records.fetch(request, response, started)
+            written = self.files.write(fetched.records)
         except OSError as error:
             logger.error(
                 "Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory
             )
             self.stats.inc_value(stats.error(WRITE_FAILED))
+            assert self.crawler.engine is not None
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
-            return response
+            raise NotArchived(f"{request.url}: the archive could not be written; not parsed") from error
         self.stats.inc_value(stats.ARCHIVE_RESPONSES)
         self.stats.inc_value(stats.ARCHIVE_BYTES, written)
         self.stats.set_value(stats.ARCHIVE_FILES, len(self.files.paths))
-        redacted = sum(
-            1
-            for headers in (request.headers, response.headers)
-            for name in headers
-            if name.decode("latin-1").lower() in REDACTED_HEADERS
-        )
-        if redacted:
-            self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, redacted)
+        if fetched.redacted:
+            self.stats.inc_value(stats.ARCHIVE_HEADERS_REDACTED, fetched.redacted)
         return response
 
     def spider_closed(self) -> None:

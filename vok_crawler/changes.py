@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -157,7 +158,7 @@ class Revisits:
     ``restored``.
     """
 
-    def __init__(self, corpus: Path, known: set[str], since: str) -> None:
+    def __init__(self, corpus: Path, known: Iterable[str], since: str) -> None:
         self.log = ChangeLog.beside(corpus)  # opening repairs a torn last line first
         self.last = history(self.log.path)
         self.urls = sorted(url for url in known if (posted_date(url) or "") >= since)

@@ -15,7 +15,6 @@ taken back when the answer comes, never kept by anything the crawl keeps.
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import logging
 import time
@@ -31,6 +30,7 @@ from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.private_api import load_netscape_cookies
 from vok_crawler.scope import on_site, require_fetching_the_site, site_origin
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,7 @@ def load_cookies(path: Path) -> MozillaCookieJar:
     jar = MozillaCookieJar()
     try:
         text = path.read_text(encoding="utf-8-sig")
-        # The jar reads only from a file name; its reader of an open file is the same code, fed here
-        # the normalized text, so that the secrets never go to a temporary file.
-        jar._really_load(io.StringIO(as_the_jar_reads_it(text)), str(path), ignore_discard=True, ignore_expires=True)  # type: ignore[attr-defined]
+        load_netscape_cookies(jar, as_the_jar_reads_it(text), str(path))  # the normalized text, never in a file
     except (OSError, LoadError, ValueError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__
         raise BadConfiguration(

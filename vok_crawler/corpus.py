@@ -12,16 +12,22 @@ the file is repaired before anything is appended, and what was cut is logged.
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.errors import BadConfiguration, CannotStart
 
 logger = logging.getLogger(__name__)
+_S = TypeVar("_S")
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -68,11 +74,178 @@ def _last_line_start(corpus: BinaryIO, size: int, chunk: int = 1 << 16) -> int:
 # Every record this crawler writes begins so (the item's first field): its URL is read
 # without parsing the line, which keeps the start of a crawl of a million records short.
 _URL_FIRST = '{"url": "'
+_URL_FIRST_BYTES = _URL_FIRST.encode()
+_CHUNK = 1 << 20  # small enough that its copies weigh nothing beside the keys
+_HASH_BITS = 24  # of a key: the URL's hash, then its line's offset (files up to 2**40 bytes)
+_OFFSET_BITS = 64 - _HASH_BITS
 
 
-def corpus_urls(path: Path) -> set[str]:
-    """The ``url`` of every record in the corpus; bad lines are logged, and left in the file."""
-    return {url for url, _ in corpus_lines(path)}
+def _url_hash(url: bytes) -> int:
+    """The hash of the page a URL names: its path and query, so that the site's other host names hash alike."""
+    return zlib.crc32(_page_part(url)) >> (32 - _HASH_BITS)
+
+
+def _page_part(url: bytes) -> bytes:
+    """What follows a URL's host (``/newstream/...``); the whole string when it has no scheme."""
+    host = url.find(b"://")
+    if host < 0:
+        return url
+    path = url.find(b"/", host + 3)
+    return url[path:] if path >= 0 else b""
+
+
+def as_is(url: str) -> str:
+    return url
+
+
+class CorpusIndex(AbstractSet[str]):
+    """The URLs of the corpus, in 8 bytes a record: a sorted array of (URL hash, line offset) keys.
+
+    A set of a million URL strings takes some 150 MB; this takes 8. A key
+    whose hash matches is confirmed by reading that line's URL back from the
+    file, so a URL is known only if a record really has it: no false
+    "known". ``same_page`` spells a stored URL as the crawl does (a record
+    that a run on another of the site's names wrote is the same article);
+    the hash is of the path, so both spellings meet. URLs written during
+    the run are kept as they are, in a set.
+    A set of URLs minus the index (``pending - index``) asks the index about
+    each URL of the set, never reads the file through.
+    """
+
+    @classmethod
+    def _from_iterable(cls, urls: Iterable[_S]) -> AbstractSet[_S]:
+        return set(urls)
+
+    def __init__(self, path: Path | None, same_page: Callable[[str], str] = as_is) -> None:
+        self.path = path
+        self.same_page = same_page
+        self._added: set[str] = set()
+        self._fd: int | None = None
+        keys = array("Q")
+        if path is not None and path.exists():
+            lines = 0
+            for start, chunk in _chunks(path):
+                lines += _add_keys(keys, path, chunk, start, lines)
+        self._keys = array("Q", sorted(keys))
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._added)
+
+    def __iter__(self) -> Iterator[str]:
+        """Every URL (the file read again: for the rare caller that needs them all)."""
+        seen = (
+            {self.same_page(url) for url, _ in corpus_lines(self.path)}
+            if self.path is not None and self._keys
+            else set()
+        )
+        yield from seen | self._added
+
+    def __contains__(self, url: object) -> bool:
+        if not isinstance(url, str):
+            return False
+        if url in self._added:
+            return True
+        wanted = url.encode("utf-8")
+        first = _url_hash(wanted) << _OFFSET_BITS
+        index = bisect_left(self._keys, first)
+        while index < len(self._keys) and self._keys[index] >> _OFFSET_BITS == first >> _OFFSET_BITS:
+            stored = self._url_at(self._keys[index] & ((1 << _OFFSET_BITS) - 1))
+            if stored is not None and self.same_page(stored) == url:
+                return True
+            index += 1
+        return False
+
+    def add(self, url: str) -> None:
+        self._added.add(url)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _url_at(self, offset: int) -> str | None:
+        assert self.path is not None, "only a corpus file has keys"
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        line = b""
+        while not line.endswith(b"\n"):
+            more = os.pread(self._fd, 1 << 16, offset + len(line))
+            if not more:
+                break
+            line += more.partition(b"\n")[0] + (b"\n" if b"\n" in more else b"")
+        text = (line.removeprefix(b"\xef\xbb\xbf") if offset == 0 else line).decode("utf-8", errors="replace")
+        return _record_url(text, 0, self.path)
+
+
+def _chunks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The file in large pieces of whole lines, each with its offset."""
+    start = 0
+    rest = b""
+    with path.open("rb") as corpus:
+        while True:
+            read = corpus.read(_CHUNK)
+            chunk = rest + read
+            if not chunk:
+                return
+            cut = chunk.rfind(b"\n") + 1 if read else len(chunk)  # at the end, the last line even without its newline
+            if cut == 0:  # a line longer than a chunk: read on
+                rest = chunk
+                continue
+            whole, rest = chunk[:cut], chunk[cut:]
+            yield start, whole
+            start += len(whole)
+
+
+def _add_keys(keys: array[int], path: Path, chunk: bytes, start: int, number: int) -> int:
+    """Add the keys of a chunk's records (after ``number`` lines); its number of lines.
+
+    By the quick reading when every line allows it, else line by line.
+    """
+    mark = len(keys)
+    if (start > 0 or not chunk.startswith(b"\xef\xbb\xbf")) and _is_utf8(chunk) and _plain_keys(keys, chunk, start):
+        return len(keys) - mark  # one record a line
+    del keys[mark:]
+    offset = line_number = 0
+    for line_number, raw in enumerate(io.BytesIO(chunk), start=number + 1):
+        line = _decoded(raw.removeprefix(b"\xef\xbb\xbf") if line_number == 1 else raw, line_number, path)
+        url = _record_url(line, line_number, path)
+        if url:
+            keys.append((_url_hash(url.encode("utf-8")) << _OFFSET_BITS) | (start + offset))
+        offset += len(raw)
+    return line_number - number
+
+
+def _plain_keys(keys: array[int], chunk: bytes, start: int) -> bool:
+    """Append the key of each line that begins with its plain URL (as this crawler writes); False at any other line.
+
+    The one loop over every record of the corpus at start-up: C calls only.
+    A URL is plain when it is ASCII without an escape (the canonical URLs
+    this crawler writes are); any other line is read by the slow way.
+    """
+    find, starts, append, crc32 = chunk.find, chunk.startswith, keys.append, zlib.crc32
+    first, shift, pos, size = len(_URL_FIRST_BYTES), 32 - _HASH_BITS, 0, len(chunk)
+    while pos < size:
+        end = find(b"\n", pos)
+        end = size if end < 0 else end
+        quote = find(b'"', pos + first, end)
+        url = chunk[pos + first : quote]
+        if quote < 0 or not starts(_URL_FIRST_BYTES, pos) or b"\\" in url or not url.isascii():
+            return False
+        host = find(b"://", pos + first, quote)  # the hash is of the page's path (see _page_part)
+        path = find(b"/", host + 3, quote) if host >= 0 else pos + first
+        append((crc32(chunk[path:quote] if path >= 0 else b"") >> shift << _OFFSET_BITS) | (start + pos))
+        pos = end + 1
+    return True
+
+
+def _is_utf8(chunk: bytes) -> bool:
+    if chunk.isascii():  # as quick as a scan gets
+        return True
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def corpus_lines(path: Path) -> Iterator[tuple[str, str]]:
@@ -156,17 +329,20 @@ class CorpusStore:
     and still keeps one record per URL.
     """
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, same_page: Callable[[str], str] = as_is) -> None:
         self.path = path
-        self.urls: set[str] = set()
+        self.urls = CorpusIndex(None)
         self.cut = 0
         self._lock: IO[str] | None = None
         self._fd: int | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = take_lock(path.with_name(f"{path.stem}.lock"), path)
-            self.cut = repair_torn_tail(path)
-            self.urls = corpus_urls(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = take_lock(path.with_name(f"{path.stem}.lock"), path)
+                self.cut = repair_torn_tail(path)
+                self.urls = CorpusIndex(path, same_page)
+            except OSError as error:  # a full disk, a read-only folder: before any request
+                raise CannotStart(f"cannot start on {error.filename or path}: {error.strerror or error}") from None
 
     def sibling(self, kind: str) -> Path:
         """A file beside the corpus: ``vok.<kind>.json`` for ``vok.jsonl``."""
@@ -192,6 +368,7 @@ class CorpusStore:
 
     def close(self) -> None:
         """Flush to the disk and close (``OSError`` if the flush failed; closed all the same)."""
+        self.urls.close()
         if self._fd is None:
             return
         fd, self._fd = self._fd, None

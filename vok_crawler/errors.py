@@ -17,6 +17,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
+from vok_crawler.private_api import ignored_because
+
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
 REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized", "bot_check"})
 # Kinds that say the page is no more: not asked for again (unless refresh=1). Every other
@@ -32,7 +34,20 @@ class BotCheck(IgnoreRequest):
     """A bot check answered instead of the page (:func:`vok_crawler.pages.challenge`): not retried, not parsed."""
 
 
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL of the same chain (A to B to A): following it would never end.
+
+    Scrapy's dupefilter would drop the second request for A at DEBUG, silently.
+    """
+
+
+class NotArchived(IgnoreRequest):
+    """A response the archive could not keep (its disk is full): not parsed, so no record lacks its capture."""
+
+
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((NotArchived,), "not_archived"),
+    ((RedirectLoop,), "redirect_loop"),
     ((DownloadTimeoutError,), "timeout"),
     ((ResponseDataLossError,), "data_loss"),
     ((DownloadCancelledError,), "too_large"),
@@ -53,10 +68,6 @@ _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
 ]
 
 
-# Scrapy says these with a plain IgnoreRequest; its message is all that tells them apart.
-_IGNORED_BECAUSE = (("exceeded DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "redirect_loop"))
-
-
 class CorpusWriteFailed(Exception):
     """A record could not be written whole (disk full, I/O error): the file was cut back."""
 
@@ -67,10 +78,9 @@ def error_kind(failure: Failure) -> str:
     if isinstance(error, HttpError):
         status = error.response.status
         return "http_5xx" if status >= 500 else f"http_{status}"
-    if isinstance(error, IgnoreRequest) and not isinstance(error, (GatedRedirect, BotCheck)):
-        for words, kind in _IGNORED_BECAUSE:
-            if words in str(error):
-                return kind
+    told = ignored_because(error) if isinstance(error, IgnoreRequest) else None
+    if told is not None:
+        return told
     for types, kind in _KINDS:
         if isinstance(error, types):
             return kind
@@ -94,4 +104,12 @@ class BadConfiguration(Exception):
 
     Raised before any request; ``scrapy crawl`` prints its message on one
     line and exits 2 instead of a traceback.
+    """
+
+
+class CannotStart(Exception):
+    """The crawl's own files cannot be made or read at its start (a full disk, a read-only folder).
+
+    Raised before any request; ``scrapy crawl`` prints its message on one
+    line and exits 1: not a bad argument, but a run that could not be made.
     """

@@ -15,8 +15,8 @@ path that cannot be written is therefore refused before the crawl starts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -69,11 +69,33 @@ def _unwritable(uri: str) -> str | None:
         return None
     if path.is_dir():
         return f"{path} is a directory"
-    if path.exists():
-        return None if os.access(path, os.W_OK) else f"{path} is not writable"
     existing = path.parent
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is not a directory"
-    return None if os.access(existing, os.W_OK) else f"{existing} is not writable"
+    try:
+        _open_as_the_feed_will(path, existing)
+    except OSError as error:
+        return f"{error.filename or path}: {error.strerror or error}"
+    return None
+
+
+def _open_as_the_feed_will(path: Path, existing: Path) -> None:
+    """Create the feed's folders and open it for writing, as Scrapy will; then take back what was created.
+
+    Only opening tells: ``os.access`` says yes to root everywhere, and knows
+    nothing of a file system (``/proc``) that creates no file.
+    """
+    created = [folder for folder in path.parents if folder != existing and existing in folder.parents]
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    finally:
+        for folder in created:  # the deepest first
+            with suppress(OSError):
+                folder.rmdir()

@@ -15,6 +15,7 @@ from scrapy.loader import ItemLoader
 from vok_crawler.items import Article
 from vok_crawler.processors import (
     IsoDate,
+    epoch_not_after_today,
     normalize_space,
     paragraphs,
     parse_day_first,
@@ -38,7 +39,7 @@ class ArticleLoader(ItemLoader):
     url_in = Identity()
     source_url_in = Identity()
     published_out = IsoDate(parse_day_first, "published")
-    posted_in = MapCompose(posted_date)
+    posted_in = MapCompose(epoch_not_after_today, posted_date)
     posted_at_in = MapCompose(posted_instant)
     body_in = MapCompose(paragraphs)
     body_out = Join("\n\n")

@@ -128,10 +128,9 @@ class CrawlMemory:
         self.path = path
         self.since = options.since
         self.searched = options.searched
-        self.store = CorpusStore(path)
         # URLs a run started from another of the site's names wrote, read as this run spells them.
         origin, aliases = site_origin(crawler), site_aliases(crawler)
-        self.store.urls = {on_crawl_host(url, origin, aliases) for url in self.store.urls}
+        self.store = CorpusStore(path, lambda url: on_crawl_host(url, origin, aliases))
         state: dict[str, Any] = read_state(self.store.sibling("state")) if path is not None else {"complete": False}
         self.was_complete: bool = state["complete"] and not self.store.cut  # a cut record is known nowhere now
         self.ledger = Ledger(

@@ -13,13 +13,14 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.asyncio import call_later
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+from w3lib.url import safe_url_string
 
 from vok_crawler import stats
 from vok_crawler.config import seconds_setting
-from vok_crawler.errors import GatedRedirect
+from vok_crawler.errors import GatedRedirect, RedirectLoop
 from vok_crawler.pages import FREE_MEMBER_FORM
+from vok_crawler.private_api import hold_back_slot
 from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
 from vok_crawler.warc import RENDERED_BY_BROWSER
 
@@ -105,16 +106,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value(stats.retry(why))
         self.crawler.stats.inc_value(stats.retry(f"{why}_seconds"), round(seconds))
         logger.info("Retrying %s in %.1f s (%s)", request.url, seconds, why.replace("_", "-"))
-        assert self.crawler.engine is not None
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(request.meta.get(downloader.DOWNLOAD_SLOT) or downloader.get_slot_key(request))
-        if slot is None or seconds <= 0:
-            return
-        if self.throttled:
-            slot.delay = min(max(slot.delay, seconds), self.throttle_max)
-        if slot.latercall:
-            slot.latercall.cancel()
-        slot.latercall = call_later(seconds, downloader._latercall, slot)
+        hold_back_slot(self.crawler, request, seconds, self.throttle_max if self.throttled else None)
 
 
 class DeclaredCharsetMiddleware:
@@ -172,7 +164,9 @@ class OffSiteRedirectMiddleware:
     any off-site rule, so the article is remembered as gated. Any other
     redirect off the crawled site is refused with ``IgnoreRequest``: Scrapy's
     offsite filter would drop it quietly (at DEBUG), while this way the
-    spider's errback logs and counts it. Runs before ``RedirectMiddleware``.
+    spider's errback logs and counts it; so is a redirect back to a URL of
+    its own chain (:class:`~vok_crawler.errors.RedirectLoop`), which the
+    dupefilter would drop as quietly. Runs before ``RedirectMiddleware``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -186,7 +180,11 @@ class OffSiteRedirectMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get("Location")
         if 300 <= response.status < 400 and location:
-            self._judge(response.urljoin(location.decode("latin-1")))
+            target = response.urljoin(location.decode("latin-1"))
+            self._judge(target)
+            chain = [*request.meta.get("redirect_urls", ()), request.url]  # Scrapy keeps the URLs redirected from
+            if safe_url_string(target) in chain:
+                raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
         elif RENDERED_BY_BROWSER in response.flags and response.url != request.url:  # the browser followed them itself
             self._judge(response.url)
         return response

@@ -21,7 +21,7 @@ from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.scope import require_vok_crawl
-from vok_crawler.serialize import json_line, json_text
+from vok_crawler.serialize import as_json_data, json_line
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class SchemaPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        errors = list(self.validator.iter_errors(json.loads(json_text(item))))
+        errors = list(self.validator.iter_errors(as_json_data(item)))
         if not errors:
             return item
         problems: dict[str, str] = {}

@@ -102,8 +102,14 @@ def posting_time(url: str) -> datetime | None:
 
     The page header's paired date is the day the page is viewed, not this;
     the URL's epoch is the one date the site keeps with the article.
-    ``None`` when the URL has no epoch (or one no calendar holds).
+    ``None`` when the URL has no epoch (or one no calendar holds, or one
+    after today: see :func:`epoch_not_after_today`).
     """
+    instant = _epoch_time(url)
+    return instant if instant is not None and not _after_today(instant) else None
+
+
+def _epoch_time(url: str) -> datetime | None:
     match = _POSTED_EPOCH.search(urlsplit(url).path)
     if not match:
         return None
@@ -111,6 +117,28 @@ def posting_time(url: str) -> datetime | None:
         return datetime.fromtimestamp(int(match[1]), KOREA)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _after_today(instant: datetime) -> bool:
+    """After the day of the run itself, in Korea time: no article is posted in the future."""
+    return instant.date() > datetime.now(KOREA).date()
+
+
+def epoch_not_after_today(url: str, loader_context: Mapping[str, Any]) -> str | None:
+    """Input processor of ``posted``: the URL, unless its epoch is a day after today.
+
+    Such an epoch (a typo, a test page, the year 3000) is no posting date but
+    a date to check: it is left out, and reported as a problem
+    (``vok/invalid_date/posted``), so that the record is written without it.
+    """
+    instant = _epoch_time(url)
+    if instant is None or not _after_today(instant):
+        return url
+    problems = loader_context.get("problems")
+    if problems is not None:
+        message = f"The URL epoch of {url} is {instant.date()}, after today: not taken as its posting date"
+        problems.append(Problem(stats.invalid_date("posted"), message))
+    return None
 
 
 def posted_date(url: str) -> str | None:

@@ -24,12 +24,20 @@ from warcio.timeutils import iso_date_to_datetime
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.memory import utc_now
 from vok_crawler.scope import require_vok_crawl
 from vok_crawler.warc import iter_archive, read_record
 
 logger = logging.getLogger(__name__)
 
 FLAG = "replay"  # on every replayed response, as Scrapy's cache flags its own ("cached")
+CAPTURED_AT = "vok_captured_at"  # request meta: when the replayed response was fetched (its WARC-Date)
+
+
+def fetched_at(response: Response) -> str:
+    """When the page was fetched, as a record's ``crawled_at``: its capture's time when replayed, else now."""
+    captured = response.meta.get(CAPTURED_AT) if response.request is not None else None
+    return captured if isinstance(captured, str) else utc_now()
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class ReplayIndex:
         status = int(record.http_headers.get_statuscode())
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         protocol = record.http_headers.protocol
+        request.meta[CAPTURED_AT] = capture.date.isoformat(timespec="seconds") + "Z"  # WARC-Date is UTC
         return cls(
             url=request.url, status=status, headers=headers, body=body, flags=[FLAG], request=request, protocol=protocol
         )

@@ -8,6 +8,11 @@ asks here first and stands aside (``NotConfigured``) for any other crawl,
 which then runs as in a fresh ``scrapy startproject``. A spider says it
 reads the site with the class attribute ``reads_kcnawatch`` (the vok spider
 and ``scrapy probe``'s, built on it); only ``vok`` itself has a corpus.
+
+``scrapy parse`` and ``scrapy fetch`` run the vok spider to look at a page,
+not to crawl: they set :data:`LOOK_ONLY`, so that the page is fetched as
+the crawl fetches it but nothing is kept (no corpus, lock, state, health
+report or archive).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from vok_crawler.urls import NO_ALIASES, Aliases, is_on_site
+
+LOOK_ONLY = "VOK_LOOK_ONLY"  # the setting of a run that looks at pages and keeps nothing
 
 
 def fetches_the_site(crawler: Crawler) -> bool:
@@ -30,7 +37,7 @@ def fetches_the_site(crawler: Crawler) -> bool:
 
 def is_vok_crawl(crawler: Crawler) -> bool:
     """Whether ``crawler`` is the vok crawl itself: the one with a corpus, a memory and a health report."""
-    return fetches_the_site(crawler) and crawler.spidercls.name == "vok"
+    return fetches_the_site(crawler) and crawler.spidercls.name == "vok" and not crawler.settings.getbool(LOOK_ONLY)
 
 
 def site_origin(crawler: Crawler) -> str:

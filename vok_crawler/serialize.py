@@ -1,4 +1,4 @@
-"""Records as JSON text: one helper for the corpus, the schema check and the text feeds."""
+"""Records as JSON: the text for the corpus and the text feeds, the data for the schema check."""
 
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ def json_text(value: Any) -> str:
 def json_line(item: Any) -> str:
     """The item as one line of JSON Lines."""
     return json_text(item) + "\n"
+
+
+def as_json_data(value: Any) -> Any:
+    """``value`` as its JSON text would read back (dicts, lists, strings, numbers), without writing the text.
+
+    The schema check reads a record so: the record is serialized once, for
+    the corpus line, not a second time to be checked.
+    """
+    if isinstance(value, dict):
+        return {str(key): as_json_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_json_data(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return as_json_data(_plain(value))
 
 
 def _plain(value: Any) -> dict[str, Any]:

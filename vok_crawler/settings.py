@@ -33,6 +33,9 @@ VOK_BROWSER_PROFILE = ""
 VOK_BROWSER_EXECUTABLE = ""
 # Seconds the browser road waits for a challenge's script to load the page (else: a bot check).
 VOK_BROWSER_CHALLENGE_WAIT = 15.0
+# VOK_LOOK_ONLY (not set here: a project setting would outrank a command's) is set by
+# ``scrapy parse`` and ``scrapy fetch``: the vok spider looks at pages and keeps nothing
+# (no corpus, lock, state, health report or archive).
 
 # Politeness: the site limits heavy use. One request at a time, at least a second apart,
 # slower still when AutoThrottle sees the server's latency grow.

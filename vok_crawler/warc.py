@@ -62,15 +62,29 @@ def warc_date(moment: datetime) -> str:
     return str(datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True))
 
 
-def kept_headers(headers: Iterable[tuple[bytes, list[bytes]]]) -> list[tuple[str, str]]:
-    """Scrapy's headers as WARC header lines, without cookies, credentials and the transfer coding."""
+def kept_headers(headers: Iterable[tuple[bytes, list[bytes]]]) -> tuple[list[tuple[str, str]], int]:
+    """Scrapy's headers as WARC header lines, without cookies, credentials and the transfer coding.
+
+    With the number of headers left out as secrets, counted in the same one pass.
+    """
     lines = []
+    redacted = 0
     for name, values in headers:
         text = name.decode("latin-1")
-        if text.lower() in REDACTED_HEADERS or text.lower() in TRANSPORT_HEADERS:
-            continue
-        lines += [(text, value.decode("latin-1")) for value in values]
-    return lines
+        lowered = text.lower()
+        if lowered in REDACTED_HEADERS:
+            redacted += 1
+        elif lowered not in TRANSPORT_HEADERS:
+            lines += [(text, value.decode("latin-1")) for value in values]
+    return lines, redacted
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """The request and response records of one fetch, and how many headers were left out as secrets."""
+
+    records: tuple[ArcWarcRecord, ArcWarcRecord]
+    redacted: int
 
 
 class WarcRecords:
@@ -88,7 +102,7 @@ class WarcRecords:
     def __init__(self) -> None:
         self.builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
 
-    def fetch(self, request: Request, response: Response, started: datetime) -> tuple[ArcWarcRecord, ArcWarcRecord]:
+    def fetch(self, request: Request, response: Response, started: datetime) -> Fetch:
         uri = safe_url_string(request.url)
         warc_headers = {"WARC-Date": warc_date(started)}
         if response.ip_address is not None:
@@ -97,7 +111,8 @@ class WarcRecords:
             warc_headers[RENDERED_HEADER] = RENDERED_NOTE
         protocol = response.protocol or "HTTP/1.1"
         status = f"{response.status} {_reason(response.status)}"
-        answered = StatusAndHeaders(status, kept_headers(response.headers.items()), protocol=protocol)
+        kept, redacted = kept_headers(response.headers.items())
+        answered = StatusAndHeaders(status, kept, protocol=protocol)
         response_record = self.builder.create_warc_record(
             uri,
             "response",
@@ -107,7 +122,7 @@ class WarcRecords:
             warc_headers_dict=dict(warc_headers),
         )
         parts = urlsplit(uri)
-        sent = kept_headers(request.headers.items())
+        sent, redacted_sent = kept_headers(request.headers.items())
         if not any(name.lower() == "host" for name, _ in sent):
             sent.insert(0, ("Host", parts.netloc))
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -123,7 +138,7 @@ class WarcRecords:
                 "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),
             },
         )
-        return request_record, response_record
+        return Fetch((request_record, response_record), redacted + redacted_sent)
 
 
 def _reason(status: int) -> str:

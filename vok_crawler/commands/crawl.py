@@ -8,7 +8,8 @@ vok spider the status is:
 - 0: the crawl finished (finish reason ``finished``) and every feed was stored;
 - 1: any other finish reason (``layout_broken``, ``nothing_fetched``,
   ``shutdown``, ``closespider_*``, ...), a feed that failed to store, or a
-  crawl that could not start;
+  crawl that could not start (its own files could not be made, as on a full
+  disk: one ``Error:`` line);
 - 2: a bad argument or setting (:class:`~vok_crawler.errors.BadConfiguration`):
   its message on one line, no traceback, before any request.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable
 
@@ -30,7 +32,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.errors import BadConfiguration, CannotStart
 from vok_crawler.feeds import check_feed_targets
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.scope import is_vok_crawl
@@ -59,6 +61,9 @@ class Command(ScrapyCrawlCommand):
         except BadConfiguration as error:
             print(f"Error: {error}", file=sys.stderr)
             self.exitcode = BAD_CONFIGURATION_STATUS
+        except CannotStart as error:
+            print(f"Error: {error}", file=sys.stderr)
+            self.exitcode = 1
 
     def run_crawl(self, args: list[str], opts: argparse.Namespace) -> int:
         """Run the one spider named in ``args``; its exit status."""
@@ -71,9 +76,21 @@ class Command(ScrapyCrawlCommand):
         errors: list[BaseException] = []
         keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)
         self.crawler_process.start()
+        hold_late_signals()
         if errors:  # raised here, where Scrapy would only log it from inside the crawl's task
             raise errors[0]
         return exit_status(crawler, self.crawler_process.bootstrap_failed)
+
+
+def hold_late_signals() -> None:
+    """Once the crawl has stopped, hold any Ctrl-C or SIGTERM until the process exits.
+
+    Every file of the run is written by then, so a late signal cuts nothing;
+    but Python's finalization restores the default handlers, under which a
+    second SIGTERM sent while the process is exiting would kill it (status
+    143) and hide the status this command chose.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def keep_error(crawl: Awaitable[None], errors: list[BaseException]) -> None:

@@ -125,7 +125,7 @@ class Command(ScrapyCommand):
             return
         probe.manner = manner(crawler)
         print(table(probe, secrets))
-        self.exitcode = 1 if probe.problems() else 0
+        self.exitcode = 2 if probe.unreached() else 1 if probe.problems() else 0
 
     def _secrets(self) -> list[str]:
         """Every value of the cookies file, to be kept out of what is printed and saved."""

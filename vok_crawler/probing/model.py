@@ -14,6 +14,7 @@ from vok_crawler.slices import Control
 Kind = Literal["listing", "slice", "article", "search"]
 KINDS: tuple[Kind, ...] = ("listing", "slice", "article", "search")  # the saved files' order: 1-listing, ...
 REQUIRED = ("url", "title", "body")  # without these an article is not understood
+UNREACHED = frozenset({"connection", "timeout"})  # error kinds of a site that never answered
 HostKind = Literal["the crawl's", "alias", "other"]
 
 
@@ -69,8 +70,15 @@ class Probe:
             problems += _article_problems(article)
         return problems
 
+    def unreached(self) -> bool:
+        """Whether the site never answered (nothing listens, no such host, timeouts): the probe could not run."""
+        return bool(self.pages) and all(seen.status is None and seen.error in UNREACHED for seen in self.pages.values())
+
     def verdict(self) -> str:
         """One line: understood or not, what is missing, what was found only by a fallback, the gate."""
+        if self.unreached():
+            errors = sorted({str(seen.error) for seen in self.pages.values()})
+            return f"COULD NOT RUN: nothing answered at {self.start_url} ({', '.join(errors)})"
         problems = self.problems()
         head = "NOT UNDERSTOOD: " + "; ".join(problems) if problems else "OK: the crawler understands these pages"
         return "; ".join([head, *self._article_notes(), *self._other_notes()])

@@ -46,7 +46,6 @@ class ProbeSpider(VokSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory(self.crawler, None, self.options)
-        self._watch_bans()
         for request in self._follow([self.start_url], self.parse):
             yield request
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar, cast
 
 import scrapy
@@ -26,12 +27,13 @@ from vok_crawler.config import host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.items import Article, Teaser
 from vok_crawler.ledger import Outcome
-from vok_crawler.memory import CrawlMemory, RunOptions, utc_now
+from vok_crawler.memory import CrawlMemory, RunOptions
 from vok_crawler.pages import ArticlePage, SitePage
 from vok_crawler.parsing import page_selector
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.refusals import BanWatch, Refusal
+from vok_crawler.replay import fetched_at
 from vok_crawler.session import ARTICLE_GATED
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, is_on_site, site_name
@@ -102,8 +104,6 @@ class VokSpider(scrapy.Spider):
     # One line a record at DEBUG is Scrapy's default; INFO keeps a crawl's log readable (-s LOG_LEVEL=DEBUG
     # shows every record again). vok_crawler.progress.Progress says where the crawl is instead of LogStats.
     custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
-    memory: CrawlMemory
-    bans: BanWatch
     host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
 
     @classmethod
@@ -146,11 +146,20 @@ class VokSpider(scrapy.Spider):
         # What the memory is asked.
         self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, self.period is not None)
 
+    @cached_property
+    def memory(self) -> CrawlMemory:
+        """The crawl's memory; a run that keeps nothing (``scrapy parse``) gets one without a corpus."""
+        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, None, self.options)
+
+    @cached_property
+    def bans(self) -> BanWatch:
+        """The refusal count and the decision to stop are :class:`BanWatch`'s; the spider tells it outcomes."""
+        bans = self.crawler.get_downloader_middleware(BanWatch)
+        assert bans is not None, "the vok spider needs the BanWatch downloader middleware"
+        return bans
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        memory = self.crawler.get_extension(CrawlMemory)
-        assert memory is not None, "the vok spider needs the CrawlMemory extension"
-        self.memory = memory
-        self._watch_bans()
+        memory = self.memory
         if self.period is not None:  # the search road reads the period and nothing else
             for request in self._follow([self.start_url], self.parse_search_start):
                 yield request
@@ -262,7 +271,7 @@ class VokSpider(scrapy.Spider):
         """
         url = asked_url(response)
         page = self._page(ArticlePage, response)
-        verdict = self._read_article(url, page)
+        verdict = self._read_article(url, page, fetched_at(response))
         self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
         if verdict.outcome == "gated":
             self._told_gated(url)
@@ -288,7 +297,7 @@ class VokSpider(scrapy.Spider):
             walk.observe(None, [teaser.url for teaser in item.related or []])
             yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
 
-    def _read_article(self, url: str, page: ArticlePage | None) -> ArticleVerdict:
+    def _read_article(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
         """What the page is: the record, or why there is none (logged and counted here)."""
         if page is None:
             return ArticleVerdict("skipped")
@@ -305,7 +314,7 @@ class VokSpider(scrapy.Spider):
             self.crawler.stats.inc_value(stats.PAGES_NOT_UNDERSTOOD)
             return ArticleVerdict("failed")
         self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=utc_now())
+        item = page.to_item(crawled_at=crawled_at)
         report(page.problems, self.crawler.stats)
         assert item.url is not None  # the page's own URL is the last rule for it
         self.memory.ledger.first_request(item.url)  # its canonical spelling may be linked too
@@ -385,18 +394,17 @@ class VokSpider(scrapy.Spider):
 
     def _gated(self, url: str, trace: str) -> None:
         self._answered()
-        logger.info("Gated (NK Pro) %s: %s; asked for again on a run with a subscriber's cookies", url, trace)
+        again = (
+            "the subscriber's cookies did not open it (expired, or logged out?); asked for again next run"
+            if self.settings.get("VOK_COOKIES_FILE")
+            else "asked for again on a run with a subscriber's cookies"
+        )
+        logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
         self.crawler.stats.inc_value(stats.GATED)
 
     def _told_gated(self, url: str) -> None:
         """Once the ledger has it as gated: a session that ran out takes it back as pending (SessionWatch)."""
         self.crawler.signals.send_catch_log(ARTICLE_GATED, url=url)
-
-    def _watch_bans(self) -> None:
-        """The refusal count and the decision to stop are :class:`BanWatch`'s; the spider tells it outcomes."""
-        bans = self.crawler.get_downloader_middleware(BanWatch)
-        assert bans is not None, "the vok spider needs the BanWatch downloader middleware"
-        self.bans = bans
 
     def _answered(self) -> None:
         self.bans.answered()

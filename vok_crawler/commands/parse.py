@@ -1,0 +1,36 @@
+"""``scrapy parse``, as in any Scrapy project: for the vok spider it looks and keeps nothing.
+
+Scrapy's command runs the spider's callback on one page and prints its
+items and requests. The project's components would otherwise take the
+corpus's lock and write a corpus, state, health report and archive for a
+page that is only looked at; :data:`~vok_crawler.scope.LOOK_ONLY` makes them
+stand aside, while the page is still fetched as the crawl fetches it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, ClassVar
+
+from scrapy.commands.parse import Command as ScrapyParseCommand
+
+from vok_crawler.scope import LOOK_ONLY
+from vok_crawler.spiders.vok import VokSpider
+
+
+def on_the_page_site(args: list[str], opts: argparse.Namespace) -> None:
+    """The vok spider's site is the page's own, unless ``-a start_url=`` says otherwise.
+
+    Its links are followed, and its cookies sent, on its start URL's site only:
+    for a page of a mirror or a local copy, that is the page's site, not the live one.
+    """
+    if getattr(opts, "spider", None) == VokSpider.name and len(args) == 1:
+        opts.spargs.setdefault("start_url", args[0])
+
+
+class Command(ScrapyParseCommand):
+    default_settings: ClassVar[dict[str, Any]] = {**ScrapyParseCommand.default_settings, LOOK_ONLY: True}
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        on_the_page_site(args, opts)
+        super().run(args, opts)
