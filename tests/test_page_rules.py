@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
 
 ORIGIN = "http://127.0.0.1:8163"
 ARTICLE_URL = f"{ORIGIN}/newstream/1741905900-381500815/normalized-production/"
@@ -94,7 +94,7 @@ CONTENT = '<article><h1 class="article-title">Title</h1><p class="article-meta">
     ],
 )
 def test_the_gate_by_each_of_its_traces(content, trace):
-    assert page(ArticlePage, CONTENT.format(content=content)).gate() == trace
+    assert nk_pro_gate(page(ArticlePage, CONTENT.format(content=content))) == trace
 
 
 def test_the_gates_words_in_a_teaser_or_the_sidebar_are_no_gate():
@@ -103,21 +103,21 @@ def test_the_gates_words_in_a_teaser_or_the_sidebar_are_no_gate():
     sidebar = (
         '<aside class="sidebar"><p>Upgrade to NK PRO</p><div class="nk-paywall-free-member-form">Join</div></aside>'
     )
-    assert page(ArticlePage, body + more_from + sidebar).gate() is None
+    assert nk_pro_gate(page(ArticlePage, body + more_from + sidebar)) is None
     inside = CONTENT.format(
         content=f'<div class="article-content"><p>A whole article.</p></div>{teaser("Upgrade to NK PRO today")}'
     )
-    assert page(ArticlePage, inside).gate() is None
+    assert nk_pro_gate(page(ArticlePage, inside)) is None
     # "More From" as the content's own sibling: the region holds it, only its teasers are left out.
     beside = CONTENT.format(
         content=f'<div class="article-content"><p>A whole article.</p></div><section class="more-from">{teaser("Upgrade to NK PRO today")}</section>'
     )
-    assert page(ArticlePage, beside).gate() is None
+    assert nk_pro_gate(page(ArticlePage, beside)) is None
 
 
 def test_a_free_member_form_page_is_the_gate():
     assert (
-        page(ArticlePage, "<form>Email</form>", url=f"{ORIGIN}/free-member-form/?redirect_to=x").gate()
+        nk_pro_gate(page(ArticlePage, "<form>Email</form>", url=f"{ORIGIN}/free-member-form/?redirect_to=x"))
         == "free-member-form URL"
     )
 

@@ -375,8 +375,7 @@ class ArticlePage(SitePage):
     and the crawl can say which rule found what.
     """
 
-    def __post_init__(self) -> None:
-        self._findings: dict[str, Finding] | None = None
+    _findings: dict[str, Finding] | None = field(default=None, init=False, repr=False, compare=False)
 
     def findings(self) -> dict[str, Finding]:
         """Every declared field's rule and raw value, in the record's order (computed once)."""
@@ -394,8 +393,8 @@ class ArticlePage(SitePage):
     def _canonical(self) -> Finding:
         """The article's URL, read once: ``posted`` is read from it too."""
         return _first(
-            ("link[rel=canonical]", lambda: self._link_of(CANONICAL)),
-            ("og:url", lambda: self._link_of(OG_URL)),
+            ("link[rel=canonical]", lambda: self._meta.link_of(CANONICAL)),
+            ("og:url", lambda: self._meta.link_of(OG_URL)),
             ("page URL", lambda: self.link(self.url)),
         )
 
@@ -410,8 +409,8 @@ class ArticlePage(SitePage):
     @page_field("published", covered=True)
     def _published(self) -> Finding:
         return _first(
-            ("p.article-meta Date:", lambda: self._meta.get("Date")),
-            ("'Date:' line", lambda: self._worded_meta.get("Date")),
+            ("p.article-meta Date:", lambda: self._meta.by_class.get("Date")),
+            ("'Date:' line", lambda: self._meta.by_words.get("Date")),
         )
 
     @page_field("posted", also=("posted_at",), covered=True)
@@ -423,22 +422,22 @@ class ArticlePage(SitePage):
     @page_field("source")
     def _source(self) -> Finding:
         return _first(
-            ("p.article-meta Source:", lambda: self._meta.get("Source")),
+            ("p.article-meta Source:", lambda: self._meta.by_class.get("Source")),
             ("a.source-name", lambda: first_text(SOURCE_NAME, self.root)),
-            ("'Source:' line", lambda: self._worded_meta.get("Source")),
+            ("'Source:' line", lambda: self._meta.by_words.get("Source")),
             ("source listing link by the h1", lambda: first_text(SOURCE_LINK_BY_TITLE, self.root)),
         )
 
     @page_field("source_url", covered=True)
     def _source_url_field(self) -> Finding:
         return _first(
-            ("p.article-meta link", self._source_url),
-            ("'original version' link", lambda: self._link_of(ORIGINAL_LINKS)),
+            ("p.article-meta link", self._meta.source_url),
+            ("'original version' link", lambda: self._meta.link_of(ORIGINAL_LINKS)),
         )
 
     @page_field("body", covered=True)
     def _body_field(self) -> Finding:
-        return _first(("div.article-content", self._body))
+        return _first(("div.article-content", lambda: body_text(self.root)))
 
     @page_field("related", required=False)
     def _related(self) -> Finding:
@@ -452,38 +451,8 @@ class ArticlePage(SitePage):
             for name in declared.record_fields:
                 loader.add_value(name, findings[declared.name].value)
         loader.add_value("crawled_at", crawled_at)
-        self._report_findings()
+        self.problems.extend(findings_problems(findings, self.url))
         return cast(Article, loader.load_item())
-
-    def _report_findings(self) -> None:
-        """Fields found by no rule, or only by a fallback, as problems: the crawl says what it missed."""
-        for name, finding in self.findings().items():
-            if finding.rule is None and FIELDS_BY_NAME[name].required:
-                self.problems.append(Problem(stats.field_missing(name), f"No {name} found on {self.url}", logging.INFO))
-            elif finding.fallback:
-                message = f"The {name} of {self.url} was found by its fallback rule {finding.rule}"
-                self.problems.append(Problem(stats.field_fallback(name, finding.rule or ""), message, logging.DEBUG))
-
-    def gate(self) -> str | None:
-        """The trace of the NK Pro gate this page shows instead of the article, if any.
-
-        Only where the article would stand is looked at (the content and
-        what follows it, teasers left out): the same words end some teasers,
-        and the sidebar advertises NK Pro on every page.
-        """
-        if FREE_MEMBER_FORM in self.url:
-            return "free-member-form URL"
-        region = GATE_REGION(self.root)
-        if any(PAYWALL(element) for element in region):
-            return "paywall markup"
-        for element in region:
-            text = markup_text(element, set(ANY_TEASER_BLOCKS(element)))
-            if UPGRADE_WORDS in normalize_space(text).lower():
-                return "Upgrade to NK PRO"
-        body = self.findings()["body"].value
-        if body and normalize_space(body).endswith(CUT_SHORT_ENDINGS):
-            return "body cut short"
-        return None
 
     def not_understood(self) -> str | None:
         """Why an article page cannot be read, if it cannot: its body element or its title found by no rule.
@@ -504,20 +473,51 @@ class ArticlePage(SitePage):
         return bool(ARTICLE_MARKERS(self.root))
 
     @cached_property
-    def _meta(self) -> dict[str, str]:
+    def _meta(self) -> MetaLine:
+        return MetaLine(self.root, self.link)
+
+
+def findings_problems(findings: dict[str, Finding], url: str) -> list[Problem]:
+    """Fields found by no rule, or only by a fallback, as problems: the crawl says what it missed."""
+    problems = []
+    for name, finding in findings.items():
+        if finding.rule is None and FIELDS_BY_NAME[name].required:
+            problems.append(Problem(stats.field_missing(name), f"No {name} found on {url}", logging.INFO))
+        elif finding.fallback:
+            message = f"The {name} of {url} was found by its fallback rule {finding.rule}"
+            problems.append(Problem(stats.field_fallback(name, finding.rule or ""), message, logging.DEBUG))
+    return problems
+
+
+@dataclass
+class MetaLine:
+    """The article's meta line (``Date:``, ``Source:``, the original's link) and the links named in its head.
+
+    Apart from the page object so that each field's declaration on
+    :class:`ArticlePage` reads as its list of rules; the links go through the
+    page's :meth:`SitePage.link`, which makes them canonical and notes the ones
+    that are no web link.
+    """
+
+    root: HtmlElement
+    link: Callable[[str], str | None]
+
+    @cached_property
+    def by_class(self) -> dict[str, str]:
         """The meta line's ``Date:`` and ``Source:`` parts, by its class."""
         return dict(_META_PART.findall(first_text(META, self.root) or ""))
 
     @cached_property
-    def _worded_meta(self) -> dict[str, str]:
+    def by_words(self) -> dict[str, str]:
         """The meta line found by its words: a slower search, made only when its class is gone."""
         return dict(_META_PART.findall(first_text(META_BY_WORDS, self.root) or ""))
 
-    def _link_of(self, query: Query) -> str | None:
+    def link_of(self, query: Query) -> str | None:
+        """The first link ``query`` finds, made canonical."""
         href = first_value(query, self.root)
         return self.link(href) if href else None
 
-    def _source_url(self) -> str | None:
+    def source_url(self) -> str | None:
         """The "Read original version at source" link of the meta line."""
         links = META_LINKS(self.root)
         originals = [a for a in links if "original" in markup_text(a).lower()]
@@ -525,11 +525,13 @@ class ArticlePage(SitePage):
             return self.link(anchor.get("href"))
         return None
 
-    def _body(self) -> str | None:
-        content = CONTENT(self.root)
-        if not content:
-            return None
-        return markup_text(content[0], set(NOT_BODY(content[0]))) or None
+
+def body_text(root: HtmlElement) -> str | None:
+    """The article's text: its content element, without the sharing buttons and related posts."""
+    content = CONTENT(root)
+    if not content:
+        return None
+    return markup_text(content[0], set(NOT_BODY(content[0]))) or None
 
 
 def _first(*rules: tuple[str, Callable[[], Any]]) -> Finding:
@@ -539,6 +541,29 @@ def _first(*rules: tuple[str, Callable[[], Any]]) -> Finding:
         if value and (not isinstance(value, str) or value.strip()):
             return Finding(name, value, fallback=number > 0)
     return Finding(None)
+
+
+def nk_pro_gate(page: ArticlePage) -> str | None:
+    """The trace of the NK Pro gate this page shows instead of the article, if any.
+
+    A concern apart from the article's fields: the gate is NK Pro's page in
+    the article's place, judged before any field is read. Only where the article would stand is looked at (the content and
+    what follows it, teasers left out): the same words end some teasers,
+    and the sidebar advertises NK Pro on every page.
+    """
+    if FREE_MEMBER_FORM in page.url:
+        return "free-member-form URL"
+    region = GATE_REGION(page.root)
+    if any(PAYWALL(element) for element in region):
+        return "paywall markup"
+    for element in region:
+        text = markup_text(element, set(ANY_TEASER_BLOCKS(element)))
+        if UPGRADE_WORDS in normalize_space(text).lower():
+            return "Upgrade to NK PRO"
+    body = page.findings()["body"].value
+    if body and normalize_space(body).endswith(CUT_SHORT_ENDINGS):
+        return "body cut short"
+    return None
 
 
 # A challenge page: what bot checks show instead of content (words, a form, a script that sets a cookie and reloads).

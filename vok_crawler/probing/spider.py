@@ -16,7 +16,7 @@ from vok_crawler import search
 from vok_crawler.errors import error_kind, failed_request, http_response
 from vok_crawler.items import Article
 from vok_crawler.memory import CrawlMemory, utc_now
-from vok_crawler.pages import CONTROLS, ArticlePage, SitePage
+from vok_crawler.pages import CONTROLS, ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
 from vok_crawler.probing.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.probing.saving import PageSaver
@@ -46,7 +46,7 @@ class ProbeSpider(VokSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.memory = CrawlMemory(self.crawler, None, self.options)
-        for request in self._follow([self.start_url], self.parse):
+        for request in self.requests.follow([self.start_url], self.parse):
             yield request
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
@@ -73,7 +73,7 @@ class ProbeSpider(VokSpider):
             seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
-        seen.gate, seen.is_article = page.gate(), page.is_article()
+        seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
         seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
         self._read_site_page(seen, page)
         self._note_other_source(seen.record)
@@ -124,7 +124,7 @@ class ProbeSpider(VokSpider):
             return
         self.probe.search_day = day
         url = search.search_url(self.start_url, source_id, search.Period.of_day(day).first)
-        yield from self._follow([url], self.parse_search_day)
+        yield from self.requests.follow([url], self.parse_search_day)
 
     def _read_site_page(self, seen: PageSeen, page: SitePage) -> None:
         """Teasers, the control (every href it has), and the host names its links name."""

@@ -11,11 +11,10 @@ what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMem
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from functools import cached_property
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -25,38 +24,24 @@ from twisted.python.failure import Failure
 from vok_crawler import search, stats
 from vok_crawler.config import host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
+from vok_crawler.following import SiteRequests
 from vok_crawler.items import Article, Teaser
-from vok_crawler.ledger import Outcome
 from vok_crawler.memory import CrawlMemory, RunOptions
-from vok_crawler.pages import ArticlePage, SitePage
+from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
 from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
+from vok_crawler.reading import ArticleReader
 from vok_crawler.refusals import BanWatch, Refusal
 from vok_crawler.replay import fetched_at
-from vok_crawler.session import ARTICLE_GATED
 from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, is_on_site, site_name
+from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, site_name
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
 # A slice past the end of the list answers nothing, or WordPress's "0" / "-1".
 END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
-PageT = TypeVar("PageT", bound=SitePage)
-
-
-@dataclass(frozen=True)
-class ArticleVerdict:
-    """What an article page gave: its outcome for the ledger, the record if any, and a refusal to count.
-
-    ``also`` names the record's own URL, a second spelling of the page asked for.
-    """
-
-    outcome: Outcome
-    item: Article | None = None
-    refusal: str | None = None
-    also: tuple[str, ...] = ()
 
 
 def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
@@ -105,17 +90,14 @@ class VokSpider(scrapy.Spider):
     # shows every record again). vok_crawler.progress.Progress says where the crawl is instead of LogStats.
     custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
     host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
+    site: str  # what VOK_CORPUS's %(site)s says: the site's name, whichever of its names the crawl started from
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VokSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.host_aliases = host_aliases(crawler.settings)
+        spider.site = site_name(spider.start_url, spider.host_aliases)
         return spider
-
-    @property
-    def site(self) -> str:
-        """What ``VOK_CORPUS``'s ``%(site)s`` says: the site's name, whichever of its names the crawl started from."""
-        return site_name(self.start_url, self.host_aliases)
 
     def __init__(
         self,
@@ -158,31 +140,50 @@ class VokSpider(scrapy.Spider):
         assert bans is not None, "the vok spider needs the BanWatch downloader middleware"
         return bans
 
+    @cached_property
+    def requests(self) -> SiteRequests:
+        """Which of the site's URLs are asked for, and the pages their answers are."""
+        callbacks = (self.parse_article, self.parse_listing, self.on_error)
+        return SiteRequests(self.start_url, self.host_aliases, self.memory.ledger, self.crawler.stats, callbacks)
+
+    @cached_property
+    def reader(self) -> ArticleReader:
+        """The judge of article pages: the record, or why there is none."""
+        cookies = bool(self.settings.get("VOK_COOKIES_FILE"))
+        return ArticleReader(
+            self.crawler.stats,
+            self.bans,
+            self.memory.ledger,
+            self.crawler.signals,
+            self.settings.get("VOK_SOURCE"),
+            cookies,
+        )
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.memory
         if self.period is not None:  # the search road reads the period and nothing else
-            for request in self._follow([self.start_url], self.parse_search_start):
+            for request in self.requests.follow([self.start_url], self.parse_search_start):
                 yield request
             return
-        for request in self._follow([self.start_url], self.parse):
+        for request in self.requests.follow([self.start_url], self.parse):
             yield request
-        for request in self._follow(memory.ledger.to_ask_again(), self.parse_article):
+        for request in self.requests.follow(memory.ledger.to_ask_again(), self.parse_article):
             yield request
-        for request in self._follow(memory.to_revisit(), self.parse_article):
+        for request in self.requests.follow(memory.to_revisit(), self.parse_article):
             yield request
 
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """The start page, of any kind: a slice by its URL, else its markup tells which."""
         if parse_slice(response.url) is None and isinstance(response, TextResponse):
             page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
-            if page.is_article() or page.gate():
+            if page.is_article() or nk_pro_gate(page):
                 return self.parse_article(response)
         return self.parse_listing(response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """A source listing or a "More Articles" slice: teasers, then the next slice."""
         asked = parse_slice(response.url)
-        page = self._page(SitePage, response)
+        page = self.requests.page(SitePage, response)
         if page is None:
             self.memory.walk.failed(response.url)
             return
@@ -195,10 +196,10 @@ class VokSpider(scrapy.Spider):
             return
         walk = self.memory.walk
         repeat = walk.observe(asked, [teaser.url for teaser in teasers])
-        self._answered()
+        self.bans.answered()
         wanted = not_before(teasers, self.since)
-        unknown = self._unknown(teaser.url for teaser in wanted)
-        yield from self._follow(unknown, self.parse_article)
+        unknown = self.requests.unknown(teaser.url for teaser in wanted)
+        yield from self.requests.follow(unknown, self.parse_article)
         stop = f"every article on it is older than {self.since}" if not wanted else None  # only dated ones are left out
         if wanted and not unknown and not walk.whole:
             stop = "no article on it is new"
@@ -210,13 +211,13 @@ class VokSpider(scrapy.Spider):
             self.crawler.stats.inc_value(stats.SLICE_REPEATS)
             logger.warning("The slice %s held only teasers seen before in this run", response.url)
             if not walk.not_paging:
-                yield from self._follow([walk.take(walk.slice_at(asked.start + len(teasers)), self.start_url)])
+                yield from self.requests.follow([walk.take(walk.slice_at(asked.start + len(teasers)), self.start_url)])
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
     def parse_search_start(self, response: Response) -> Iterator[scrapy.Request]:
         """The search road's start page: the source id, as for slices, then one search per day of the period."""
-        page = self._page(SitePage, response)
+        page = self.requests.page(SitePage, response)
         if page is None:
             self.memory.walk.failed(response.url)
             return
@@ -225,7 +226,7 @@ class VokSpider(scrapy.Spider):
         report(page.problems, self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
-        self._answered()
+        self.bans.answered()
         self.memory.walk.learn(control, len(teasers))
         source_id = self.memory.walk.source_id
         if source_id is None or self.period is None:
@@ -235,17 +236,17 @@ class VokSpider(scrapy.Spider):
             )
             return
         days = [search.search_url(self.start_url, source_id, day) for day in self.period.days()]
-        yield from self._follow(days, self.parse_search_day)
+        yield from self.requests.follow(days, self.parse_search_day)
 
     def parse_search_day(self, response: Response) -> Iterator[scrapy.Request]:
         """One day of the search road: its teasers of the period, then the articles not known yet."""
-        page = self._page(SitePage, response)
+        page = self.requests.page(SitePage, response)
         day = search.searched_day(response.url)
         if page is None or not search.is_search_page(page.root):
             self.memory.walk.failed(response.url)
             self.bans.refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
             return
-        self._answered()
+        self.bans.answered()
         teasers = page.teasers()
         report(page.problems, self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_SEARCH)
@@ -261,20 +262,20 @@ class VokSpider(scrapy.Spider):
             self.crawler.stats.set_value(stats.SEARCH_FULL_DAYS, sorted({*full, str(day)}))
         # Every teaser is asked for: the search chose them by the source's date, while a current
         # article's teaser shows its posting day, which may be the next one. The article's published date judges.
-        yield from self._follow(self._unknown(teaser.url for teaser in teasers), self.parse_article)
+        yield from self.requests.follow(self.requests.unknown(teaser.url for teaser in teasers), self.parse_article)
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers.
 
-        Whichever way the page ends (:meth:`_read_article`), what became of
+        Whichever way the page ends (:meth:`ArticleReader.read`), what became of
         it is told to the ledger here, once.
         """
         url = asked_url(response)
-        page = self._page(ArticlePage, response)
-        verdict = self._read_article(url, page, fetched_at(response))
+        page = self.requests.page(ArticlePage, response)
+        verdict = self.reader.read(url, page, fetched_at(response))
         self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
         if verdict.outcome == "gated":
-            self._told_gated(url)
+            self.reader.told_gated(url)
         if verdict.refusal:
             self.bans.refused(url, "unrecognized", verdict.refusal)
         item = verdict.item
@@ -290,43 +291,12 @@ class VokSpider(scrapy.Spider):
         yield item
         if self.period is not None:  # the search road follows no teaser of the article, nor its slices
             return
-        related = self._unknown(teaser.url for teaser in not_before(item.related, self.since))
-        yield from self._follow(related, self.parse_article)
+        related = self.requests.unknown(teaser.url for teaser in not_before(item.related, self.since))
+        yield from self.requests.follow(related, self.parse_article)
         walk = self.memory.walk
         if walk.whole and not walk.asked:  # once slices are asked, the walk goes on by itself
             walk.observe(None, [teaser.url for teaser in item.related or []])
             yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
-
-    def _read_article(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
-        """What the page is: the record, or why there is none (logged and counted here)."""
-        if page is None:
-            return ArticleVerdict("skipped")
-        gate = page.gate()
-        if gate:
-            self._gated(url, gate)
-            return ArticleVerdict("gated")
-        if not page.is_article():
-            return ArticleVerdict("failed", refusal="the page is neither an article, a listing nor the NK Pro gate")
-        self._answered()
-        why = page.not_understood()
-        if why:
-            logger.warning("Could not read %s as an article (%s): no record; asked for again next run", url, why)
-            self.crawler.stats.inc_value(stats.PAGES_NOT_UNDERSTOOD)
-            return ArticleVerdict("failed")
-        self.crawler.stats.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=crawled_at)
-        report(page.problems, self.crawler.stats)
-        assert item.url is not None  # the page's own URL is the last rule for it
-        self.memory.ledger.first_request(item.url)  # its canonical spelling may be linked too
-        wanted = self.settings.get("VOK_SOURCE")
-        if item.source is None:
-            logger.warning("No source found on %s: asked for again next run", url)
-            return ArticleVerdict("failed")
-        if item.source != wanted:
-            logger.info("Skipping %s: source is %r, not %r", url, item.source, wanted)
-            self.crawler.stats.inc_value(stats.SKIPPED_OTHER_SOURCE)
-            return ArticleVerdict("skipped")
-        return ArticleVerdict("read", item=item, also=(item.url,))
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to ask again."""
@@ -335,9 +305,9 @@ class VokSpider(scrapy.Spider):
         kind = error_kind(failure)
         is_article = request.callback == self.parse_article
         if kind == "gated" and is_article:
-            self._gated(url, "redirect to free-member-form")
+            self.reader.gated(url, "redirect to free-member-form")
             self.memory.ledger.tell(url, "gated")
-            self._told_gated(url)
+            self.reader.told_gated(url)
             return
         self.crawler.stats.inc_value(stats.error(kind))
         level = logging.INFO if kind in GONE else logging.WARNING
@@ -375,7 +345,7 @@ class VokSpider(scrapy.Spider):
                 f"no way to the slice after {response.url}: no link, no data-id, no slice URL in its scripts "
                 "(give the source's id with -a source_id=K)"
             )
-        yield from self._follow([walk.take(chosen.target, self.start_url, chosen.href)])
+        yield from self.requests.follow([walk.take(chosen.target, self.start_url, chosen.href)])
 
     def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
@@ -384,64 +354,10 @@ class VokSpider(scrapy.Spider):
             self.memory.walk.failed(response.url)
             self.bans.refused(response.url, "unrecognized", "no teaser on a listing page or slice")
             return
-        self._answered()
+        self.bans.answered()
         walk = self.memory.walk
         if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
             walk.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
         if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
             logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
-            yield from self._follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
-
-    def _gated(self, url: str, trace: str) -> None:
-        self._answered()
-        again = (
-            "the subscriber's cookies did not open it (expired, or logged out?); asked for again next run"
-            if self.settings.get("VOK_COOKIES_FILE")
-            else "asked for again on a run with a subscriber's cookies"
-        )
-        logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
-        self.crawler.stats.inc_value(stats.GATED)
-
-    def _told_gated(self, url: str) -> None:
-        """Once the ledger has it as gated: a session that ran out takes it back as pending (SessionWatch)."""
-        self.crawler.signals.send_catch_log(ARTICLE_GATED, url=url)
-
-    def _answered(self) -> None:
-        self.bans.answered()
-
-    def _unknown(self, urls: Iterable[str | None]) -> list[str]:
-        """The URLs the memory does not know (each known one counted once)."""
-        unknown = []
-        for url in urls:
-            if not url:
-                continue
-            if not self.memory.ledger.is_known(url):
-                unknown.append(url)
-            elif self.memory.ledger.first_request(url):
-                self.crawler.stats.inc_value(stats.ARTICLES_ALREADY_KNOWN)
-        return unknown
-
-    def _page(self, page_class: type[PageT], response: Response) -> PageT | None:
-        if not isinstance(response, TextResponse):
-            logger.warning("Skipping %s: not an HTML page (%s)", response.url, response.headers.get("Content-Type"))
-            self.crawler.stats.inc_value(stats.SKIPPED_NOT_HTML)
-            return None
-        return page_class(page_selector(response), response.url, self.start_url, self.host_aliases)
-
-    def _follow(
-        self, urls: Iterable[str | None], callback: Callable[[Response], Any] | None = None
-    ) -> Iterator[scrapy.Request]:
-        """Requests for the canonical site URLs not asked for before in this run (slices, unless told).
-
-        Checking here, before a ``Request`` is built, spares the dupefilter and
-        the scheduler the site's many repeated links. A slice passes the
-        dupefilter even when a paused run (``JOBDIR``) asked for it before:
-        the walk must see its slices to know that it reached the end.
-        """
-        callback = callback or self.parse_listing
-        for url in urls:
-            if url and is_on_site(url, self.start_url, self.host_aliases) and self.memory.ledger.first_request(url):
-                if callback == self.parse_article:
-                    self.memory.ledger.asked(url)
-                slice_ = callback == self.parse_listing
-                yield scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=slice_)
+            yield from self.requests.follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
