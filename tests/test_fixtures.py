@@ -44,7 +44,7 @@ def article_page(folder: Path) -> ArticlePage:
 
 def record(page: ArticlePage) -> dict[str, Any]:
     """The record as the corpus holds it (the pipeline's own serialization), without ``crawled_at``."""
-    line = json.loads(json_line(page.to_item(crawled_at="2000-01-01T00:00:00Z")))
+    line = json.loads(json_line(page.to_item(crawled_at="2000-01-01T00:00:00Z").value))
     return {name: value for name, value in line.items() if name != "crawled_at"}
 
 
@@ -72,7 +72,7 @@ def test_saved_listings_and_slices_still_show_teasers(folder: Path) -> None:
     """The listing and slice the probe saved with the article: their teasers are read, with a URL each."""
     for html in sorted(folder.glob("[12]-*.html")):
         response = saved_response(html)
-        teasers = SitePage(response.selector, response.url, origin_of(response.url)).teasers()
+        teasers = SitePage(response.selector, response.url, origin_of(response.url)).teasers().value
         assert teasers, html.name
         assert all(teaser.url and teaser.title for teaser in teasers), html.name
 

@@ -39,7 +39,7 @@ def test_a_page_nested_deeper_than_libxml2_reads_is_read_whole(depth):
     html = (SAMPLE_SITE / CERAMIC.strip("/") / "index.html").read_text(encoding="utf-8")
     response = HtmlResponse(url, body=nested(html, depth).encode(), encoding="utf-8")
     page = ArticlePage(page_selector(response), url, SAMPLE_ORIGIN)
-    record = ItemAdapter(page.to_item(CRAWLED_AT)).asdict()
+    record = ItemAdapter(page.to_item(CRAWLED_AT).value).asdict()
     assert record == expected_records()[url]
     assert page_selector(response) is page_selector(response)  # parsed once per response
 
@@ -110,7 +110,7 @@ def test_a_page_without_title_by_any_rule_is_not_understood():
 
 
 def control_of(html: str, url: str):
-    return SitePage(html_selector(html, url), url, SAMPLE_ORIGIN).more_articles()
+    return SitePage(html_selector(html, url), url, SAMPLE_ORIGIN).more_articles().value
 
 
 def test_a_control_whose_href_is_its_own_page_is_no_href_but_its_data_still_counts():

@@ -61,14 +61,14 @@ def teaser(text: str = "A teaser") -> str:
     ],
 )
 def test_the_more_articles_control_in_each_form(control, route, source_id, start, size):
-    found = page(SitePage, f'<div id="latest_article_wrapper">{teaser()}</div>{control}').more_articles()
+    found = page(SitePage, f'<div id="latest_article_wrapper">{teaser()}</div>{control}').more_articles().value
     assert (found.route, found.source_id, found.start, found.size) == (route, source_id, start, size)
     assert (found.href is not None) == (route == "href")
 
 
 def test_a_control_inside_a_teaser_is_not_the_pages_control():
     inner = f'<div class="article-desc"><a class="more-articles" href="{SLICE}">x</a></div>'
-    assert page(SitePage, inner).more_articles().route == "script"  # found as a slice URL, not as the control
+    assert page(SitePage, inner).more_articles().value.route == "script"  # found as a slice URL, not as the control
 
 
 CONTENT = '<article><h1 class="article-title">Title</h1><p class="article-meta">Date: 14/03/2025 | Source: Voice of Korea (EN)</p>{content}</article>'
@@ -128,7 +128,7 @@ def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
         f'<meta property="og:url" content="{ARTICLE_URL}">'
     )
     body = '<a class="source-name">Voice of Korea (EN)</a><div class="article-content"><p>Text.</p></div>'
-    found = page(ArticlePage, body, url=ARTICLE_URL + "?utm_source=x", head=head).findings()
+    found = page(ArticlePage, body, url=ARTICLE_URL + "?utm_source=x", head=head).findings().value
     assert (found["title"].rule, found["title"].value) == ("og:title", "From og:title")
     assert (found["url"].rule, found["url"].value) == ("og:url", ARTICLE_URL)
     assert (found["source"].rule, found["source"].value) == ("a.source-name", "Voice of Korea (EN)")
@@ -138,13 +138,13 @@ def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
     assert [name for name in ("title", "url", "source") if found[name].fallback] == ["title", "url", "source"]
     assert not found["body"].fallback and not found["posted"].fallback
     article = page(ArticlePage, body, url=ARTICLE_URL + "?utm_source=x", head=head)
-    article.to_item("2026-11-23T12:00:00Z")
+    read = article.to_item("2026-11-23T12:00:00Z")
     assert {
         "vok/fields/fallback/title/og:title",
         "vok/fields/fallback/url/og:url",
         "vok/fields/fallback/source/a.source-name",
-    } <= {problem.stat for problem in article.problems}
-    only_title = page(ArticlePage, body, head="<title>From title | KCNA Watch</title>").findings()
+    } <= {problem.stat for problem in read.problems}
+    only_title = page(ArticlePage, body, head="<title>From title | KCNA Watch</title>").findings().value
     assert (only_title["title"].rule, only_title["title"].value) == ("<title>", "From title")
     assert only_title["url"].rule == "page URL"
 
@@ -152,19 +152,22 @@ def test_fields_are_found_by_fallbacks_and_say_which_rule_found_them():
 def test_the_record_takes_posted_from_the_canonical_urls_epoch_not_the_header_date():
     header = '<p class="articled-date"><span class="date-long">November 23, 2026</span><span class="date-short">Nov 23, 2026</span></p>'
     canonical = f'<link rel="canonical" href="{ARTICLE_URL}">'
-    item = page(
-        ArticlePage,
-        header + CONTENT.format(content='<div class="article-content"><p>Text.</p></div>'),
-        url=f"{ORIGIN}/newstream/1999999999-1/other-spelling/",
-        head=canonical,
-    ).to_item("2026-11-23T12:00:00Z")
+    item = (
+        page(
+            ArticlePage,
+            header + CONTENT.format(content='<div class="article-content"><p>Text.</p></div>'),
+            url=f"{ORIGIN}/newstream/1999999999-1/other-spelling/",
+            head=canonical,
+        )
+        .to_item("2026-11-23T12:00:00Z")
+        .value
+    )
     assert (item.url, item.posted, item.posted_at) == (ARTICLE_URL, "2025-03-14", "2025-03-14T07:45:00+09:00")
 
 
 def test_missing_and_fallback_fields_are_returned_as_problems():
     article = page(ArticlePage, '<div class="article-content"><p>Text.</p></div>', head="<title>T | KCNA Watch</title>")
-    article.to_item("2026-11-23T12:00:00Z")
-    stats = {problem.stat for problem in article.problems}
+    stats = {problem.stat for problem in article.to_item("2026-11-23T12:00:00Z").problems}
     assert {"vok/fields/fallback/title/<title>", "vok/fields/missing/published", "vok/fields/missing/source"} <= stats
 
 
@@ -181,11 +184,11 @@ def test_the_meta_line_is_found_by_its_words_when_its_class_is_gone():
         '<a href="http://www.vok.rep.kp/x">Read original version at source</a></span></div>'
         '<div class="article-content"><p>Date: not this one, in the body.</p></div>' + teaser("Date: nor this one")
     )
-    found = page(ArticlePage, body).findings()
+    found = page(ArticlePage, body).findings().value
     assert (found["published"].rule, found["published"].value.strip()) == ("'Date:' line", "03/04/2025")
     assert (found["source"].rule, found["source"].value.strip()) == ("'Source:' line", "Voice of Korea (EN)")
     assert (found["source_url"].rule, found["source_url"].value) == (
         "'original version' link",
         "http://www.vok.rep.kp/x",
     )
-    assert page(ArticlePage, body).to_item("2026-11-23T12:00:00Z").published == "2025-04-03"
+    assert page(ArticlePage, body).to_item("2026-11-23T12:00:00Z").value.published == "2025-04-03"

@@ -36,14 +36,14 @@ EXPECTED = expected_records()
 
 @pytest.mark.parametrize("url", sorted(EXPECTED))
 def test_each_sample_article_gives_its_exact_record(url):
-    record = ItemAdapter(saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT)).asdict()
+    record = ItemAdapter(saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT).value).asdict()
     assert record == EXPECTED[url]
     assert_valid_records([record])
 
 
 def test_the_seed_article_as_the_reader_saw_it():
     url = f"{SAMPLE_ORIGIN}/newstream/1770848000-381500820/normalized-production-and-quality-improvement-promoted/"
-    item = saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT)
+    item = saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT).value
     # the header says the day the page was viewed; posted is the URL's epoch, 22:13 UTC: the next day in Korea
     assert "November 23, 2026" in article_file(url).read_text()
     assert (item.published, item.posted, item.posted_at) == ("2025-03-14", "2026-02-12", "2026-02-12T07:13:20+09:00")
@@ -54,37 +54,37 @@ def test_the_seed_article_as_the_reader_saw_it():
 
 def test_a_page_reached_by_another_spelling_takes_its_canonical_url():
     canonical = f"{SAMPLE_ORIGIN}/newstream/1771280000-381500825/ceramic-tea-set/"
-    item = saved_page(ArticlePage, article_file(canonical), canonical + "?utm_source=x").to_item(CRAWLED_AT)
+    item = saved_page(ArticlePage, article_file(canonical), canonical + "?utm_source=x").to_item(CRAWLED_AT).value
     assert item.url == canonical
 
 
 def test_a_page_without_canonical_link_takes_its_own_url_made_canonical():
     url = f"{SAMPLE_ORIGIN}/newstream/1772553600-381500834/letter-of-thanks-sent-to-kim-jong-un/"
     assert "canonical" not in article_file(url).read_text()
-    item = saved_page(ArticlePage, article_file(url), url.rstrip("/") + "#respond").to_item(CRAWLED_AT)
+    item = saved_page(ArticlePage, article_file(url), url.rstrip("/") + "#respond").to_item(CRAWLED_AT).value
     assert item.url == url
     assert item.source_url is None
 
 
 def test_a_page_of_another_source_says_so():
     url = f"{SAMPLE_ORIGIN}/newstream/1772300000-990010/kcna-commentary-on-sanctions/"
-    assert saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT).source == "KCNA (EN)"
+    assert saved_page(ArticlePage, article_file(url), url).to_item(CRAWLED_AT).value.source == "KCNA (EN)"
 
 
 def test_the_listing_gives_its_teasers_in_order_and_a_control_without_a_link():
     page = saved_page(SitePage, SAMPLE_SITE / "article/163/index.html", LISTING)
-    teasers = page.teasers()
+    teasers = page.teasers().value
     assert len(teasers) == 12
     assert teasers[0].url == f"{SAMPLE_ORIGIN}/newstream/1770675200-381500818/party-policy-explained-to-working-people/"
     assert teasers[1].title == "Kim Jong Un inspects new greenhouse farm"  # from h4, not the cut thumb title
     assert teasers[1].date == "2026-03-05"
-    assert page.more_articles() == Control(source_id="190163", start=12, size=12, route="data")
+    assert page.more_articles().value == Control(source_id="190163", start=12, size=12, route="data")
 
 
 def test_the_sources_list_gives_every_spelling_as_its_canonical_url():
     url = f"{SAMPLE_ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=45"
     page = saved_page(SitePage, SAMPLE_SITE / "wp-admin/admin-ajax/190163.html", url)
-    by_title = {t.title: t for t in page.teasers()}
+    by_title = {t.title: t for t in page.teasers().value}
     assert by_title["Party policy explained to working people"].url.startswith(SAMPLE_ORIGIN + "/newstream/")
     assert by_title["Rural schools built"].url == f"{SAMPLE_ORIGIN}/newstream/1770588800-381500817/rural-schools-built/"
     assert by_title["Spring tree planting begins"].url.endswith("/spring-tree-planting-begins/")
@@ -94,12 +94,12 @@ def test_the_sources_list_gives_every_spelling_as_its_canonical_url():
     )
     assert by_title["Workshop for participants in Ninth Congress of WPK held"].teaser
     assert by_title["Fishermen bring in big catch"].date is None  # February 30
-    assert page.more_articles().route == "none"  # a bare fragment
+    assert page.more_articles().value.route == "none"  # a bare fragment
 
 
 def test_an_empty_slice_has_nothing():
     page = SitePage(HtmlResponse(LISTING, body=b"", encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
-    assert page.teasers() == [] and page.more_articles() == Control()
+    assert page.teasers().value == [] and page.more_articles().value == Control()
 
 
 def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():
@@ -109,7 +109,7 @@ def test_teaser_blocks_are_found_by_class_whatever_their_tag_and_spacing():
         "<p class='excerpt  lead'>Text</p></article></div>"
     )
     page = SitePage(HtmlResponse(LISTING, body=html.encode(), encoding="utf-8").selector, LISTING, SAMPLE_ORIGIN)
-    [teaser] = page.teasers()
+    [teaser] = page.teasers().value
     assert (teaser.url, teaser.title, teaser.date, teaser.teaser) == (
         f"{SAMPLE_ORIGIN}/newstream/9-9/x/",
         "Title",
@@ -139,7 +139,8 @@ def teasers_of(blocks: str) -> list:
     html = f'<html><body><div id="latest_article_wrapper">{blocks}</div></body></html>'
     response = HtmlResponse(LISTING, body=html.encode(), encoding="utf-8")
     page = SitePage(response.selector, LISTING, SAMPLE_ORIGIN)
-    return [(t.url, t.title, t.date, t.teaser) for t in page.teasers()], page.problems
+    read = page.teasers()
+    return [(t.url, t.title, t.date, t.teaser) for t in read.value], list(read.problems)
 
 
 URL = f"{SAMPLE_ORIGIN}/newstream/1647302400-123456/Talks-Held/"
@@ -218,7 +219,7 @@ def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_th
     assert set(COVERED_FIELDS) <= set(declared) and "title" in COVERED_FIELDS
     first = min(EXPECTED)
     page = saved_page(ArticlePage, article_file(first), first)
-    assert list(page.findings()) == [f.name for f in PAGE_FIELDS]
+    assert list(page.findings().value) == [f.name for f in PAGE_FIELDS]
 
 
 def test_a_url_epoch_after_today_is_a_date_to_check_not_a_posting_date():
@@ -227,10 +228,11 @@ def test_a_url_epoch_after_today_is_a_date_to_check_not_a_posting_date():
     future = known.replace("1771539200", "32503680000")  # 3000-01-01
     response = HtmlResponse(future, body=article_file(known).read_bytes().replace(known.encode(), future.encode()))
     page = ArticlePage(response.selector, future, SAMPLE_ORIGIN)
-    item = page.to_item(CRAWLED_AT)
+    read = page.to_item(CRAWLED_AT)
+    item, problems = read.value, read.problems
     assert item.url == future and item.posted is None and item.posted_at is None
-    assert [problem.stat for problem in page.problems if problem.stat == stats.invalid_date("posted")] == [
+    assert [problem.stat for problem in problems if problem.stat == stats.invalid_date("posted")] == [
         stats.invalid_date("posted")
     ]
-    assert any("3000-01-01, after today" in problem.message for problem in page.problems)
+    assert any("3000-01-01, after today" in problem.message for problem in problems)
     assert_valid_records([ItemAdapter(item).asdict()])

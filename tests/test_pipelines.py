@@ -99,5 +99,5 @@ def test_the_schema_check_reads_a_record_as_its_corpus_line_reads_back():
     """Checked without being serialized a second time: the data is the line's, field for field."""
     url = next(iter(expected_records()))
     page = ArticlePage(HtmlResponse(url, body=article_file(url).read_bytes()).selector, url, SAMPLE_ORIGIN)
-    item = page.to_item("2026-11-23T12:00:00Z")
+    item = page.to_item("2026-11-23T12:00:00Z").value
     assert as_json_data(item) == json.loads(json_line(item)) and as_json_data(item)["related"]

@@ -26,7 +26,7 @@ from parsel import Selector
 from vok_crawler import stats
 from vok_crawler.items import Article, RawTeaser, Teaser
 from vok_crawler.loaders import ArticleLoader
-from vok_crawler.problems import Problem
+from vok_crawler.problems import Problem, Read
 from vok_crawler.processors import is_date_text, normalize_space, posted_date, to_teaser
 from vok_crawler.slices import Control, parse_slice, slice_size
 from vok_crawler.text import markup_text
@@ -180,50 +180,52 @@ class SitePage:
     """Any page of the site: teasers and the "More Articles" control are on every kind.
 
     Problems found while reading (a link that is no web link, a date that
-    does not exist) are appended to :attr:`problems`, for the spider to report.
+    does not exist) come back with what was read (:class:`Read`), for its
+    receiver to report.
     """
 
     selector: Selector
     url: str
     origin: str
     aliases: Aliases = NO_ALIASES  # the site's other host names (VOK_HOST_ALIASES)
-    problems: list[Problem] = field(default_factory=list)
 
     @property
     def root(self) -> HtmlElement:
         return self.selector.root
 
-    @property
-    def context(self) -> dict[str, Any]:
-        """What processors need to report bad input: the page and the problems list."""
-        return {"url": self.url, "problems": self.problems}
+    def context(self, problems: list[Problem]) -> dict[str, Any]:
+        """What processors need to report bad input: the page, and the list of the reading's problems."""
+        return {"url": self.url, "problems": problems}
 
-    def link(self, href: str) -> str | None:
-        """``href`` made canonical; ``None`` (and a problem) if it is no web link."""
+    def link(self, href: str, problems: list[Problem]) -> str | None:
+        """``href`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
         url = canonical_url(href, self.url, self.origin, self.aliases)
         if url is None and href.strip() and not href.strip().startswith("#"):
             scheme = href.strip().split(":", 1)[0] + ":"
-            self.problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {self.url}", 20))
+            problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {self.url}", 20))
         return url
 
-    def more_articles(self) -> Control:
+    def more_articles(self) -> Read[Control]:
         """The way to the next slice: the control's link, its data attributes, or an id in the page."""
+        problems: list[Problem] = []
         controls = CONTROLS(self.root)
-        here = self.link(self.url)  # an href that is the page itself (``#``, or a slice's own URL) is no way on
-        links = [self.link(control.get("href", "")) for control in controls]
+        here = self.link(self.url, problems)  # an href that is the page itself (``#``, or a slice's own URL): no way on
+        links = [self.link(control.get("href", ""), problems) for control in controls]
         hrefs = [url for url in links if url and url != here and parse_slice(url)]
         data = next((c for c in controls if c.get("data-id") or c.get("data-from")), None)
         start = _int(data.get("data-from")) if data is not None else None
         size = slice_size(start, _int(data.get("data-to"))) if data is not None else None
         if hrefs:
             found = parse_slice(hrefs[0])
-            return Control(
+            control = Control(
                 href=hrefs[0], source_id=found.source_id if found else None, start=start, size=size, route="href"
             )
-        if data is not None and (data.get("data-id") or "").strip().isdigit():
-            return Control(source_id=data.get("data-id").strip(), start=start, size=size, route="data")
-        found_id = self._slice_id_elsewhere()
-        return Control(source_id=found_id, start=start, size=size, route="script" if found_id else "none")
+        elif data is not None and (data.get("data-id") or "").strip().isdigit():
+            control = Control(source_id=data.get("data-id").strip(), start=start, size=size, route="data")
+        else:
+            found_id = self._slice_id_elsewhere()
+            control = Control(source_id=found_id, start=start, size=size, route="script" if found_id else "none")
+        return Read(control, tuple(problems))
 
     def _slice_id_elsewhere(self) -> str | None:
         """The source id of a slice URL in any link or inline script of the page."""
@@ -237,11 +239,13 @@ class SitePage:
                 return match[1]
         return None
 
-    def teasers(self) -> list[Teaser]:
+    def teasers(self) -> Read[list[Teaser]]:
         """Every teaser block in page order, duplicates included, normalized."""
-        return [to_teaser(raw, self.context) for raw in self.raw_teasers()]
+        problems: list[Problem] = []
+        teasers = [to_teaser(raw, self.context(problems)) for raw in self.raw_teasers(problems)]
+        return Read(teasers, tuple(problems))
 
-    def raw_teasers(self) -> list[RawTeaser]:
+    def raw_teasers(self, problems: list[Problem]) -> list[RawTeaser]:
         """Each ``.article-desc`` block's link and its copies of title, date and teaser text.
 
         A listing wraps the blocks in ``#latest_article_wrapper`` (the search
@@ -250,9 +254,9 @@ class SitePage:
         (:func:`vok_crawler.processors.to_teaser`).
         """
         blocks = TEASER_BLOCKS(self.root) or ANY_TEASER_BLOCKS(self.root)
-        return [self._raw_teaser(block) for block in blocks]
+        return [self._raw_teaser(block, problems) for block in blocks]
 
-    def _raw_teaser(self, block: HtmlElement) -> RawTeaser:
+    def _raw_teaser(self, block: HtmlElement, problems: list[Problem]) -> RawTeaser:
         """A block read by what its parts are, not only by their classes (``docs/site.md``, "The teaser block").
 
         The title is the ``h4`` link's text, else an ``img[alt]``; the date is
@@ -265,7 +269,7 @@ class SitePage:
         parts = TeaserParts.of(block)
         href = parts.href()
         return RawTeaser(
-            url=self.link(href) if href else None,
+            url=self.link(href, problems) if href else None,
             titles=parts.titles(),
             date=markup_text(parts.date) if parts.date is not None else None,
             teasers=parts.texts(),
@@ -375,12 +379,15 @@ class ArticlePage(SitePage):
     and the crawl can say which rule found what.
     """
 
-    _findings: dict[str, Finding] | None = field(default=None, init=False, repr=False, compare=False)
+    _findings: Read[dict[str, Finding]] | None = field(default=None, init=False, repr=False, compare=False)
+    # The problems found while finding the fields: read once, they come back with the findings.
+    _noted: list[Problem] = field(default_factory=list, init=False, repr=False, compare=False)
 
-    def findings(self) -> dict[str, Finding]:
+    def findings(self) -> Read[dict[str, Finding]]:
         """Every declared field's rule and raw value, in the record's order (computed once)."""
         if self._findings is None:
-            self._findings = {declared.name: declared.read(self) for declared in PAGE_FIELDS}
+            found = {declared.name: declared.read(self) for declared in PAGE_FIELDS}
+            self._findings = Read(found, tuple(self._noted))
         return self._findings
 
     # The record's fields, each declared once with its rules in order of preference (PAGE_FIELDS).
@@ -395,7 +402,7 @@ class ArticlePage(SitePage):
         return _first(
             ("link[rel=canonical]", lambda: self._meta.link_of(CANONICAL)),
             ("og:url", lambda: self._meta.link_of(OG_URL)),
-            ("page URL", lambda: self.link(self.url)),
+            ("page URL", lambda: self.link(self.url, self._noted)),
         )
 
     @page_field("title", covered=True)
@@ -441,18 +448,22 @@ class ArticlePage(SitePage):
 
     @page_field("related", required=False)
     def _related(self) -> Finding:
-        return _first(("teaser blocks", lambda: self.raw_teasers() or None))
+        return _first(("teaser blocks", lambda: self.raw_teasers(self._noted) or None))
 
-    def to_item(self, crawled_at: str) -> Article:
-        """The record: the raw values found, normalized by the loader."""
-        findings = self.findings()
-        loader = ArticleLoader(**self.context, self_urls={findings["url"].value, self.link(self.url)})
+    def to_item(self, crawled_at: str) -> Read[Article]:
+        """The record: the raw values found, normalized by the loader; with every problem met on the way."""
+        found = self.findings()
+        findings, problems = found.value, list(found.problems)
+        loader = ArticleLoader(
+            **self.context(problems), self_urls={findings["url"].value, self.link(self.url, problems)}
+        )
         for declared in PAGE_FIELDS:
             for name in declared.record_fields:
                 loader.add_value(name, findings[declared.name].value)
         loader.add_value("crawled_at", crawled_at)
-        self.problems.extend(findings_problems(findings, self.url))
-        return cast(Article, loader.load_item())
+        problems.extend(findings_problems(findings, self.url))
+        item = cast(Article, loader.load_item())
+        return Read(item, tuple(problems))
 
     def not_understood(self) -> str | None:
         """Why an article page cannot be read, if it cannot: its body element or its title found by no rule.
@@ -463,7 +474,10 @@ class ArticlePage(SitePage):
         """
         missing = [
             what
-            for what, found in (("body element", bool(CONTENT(self.root))), ("title", self.findings()["title"].rule))
+            for what, found in (
+                ("body element", bool(CONTENT(self.root))),
+                ("title", self.findings().value["title"].rule),
+            )
             if not found
         ]
         return f"no {' and no '.join(missing)} found by any rule" if missing else None
@@ -474,7 +488,7 @@ class ArticlePage(SitePage):
 
     @cached_property
     def _meta(self) -> MetaLine:
-        return MetaLine(self.root, self.link)
+        return MetaLine(self.root, lambda href: self.link(href, self._noted))
 
 
 def findings_problems(findings: dict[str, Finding], url: str) -> list[Problem]:
@@ -560,7 +574,7 @@ def nk_pro_gate(page: ArticlePage) -> str | None:
         text = markup_text(element, set(ANY_TEASER_BLOCKS(element)))
         if UPGRADE_WORDS in normalize_space(text).lower():
             return "Upgrade to NK PRO"
-    body = page.findings()["body"].value
+    body = page.findings().value["body"].value
     if body and normalize_space(body).endswith(CUT_SHORT_ENDINGS):
         return "body cut short"
     return None

@@ -1,18 +1,22 @@
 """Bad input found while reading a page, as data.
 
-Page objects and processors do not log or count: they append a
-:class:`Problem` to the list they are given, and the spider reports them all
-in one place (:func:`report`), with a log line and a counter each.
+Page objects and processors do not log or count: a page object returns the
+problems it found with the value it read (:class:`Read`), processors append
+them to the loader context's list, and whoever receives them reports them in
+one place (:func:`report`), with a log line and a counter each.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,14 +28,27 @@ class Problem:
     level: int = logging.WARNING
 
 
-def report(problems: list[Problem], stats: StatsCollector | None) -> None:
-    """Log each problem and count it, then forget it: the one place where page problems become stats.
-
-    The list is emptied, so that a page's later problems (found while its
-    "More Articles" control is read) can be reported the same way, once.
-    """
+def report(problems: Iterable[Problem], stats: StatsCollector | None) -> None:
+    """Log each problem and count it: the one place where page problems become stats."""
     for problem in problems:
         logger.log(problem.level, problem.message)
         if stats is not None:
             stats.inc_value(problem.stat)
-    problems.clear()
+
+
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """A value read from a page, with the problems found while reading it.
+
+    The problems travel with the value, so that whoever receives it reports
+    them where it receives them (:meth:`reported`), once: no list is kept on
+    the page for a caller to remember to report and empty after each call.
+    """
+
+    value: T
+    problems: tuple[Problem, ...] = ()
+
+    def reported(self, stats: StatsCollector | None) -> T:
+        """The value, once its problems are logged and counted."""
+        report(self.problems, stats)
+        return self.value

@@ -3,7 +3,7 @@
 Each is a plain function or a small callable so that it can be tested on its
 own. Processors that find bad input (a date that does not exist) do not log
 or count it: they append a :class:`~vok_crawler.problems.Problem` to the
-loader context's ``problems`` list, which the spider reports.
+loader context's ``problems`` list, which the page returns with the value it read.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from vok_crawler import stats
 from vok_crawler.items import Article
 from vok_crawler.ledger import Ledger, Outcome
 from vok_crawler.pages import ArticlePage, nk_pro_gate
-from vok_crawler.problems import report
 from vok_crawler.refusals import BanWatch
 from vok_crawler.session import ARTICLE_GATED
 
@@ -66,8 +65,7 @@ class ArticleReader:
             self.counters.inc_value(stats.PAGES_NOT_UNDERSTOOD)
             return ArticleVerdict("failed")
         self.counters.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=crawled_at)
-        report(page.problems, self.counters)
+        item = page.to_item(crawled_at=crawled_at).reported(self.counters)
         assert item.url is not None  # the page's own URL is the last rule for it
         self.ledger.first_request(item.url)  # its canonical spelling may be linked too
         if item.source is None:

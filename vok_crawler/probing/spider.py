@@ -20,6 +20,7 @@ from vok_crawler.pages import CONTROLS, ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
 from vok_crawler.probing.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.probing.saving import PageSaver
+from vok_crawler.problems import Problem
 from vok_crawler.refusals import BROWSER_ROAD_HINT
 from vok_crawler.secrets import Scrubber
 from vok_crawler.spiders.vok import VokSpider
@@ -74,7 +75,8 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
-        seen.findings, seen.record = page.findings(), page.to_item(crawled_at=utc_now())
+        # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
+        seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
         self._read_site_page(seen, page)
         self._note_other_source(seen.record)
         if self.saver is not None:
@@ -86,7 +88,7 @@ class ProbeSpider(VokSpider):
         seen = self._seen("search", response)
         if isinstance(response, TextResponse):
             page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
-            seen.teasers = page.teasers()
+            seen.teasers = page.teasers().value
             seen.full = search.shows_full_page(page.root)
             if not search.is_search_page(page.root):
                 seen.error = "no search results (div#search_wrapper) on the page"
@@ -128,16 +130,18 @@ class ProbeSpider(VokSpider):
 
     def _read_site_page(self, seen: PageSeen, page: SitePage) -> None:
         """Teasers, the control (every href it has), and the host names its links name."""
-        seen.teasers = page.teasers()
-        seen.control = page.more_articles()
-        seen.control_hrefs = [url for url in (page.link(c.get("href", "")) for c in CONTROLS(page.root)) if url]
+        seen.teasers = page.teasers().value  # its problems are left, as the article's are
+        seen.control = page.more_articles().value
+        unreported: list[Problem] = []  # no web link among the hrefs: the teasers' problems again
+        seen.control_hrefs = [
+            url for url in (page.link(c.get("href", ""), unreported) for c in CONTROLS(page.root)) if url
+        ]
         if seen.control.source_id:
             self.memory.walk.learn(seen.control, len(seen.teasers))
         for href in page.root.xpath("//a/@href"):
-            url = page.link(str(href))
+            url = page.link(str(href), unreported)
             if url and urlsplit(url).netloc:
                 self.probe.hosts[self._host(urlsplit(str(href)).netloc or urlsplit(url).netloc)] += 1
-        page.problems.clear()  # the probe reports by its table, not the crawl's counters
 
     def _host(self, netloc: str) -> tuple[str, HostKind]:
         host = site_host(netloc)

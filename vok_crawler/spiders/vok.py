@@ -29,7 +29,6 @@ from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, RunOptions
 from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
-from vok_crawler.problems import report
 from vok_crawler.processors import posted_date
 from vok_crawler.reading import ArticleReader
 from vok_crawler.refusals import BanWatch, Refusal
@@ -187,8 +186,7 @@ class VokSpider(scrapy.Spider):
         if page is None:
             self.memory.walk.failed(response.url)
             return
-        teasers = page.teasers()
-        report(page.problems, self.crawler.stats)
+        teasers = page.teasers().reported(self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
         if not teasers:
@@ -221,9 +219,8 @@ class VokSpider(scrapy.Spider):
         if page is None:
             self.memory.walk.failed(response.url)
             return
-        teasers = page.teasers()
-        control = page.more_articles()
-        report(page.problems, self.crawler.stats)
+        teasers = page.teasers().reported(self.crawler.stats)
+        control = page.more_articles().reported(self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
         self.bans.answered()
@@ -247,8 +244,7 @@ class VokSpider(scrapy.Spider):
             self.bans.refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
             return
         self.bans.answered()
-        teasers = page.teasers()
-        report(page.problems, self.crawler.stats)
+        teasers = page.teasers().reported(self.crawler.stats)
         self.crawler.stats.inc_value(stats.PAGES_SEARCH)
         self.crawler.stats.inc_value(stats.TEASERS_SEARCH, len(teasers))
         if search.shows_full_page(page.root):
@@ -296,7 +292,7 @@ class VokSpider(scrapy.Spider):
         walk = self.memory.walk
         if walk.whole and not walk.asked:  # once slices are asked, the walk goes on by itself
             walk.observe(None, [teaser.url for teaser in item.related or []])
-            yield from self._next_slice(response, page, None, len(page.findings()["related"].value or []))
+            yield from self._next_slice(response, page, None, len(page.findings().value["related"].value or []))
 
     def on_error(self, failure: Failure) -> None:
         """A request that failed for good: log it, count it by kind, remember what to ask again."""
@@ -324,8 +320,7 @@ class VokSpider(scrapy.Spider):
         self, response: Response, page: SitePage, asked: Slice | None, held: int
     ) -> Iterator[scrapy.Request]:
         """The slice after this page: the control's link if it goes on, else one built from what the pages showed."""
-        control = page.more_articles()
-        report(page.problems, self.crawler.stats)
+        control = page.more_articles().reported(self.crawler.stats)
         self.crawler.stats.inc_value(stats.pagination_route(control.route))
         walk = self.memory.walk
         chosen = walk.after(asked, held, control)
