@@ -192,3 +192,18 @@ def test_the_meta_line_is_found_by_its_words_when_its_class_is_gone():
         "http://www.vok.rep.kp/x",
     )
     assert page(ArticlePage, body).to_item("2026-11-23T12:00:00Z").value.published == "2025-04-03"
+
+
+def test_problems_come_back_with_what_was_read_and_the_page_keeps_none():
+    control = '<a class="more-articles" href="javascript:void(0)">More</a>'
+    listing = page(SitePage, f'<div id="latest_article_wrapper">{teaser()}</div>{control}')
+    assert listing.teasers().problems == ()  # the control's link is no teaser's problem
+    for _ in range(2):  # read again, told again: nothing was left on the page to empty
+        assert [problem.stat for problem in listing.more_articles().problems] == ["vok/links/not_web"]
+    head = '<meta property="og:url" content="mailto:desk@example.org">'
+    article = page(ArticlePage, '<div class="article-content"><p>Text.</p></div>', head=head)
+    found = article.findings()  # the og:url rule met a mailto: link while finding the URL
+    assert [problem.stat for problem in found.problems] == ["vok/links/not_web"]
+    assert found.value["url"].rule == "page URL"
+    record = article.to_item("2026-11-23T12:00:00Z")  # the findings' problems come with the record, once
+    assert [problem.stat for problem in record.problems].count("vok/links/not_web") == 1
