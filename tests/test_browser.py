@@ -1,15 +1,11 @@
 """The browser road: real Chromium, a real persistent profile, through a bot check only a browser passes.
 
 Skipped, saying why, where scrapy-playwright or a Chromium is missing; under
-CI (``VOK_REQUIRE_BROWSER=1``, set by ``.ci/run``) a missing browser fails
-instead of skipping, so the road cannot rot unseen.
+CI a missing browser fails instead (``tests.conftest.needs_browser``).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,22 +16,20 @@ import pytest_twisted
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.challenge_site import PASS_VALUE, GuardedSite
-from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, comparable, expected_records, read_jsonl, serve
+from tests.conftest import (
+    CHROMIUM,
+    COOKIES,
+    ROOT,
+    SAMPLE_SITE,
+    comparable,
+    expected_records,
+    needs_browser,
+    read_jsonl,
+    serve,
+)
 from tests.test_faults import scrapy_crawl, state_of
 from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 from vok_crawler.warc import RENDERED_HEADER
-
-CHROMIUM = os.environ.get("VOK_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-MISSING = (
-    "scrapy-playwright is not installed (pip install -e '.[browser]')"
-    if importlib.util.find_spec("scrapy_playwright") is None
-    else None
-    if CHROMIUM
-    else "no chromium on PATH (apt-get install chromium)"
-)
-if MISSING and os.environ.get("VOK_REQUIRE_BROWSER") == "1":
-    raise RuntimeError(f"the browser tests must run here (VOK_REQUIRE_BROWSER=1), but {MISSING}")
-needs_browser = pytest.mark.skipif(MISSING is not None, reason=f"browser road not testable: {MISSING}")
 
 LOGIN = textwrap.dedent(
     """

@@ -103,3 +103,11 @@ def test_scrapy_samples_is_short_and_ends_with_its_summary(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Scraped from" not in result.stderr and "Crawled (200)" not in result.stderr
     assert "Summary: 47 records to the feeds; no corpus (VOK_CORPUS empty)." in result.stderr
+
+
+def test_every_finish_reason_of_the_project_has_its_own_advice():
+    """A new finish reason without a line on what to do would end its run with the generic one."""
+    from vok_crawler import finish_reasons
+
+    reasons = [value for name, value in vars(finish_reasons).items() if name.isupper() and isinstance(value, str)]
+    assert reasons and [reason for reason in reasons if advice(reason) == UNKNOWN] == []

@@ -26,14 +26,13 @@ import pytest
 import pytest_twisted
 from twisted.internet import defer
 
-from tests.conftest import ROOT, SAMPLE_SITE, crawl, read_jsonl, serve
+from tests.conftest import CHROMIUM, ROOT, SAMPLE_SITE, crawl, needs_browser, read_jsonl, serve
 from tests.fault_site import FaultySite
 from vok_crawler.coverage import BACK_CATALOGUE_DAYS, LISTED, CorpusCount, day
 
 DOWN = "/newstream/1769042400-381500709/power-stations-boost-electricity-generation/"
 CHANGED = "/newstream/1768351680-381500717/national-chess-tournament-held/"
 WITHDRAWN = "/newstream/1768438020-381500716/forest-restoration-campaign-reviewed/"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @defer.inlineCallbacks
@@ -111,7 +110,7 @@ def test_the_report_shows_what_the_corpus_holds_counted_independently(tmp_path):
     assert f"{len(records)} articles" in page and "<svg" in page
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium (CI installs it)")
+@needs_browser
 def test_the_page_opens_from_disk_in_chromium_with_its_charts_and_loads_nothing_from_the_web(tmp_path):
     corpus = tmp_path / "vok.jsonl"
     write_sample_corpus(corpus)
@@ -131,7 +130,7 @@ def open_in_chromium(page_path: Path) -> tuple[int, str, list[str]]:
 
     requested: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page()
             page.on("request", lambda request: requested.append(request.url))

@@ -27,7 +27,7 @@ from vok_crawler import stats
 from vok_crawler.items import Article, RawTeaser, Teaser
 from vok_crawler.loaders import ArticleLoader
 from vok_crawler.problems import Problem, Read
-from vok_crawler.processors import is_date_text, normalize_space, posted_date, to_teaser
+from vok_crawler.processors import is_date_text, normalize_space, to_teaser, url_epoch
 from vok_crawler.slices import Control, parse_slice, slice_size
 from vok_crawler.text import markup_text
 from vok_crawler.urls import NO_ALIASES, Aliases, canonical_url
@@ -424,7 +424,7 @@ class ArticlePage(SitePage):
     def _posted(self) -> Finding:
         """The canonical URL, when it holds the epoch of posting: ``posted`` and ``posted_at`` are read from it."""
         url = self._canonical.value
-        return _first(("URL epoch", lambda: url if url and posted_date(url) else None))
+        return _first(("URL epoch", lambda: url if url and url_epoch(url) else None))
 
     @page_field("source")
     def _source(self) -> Finding:

@@ -105,11 +105,12 @@ def posting_time(url: str) -> datetime | None:
     ``None`` when the URL has no epoch (or one no calendar holds, or one
     after today: see :func:`epoch_not_after_today`).
     """
-    instant = _epoch_time(url)
+    instant = url_epoch(url)
     return instant if instant is not None and not _after_today(instant) else None
 
 
-def _epoch_time(url: str) -> datetime | None:
+def url_epoch(url: str) -> datetime | None:
+    """The instant of the epoch in a /newstream/<epoch>-<id>/ URL, in Korea time, whatever its date."""
     match = _POSTED_EPOCH.search(urlsplit(url).path)
     if not match:
         return None
@@ -131,7 +132,7 @@ def epoch_not_after_today(url: str, loader_context: Mapping[str, Any]) -> str | 
     a date to check: it is left out, and reported as a problem
     (``vok/invalid_date/posted``), so that the record is written without it.
     """
-    instant = _epoch_time(url)
+    instant = url_epoch(url)
     if instant is None or not _after_today(instant):
         return url
     problems = loader_context.get("problems")

@@ -28,10 +28,14 @@ from vok_crawler import stats
 from vok_crawler.finish_reasons import (
     ALL_GATED,
     BLOCKED,
+    BOT_CHECK,
     FORCED_SHUTDOWN,
     LAYOUT_BROKEN,
     NOTHING_FETCHED,
     PAGINATION_NOT_FOUND,
+    PAGINATION_REPEATS,
+    SESSION_EXPIRED,
+    WALK_INCOMPLETE,
     WRITE_FAILED,
 )
 from vok_crawler.memory import CrawlMemory
@@ -51,6 +55,10 @@ ADVICE = {
     PAGINATION_NOT_FOUND: "no way past the first listing page; run scrapy probe, then give -a source_id=K",
     LAYOUT_BROKEN: "the site's markup changed; run scrapy probe --save DIR and fix the page objects",
     NOTHING_FETCHED: "the site could not be reached; check the network, then run again",
+    WALK_INCOMPLETE: f"a listing page or slice failed for good, so the walk did not reach its end; {AGAIN}",
+    PAGINATION_REPEATS: "the slices repeat what was seen (the site does not page); run scrapy probe, then report it",
+    BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
+    SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
 }
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"
