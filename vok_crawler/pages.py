@@ -44,7 +44,6 @@ TEASER_BLOCKS: Query = etree.XPath(
     f"//*[@id='latest_article_wrapper' or @id='search_wrapper']//*[{has_class('article-desc')}]"
 )
 ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
-ANY_TEASER_BLOCKS_HERE: Query = etree.XPath(f".//*[{has_class('article-desc')}]")
 CONTROL_CLASSES = ("more-articles", "load-more", "more-full-link")
 CONTROLS: Query = etree.XPath(
     f"//*[self::a or self::button][{' or '.join(has_class(name) for name in CONTROL_CLASSES)}][{NOT_IN_TEASER}]"
@@ -330,25 +329,33 @@ class TeaserParts:
     def _by_class(self, tag: str, name: str) -> HtmlElement | None:
         return next((e for e in self.block.iter(tag) if name in _classes(e)), None)
 
+    @cached_property
     def _beside(self) -> list[HtmlElement]:
-        """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone."""
+        """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone.
+
+        Asked of every block of a listing, whose parent holds a dozen: the
+        first sibling that is (or holds) a block answers, not a scan of all.
+        """
         parent = self.block.getparent()
-        if parent is None or len(ANY_TEASER_BLOCKS_HERE(parent)) != 1:
+        if parent is None:
             return []
-        return [e for e in parent.iter("a", "img") if self.block not in e.iterancestors()]
+        siblings = [child for child in parent.iterchildren(etree.Element) if child is not self.block]
+        if any("article-desc" in _classes(e) for sibling in siblings for e in sibling.iter(etree.Element)):
+            return []
+        return [e for sibling in siblings for e in sibling.iter("a", "img")]
 
     def href(self) -> str | None:
         """The ``h4`` link, else the thumbnail's, else any link of the block, else the thumbnail beside it."""
         heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
         thumbs = [a for a in self.links if "thumb" in _classes(a)]
-        beside = [a for a in self._beside() if a.tag == "a" and a.get("href")]
+        beside = [a for a in self._beside if a.tag == "a" and a.get("href")]
         found = next(iter([heading] if heading is not None else thumbs or self.links or beside), None)
         return found.get("href") if found is not None else None
 
     def titles(self) -> tuple[str | None, ...]:
         """The ``h4`` link's text, the ``h4``'s, then every ``img[alt]`` (the block's, then beside it)."""
         heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
-        alts = [e.get("alt") for e in [*self.images, *(e for e in self._beside() if e.tag == "img")]]
+        alts = [e.get("alt") for e in [*self.images, *(e for e in self._beside if e.tag == "img")]]
         return (
             markup_text(heading) if heading is not None else None,
             markup_text(self.h4) if self.h4 is not None else None,
