@@ -13,7 +13,14 @@ from scrapy.utils.test import get_crawler
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, serve
 from tests.fault_site import FaultySite
 from vok_crawler.items import Article, Teaser
-from vok_crawler.pipelines import InvalidRecord, SchemaPipeline, inline_local_refs, record_validator
+from vok_crawler.pipelines import (
+    InvalidRecord,
+    SchemaPipeline,
+    inline_local_refs,
+    passes,
+    record_check,
+    record_validator,
+)
 from vok_crawler.spiders.vok import VokSpider
 
 UNTITLED = "/newstream/1771280000-381500825/ceramic-tea-set/"
@@ -37,6 +44,39 @@ def test_the_schema_is_read_from_its_file_with_its_local_refs_resolved_once():
     assert record_validator().schema == inline_local_refs(schema, schema["$defs"])
     assert "$ref" not in json.dumps(record_validator().schema["properties"])
     assert record_validator().schema["properties"]["url"]["pattern"] == schema["$defs"]["webUrl"]["pattern"]
+
+
+# Each a way a record breaks its schema, one keyword each: the compiled check must see all of them.
+FAULTS = {
+    "no url": lambda r: {k: v for k, v in r.items() if k != "url"},
+    "url not web": lambda r: {**r, "url": "ftp://kcnawatch.org/x"},
+    "title not text": lambda r: {**r, "title": None},
+    "title padded": lambda r: {**r, "title": " Title"},
+    "date not ISO": lambda r: {**r, "published": "23.11.2026"},
+    "date of a month 13": lambda r: {**r, "posted": "2026-13-01"},
+    "posted_at without its offset": lambda r: {**r, "posted_at": "2026-11-23T10:00:00Z"},
+    "body with a run of spaces": lambda r: {**r, "body": "Two  spaces"},
+    "body a list": lambda r: {**r, "body": ["text"]},
+    "related not a list": lambda r: {**r, "related": {}},
+    "a teaser without its date": lambda r: {**r, "related": [{"url": r["url"], "title": None, "teaser": None}]},
+    "a teaser's title a number": lambda r: {
+        **r,
+        "related": [{"url": r["url"], "title": 1, "date": None, "teaser": None}],
+    },
+    "crawled_at without a zone": lambda r: {**r, "crawled_at": "2026-11-23T12:00:00"},
+    "source_url a number": lambda r: {**r, "source_url": 7},
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_compiled_check_and_the_reference_validator_judge_alike(fault):
+    """The fast check lets through only what the reference passes: each fault fails both, the samples pass both."""
+    for expected in expected_records().values():
+        record = {**expected, "crawled_at": "2026-11-23T12:00:00Z"}
+        assert passes(record_check(), record) and record_validator().is_valid(record)
+        broken = FAULTS[fault](record)
+        assert not passes(record_check(), broken)
+        assert not record_validator().is_valid(broken)
 
 
 def test_a_valid_record_passes_unchanged():

