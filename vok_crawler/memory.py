@@ -218,6 +218,7 @@ class CrawlMemory:
 
     def spider_opened(self, spider: Spider) -> None:
         self.stats.set_value(stats.CORPUS_RECORDS_BEFORE, len(self.store.urls))
+        self.stats.set_value(stats.CORPUS_LINES_READ, self.store.urls.lines_read)
         if self.path is None:
             return
         logger.info(

@@ -30,6 +30,8 @@ SKIPPED_NOT_HTML = "vok/skipped/not_html"
 DUPLICATES_DROPPED = "vok/duplicates_dropped"
 
 CORPUS_RECORDS_BEFORE = "vok/corpus/records_before"
+# Lines of the corpus read at start: all of them without a valid index beside it (vok.index), else those after it.
+CORPUS_LINES_READ = "vok/corpus/lines_read_at_start"
 CORPUS_WRITTEN = "vok/corpus/written"
 CORPUS_ALREADY_KNOWN = "vok/corpus/already_known"
 REQUESTS_PER_NEW_ARTICLE = "vok/requests_per_new_article"
