@@ -258,8 +258,10 @@ class CorpusIndex(AbstractSet[str]):
 
     def save(self) -> None:
         """Save the keys of the whole corpus beside it, for the next start (unless what is saved holds them all)."""
+        if self._saved is None:
+            return
         self._catch_up()
-        if self._saved is not None and self.extent != self._saved_extent:
+        if self.extent != self._saved_extent:
             self._saved.save(self.extent, self._keys)
             self._saved_extent = self.extent
 
