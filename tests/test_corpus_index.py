@@ -195,8 +195,7 @@ def test_a_kill_while_the_index_is_saved_leaves_the_old_or_the_new_one(slow_site
 
     site.delay = 0
     killed = start_crawl(origin, corpus)
-    yield deferToThread(read_until, killed.stderr, b"Saving the index of the corpus")
-    killed.send_signal(signal.SIGKILL)
+    yield deferToThread(kill_at, killed, b"Saving the index of the corpus")
     assert killed.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
     now = index_of(corpus).read_bytes()
     assert now == saved or IndexFile(index_of(corpus)).load(corpus) is not None  # the old one, or the whole new one
@@ -209,8 +208,10 @@ def test_a_kill_while_the_index_is_saved_leaves_the_old_or_the_new_one(slow_site
     assert_whole_corpus(corpus, origin)
 
 
-def read_until(stream, text: bytes) -> None:
-    for line in stream:
+def kill_at(process, text: bytes) -> None:
+    """SIGKILL the moment ``process`` logs ``text`` (from the thread that reads its log: no delay of the reactor's)."""
+    for line in process.stderr:
         if text in line:
+            process.send_signal(signal.SIGKILL)
             return
     raise AssertionError(f"the crawl ended without logging {text!r}")

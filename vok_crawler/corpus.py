@@ -261,6 +261,7 @@ class CorpusIndex(AbstractSet[str]):
         if self._saved is None:
             return
         self._catch_up()
+        self._added.clear()  # the lines this run wrote are read: their URLs are keys now, not to be counted twice
         if self.extent != self._saved_extent:
             self._saved.save(self.extent, self._keys)
             self._saved_extent = self.extent
