@@ -77,9 +77,9 @@ SOURCE_LINK_BY_TITLE: Query = etree.XPath(
 CONTENT: Query = etree.XPath(f"//div[{has_class('article-content')}]")
 NOT_BODY: Query = etree.XPath(f".//div[{has_class('sharedaddy')}] | .//*[@id='jp-relatedposts']")
 # Where a gate would stand: the content and what follows it in its parent, never a teaser.
-GATE_REGION: Query = etree.XPath(
-    f"//div[{has_class('article-content')}] | //div[{has_class('article-content')}]/following-sibling::*[{NOT_IN_TEASER}]"
-)
+AFTER_CONTENT: Query = etree.XPath(f"following-sibling::*[{NOT_IN_TEASER}]")
+# The gate's words, in any case, anywhere in an element's text: a cheap test before the text is built.
+SAYS_UPGRADE: Query = etree.XPath("contains(translate(string(.), 'UPGRADE', 'upgrade'), 'upgrade')")
 PAYWALL: Query = etree.XPath(
     f".//descendant-or-self::*[{has_class('nk-paywall-free-member-form')} or {has_class('free-member-form-inner')}]"
 )
@@ -295,6 +295,10 @@ BLOCK_TEXT_LEAVES: Query = etree.XPath(
     "descendant-or-self::*[self::p or self::div][not(.//p or .//div or .//h4)][not(ancestor::a or ancestor::h4)]"
 )
 HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
+# In a listing the block's neighbours are blocks: one query answers for the dozen siblings.
+NEIGHBOUR_HOLDS_A_BLOCK: Query = etree.XPath(
+    f"boolean((preceding-sibling::*[1] | following-sibling::*[1])/descendant-or-self::*[{has_class('article-desc')}])"
+)
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
 
@@ -345,11 +349,11 @@ class TeaserParts:
     def _beside(self) -> list[HtmlElement]:
         """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone.
 
-        Asked of every block of a listing, whose parent holds a dozen: the
-        first sibling that is (or holds) a block answers, not a scan of all.
+        Asked of every block of a listing, whose parent holds a dozen: a
+        neighbour that is (or holds) a block answers, not a scan of all.
         """
         parent = self.block.getparent()
-        if parent is None:
+        if parent is None or NEIGHBOUR_HOLDS_A_BLOCK(self.block):
             return []
         siblings = [child for child in parent.iterchildren(etree.Element) if child is not self.block]
         if any(HOLDS_A_BLOCK(sibling) for sibling in siblings):
@@ -466,7 +470,7 @@ class ArticlePage(SitePage):
 
     @page_field("body", covered=True)
     def _body_field(self) -> Finding:
-        return _first(("div.article-content", lambda: body_text(self.root)))
+        return _first(("div.article-content", lambda: body_text(self.content)))
 
     @page_field("related", required=False)
     def _related(self) -> Finding:
@@ -497,12 +501,22 @@ class ArticlePage(SitePage):
         missing = [
             what
             for what, found in (
-                ("body element", bool(CONTENT(self.root))),
+                ("body element", self.content is not None),
                 ("title", self.findings().value["title"].rule),
             )
             if not found
         ]
         return f"no {' and no '.join(missing)} found by any rule" if missing else None
+
+    @cached_property
+    def contents(self) -> list[HtmlElement]:
+        """The content elements (``div.article-content``), looked for once: the body and the gate read them."""
+        return cast(list[HtmlElement], CONTENT(self.root))
+
+    @property
+    def content(self) -> HtmlElement | None:
+        """The article's content element: the first."""
+        return next(iter(self.contents), None)
 
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
@@ -562,12 +576,11 @@ class MetaLine:
         return None
 
 
-def body_text(root: HtmlElement) -> str | None:
+def body_text(content: HtmlElement | None) -> str | None:
     """The article's text: its content element, without the sharing buttons and related posts."""
-    content = CONTENT(root)
-    if not content:
+    if content is None:
         return None
-    return markup_text(content[0], set(NOT_BODY(content[0]))) or None
+    return markup_text(content, set(NOT_BODY(content))) or None
 
 
 def _first(*rules: tuple[str, Callable[[], Any]]) -> Finding:
@@ -589,10 +602,10 @@ def nk_pro_gate(page: ArticlePage) -> str | None:
     """
     if FREE_MEMBER_FORM in page.url:
         return "free-member-form URL"
-    region = GATE_REGION(page.root)
+    region = [element for content in page.contents for element in (content, *AFTER_CONTENT(content))]
     if any(PAYWALL(element) for element in region):
         return "paywall markup"
-    for element in region:
+    for element in filter(SAYS_UPGRADE, region):
         text = markup_text(element, set(ANY_TEASER_BLOCKS(element)))
         if UPGRADE_WORDS in normalize_space(text).lower():
             return "Upgrade to NK PRO"
