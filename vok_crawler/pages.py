@@ -295,10 +295,6 @@ BLOCK_TEXT_LEAVES: Query = etree.XPath(
     "descendant-or-self::*[self::p or self::div][not(.//p or .//div or .//h4)][not(ancestor::a or ancestor::h4)]"
 )
 HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
-# In a listing the block's neighbours are blocks: one query answers for the dozen siblings.
-NEIGHBOUR_HOLDS_A_BLOCK: Query = etree.XPath(
-    f"boolean((preceding-sibling::*[1] | following-sibling::*[1])/descendant-or-self::*[{has_class('article-desc')}])"
-)
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
 
@@ -350,10 +346,14 @@ class TeaserParts:
         """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone.
 
         Asked of every block of a listing, whose parent holds a dozen: a
-        neighbour that is (or holds) a block answers, not a scan of all.
+        neighbour that is a block answers at once; else each sibling is asked
+        whether it holds one.
         """
         parent = self.block.getparent()
-        if parent is None or NEIGHBOUR_HOLDS_A_BLOCK(self.block):
+        neighbours = (
+            next(self.block.itersiblings(etree.Element, preceding=preceding), None) for preceding in (True, False)
+        )
+        if parent is None or any(n is not None and "article-desc" in _classes(n) for n in neighbours):
             return []
         siblings = [child for child in parent.iterchildren(etree.Element) if child is not self.block]
         if any(HOLDS_A_BLOCK(sibling) for sibling in siblings):
