@@ -44,10 +44,13 @@ def has_class(name: str) -> str:
 
 Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matches out
 NOT_IN_TEASER = f"not(ancestor-or-self::*[{has_class('article-desc')}])"
+# The queries run on every page say "/descendant::" where "//" would do: libxml2 reads "//x" as a step
+# over every node (text included) and then its children, a third slower; "[@id]" first, for the same reason.
 TEASER_BLOCKS: Query = etree.XPath(
-    f"//*[@id='latest_article_wrapper' or @id='search_wrapper']//*[{has_class('article-desc')}]"
+    "/descendant::*[@id][@id='latest_article_wrapper' or @id='search_wrapper']"
+    f"/descendant::*[{has_class('article-desc')}]"
 )
-ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
+ANY_TEASER_BLOCKS: Query = etree.XPath(f"/descendant::*[{has_class('article-desc')}]")
 CONTROL_CLASSES = ("more-articles", "load-more", "more-full-link")
 CONTROLS: Query = etree.XPath(
     f"//*[self::a or self::button][{' or '.join(has_class(name) for name in CONTROL_CLASSES)}][{NOT_IN_TEASER}]"
@@ -74,7 +77,7 @@ SOURCE_NAME: Query = etree.XPath(f"//a[{has_class('source-name')}]")
 SOURCE_LINK_BY_TITLE: Query = etree.XPath(
     f"//h1[1]/..//a[contains(@href, '/article/')][not(ancestor::nav)][{NOT_IN_TEASER}]"
 )
-CONTENT: Query = etree.XPath(f"//div[{has_class('article-content')}]")
+CONTENT: Query = etree.XPath(f"/descendant::div[{has_class('article-content')}]")
 NOT_BODY: Query = etree.XPath(f".//div[{has_class('sharedaddy')}] | .//*[@id='jp-relatedposts']")
 # Where a gate would stand: the content and what follows it in its parent, never a teaser.
 AFTER_CONTENT: Query = etree.XPath(f"following-sibling::*[{NOT_IN_TEASER}]")
@@ -84,7 +87,8 @@ PAYWALL: Query = etree.XPath(
     f".//descendant-or-self::*[{has_class('nk-paywall-free-member-form')} or {has_class('free-member-form-inner')}]"
 )
 ARTICLE_MARKERS: Query = etree.XPath(
-    f"//h1[{has_class('article-title')}] | //div[{has_class('article-content')}] | //p[{has_class('article-meta')}]"
+    f"/descendant::h1[{has_class('article-title')}] | /descendant::div[{has_class('article-content')}]"
+    f" | /descendant::p[{has_class('article-meta')}]"
 )
 _META_PART = re.compile(r"\b(Date|Source)\s*:\s*([^|]*)")
 # A slice URL in an inline script (JSON-escaped or not) or its parameters: the id after the action.
