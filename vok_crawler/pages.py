@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar, cast
 
 from lxml import etree
@@ -206,11 +206,7 @@ class SitePage:
 
     def link(self, href: str, problems: list[Problem]) -> str | None:
         """``href`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
-        url = canonical_url(href, self.url, self.origin, self.aliases)
-        if url is None and href.strip() and not href.strip().startswith("#"):
-            scheme = href.strip().split(":", 1)[0] + ":"
-            problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {self.url}", 20))
-        return url
+        return web_link(href, self.url, self.origin, self.aliases, problems)
 
     def more_articles(self) -> Read[Control]:
         """The way to the next slice: the control's link, its data attributes, or an id in the page."""
@@ -300,6 +296,15 @@ BLOCK_TEXT_LEAVES: Query = etree.XPath(
 )
 HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
+
+
+def web_link(href: str, page_url: str, origin: str, aliases: Aliases, problems: list[Problem]) -> str | None:
+    """``href`` on ``page_url`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
+    url = canonical_url(href, page_url, origin, aliases)
+    if url is None and href.strip() and not href.strip().startswith("#"):
+        scheme = href.strip().split(":", 1)[0] + ":"
+        problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {page_url}", 20))
+    return url
 
 
 def _is_title_or_date(text: str, titles: list[str]) -> bool:
@@ -528,7 +533,12 @@ class ArticlePage(SitePage):
 
     @cached_property
     def _meta(self) -> MetaLine:
-        return MetaLine(self.root, lambda href: self.link(href, self._noted))
+        # The page's linking without the page: a closure over ``self`` would make a cycle that keeps
+        # the page and its tree alive until the garbage collector's next full pass.
+        return MetaLine(
+            self.root,
+            partial(web_link, page_url=self.url, origin=self.origin, aliases=self.aliases, problems=self._noted),
+        )
 
 
 def findings_problems(findings: dict[str, Finding], url: str) -> list[Problem]:
@@ -548,9 +558,9 @@ class MetaLine:
     """The article's meta line (``Date:``, ``Source:``, the original's link) and the links named in its head.
 
     Apart from the page object so that each field's declaration on
-    :class:`ArticlePage` reads as its list of rules; the links go through the
-    page's :meth:`SitePage.link`, which makes them canonical and notes the ones
-    that are no web link.
+    :class:`ArticlePage` reads as its list of rules; the links go through
+    :func:`web_link`, as the page's own do, which makes them canonical and
+    notes the ones that are no web link.
     """
 
     root: HtmlElement
