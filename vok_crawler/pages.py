@@ -479,7 +479,7 @@ class ArticlePage(SitePage):
 
     @page_field("body", covered=True)
     def _body_field(self) -> Finding:
-        return _first(("div.article-content", lambda: body_text(self.content)))
+        return _first(("div.article-content", lambda: body_text(next(iter(self.contents), None))))
 
     @page_field("related", required=False)
     def _related(self) -> Finding:
@@ -510,7 +510,7 @@ class ArticlePage(SitePage):
         missing = [
             what
             for what, found in (
-                ("body element", self.content is not None),
+                ("body element", bool(self.contents)),
                 ("title", self.findings().value["title"].rule),
             )
             if not found
@@ -521,11 +521,6 @@ class ArticlePage(SitePage):
     def contents(self) -> list[HtmlElement]:
         """The content elements (``div.article-content``), looked for once: the body and the gate read them."""
         return cast(list[HtmlElement], CONTENT(self.root))
-
-    @property
-    def content(self) -> HtmlElement | None:
-        """The article's content element: the first."""
-        return next(iter(self.contents), None)
 
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
