@@ -354,7 +354,7 @@ def _add_keys(keys: array[int], path: Path, chunk: bytes, start: int, number: in
 def _plain_keys(keys: array[int], chunk: bytes, start: int) -> bool:
     """Append the key of each line that begins with its plain URL (as this crawler writes); False at any other line.
 
-    The one loop over every record of the corpus at start-up: C calls only.
+    The one loop over every record at a start without the saved index: C calls only.
     A URL is plain when it is ASCII without an escape (the canonical URLs
     this crawler writes are); any other line is read by the slow way.
     """
