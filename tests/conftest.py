@@ -119,7 +119,7 @@ def crawl(corpus, start_url: str, spider_args: dict | None = None, **settings) -
 
 
 def crawl_args(start_url: str, corpus: Path | str, *args: str, **settings: object) -> list[str]:
-    """``crawl vok`` from ``start_url`` into ``corpus``, the arguments of a subprocess of :func:`scrapy_command`.
+    """``crawl vok`` from ``start_url`` into ``corpus``: the arguments for :func:`run_scrapy` and the like.
 
     Set as :func:`crawl` sets them in-process: the site's second name (:func:`second_name`), no delay and no
     throttle on loopback; then ``settings`` (each ``-s NAME=value``; one named here too takes its place) and
@@ -132,7 +132,7 @@ def crawl_args(start_url: str, corpus: Path | str, *args: str, **settings: objec
 
 
 def scrapy_command(*args: str) -> list[str]:
-    """``python -m scrapy ARGS`` with this interpreter: the Scrapy of the tree's virtualenv, run in ``ROOT``."""
+    """``python -m scrapy ARGS`` with this interpreter: the Scrapy of the tree's virtualenv (run it in ``ROOT``)."""
     return [sys.executable, "-m", "scrapy", *args]
 
 
