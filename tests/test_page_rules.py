@@ -89,6 +89,19 @@ CONTENT = '<article><h1 class="article-title">Title</h1><p class="article-meta">
             '<div class="article-content"><p>Start of the story</p><p>Upgrade to NK PRO to keep reading</p></div>',
             "Upgrade to NK PRO",
         ),
+        # The words across inline markup and lines, in capitals, after the content: still the gate.
+        (
+            '<div class="article-content"><p>Start of the story</p></div><div>UP<b>GRADE</b>\n to <a href="/pro/">nk pro</a></div>',
+            "Upgrade to NK PRO",
+        ),
+        # In a second content element, in a box of its own (the gate's box styled as content).
+        (
+            (
+                '<div class="article-content"><p>Start of the story</p></div></article>'
+                '<article><div class="article-content">Upgrade to NK PRO</div>'
+            ),
+            "Upgrade to NK PRO",
+        ),
         ('<div class="article-content"><p>The production is normalized and …</p></div>', "body cut short"),
         ('<div class="article-content"><p>A whole article.</p></div>', None),
     ],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 
 import pytest
 import scrapy
@@ -14,6 +16,7 @@ from tests.conftest import SAMPLE_SITE
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory
+from vok_crawler.parsing import page_selector
 from vok_crawler.refusals import BanWatch
 from vok_crawler.slices import Slice, parse_slice
 from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, not_before
@@ -88,6 +91,29 @@ def test_an_article_yields_its_record_then_its_related_pages_then_the_first_slic
     assert len(followed) == len(set(followed)) == len(results[0].related) + 1  # its own link is no request
     assert "/newstream/1770000000-381500800/withdrawn-report/" in followed  # kept, and asked for
     assert parse_slice(results[-1].url) == Slice("190163", 12, 12)  # the article's own link to the first slice
+
+
+def test_an_answer_looked_at_and_read_is_parsed_once_and_freed_without_the_garbage_collector():
+    """The bot-check look and the article's reading share one tree, and nothing of it lives in a reference cycle.
+
+    A tree kept by a cycle (Scrapy's own ``response.selector``, a page object
+    holding a closure over itself) lives until the collector's next full pass:
+    at 16 requests in flight, a hundred trees, 50 MB.
+    """
+    vok = spider(start_url=f"{ORIGIN}/article/163/")
+    response = sample_response("/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/")
+    gc.disable()
+    try:
+        assert vok.bans.process_response(response.request, response) is response
+        tree = weakref.ref(page_selector(response))
+        results = list(vok.parse_article(response))
+        assert isinstance(results[0], Article)
+        assert tree() is page_selector(response)  # the spider read the tree the bot-check look made
+        answer = weakref.ref(response)
+        del response, results
+        assert answer() is None and tree() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
 
 
 def test_a_gated_article_gives_no_record_and_is_remembered():

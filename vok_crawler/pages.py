@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar, cast
 
 from lxml import etree
@@ -44,10 +44,13 @@ def has_class(name: str) -> str:
 
 Query = Callable[..., Any]  # a compiled etree.XPath: element in, list of matches out
 NOT_IN_TEASER = f"not(ancestor-or-self::*[{has_class('article-desc')}])"
+# The queries run on every page say "/descendant::" where "//" would do: libxml2 reads "//x" as a step
+# over every node (text included) and then its children, a third slower; "[@id]" first, for the same reason.
 TEASER_BLOCKS: Query = etree.XPath(
-    f"//*[@id='latest_article_wrapper' or @id='search_wrapper']//*[{has_class('article-desc')}]"
+    "/descendant::*[@id][@id='latest_article_wrapper' or @id='search_wrapper']"
+    f"/descendant::*[{has_class('article-desc')}]"
 )
-ANY_TEASER_BLOCKS: Query = etree.XPath(f"//*[{has_class('article-desc')}]")
+ANY_TEASER_BLOCKS: Query = etree.XPath(f"/descendant::*[{has_class('article-desc')}]")
 CONTROL_CLASSES = ("more-articles", "load-more", "more-full-link")
 CONTROLS: Query = etree.XPath(
     f"//*[self::a or self::button][{' or '.join(has_class(name) for name in CONTROL_CLASSES)}][{NOT_IN_TEASER}]"
@@ -74,17 +77,18 @@ SOURCE_NAME: Query = etree.XPath(f"//a[{has_class('source-name')}]")
 SOURCE_LINK_BY_TITLE: Query = etree.XPath(
     f"//h1[1]/..//a[contains(@href, '/article/')][not(ancestor::nav)][{NOT_IN_TEASER}]"
 )
-CONTENT: Query = etree.XPath(f"//div[{has_class('article-content')}]")
+CONTENT: Query = etree.XPath(f"/descendant::div[{has_class('article-content')}]")
 NOT_BODY: Query = etree.XPath(f".//div[{has_class('sharedaddy')}] | .//*[@id='jp-relatedposts']")
 # Where a gate would stand: the content and what follows it in its parent, never a teaser.
-GATE_REGION: Query = etree.XPath(
-    f"//div[{has_class('article-content')}] | //div[{has_class('article-content')}]/following-sibling::*[{NOT_IN_TEASER}]"
-)
+AFTER_CONTENT: Query = etree.XPath(f"following-sibling::*[{NOT_IN_TEASER}]")
+# The gate's words, in any case, anywhere in an element's text: a cheap test before the text is built.
+SAYS_UPGRADE: Query = etree.XPath("contains(translate(string(.), 'UPGRADE', 'upgrade'), 'upgrade')")
 PAYWALL: Query = etree.XPath(
     f".//descendant-or-self::*[{has_class('nk-paywall-free-member-form')} or {has_class('free-member-form-inner')}]"
 )
 ARTICLE_MARKERS: Query = etree.XPath(
-    f"//h1[{has_class('article-title')}] | //div[{has_class('article-content')}] | //p[{has_class('article-meta')}]"
+    f"/descendant::h1[{has_class('article-title')}] | /descendant::div[{has_class('article-content')}]"
+    f" | /descendant::p[{has_class('article-meta')}]"
 )
 _META_PART = re.compile(r"\b(Date|Source)\s*:\s*([^|]*)")
 # A slice URL in an inline script (JSON-escaped or not) or its parameters: the id after the action.
@@ -202,11 +206,7 @@ class SitePage:
 
     def link(self, href: str, problems: list[Problem]) -> str | None:
         """``href`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
-        url = canonical_url(href, self.url, self.origin, self.aliases)
-        if url is None and href.strip() and not href.strip().startswith("#"):
-            scheme = href.strip().split(":", 1)[0] + ":"
-            problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {self.url}", 20))
-        return url
+        return web_link(href, self.url, self.origin, self.aliases, problems)
 
     def more_articles(self) -> Read[Control]:
         """The way to the next slice: the control's link, its data attributes, or an id in the page."""
@@ -298,6 +298,15 @@ HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('a
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
 
+def web_link(href: str, page_url: str, origin: str, aliases: Aliases, problems: list[Problem]) -> str | None:
+    """``href`` on ``page_url`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
+    url = canonical_url(href, page_url, origin, aliases)
+    if url is None and href.strip() and not href.strip().startswith("#"):
+        scheme = href.strip().split(":", 1)[0] + ":"
+        problems.append(Problem(stats.LINKS_NOT_WEB, f"Ignoring {scheme} link {href!r} on {page_url}", 20))
+    return url
+
+
 def _is_title_or_date(text: str, titles: list[str]) -> bool:
     """Text that is no teaser: empty, a date, or a copy of the title (perhaps cut short with "…")."""
     cut = text.rstrip("….").strip()
@@ -345,11 +354,15 @@ class TeaserParts:
     def _beside(self) -> list[HtmlElement]:
         """The thumbnail beside the block: the rest of its parent, when the parent holds this block alone.
 
-        Asked of every block of a listing, whose parent holds a dozen: the
-        first sibling that is (or holds) a block answers, not a scan of all.
+        Asked of every block of a listing, whose parent holds a dozen: a
+        neighbour that is a block answers at once; else each sibling is asked
+        whether it holds one.
         """
         parent = self.block.getparent()
-        if parent is None:
+        neighbours = (
+            next(self.block.itersiblings(etree.Element, preceding=preceding), None) for preceding in (True, False)
+        )
+        if parent is None or any(n is not None and "article-desc" in _classes(n) for n in neighbours):
             return []
         siblings = [child for child in parent.iterchildren(etree.Element) if child is not self.block]
         if any(HOLDS_A_BLOCK(sibling) for sibling in siblings):
@@ -466,7 +479,7 @@ class ArticlePage(SitePage):
 
     @page_field("body", covered=True)
     def _body_field(self) -> Finding:
-        return _first(("div.article-content", lambda: body_text(self.root)))
+        return _first(("div.article-content", lambda: body_text(next(iter(self.contents), None))))
 
     @page_field("related", required=False)
     def _related(self) -> Finding:
@@ -497,12 +510,17 @@ class ArticlePage(SitePage):
         missing = [
             what
             for what, found in (
-                ("body element", bool(CONTENT(self.root))),
+                ("body element", bool(self.contents)),
                 ("title", self.findings().value["title"].rule),
             )
             if not found
         ]
         return f"no {' and no '.join(missing)} found by any rule" if missing else None
+
+    @cached_property
+    def contents(self) -> list[HtmlElement]:
+        """The content elements (``div.article-content``), looked for once: the body and the gate read them."""
+        return cast(list[HtmlElement], CONTENT(self.root))
 
     def is_article(self) -> bool:
         """Whether the page has the article's own markup (not only a fallback's)."""
@@ -510,7 +528,12 @@ class ArticlePage(SitePage):
 
     @cached_property
     def _meta(self) -> MetaLine:
-        return MetaLine(self.root, lambda href: self.link(href, self._noted))
+        # The page's linking without the page: a closure over ``self`` would make a cycle that keeps
+        # the page and its tree alive until the garbage collector's next full pass.
+        return MetaLine(
+            self.root,
+            partial(web_link, page_url=self.url, origin=self.origin, aliases=self.aliases, problems=self._noted),
+        )
 
 
 def findings_problems(findings: dict[str, Finding], url: str) -> list[Problem]:
@@ -530,9 +553,9 @@ class MetaLine:
     """The article's meta line (``Date:``, ``Source:``, the original's link) and the links named in its head.
 
     Apart from the page object so that each field's declaration on
-    :class:`ArticlePage` reads as its list of rules; the links go through the
-    page's :meth:`SitePage.link`, which makes them canonical and notes the ones
-    that are no web link.
+    :class:`ArticlePage` reads as its list of rules; the links go through
+    :func:`web_link`, as the page's own do, which makes them canonical and
+    notes the ones that are no web link.
     """
 
     root: HtmlElement
@@ -562,12 +585,11 @@ class MetaLine:
         return None
 
 
-def body_text(root: HtmlElement) -> str | None:
+def body_text(content: HtmlElement | None) -> str | None:
     """The article's text: its content element, without the sharing buttons and related posts."""
-    content = CONTENT(root)
-    if not content:
+    if content is None:
         return None
-    return markup_text(content[0], set(NOT_BODY(content[0]))) or None
+    return markup_text(content, set(NOT_BODY(content))) or None
 
 
 def _first(*rules: tuple[str, Callable[[], Any]]) -> Finding:
@@ -589,10 +611,10 @@ def nk_pro_gate(page: ArticlePage) -> str | None:
     """
     if FREE_MEMBER_FORM in page.url:
         return "free-member-form URL"
-    region = GATE_REGION(page.root)
+    region = [element for content in page.contents for element in (content, *AFTER_CONTENT(content))]
     if any(PAYWALL(element) for element in region):
         return "paywall markup"
-    for element in region:
+    for element in filter(SAYS_UPGRADE, region):
         text = markup_text(element, set(ANY_TEASER_BLOCKS(element)))
         if UPGRADE_WORDS in normalize_space(text).lower():
             return "Upgrade to NK PRO"

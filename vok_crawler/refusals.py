@@ -36,6 +36,7 @@ from vok_crawler import stats
 from vok_crawler.errors import BotCheck
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
 from vok_crawler.pages import challenge
+from vok_crawler.parsing import page_selector
 from vok_crawler.scope import on_site, require_fetching_the_site
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class BanWatch:
             and urlparse_cached(request).path != "/robots.txt"
             and on_site(self.crawler, response.url)
         ):
-            trace = challenge(response.selector)
+            trace = challenge(page_selector(response))  # the page's one parse, which the spider reads too
             if trace:
                 raise BotCheck(f"a bot check answered (HTTP {response.status}, {trace})")
         return response
