@@ -6,10 +6,13 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +20,7 @@ from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.utils.project import get_project_settings
 from twisted.internet.defer import Deferred
+from twisted.internet.utils import getProcessOutputAndValue
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
@@ -75,6 +79,23 @@ def comparable(records: Iterable[dict]) -> list[dict]:
     )
 
 
+# Every field of a record, in the order each line of the corpus writes them.
+RECORD_FIELDS = [
+    "url",
+    "title",
+    "published",
+    "posted",
+    "posted_at",
+    "source",
+    "source_url",
+    "body",
+    "related",
+    "crawled_at",
+]
+
+
+# A failed request retried once, at once: a loopback server's faults are the test's, and waiting tells nothing.
+QUICK = {"RETRY_TIMES": 1, "VOK_RETRY_BACKOFF_BASE": 0}
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
 
 
@@ -95,6 +116,39 @@ def crawl(corpus, start_url: str, spider_args: dict | None = None, **settings) -
     runner = CrawlerRunner(project)
     crawler = runner.create_crawler(VokSpider)
     return runner.crawl(crawler, start_url=start_url, **(spider_args or {})).addCallback(lambda _: crawler)
+
+
+def crawl_args(start_url: str, corpus: Path | str, *args: str, **settings: object) -> list[str]:
+    """``crawl vok`` from ``start_url`` into ``corpus``: the arguments for :func:`run_scrapy` and the like.
+
+    Set as :func:`crawl` sets them in-process: the site's second name (:func:`second_name`), no delay and no
+    throttle on loopback; then ``settings`` (each ``-s NAME=value``; one named here too takes its place) and
+    ``args`` as they are (``-a``, ``-O``, more ``-s``).
+    """
+    loopback = {"VOK_HOST_ALIASES": second_name(start_url), "VOK_CORPUS": corpus}
+    loopback |= {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, **settings}
+    options = [arg for name, value in loopback.items() for arg in ("-s", f"{name}={value}")]
+    return ["crawl", "vok", "-a", f"start_url={start_url}", *options, *args]
+
+
+def scrapy_command(*args: str) -> list[str]:
+    """``python -m scrapy ARGS`` with this interpreter: the Scrapy of the tree's virtualenv (run it in ``ROOT``)."""
+    return [sys.executable, "-m", "scrapy", *args]
+
+
+def run_scrapy(*args: str, cwd: Path = ROOT, **options: Any) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` run to its end in ``cwd`` (the project's root), its output captured as text.
+
+    ``options`` go to :func:`subprocess.run` (``timeout``, ``preexec_fn``); in a test of the reactor, run
+    it through ``deferToThread`` or use :func:`scrapy_output`.
+    """
+    return subprocess.run(scrapy_command(*args), cwd=cwd, capture_output=True, text=True, **options)
+
+
+def scrapy_output(*args: str, cwd: Path = ROOT) -> Deferred[tuple[bytes, bytes, int]]:
+    """``scrapy ARGS`` in ``cwd`` without blocking the reactor: a Deferred of (stdout, stderr, exit code)."""
+    command = scrapy_command(*args)
+    return getProcessOutputAndValue(command[0], command[1:], env=dict(os.environ), path=str(cwd))
 
 
 @contextmanager

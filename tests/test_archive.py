@@ -13,8 +13,6 @@ import json
 import logging
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,16 +26,17 @@ from warcio.warcwriter import WARCWriter
 from tests.conftest import (
     COOKIES,
     FLAKY_PATH,
-    ROOT,
     SAMPLE_SITE,
     comparable,
     crawl,
+    crawl_args,
     expected_records,
     read_jsonl,
-    second_name,
+    run_scrapy,
     serve,
 )
 from tests.test_crash import start_crawl, wait_for
+from tests.test_readme import EXAMPLES, run_example
 from tests.test_write_failures import limit_file_size, small_disk
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
@@ -197,7 +196,7 @@ def test_files_rotate_at_the_size_setting_each_opened_by_warcinfo(sample_server,
 def test_a_crawl_killed_while_archiving_leaves_files_readable_to_their_last_whole_record(slow_site, tmp_path, caplog):
     origin, _ = slow_site
     corpus, archive = tmp_path / "vok.jsonl", tmp_path / "archive"
-    process = start_crawl(origin, corpus, f"VOK_ARCHIVE={archive}")
+    process = start_crawl(origin, corpus, VOK_ARCHIVE=archive)
     yield wait_for(lambda: (corpus.exists() and corpus.read_bytes().count(b"\n") >= 3) or process.poll() is not None)
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the crawl ended before it could be killed"
@@ -231,34 +230,8 @@ def test_a_replay_of_a_directory_that_is_not_there_fails_before_any_request(tmp_
 def test_an_archive_that_cannot_be_written_stops_the_run_and_keeps_only_whole_records(sample_server, tmp_path, caplog):
     """A full disk, as ``RLIMIT_FSIZE`` makes one: the write that crosses it fails partway."""
     archive = tmp_path / "archive"
-    args = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={sample_server.origin}/article/163/",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(sample_server.origin)}",
-        "-s",
-        "VOK_CORPUS=",
-        "-s",
-        f"VOK_ARCHIVE={archive}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-    ]
-    failed = yield deferToThread(
-        subprocess.run,
-        args,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_file_size(20_000),
-    )
+    args = crawl_args(f"{sample_server.origin}/article/163/", "", VOK_ARCHIVE=archive)
+    failed = yield deferToThread(run_scrapy, *args, timeout=120, preexec_fn=limit_file_size(20_000))
     assert failed.returncode != 0 and "Could not write to the archive, stopping" in failed.stderr, failed.stderr[-2000:]
     assert "'finish_reason': 'write_failed'" in failed.stderr
     (path,) = archive.glob("*.warc.gz")
@@ -287,20 +260,9 @@ def test_a_subscribers_cookies_open_the_gates_but_never_reach_the_archive(sample
 
 @pytest_twisted.inlineCallbacks
 def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_path):
-    (example,) = [
-        e
-        for e in re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
-        if "iter_archive" in e
-    ]
+    (example,) = [e for e in EXAMPLES if "iter_archive" in e]
     crawler = yield crawl(tmp_path / "data" / "kcnawatch.org" / "vok.jsonl", f"{sample_server.origin}/article/163/")
-    ran = yield deferToThread(
-        subprocess.run,
-        [sys.executable, "-W", "error", "-c", example],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ran = yield run_example(example, tmp_path)
     assert ran.returncode == 0, ran.stderr[-3000:]
     lines = ran.stdout.splitlines()
     assert len(lines) == crawler.stats.get_value(stats.ARCHIVE_RESPONSES)

@@ -4,7 +4,6 @@ and a session that runs out: stopped at once, the articles met behind the gate s
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import pytest
@@ -12,7 +11,17 @@ import pytest_twisted
 from parsel import Selector
 
 from tests.challenge_site import CHALLENGE_PAGE, GuardedSite
-from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, comparable, crawl, expected_records, read_jsonl, serve
+from tests.conftest import (
+    COOKIES,
+    ROOT,
+    SAMPLE_SITE,
+    comparable,
+    crawl,
+    expected_records,
+    read_jsonl,
+    run_scrapy,
+    serve,
+)
 from tests.fault_site import BUSY_PAGE
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
@@ -159,25 +168,8 @@ def test_without_a_session_a_walled_site_is_gated_not_expired(tmp_path):
 
 
 def test_a_bad_session_limit_is_one_error_line(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "vok",
-            "--nolog",
-            "-s",
-            f"VOK_COOKIES_FILE={COOKIES}",
-            "-s",
-            "VOK_SESSION_LOST_AFTER=0",
-            "-s",
-            f"VOK_CORPUS={tmp_path}/vok.jsonl",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    settings = [f"VOK_COOKIES_FILE={COOKIES}", "VOK_SESSION_LOST_AFTER=0", f"VOK_CORPUS={tmp_path}/vok.jsonl"]
+    result = run_scrapy("crawl", "vok", "--nolog", *[arg for setting in settings for arg in ("-s", setting)])
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Error: setting VOK_SESSION_LOST_AFTER must be a whole number of 1 or more, not '0'"

@@ -19,12 +19,12 @@ from tests.challenge_site import PASS_VALUE, GuardedSite
 from tests.conftest import (
     CHROMIUM,
     COOKIES,
-    ROOT,
     SAMPLE_SITE,
     comparable,
     expected_records,
     needs_browser,
     read_jsonl,
+    run_scrapy,
     serve,
 )
 from tests.test_faults import scrapy_crawl, state_of
@@ -118,10 +118,8 @@ def test_the_browser_road_passes_the_bot_check_and_writes_every_article_exactly(
 @needs_browser
 def test_a_missing_profile_or_a_browser_that_does_not_start_is_one_error_line(tmp_path):
     def run(*settings: str) -> subprocess.CompletedProcess[str]:
-        args = [sys.executable, "-m", "scrapy", "crawl", "vok", "--nolog", "-s", f"VOK_CORPUS={tmp_path}/vok.jsonl"]
-        return subprocess.run(
-            args + [arg for setting in settings for arg in ("-s", setting)], cwd=ROOT, capture_output=True, text=True
-        )
+        corpus = f"VOK_CORPUS={tmp_path}/vok.jsonl"
+        return run_scrapy("crawl", "vok", "--nolog", *[arg for s in (corpus, *settings) for arg in ("-s", s)])
 
     missing = run(f"VOK_BROWSER_PROFILE={tmp_path}/nowhere")
     assert missing.returncode == 2

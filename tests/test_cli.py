@@ -2,53 +2,41 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
 
 import pytest
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import (
     COOKIES,
     ROOT,
     assert_valid_records,
     comparable,
+    crawl_args,
     expected_records,
     read_jsonl,
-    second_name,
+    run_scrapy,
+    scrapy_output,
 )
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 
 
 @pytest_twisted.inlineCallbacks
 def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path):
     """``-O out.jsonl`` works as Scrapy users expect, and the corpus is written as well."""
     feed, corpus = tmp_path / "out.jsonl", tmp_path / "corpus" / "vok.jsonl"
-    args = [
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={sample_server.origin}/article/163/",
+    args = crawl_args(
+        f"{sample_server.origin}/article/163/",
+        corpus,
         "-a",
         "_job=from-scrapyd",
         "-O",
         str(feed),
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        "-s",
-        f"VOK_COOKIES_FILE={COOKIES}",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(sample_server.origin)}",
-        *FAST,
-    ]
-    _out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+        VOK_COOKIES_FILE=COOKIES,
+        LOG_LEVEL="INFO",
+    )
+    _out, err, code = yield scrapy_output(*args)
     assert code == 0, err.decode()[-3000:]
     assert set(sample_server.resource.hosts) == {sample_server.origin.removeprefix("http://")}  # none to localhost
     expected = comparable(expected_records(sample_server.origin).values())
@@ -60,24 +48,7 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
 
 def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     feed, corpus = tmp_path / "samples.jsonl", tmp_path / "corpus.jsonl"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "samples",
-            "-o",
-            str(feed),
-            "-s",
-            f"VOK_CORPUS={corpus}",
-            "-s",
-            "LOG_LEVEL=INFO",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_scrapy("samples", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", "LOG_LEVEL=INFO", timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     records = read_jsonl(feed)
     origin = records[0]["url"].split("/newstream/")[0]
@@ -142,26 +113,8 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     ],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "vok",
-            "-a",
-            "start_url=http://127.0.0.1:9/article/163/",
-            "-s",
-            f"VOK_CORPUS={tmp_path}/vok.jsonl",
-            *args,
-            "-s",
-            "LOG_LEVEL=INFO",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    start, corpus = "start_url=http://127.0.0.1:9/article/163/", f"VOK_CORPUS={tmp_path}/vok.jsonl"
+    result = run_scrapy("crawl", "vok", "-a", start, "-s", corpus, *args, "-s", "LOG_LEVEL=INFO", timeout=60)
     assert result.returncode == 2, result.stderr[-3000:]
     assert result.stderr.splitlines()[-1] == f"Error: {message}"
     assert "Traceback" not in result.stderr
@@ -171,42 +124,17 @@ def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args,
 @pytest_twisted.inlineCallbacks
 def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
     """Stopped by a limit here; any finish reason but ``finished`` says the day's crawl is not whole."""
-    args = [
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={sample_server.origin}/article/163/",
-        "-s",
-        f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
-        "-s",
-        "CLOSESPIDER_ITEMCOUNT=2",
-        *FAST,
-    ]
-    _, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    args = crawl_args(
+        f"{sample_server.origin}/article/163/", tmp_path / "vok.jsonl", CLOSESPIDER_ITEMCOUNT=2, LOG_LEVEL="INFO"
+    )
+    _, err, code = yield scrapy_output(*args)
     assert b"'finish_reason': 'closespider_itemcount'" in err
     assert code == 1, err.decode()[-3000:]
 
 
 def samples(cwd, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "samples",
-            "--site",
-            str(ROOT / "samples" / "site"),
-            *args,
-            "-s",
-            "LOG_LEVEL=INFO",
-        ],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    site = str(ROOT / "samples" / "site")
+    return run_scrapy("samples", "--site", site, *args, "-s", "LOG_LEVEL=INFO", cwd=cwd, timeout=120)
 
 
 def free_port() -> int:

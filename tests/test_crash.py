@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -24,8 +23,9 @@ from tests.conftest import (
     SLOW,
     comparable,
     crawl,
+    crawl_args,
     expected_records,
-    second_name,
+    scrapy_command,
     serve,
 )
 from tests.fault_site import FaultySite
@@ -36,31 +36,15 @@ from vok_crawler.sample_site import SUBSCRIBER_SECRET
 WHOLE_CRAWL = 1 + 1 + 3 + len(expected_records()) + 1 + 1
 
 
-def start_crawl(origin: str, corpus, *settings: str) -> subprocess.Popen:
-    args = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}/article/163/",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "LOG_LEVEL=INFO",
-        "-s",
-        f"VOK_COOKIES_FILE={COOKIES}",
-    ]
-    for setting in settings:
-        args += ["-s", setting]
-    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def subscriber_crawl(origin: str, corpus, **settings: object) -> list[str]:
+    """``crawl vok`` of the whole site at ``origin`` as its subscriber, logging at INFO, then ``settings``."""
+    return crawl_args(f"{origin}/article/163/", corpus, LOG_LEVEL="INFO", VOK_COOKIES_FILE=COOKIES, **settings)
+
+
+def start_crawl(origin: str, corpus, **settings: object) -> subprocess.Popen:
+    """A :func:`subscriber_crawl` in a process of its own, while the test goes on; its log on ``stderr``."""
+    command = scrapy_command(*subscriber_crawl(origin, corpus, **settings))
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def wait_for(condition, timeout: float = 60):
@@ -113,7 +97,7 @@ def test_kill_9_then_run_again_gives_every_article_exactly_once(slow_site, tmp_p
 def test_jobdir_pause_and_resume(slow_site, tmp_path):
     origin, site = slow_site
     corpus, jobdir = tmp_path / "vok.jsonl", tmp_path / "job"
-    paused = start_crawl(origin, corpus, f"JOBDIR={jobdir}")
+    paused = start_crawl(origin, corpus, JOBDIR=jobdir)
     yield wait_for(lambda: sum(site.hits.values()) >= 10 or paused.poll() is not None)
     paused.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops gracefully and keeps its queue on disk
     yield wait_for(lambda: paused.poll() is not None)
@@ -123,7 +107,7 @@ def test_jobdir_pause_and_resume(slow_site, tmp_path):
     assert (jobdir / "requests.seen").exists()
     hits_before = dict(site.hits)
     site.delay = 0
-    resumed = start_crawl(origin, corpus, f"JOBDIR={jobdir}")
+    resumed = start_crawl(origin, corpus, JOBDIR=jobdir)
     yield wait_for(lambda: resumed.poll() is not None)
     assert resumed.returncode == 0, resumed.stderr.read().decode()[-3000:]
     assert_whole_corpus(corpus, origin)
@@ -165,7 +149,7 @@ def test_a_paused_subscribers_crawl_keeps_no_cookie_in_its_jobdir(tmp_path):
     site.refuse = (500, {"/robots.txt", "/article/163/"})
     with serve(site) as origin:
         corpus, jobdir = tmp_path / "vok.jsonl", tmp_path / "job"
-        paused = start_crawl(origin, corpus, f"JOBDIR={jobdir}", "RETRY_TIMES=10", "VOK_RETRY_BACKOFF_BASE=0")
+        paused = start_crawl(origin, corpus, JOBDIR=jobdir, RETRY_TIMES=10, VOK_RETRY_BACKOFF_BASE=0)
         yield wait_for(lambda: sum(site.hits.values()) >= 20 or paused.poll() is not None)
         paused.send_signal(signal.SIGINT)
         yield wait_for(lambda: paused.poll() is not None)

@@ -7,23 +7,21 @@ cookies (``COOKIES``); without them the samples' three NK Pro gates hold.
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from datetime import date, datetime, timedelta, timezone
 
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import (
     COOKIES,
-    ROOT,
+    QUICK,
     SAMPLE_SITE,
     comparable,
     crawl,
+    crawl_args,
     expected_records,
     read_jsonl,
-    second_name,
+    scrapy_output,
     serve,
 )
 from tests.fault_site import WRAPPER, FaultySite
@@ -68,28 +66,7 @@ def slice_uri(start: int, to: int) -> str:
 
 def scrapy_crawl(origin: str, corpus, *extra: str):
     """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
-    args = [
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}{LISTING}",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "RETRY_TIMES=1",
-        "-s",
-        "VOK_RETRY_BACKOFF_BASE=0",
-        *extra,
-    ]
-    return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    return scrapy_output(*crawl_args(f"{origin}{LISTING}", corpus, *extra, **QUICK))
 
 
 @pytest_twisted.inlineCallbacks

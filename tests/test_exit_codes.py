@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import pytest_twisted
 
-from tests.conftest import ROOT, SAMPLE_SITE, second_name, serve
+from tests.conftest import ROOT, SAMPLE_SITE, crawl_args, scrapy_command, serve
 from tests.fault_site import FaultySite
 from tests.test_crash import wait_for
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 # Long enough that a graceful stop, which waits for the answers on their way, is still closing
 # when the second signal comes: that signal is sent on the first one's log line, not on a clock.
 SLOW_ANSWER = 3.0
@@ -29,25 +27,8 @@ SLOW_ANSWER = 3.0
 def start_crawl(origin: str, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     """``scrapy crawl vok`` in a process of its own; its log goes to a file the test reads."""
     log = tmp_path / "crawl.log"
-    crawl = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "vok",
-            "-a",
-            f"start_url={origin}/article/163/",
-            "-s",
-            f"VOK_HOST_ALIASES={second_name(origin)}",
-            "-s",
-            f"VOK_CORPUS={tmp_path / 'vok.jsonl'}",
-            *FAST,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
+    args = crawl_args(f"{origin}/article/163/", tmp_path / "vok.jsonl", LOG_LEVEL="INFO")
+    crawl = subprocess.Popen(scrapy_command(*args), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     return crawl, log
 
 

@@ -15,15 +15,16 @@ import random
 import resource
 import signal
 import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest_twisted
+from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
-from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
+from tests.conftest import QUICK, SAMPLE_SITE, run_scrapy, serve
 from tests.fault_site import FaultySite
-from tests.test_crash import assert_whole_corpus, wait_for
+from tests.test_crash import assert_whole_corpus, start_crawl, subscriber_crawl, wait_for
 
 FORBIDDEN = "/newstream/1771280000-381500825/ceramic-tea-set/"
 BUSY = "/newstream/1771366400-381500826/successes-registered-in-salt-production/"
@@ -34,32 +35,9 @@ KILL_AFTER_REQUESTS = (5, 40)
 HEALTHY_RUNS = 4  # a bound: the walk must complete within these
 
 
-def crawl_args(origin: str, corpus: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}/article/163/",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "RETRY_TIMES=1",
-        "-s",
-        "VOK_RETRY_BACKOFF_BASE=0",
-        "-s",
-        "LOG_LEVEL=INFO",
-        "-s",
-        f"VOK_COOKIES_FILE={COOKIES}",
-    ]
+def run_crawl(origin: str, corpus: Path, **options: Any) -> Deferred[subprocess.CompletedProcess[str]]:
+    """A crawl as the first one (:func:`start_crawl`), run to its end off the reactor's thread."""
+    return deferToThread(run_scrapy, *subscriber_crawl(origin, corpus, **QUICK), timeout=600, **options)
 
 
 def full_disk_after(size: int):
@@ -79,14 +57,10 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
     corpus = tmp_path / "vok.jsonl"
     site = FaultySite(SAMPLE_SITE, faults={FORBIDDEN: "403", BUSY: "busy"}, delay=0.05)
     with serve(site) as origin:
-        first = subprocess.Popen(
-            crawl_args(origin, corpus), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        first = start_crawl(origin, corpus, **QUICK)
         yield wait_for(lambda: corpus.with_name("vok.lock").exists() and corpus.with_name("vok.state.json").exists())
         first.send_signal(signal.SIGSTOP)  # paused, the lock held: it cannot finish while the second one starts
-        second = yield deferToThread(
-            subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
-        )
+        second = yield run_crawl(origin, corpus)
         first.send_signal(signal.SIGCONT)
         assert second.returncode != 0 and "one crawl per corpus" in second.stderr  # refused, not run
         assert f"process {first.pid}" in second.stderr
@@ -97,15 +71,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
         assert first.wait() == -signal.SIGKILL, "the first crawl ended before it could be killed"
 
         size = corpus.stat().st_size if corpus.exists() else 0
-        full = yield deferToThread(
-            subprocess.run,
-            crawl_args(origin, corpus),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            preexec_fn=full_disk_after(size + 8_000),
-        )
+        full = yield run_crawl(origin, corpus, preexec_fn=full_disk_after(size + 8_000))
         assert full.returncode != 0 and "Could not write to the corpus" in full.stderr
         state = state_of(corpus)
         assert not state["complete"] and not {origin + FORBIDDEN, origin + BUSY} & set(
@@ -115,9 +81,7 @@ def test_kills_a_full_disk_a_second_crawl_and_refusals_lose_nothing(tmp_path):
         site.faults.clear()  # the site is healthy again, and so is the disk
         exits = []
         for _ in range(HEALTHY_RUNS):
-            run = yield deferToThread(
-                subprocess.run, crawl_args(origin, corpus), cwd=ROOT, capture_output=True, text=True, timeout=600
-            )
+            run = yield run_crawl(origin, corpus)
             exits.append(run.returncode)
             state = state_of(corpus)
             if state["complete"] and not state["pending"]:

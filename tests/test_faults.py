@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sys
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
 from tests.conftest import (
     COOKIES,
-    ROOT,
+    QUICK,
     SAMPLE_SITE,
     comparable,
     crawl,
+    crawl_args,
     expected_records,
     read_jsonl,
-    second_name,
+    scrapy_output,
     serve,
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
@@ -53,7 +51,6 @@ FAST_FAULTS = {
     "DOWNLOAD_MAXSIZE": 100_000,
     "DOWNLOAD_WARNSIZE": 0,
 }
-QUICK = {"RETRY_TIMES": 1, "VOK_RETRY_BACKOFF_BASE": 0}
 # Two articles of the oldest slice, so that only the crawl's memory (not the walk) brings them back.
 DEEP_403 = "/newstream/1769387760-381500705/foreign-ministry-delegation-leaves-for-visit/"
 DEEP_BUSY = "/newstream/1768956060-381500710/orchard-management-improved-in-north-hwanghae/"
@@ -69,31 +66,8 @@ def listing_urls(origin: str) -> set[str]:
 
 
 def scrapy_crawl(origin: str, corpus, *extra: str):
-    """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
-    args = [
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}{LISTING}",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "RETRY_TIMES=1",
-        "-s",
-        "VOK_RETRY_BACKOFF_BASE=0",
-        "-s",
-        "LOG_LEVEL=DEBUG",
-        *extra,
-    ]
-    return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    """``scrapy crawl vok`` in a subprocess, logging at DEBUG; a Deferred of (stdout, stderr, exit code)."""
+    return scrapy_output(*crawl_args(f"{origin}{LISTING}", corpus, *extra, **QUICK, LOG_LEVEL="DEBUG"))
 
 
 @pytest.fixture

@@ -4,38 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import socket
-import sys
 from xml.etree import ElementTree
 
 import pytest
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import COOKIES, ROOT, expected_records, read_jsonl, second_name
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
+from tests.conftest import COOKIES, crawl_args, expected_records, read_jsonl, scrapy_output
 
 
 def scrapy_crawl(origin: str, tmp_path, *args: str):
-    command = [
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}/article/163/",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={tmp_path / 'corpus' / 'vok.jsonl'}",
-        "-s",
-        f"VOK_COOKIES_FILE={COOKIES}",
-        *FAST,
-        *args,
-    ]
-    return getProcessOutputAndValue(sys.executable, command, env=dict(os.environ), path=str(ROOT))
+    """A subscriber's ``scrapy crawl vok`` in a subprocess, its corpus in ``corpus/``; a Deferred of (stdout, stderr, exit code)."""
+    corpus = tmp_path / "corpus" / "vok.jsonl"
+    return scrapy_output(
+        *crawl_args(f"{origin}/article/163/", corpus, *args, VOK_COOKIES_FILE=COOKIES, LOG_LEVEL="INFO")
+    )
 
 
 @pytest_twisted.inlineCallbacks

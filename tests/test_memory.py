@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import read_jsonl
+from tests.conftest import RECORD_FIELDS, read_jsonl
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pipelines import json_line
@@ -57,18 +57,7 @@ def test_records_are_one_utf8_json_object_a_line_with_every_field_in_order(tmp_p
     text = path.read_text(encoding="utf-8")
     assert "“김정은”" in text and text.endswith("\n")
     [record] = read_jsonl(path)
-    assert list(record) == [
-        "url",
-        "title",
-        "published",
-        "posted",
-        "posted_at",
-        "source",
-        "source_url",
-        "body",
-        "related",
-        "crawled_at",
-    ]
+    assert list(record) == RECORD_FIELDS
     assert record["related"] == [
         {"url": f"{ORIGIN}/newstream/2-2/b/", "title": "“김정은”", "date": None, "teaser": "t"}
     ]

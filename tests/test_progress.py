@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -12,9 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, SAMPLE_SITE, crawl, second_name, serve
+from tests.conftest import ROOT, SAMPLE_SITE, crawl, crawl_args, scrapy_output, serve
 from tests.fault_site import FaultySite
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
 from vok_crawler.progress import CLOSESPIDER, UNKNOWN, advice, duration, estimate
@@ -54,11 +52,8 @@ def test_the_crawl_logs_at_info_by_default_and_ends_with_a_summary_before_the_st
     with serve(site) as origin:
         runs = []
         for level in ([], ["-s", "LOG_LEVEL=DEBUG"]):
-            args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}/article/163/", *level]
-            args += ["-s", f"VOK_HOST_ALIASES={second_name(origin)}"]
-            args += ["-s", f"VOK_CORPUS={tmp_path / str(len(runs)) / 'vok.jsonl'}", "-s", "DOWNLOAD_DELAY=0"]
-            args += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "VOK_ARCHIVE="]
-            _out, err, code = yield getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+            corpus = tmp_path / str(len(runs)) / "vok.jsonl"
+            _out, err, code = yield scrapy_output(*crawl_args(f"{origin}/article/163/", corpus, *level, VOK_ARCHIVE=""))
             assert code == 0, err.decode()[-3000:]
             runs.append(err.decode())
     default, debug = runs

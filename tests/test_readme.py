@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import pytest_twisted
+from twisted.internet.defer import Deferred
 from twisted.internet.threads import deferToThread
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, serve
@@ -20,6 +22,15 @@ OF_THE_CORPUS = [e for e in EXAMPLES if CORPUS in e and CHANGES not in e]
 [OF_THE_CHANGES] = [e for e in EXAMPLES if CHANGES in e]
 
 
+def run_example(example: str, folder: Path) -> Deferred[subprocess.CompletedProcess[str]]:
+    """A README example run as a user runs it, in ``folder`` (where its ``data/`` is), off the reactor's thread.
+
+    Warnings are errors: an example that works only with a deprecated call is not one to copy.
+    """
+    command = [sys.executable, "-W", "error", "-c", example]
+    return deferToThread(subprocess.run, command, cwd=folder, capture_output=True, text=True, timeout=120)
+
+
 def test_the_readme_has_a_pandas_and_a_duckdb_example_of_the_corpus():
     assert [example.split()[1] for example in OF_THE_CORPUS] == ["pandas", "duckdb"]
 
@@ -28,14 +39,7 @@ def test_the_readme_has_a_pandas_and_a_duckdb_example_of_the_corpus():
 @pytest_twisted.inlineCallbacks
 def test_a_readme_example_reads_the_corpus(sample_server, tmp_path, example):
     yield crawl(tmp_path / CORPUS, f"{sample_server.origin}/article/163/")
-    ran = yield deferToThread(
-        subprocess.run,
-        [sys.executable, "-W", "error", "-c", example],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ran = yield run_example(example, tmp_path)
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "Kim Jong Un inspects new greenhouse farm" in ran.stdout  # a 2026-03-05 article, among the latest
 
@@ -50,14 +54,7 @@ def test_the_readme_example_lists_an_articles_versions_and_the_withdrawn_ones(tm
         site.faults = {"/newstream/1771366400-381500826/successes-registered-in-salt-production/": "gone"}
         yield crawl(tmp_path / CORPUS, f"{origin}/article/163/", {"revisit": "1000"}, VOK_COOKIES_FILE=str(COOKIES))
     example = OF_THE_CHANGES  # as written: no URL or month to fill in
-    ran = yield deferToThread(
-        subprocess.run,
-        [sys.executable, "-W", "error", "-c", example],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ran = yield run_example(example, tmp_path)
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert "first capture" in ran.stdout and "changed" in ran.stdout and "This is the gift, a cerami" in ran.stdout
     assert "1771366400" in ran.stdout  # the withdrawn article, in the last 30 days

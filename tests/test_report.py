@@ -10,6 +10,7 @@ by a real Datasette on a free loopback port.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -26,7 +27,7 @@ import pytest
 import pytest_twisted
 from twisted.internet import defer
 
-from tests.conftest import CHROMIUM, ROOT, SAMPLE_SITE, crawl, needs_browser, read_jsonl, serve
+from tests.conftest import CHROMIUM, ROOT, SAMPLE_SITE, crawl, needs_browser, read_jsonl, run_scrapy, serve
 from tests.fault_site import FaultySite
 from vok_crawler.coverage import BACK_CATALOGUE_DAYS, LISTED, CorpusCount, day
 
@@ -50,9 +51,7 @@ def crawled_corpus(folder: Path):
 
 
 def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+    return run_scrapy(*args, timeout=300)
 
 
 def counted(records: list[dict]) -> dict:
@@ -174,6 +173,28 @@ def test_a_missing_corpus_is_one_error_line_and_exit_2(tmp_path):
         result = scrapy(*args)
         assert result.returncode == 2
         assert result.stderr.strip().splitlines()[-1] == f"Error: no corpus at {tmp_path / 'none.jsonl'}"
+
+
+@pytest.mark.parametrize(
+    ("args", "package"),
+    [(["report"], "matplotlib"), (["export", "--sqlite", "x.db"], "sqlite_utils")],
+    ids=["report", "export"],
+)
+def test_a_missing_explore_package_is_one_error_line_and_exit_2(tmp_path, args, package):
+    """Without the ``explore`` extra: the package missing and how to install it, in one line.
+
+    The package is shadowed (``PYTHONPATH``) by a module that cannot be imported, as one not installed.
+    """
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / f"{package}.py").write_text(f"raise ModuleNotFoundError('not installed', name={package!r})\n")
+    corpus = tmp_path / "vok.jsonl"
+    corpus.write_text("")
+    result = run_scrapy(*args, str(corpus), env={**os.environ, "PYTHONPATH": str(shadow)}, timeout=300)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f'Error: scrapy {args[0]} needs {package}: pip install -e ".[explore]"'
+    ]
 
 
 def free_port() -> int:

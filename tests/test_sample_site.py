@@ -18,7 +18,7 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
 
-from tests.conftest import SAMPLE_SITE, serve
+from tests.conftest import RECORD_FIELDS, SAMPLE_SITE, serve
 from vok_crawler.sample_site import SOURCE_ID, SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET, SampleSite
 
 COOKIES = SAMPLE_SITE.parent / "cookies.txt"
@@ -305,18 +305,7 @@ def test_expected_records_take_their_posting_date_from_the_url_in_korea_time():
     assert len(records) >= 40
     utc_days_differ = 0
     for record in records:
-        assert list(record) == [
-            "url",
-            "title",
-            "published",
-            "posted",
-            "posted_at",
-            "source",
-            "source_url",
-            "body",
-            "related",
-            "crawled_at",
-        ]
+        assert list(record) == RECORD_FIELDS
         epoch = int(re.search(r"/newstream/(\d+)-", record["url"])[1])
         instant = datetime.fromtimestamp(epoch, KST)
         assert (record["posted"], record["posted_at"]) == (instant.date().isoformat(), instant.isoformat())

@@ -12,7 +12,6 @@ leaves every article exactly once.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -20,9 +19,8 @@ from pathlib import Path
 
 import pytest
 import pytest_twisted
-from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, crawl, read_jsonl, serve
+from tests.conftest import QUICK, ROOT, crawl, crawl_args, read_jsonl, scrapy_output, serve
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.finish_reasons import PAGINATION_REPEATS, WALK_INCOMPLETE
@@ -34,7 +32,6 @@ from synthetic_site import generate, path
 LISTING = "/article/163/"
 FULL = 600  # the issue's site
 SMALL = 100  # the same paths, in fewer slices
-QUICK = {"RETRY_TIMES": 1, "VOK_RETRY_BACKOFF_BASE": 0}
 FAULTY = 3 * PAGE  # the third slice: articles 37 and deeper are behind it
 CHECK_DAY = ROOT / "vok_crawler" / "check_day.py"
 
@@ -158,10 +155,7 @@ def test_wordpress_s_0_or_minus_1_past_the_end_ends_the_walk(small_site, tmp_pat
 
 def scrapy_crawl(origin: str, corpus: Path):
     """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
-    args = ["-m", "scrapy", "crawl", "vok", "-a", f"start_url={origin}{LISTING}", "-s", f"VOK_CORPUS={corpus}"]
-    for name, value in {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, **QUICK}.items():
-        args += ["-s", f"{name}={value}"]
-    return getProcessOutputAndValue(sys.executable, args, env=dict(os.environ), path=str(ROOT))
+    return scrapy_output(*crawl_args(f"{origin}{LISTING}", corpus, **QUICK))
 
 
 def check_day(health: Path) -> subprocess.CompletedProcess[str]:

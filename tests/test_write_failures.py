@@ -11,7 +11,6 @@ import json
 import resource
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -20,20 +19,8 @@ import pytest
 import pytest_twisted
 from twisted.internet.threads import deferToThread
 
-from tests.conftest import COOKIES, ROOT, comparable, expected_records, read_jsonl, second_name
-
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "LOG_LEVEL=INFO",
-    "-s",
-    f"VOK_COOKIES_FILE={COOKIES}",
-    "-s",
-    "VOK_ARCHIVE=",
-]  # the corpus's failures; the archive's are in test_archive.py
+from tests.conftest import comparable, expected_records, read_jsonl, run_scrapy
+from tests.test_crash import subscriber_crawl
 
 
 def limit_file_size(size: int):
@@ -44,29 +31,13 @@ def limit_file_size(size: int):
     return limit
 
 
-def run_crawl(origin: str, corpus: Path, max_file_size: int | None = None) -> subprocess.CompletedProcess:
-    args = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "vok",
-        "-a",
-        f"start_url={origin}/article/163/",
-        "-s",
-        f"VOK_HOST_ALIASES={second_name(origin)}",
-        "-s",
-        f"VOK_CORPUS={corpus}",
-        *FAST,
-    ]
-    return subprocess.run(
-        args,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        preexec_fn=limit_file_size(max_file_size) if max_file_size else None,
-    )
+def run_crawl(origin: str, corpus: Path, max_file_size: int | None = None) -> subprocess.CompletedProcess[str]:
+    """A subscriber's ``scrapy crawl vok`` into ``corpus``, its files no larger than ``max_file_size`` if given.
+
+    With no archive: these are the corpus's failures; the archive's are in test_archive.py.
+    """
+    args = subscriber_crawl(origin, corpus, VOK_ARCHIVE="")
+    return run_scrapy(*args, timeout=120, preexec_fn=limit_file_size(max_file_size) if max_file_size else None)
 
 
 @pytest_twisted.inlineCallbacks

@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
-from vok_crawler.commands.report import needs_extra
+from vok_crawler.commands.report import corpus_to_read
 
 
 class Command(ScrapyCommand):
@@ -31,18 +30,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--sqlite", metavar="DB", help="the SQLite database to write or update")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1 or not opts.sqlite:
-            raise UsageError("scrapy export takes one corpus file and --sqlite DB")
-        corpus = Path(args[0])
         self.exitcode = 2
-        if not corpus.is_file():
-            print(f"Error: no corpus at {corpus}", file=sys.stderr)
+        usage = "scrapy export takes one corpus file and --sqlite DB"
+        corpus = corpus_to_read("export", args, usage, "vok_crawler.export", complete=bool(opts.sqlite))
+        if corpus is None:
             return
-        try:
-            from vok_crawler.export import export
-        except ImportError as error:  # the explore extra is not installed
-            print(needs_extra("export", error), file=sys.stderr)
-            return
+        from vok_crawler.export import export
+
         try:
             exported = export(corpus, Path(opts.sqlite))
         except (OSError, sqlite3.Error) as error:

@@ -9,6 +9,7 @@ extra (matplotlib).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -26,6 +27,28 @@ def needs_extra(command: str, error: ImportError) -> str:
     """The one line that says which package of the ``explore`` extra is missing, and how to get it."""
     package = (error.name or "a package").split(".")[0]
     return f"Error: scrapy {command} needs {package}: {EXTRA_HINT}"
+
+
+def corpus_to_read(command: str, args: list[str], usage: str, extra: str, *, complete: bool = True) -> Path | None:
+    """The one corpus file of a corpus command's ``args`` (``scrapy report``, ``scrapy export``), once it can be read.
+
+    Arguments not one file (or an option missing: not ``complete``) are Scrapy's usage error, ``usage``, as
+    for any command. A corpus that is not there, or an ``extra`` module (imported here, lazily: the
+    ``explore`` extra is optional and every command module is loaded for any ``scrapy`` command) that
+    is not installed: one ``Error:`` line, and None for the command to stop with exit status 2.
+    """
+    if len(args) != 1 or not complete:
+        raise UsageError(usage)
+    corpus = Path(args[0])
+    if not corpus.is_file():
+        print(f"Error: no corpus at {corpus}", file=sys.stderr)
+        return None
+    try:
+        importlib.import_module(extra)
+    except ImportError as error:  # the explore extra is not installed
+        print(needs_extra(command, error), file=sys.stderr)
+        return None
+    return corpus
 
 
 def report_paths(corpus: Path, out: str | None) -> tuple[Path, Path]:
@@ -48,18 +71,12 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="OUT.html", help="the page (default: vok.report.html beside it)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("scrapy report takes one corpus file")
-        corpus = Path(args[0])
         self.exitcode = 2
-        if not corpus.is_file():
-            print(f"Error: no corpus at {corpus}", file=sys.stderr)
+        corpus = corpus_to_read("report", args, "scrapy report takes one corpus file", "vok_crawler.report_page")
+        if corpus is None:
             return
-        try:
-            from vok_crawler.report_page import render
-        except ImportError as error:
-            print(needs_extra("report", error), file=sys.stderr)
-            return
+        from vok_crawler.report_page import render
+
         page, data = report_paths(corpus, opts.output)
         figures = count(corpus)
         try:
