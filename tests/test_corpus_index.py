@@ -154,8 +154,8 @@ def lines_read_in(log: str) -> int:
     return int(found[1])
 
 
-def whole_crawl(origin: str, corpus: Path, *settings: str):
-    run = start_crawl(origin, corpus, *settings)
+def whole_crawl(origin: str, corpus: Path, **settings: object):
+    run = start_crawl(origin, corpus, **settings)
     yield wait_for(lambda: run.poll() is not None)
     return run, run.stderr.read().decode()
 
@@ -164,7 +164,7 @@ def whole_crawl(origin: str, corpus: Path, *settings: str):
 def test_a_crawl_killed_mid_way_leaves_the_old_index_which_is_still_used(slow_site, tmp_path):
     origin, site = slow_site
     corpus = tmp_path / "vok.jsonl"
-    stopped, _ = yield from whole_crawl(origin, corpus, "CLOSESPIDER_ITEMCOUNT=10")
+    stopped, _ = yield from whole_crawl(origin, corpus, CLOSESPIDER_ITEMCOUNT=10)
     assert stopped.returncode == 1  # stopped early: the index holds its records
     saved, covered = index_of(corpus).read_bytes(), len(lines_of(corpus))
 
@@ -189,7 +189,7 @@ def test_a_crawl_killed_mid_way_leaves_the_old_index_which_is_still_used(slow_si
 def test_a_kill_while_the_index_is_saved_leaves_the_old_or_the_new_one(slow_site, tmp_path):
     origin, site = slow_site
     corpus = tmp_path / "vok.jsonl"
-    stopped, _ = yield from whole_crawl(origin, corpus, "CLOSESPIDER_ITEMCOUNT=10")
+    stopped, _ = yield from whole_crawl(origin, corpus, CLOSESPIDER_ITEMCOUNT=10)
     assert stopped.returncode == 1
     saved = index_of(corpus).read_bytes()
 
