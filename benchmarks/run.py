@@ -17,7 +17,7 @@ the incremental cost of 50 new articles at the head, and a micro-benchmark of
 the extraction against a bare lxml parse (with its profile), the start of a
 crawl with large corpora (``--scale``), and ``scrapy report`` and ``scrapy
 export --sqlite`` on large corpora (``--explore-scale``, ``explore.py``). Results go to
-``OUT/results.json`` and ``OUT/results.md``. The speed target is the median of three
+``OUT/results.json`` and ``OUT/results.md``. The speed target is the median of five
 side-by-side pairs of (a) and (b); the others are ratios or differences of one run.
 """
 
@@ -51,7 +51,9 @@ import explore  # noqa: E402
 from synthetic_site import generate, path  # noqa: E402
 
 CONCURRENCY = 16
-PAIRS = 3  # side-by-side pairs of (a) and (b): the ratio's target is their median
+# Side-by-side pairs of (a) and (b): the ratio's target is their median. On a shared machine one run's
+# CPU per page swings by a third (10 to 15 ms a page for the same crawl): five pairs, not three.
+PAIRS = 5
 SCRAPY_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
@@ -269,18 +271,27 @@ def baseline(origin: str, work: Path, name: str, max_pages: int) -> tuple[Run, s
 
 
 def side_by_side(origin: str, work: Path, count: int) -> list[tuple[tuple[Run, str], tuple[Run, str]]]:
-    """``count`` pairs of (a) the vok crawler, archive on, then (b) the fetch-only spider, each pair run back to back.
+    """``count`` pairs of (a) the vok crawler, archive on, and (b) the fetch-only spider, each pair run back to back.
 
     One pair says little on a machine that other work shares: the target is
-    the median of the pairs' ratios. The first pair's (a) run is the one
-    whose corpus and archive the later measurements read.
+    the median of the pairs' ratios. Every other pair runs (b) first, so
+    that neither crawler always runs in the other's wake. The first pair's
+    (a) run is the one whose corpus and archive the later measurements read.
     """
-    pairs = []
-    for n in range(count):
-        suffix = "" if n == 0 else f", pair {n + 1}"
-        crawl = vok(origin, work / f"a{n or ''}" / "vok.jsonl", f"(a) vok crawler{suffix}", "archive on (the default)")
-        pairs.append((crawl, minimal(origin, work, f"(b) minimal Scrapy spider{suffix}")))
-    return pairs
+    return [one_pair(origin, work, n) for n in range(count)]
+
+
+def one_pair(origin: str, work: Path, n: int) -> tuple[tuple[Run, str], tuple[Run, str]]:
+    """Pair ``n`` (from 0): (a) then (b), or (b) then (a) when ``n`` is odd."""
+    suffix = "" if n == 0 else f", pair {n + 1}"
+    runs = {
+        "a": lambda: vok(
+            origin, work / f"a{n or ''}" / "vok.jsonl", f"(a) vok crawler{suffix}", "archive on (the default)"
+        ),
+        "b": lambda: minimal(origin, work, f"(b) minimal Scrapy spider{suffix}"),
+    }
+    done = {name: runs[name]() for name in ("ba" if n % 2 else "ab")}
+    return done["a"], done["b"]
 
 
 def corpus_of(records: int, file: Path) -> Path:

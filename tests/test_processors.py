@@ -34,6 +34,7 @@ from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
         (f"The{LINE_BREAK}respected{PARAGRAPH_BREAK}Comrade", "The respected Comrade"),
         ("“김정은” — curly", "“김정은” — curly"),
         ("   ", ""),
+        ("a" + "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "b", "a b"),  # every white space
     ],
 )
 def test_normalize_space(raw, clean):

@@ -284,11 +284,11 @@ BLOCK_H4: Query = etree.XPath("(descendant-or-self::h4)[1]")
 HEADING_LINK: Query = etree.XPath("(.//a[@href])[1]")
 BLOCK_LINKS: Query = etree.XPath("descendant-or-self::a[@href != '']")
 BLOCK_IMAGES: Query = etree.XPath("descendant-or-self::img[@alt != '']")
-BLOCK_DATE: Query = etree.XPath(f"(descendant-or-self::p[{has_class('articled-date')}])[1]")
-# The teaser text's copies by class, in order of preference.
-BLOCK_EXCERPTS: tuple[Query, ...] = (
-    etree.XPath(f"(descendant-or-self::p[{has_class('excerpt')}])[1]"),
-    etree.XPath(f"(descendant-or-self::div[{has_class('hover-excerpt')}])[1]"),
+# The parts of a block known by their class, in one query: the date and the teaser text's two copies.
+BLOCK_CLASSED: Query = etree.XPath(
+    f"(descendant-or-self::p[{has_class('articled-date')}])[1]"
+    f" | (descendant-or-self::p[{has_class('excerpt')}])[1]"
+    f" | (descendant-or-self::div[{has_class('hover-excerpt')}])[1]"
 )
 # A p or div holding no other, outside any link or heading (where the title and its copies sit).
 BLOCK_TEXT_LEAVES: Query = etree.XPath(
@@ -345,9 +345,18 @@ class TeaserParts:
         return cast(list[HtmlElement], BLOCK_TEXT_LEAVES(self.block))
 
     @cached_property
+    def classed(self) -> dict[str, HtmlElement]:
+        """``p.articled-date``, ``p.excerpt`` and ``div.hover-excerpt``, each the block's first, by class."""
+        found: dict[str, HtmlElement] = {}
+        for element in BLOCK_CLASSED(self.block):
+            for name in _classes(element) & {"articled-date", "excerpt", "hover-excerpt"}:
+                found.setdefault(name, element)
+        return found
+
+    @cached_property
     def date(self) -> HtmlElement | None:
         """``p.articled-date``, else the first leaf whose text is a date and nothing else."""
-        dated = next(iter(BLOCK_DATE(self.block)), None)
+        dated = self.classed.get("articled-date")
         return dated if dated is not None else next((e for e in self.leaves if is_date_text(markup_text(e))), None)
 
     @cached_property
@@ -394,7 +403,7 @@ class TeaserParts:
 
     def texts(self) -> tuple[str, ...]:
         """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block."""
-        by_class = [found for query in BLOCK_EXCERPTS for found in query(self.block)]
+        by_class = [self.classed[name] for name in ("excerpt", "hover-excerpt") if name in self.classed]
         if by_class:
             return tuple(markup_text(e) for e in by_class)
         titles = [normalize_space(t) for t in self.titles() if t]
