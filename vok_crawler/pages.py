@@ -269,7 +269,7 @@ class SitePage:
         thumbnail may stand beside the block (an ``article.clearfix`` holding
         both): its link and ``alt`` are read there when the block lacks them.
         """
-        parts = TeaserParts.of(block)
+        parts = TeaserParts(block)
         href = parts.href()
         return RawTeaser(
             url=self.link(href, problems) if href else None,
@@ -322,10 +322,6 @@ class TeaserParts:
     """The parts of one teaser block, each found by a compiled query (a dozen elements, read in C)."""
 
     block: HtmlElement
-
-    @classmethod
-    def of(cls, block: HtmlElement) -> TeaserParts:
-        return cls(block)
 
     @cached_property
     def h4(self) -> HtmlElement | None:
