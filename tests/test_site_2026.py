@@ -156,7 +156,7 @@ def test_the_search_index_of_the_samples_has_a_full_day():
 
 @pytest_twisted.inlineCallbacks
 def test_teasers_whose_text_no_rule_finds_are_counted_in_the_health_report(tmp_path):
-    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="excerpt">.*?</p>', re.DOTALL)
+    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="(?:excerpt|col-[^"]*)">.*?</p>', re.DOTALL)
     site = FaultySite(SAMPLE_SITE, rewrite=[(LISTING, hidden, b"")])
     with serve(site) as origin:
         yield crawl(tmp_path / "vok.jsonl", origin + LISTING, **SUBSCRIBER)

@@ -294,6 +294,8 @@ BLOCK_CLASSED: Query = etree.XPath(
 BLOCK_TEXT_LEAVES: Query = etree.XPath(
     "descendant-or-self::*[self::p or self::div][not(.//p or .//div or .//h4)][not(ancestor::a or ancestor::h4)]"
 )
+# A call to subscribe in a teaser ("Upgrade to NK PRO today"): a link to NK Pro's subscription, never teaser text.
+SUBSCRIBE_LINKS: Query = etree.XPath(".//a[contains(@href, '/pro/subscribe')]")
 HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
@@ -398,10 +400,16 @@ class TeaserParts:
         )
 
     def texts(self) -> tuple[str, ...]:
-        """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block."""
+        """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block.
+
+        No copy holds a link to NK Pro's subscription (the call to subscribe
+        that ends some teasers, as "what remains" holds no link at all); the
+        words of such a call are taken off by the processor, whatever holds them
+        (:func:`vok_crawler.processors.without_call_to_subscribe`).
+        """
         by_class = [self.classed[name] for name in ("excerpt", "hover-excerpt") if name in self.classed]
         if by_class:
-            return tuple(markup_text(e) for e in by_class)
+            return tuple(markup_text(e, set(SUBSCRIBE_LINKS(e))) for e in by_class)
         titles = [normalize_space(t) for t in self.titles() if t]
         # Text outside links: a thumbnail's box holds the title's copies (cut short with "…"), no teaser.
         remains = [markup_text(leaf, set(leaf.iter("a"))) for leaf in self.leaves if leaf is not self.date]
