@@ -91,12 +91,31 @@ ARTICLE_MARKERS: Query = etree.XPath(
     f" | /descendant::p[{has_class('article-meta')}]"
 )
 _META_PART = re.compile(r"\b(Date|Source)\s*:\s*([^|]*)")
-# A slice URL in an inline script (JSON-escaped or not) or its parameters: the id after the action.
-_SCRIPT_SLICE_ID = re.compile(r"get_cat_by_source.{0,300}?\bid[\"']?\s*[=:]\s*[\"']?(\d+)", re.DOTALL)
+# The slice's parameters in an inline script, in any order: an object (JSON or not) or a query string
+# (a slice URL) that names the action; its id is the parameter ``id`` (not ``source_id``, ``post_id``, ``data-id``).
+_SCRIPT_SLICE_PARAMETERS = re.compile(
+    r"\{[^{}]*get_cat_by_source[^{}]*\}|[^\s\"'{}<>;,]*get_cat_by_source[^\s\"'{}<>;,]*"
+)
+_ID_PARAMETER = re.compile(r"(?<![\w-])[\"']?id[\"']?\s*[=:]\s*[\"']?(\d+)")
 _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*KCNA Watch\s*$")
 UPGRADE_WORDS = "upgrade to nk pro"
 FREE_MEMBER_FORM = "free-member-form"
 CUT_SHORT_ENDINGS = ("…", "...", "[…]", "[...]")
+
+
+def script_slice_id(script: str) -> str | None:
+    """The source id among a slice's parameters in a script, in whatever order they come.
+
+    ``{"id":187245,"source":"163","action":"get_cat_by_source"}``,
+    ``{action: 'get_cat_by_source', ..., id: 777}`` and a slice URL with
+    ``id=K`` before or after ``action=`` alike: the parameters that name
+    the action, and the ``id`` among them.
+    """
+    for parameters in _SCRIPT_SLICE_PARAMETERS.findall(script):
+        found = _ID_PARAMETER.search(parameters)
+        if found:
+            return found[1]
+    return None
 
 
 def first_text(query: Query, element: HtmlElement) -> str | None:
@@ -237,9 +256,9 @@ class SitePage:
             if found:
                 return found.source_id
         for script in INLINE_SCRIPTS(self.root):
-            match = _SCRIPT_SLICE_ID.search(script.replace("\\/", "/").replace("&amp;", "&"))
-            if match:
-                return match[1]
+            found = script_slice_id(script.replace("\\/", "/").replace("&amp;", "&"))
+            if found:
+                return found
         return None
 
     def teasers(self) -> Read[list[Teaser]]:

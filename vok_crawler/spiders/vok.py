@@ -225,10 +225,33 @@ class VokSpider(scrapy.Spider):
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
         self.bans.answered()
         self.memory.walk.learn(control, len(teasers))
+        if self.memory.walk.source_id is None:  # an article's "More From" control may name it, as on the listing road
+            article = next(self.requests.follow((t.url for t in teasers), self.parse_search_source), None)
+            if article is not None:
+                logger.info("No source id on %s: asking %s for its More From control", response.url, article.url)
+                yield article
+                return
+        yield from self._search_days(f"on {response.url}")
+
+    def parse_search_source(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """The search road's start page showed no source id: an article it shows, for its "More From" control's.
+
+        The article is read as any of the road (its record written if it was
+        published in the period); then the days are asked, or, with no id
+        here either, the road is stuck.
+        """
+        yield from self.parse_article(response)
+        page = self.requests.page(SitePage, response)
+        if page is not None:
+            self.memory.walk.learn(page.more_articles().reported(self.crawler.stats), 0)
+        yield from self._search_days(f"on the start page nor in the More From control of {response.url}")
+
+    def _search_days(self, where: str) -> Iterator[scrapy.Request]:
+        """One search per day of the period, once the source id is known; else the road goes no further."""
         source_id = self.memory.walk.source_id
         if source_id is None or self.period is None:
             self.memory.walk.stuck(
-                f"no source id on {response.url} for the search road: no data-id, no slice URL "
+                f"no source id {where} for the search road: no data-id, no slice URL "
                 "(give the source's id with -a source_id=K)"
             )
             return
@@ -299,7 +322,12 @@ class VokSpider(scrapy.Spider):
         request = failed_request(failure)
         url = asked_url(request)
         kind = error_kind(failure)
-        is_article = request.callback == self.parse_article
+        is_article = request.callback in (self.parse_article, self.parse_search_source)
+        if request.callback == self.parse_search_source:
+            self.memory.walk.stuck(
+                f"no source id for the search road: none on the start page, and {url}, asked for its More From "
+                f"control, answered {kind} (give the source's id with -a source_id=K)"
+            )
         if kind == "gated" and is_article:
             self.reader.gated(url, "redirect to free-member-form")
             self.memory.ledger.tell(url, "gated")
