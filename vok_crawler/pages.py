@@ -250,16 +250,13 @@ class SitePage:
         return Read(control, tuple(problems))
 
     def _slice_id_elsewhere(self) -> str | None:
-        """The source id of a slice URL in any link or inline script of the page."""
+        """The source id of a slice URL in any link, or of the slice's parameters in an inline script of the page."""
         for href in SLICE_HREFS(self.root):
             found = parse_slice(canonical_url(href, self.url, self.origin, self.aliases) or "")
             if found:
                 return found.source_id
-        for script in INLINE_SCRIPTS(self.root):
-            found = script_slice_id(script.replace("\\/", "/").replace("&amp;", "&"))
-            if found:
-                return found
-        return None
+        scripts = (script_slice_id(s.replace("\\/", "/").replace("&amp;", "&")) for s in INLINE_SCRIPTS(self.root))
+        return next((source_id for source_id in scripts if source_id), None)
 
     def teasers(self) -> Read[list[Teaser]]:
         """Every teaser block in page order, duplicates included, normalized."""
