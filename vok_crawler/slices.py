@@ -117,7 +117,7 @@ class SliceWalk:
 
     The walk reaches the end of the list only when a slice asked at the
     next offset (the previous ``from`` plus the teasers it held, the
-    :attr:`frontier`) comes back empty. A link that loops back or jumps
+    :attr:`frontier`) comes back empty, or answers 404 or 410. A link that loops back or jumps
     past the frontier is not followed: the next slice is built at the
     computed offset instead (:meth:`next_start`). A slice whose teasers
     were all seen already in this run (a server that ignores ``from``) is
@@ -211,6 +211,14 @@ class SliceWalk:
             self.reached_end = True
         return self.reached_end
 
+    def not_found(self, asked: Slice) -> bool:
+        """A slice answered 404 or 410: the end of the list if a page of the walk held teasers and it was asked
+        at the frontier after them (the anatomy allows a server to answer so past the end); else a failure."""
+        if not self.frontier or asked.start < self.frontier:
+            return False
+        self.reached_end = True
+        return True
+
     def failed(self, url: str = "") -> None:
         """A listing page or slice could not be read: the walk is not complete."""
         self.failed_pages.append(url)
@@ -233,7 +241,7 @@ class SliceWalk:
         """Why the walk did not reach the end of the list, if it had to and did not.
 
         Reaching the end means a slice asked at the offset after the last
-        teaser came back empty; a run that stopped on purpose (nothing new,
+        teaser came back empty, or "not found"; a run that stopped on purpose (nothing new,
         older than ``since``) need not.
         """
         if self.failed_pages:

@@ -40,6 +40,7 @@ LISTING_STOPPED_EARLY = "vok/listing/stopped_early"
 SLICE_SEEN_AGAIN = "vok/links/slice_seen_again"  # a slice link back to an offset asked already
 SLICE_JUMPS = "vok/links/slice_jumps"  # a slice link past the next offset (a gap, were it followed)
 SLICE_REPEATS = "vok/listing/slice_repeats"  # a slice of teasers all seen already (a server that ignores from)
+LISTING_END_NOT_FOUND = "vok/listing/end_not_found"  # the slice past the end answered 404 or 410: the end of the list
 LINKS_NOT_WEB = "vok/links/not_web"
 REDIRECTS_OFF_SITE = "vok/redirects/off_site"
 CHARSET_OVERRIDDEN = "vok/charset/header_overridden"

@@ -322,6 +322,8 @@ class VokSpider(scrapy.Spider):
         request = failed_request(failure)
         url = asked_url(request)
         kind = error_kind(failure)
+        if kind in GONE and request.callback in (self.parse, self.parse_listing) and self._past_the_end(url, kind):
+            return
         is_article = request.callback in (self.parse_article, self.parse_search_source)
         if request.callback == self.parse_search_source:
             self.memory.walk.stuck(
@@ -370,6 +372,26 @@ class VokSpider(scrapy.Spider):
             )
         yield from self.requests.follow([walk.take(chosen.target, self.start_url, chosen.href)])
 
+    def _past_the_end(self, url: str, kind: str) -> bool:
+        """A slice answered 404 or 410: whether that is the end of the list (asked at the walk's frontier).
+
+        Short of the frontier, or before any page of the walk held teasers, it
+        is a failure like any other.
+        """
+        asked = parse_slice(url)
+        if asked is None or not self.memory.walk.not_found(asked):
+            return False
+        logger.info("The slice %s answered %s: the end of the list", url, kind.removeprefix("http_"))
+        self.crawler.stats.inc_value(stats.LISTING_END_NOT_FOUND)
+        self._judge_first_slice(url)
+        return True
+
+    def _judge_first_slice(self, url: str) -> None:
+        """The walk's end came at its first slice: on a whole walk, a source of twelve articles or a wrong id."""
+        walk = self.memory.walk
+        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
+            walk.stuck(f"the first slice, {url}, held no teaser (is the source id right?)")
+
     def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
         text = " ".join(page.root.xpath("//body//text()")).strip()
@@ -379,8 +401,7 @@ class VokSpider(scrapy.Spider):
             return
         self.bans.answered()
         walk = self.memory.walk
-        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
-            walk.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+        self._judge_first_slice(response.url)
         if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
             logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
             yield from self.requests.follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
