@@ -108,8 +108,9 @@ def test_a_start_at_a_slice_that_is_not_found_is_a_failure(tmp_path):
 def test_not_found_is_the_end_at_the_frontier_and_beyond_only():
     walk = SliceWalk()
     walk.learn(Control(source_id=SOURCE_ID, start=PAGE, size=PAGE, route="data"), PAGE)
-    assert not walk.not_found(Slice(SOURCE_ID, PAGE, PAGE))  # no page of the walk held teasers yet
+    assert not walk.ended(Slice(SOURCE_ID, PAGE, PAGE), "not found")  # no page of the walk held teasers yet
     walk.observe(None, [f"http://x/newstream/{n}-1/a/" for n in range(PAGE)])  # the listing: frontier 12
     walk.observe(Slice(SOURCE_ID, 12, 12), [f"http://x/newstream/{n}-1/a/" for n in range(12, 24)])  # frontier 24
-    assert not walk.not_found(Slice(SOURCE_ID, 23, 12)) and not walk.reached_end  # one short of the frontier
-    assert walk.not_found(Slice(SOURCE_ID, 24, 12)) and walk.reached_end and walk.unfinished is None
+    assert not walk.ended(Slice(SOURCE_ID, 23, 12), "not found") and not walk.reached_end  # short of the frontier
+    assert walk.ended(Slice(SOURCE_ID, 24, 12), "not found") and walk.reached_end and walk.unfinished is None
+    assert not walk.ended(Slice(SOURCE_ID, 23, 12), "not found")  # after the end too: no end short of the frontier

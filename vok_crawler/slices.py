@@ -32,6 +32,7 @@ SIZE_RANGE = range(1, 201)
 REPEATS_NOT_PAGING = 2
 
 Reading = Literal["unknown", "count", "end"]
+SliceEnd = Literal["empty", "not found"]  # how a slice with no teaser answered: an empty answer, or 404/410
 
 
 @dataclass(frozen=True)
@@ -205,19 +206,19 @@ class SliceWalk:
             return None
         return href or target.url(origin)
 
-    def ended(self, asked: Slice) -> bool:
-        """A slice came back empty: the end of the list if it was asked at the frontier (or beyond)."""
-        if asked.start >= self.frontier:
-            self.reached_end = True
-        return self.reached_end
+    def ended(self, asked: Slice, answer: SliceEnd = "empty") -> bool:
+        """A slice came back empty, or answered "not found" (404, 410): whether the list ends there.
 
-    def not_found(self, asked: Slice) -> bool:
-        """A slice answered 404 or 410: the end of the list if a page of the walk held teasers and it was asked
-        at the frontier after them (the anatomy allows a server to answer so past the end); else a failure."""
-        if not self.frontier or asked.start < self.frontier:
-            return False
-        self.reached_end = True
-        return True
+        It does when the slice was asked at the frontier (or beyond); a slice
+        not found, only once a page of the walk held teasers (the anatomy
+        allows a server to answer so past the end; before any teaser it says
+        nothing of the end: a failure). Once the end is reached, an empty
+        slice short of the frontier asks for nothing more.
+        """
+        if asked.start >= self.frontier and (answer == "empty" or self.frontier):
+            self.reached_end = True
+            return True
+        return answer == "empty" and self.reached_end
 
     def failed(self, url: str = "") -> None:
         """A listing page or slice could not be read: the walk is not complete."""

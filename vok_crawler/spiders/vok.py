@@ -379,7 +379,7 @@ class VokSpider(scrapy.Spider):
         is a failure like any other.
         """
         asked = parse_slice(url)
-        if asked is None or not self.memory.walk.not_found(asked):
+        if asked is None or not self.memory.walk.ended(asked, "not found"):
             return False
         logger.info("The slice %s answered %s: the end of the list", url, kind.removeprefix("http_"))
         self.crawler.stats.inc_value(stats.LISTING_END_NOT_FOUND)
