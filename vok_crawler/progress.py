@@ -25,6 +25,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from vok_crawler import stats
+from vok_crawler.config import seconds_setting
 from vok_crawler.finish_reasons import (
     ALL_GATED,
     BLOCKED,
@@ -119,7 +120,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         require_vok_crawl(crawler)
-        progress = cls(crawler, crawler.settings.getfloat("VOK_PROGRESS_INTERVAL"))
+        progress = cls(crawler, seconds_setting(crawler.settings, "VOK_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress
