@@ -14,10 +14,12 @@ This checks both: the last health report is recent and ``finished`` (a
 run whose walk did not reach the end of the list ended ``walk_incomplete``
 or ``pagination_repeats``: a failed day), and, with ``--scrapyd-log``, the
 last vok job Scrapyd started is the one that wrote it and did not die.
-Every problem is printed on one line (``FAILED: ...``, exit 1). A good day
-that left articles pending (an article that answered 503 to the end) is a
-``WARNING: ...`` line naming their count, and exit 0: the next run asks for
-them first. The file
+Every problem is printed on one line (``FAILED: ...``, exit 1), the search
+road's too (a search whose markup is not understood, or that ignores the
+dates: ``search.problems``). A good day that left articles pending (an
+article that answered 503 to the end) is a ``WARNING: ...`` line naming
+their count, and exit 0: the next run asks for them first; so is a search
+day whose page was full (``search.full_days``: it may hold more). The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -52,9 +54,13 @@ def problems(
         return [f"the health report {health_path} is not JSON"]
     found = []
     reason = health.get("finish_reason")
+    searched = (health.get("search") or {}).get("problems") or []
     if reason != "finished":
-        details = "; ".join((health.get("layout_problems") or []) + (health.get("walk_problems") or []))
+        told = (health.get("layout_problems") or []) + (health.get("walk_problems") or [])
+        details = "; ".join(dict.fromkeys(told + searched))
         found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
+    else:
+        found += [f"the last run's search road could not read its period: {problem}" for problem in searched]
     finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
     if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
         found.append(f"the last health report is from {finished_at}: no run has finished since")
@@ -64,15 +70,22 @@ def problems(
 
 
 def warnings(health_path: Path) -> list[str]:
-    """What a run that went well left for the next one (articles pending); empty when nothing."""
+    """What a run that went well left for the next one (articles pending, search days fuller than their page)."""
     try:
         health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # told as a problem already
+    found = []
     pending = (health.get("left_for_next_run") or {}).get("pending") or 0
-    if not pending:
-        return []
-    return [f"{pending} article(s) could not be read and are pending: the next run asks for them again"]
+    if pending:
+        found.append(f"{pending} article(s) could not be read and are pending: the next run asks for them again")
+    full = (health.get("search") or {}).get("full_days") or []
+    if full:
+        found.append(
+            f"the search showed a full page for {len(full)} day(s) ({', '.join(full)}): they may hold more articles "
+            "than it showed; the listing's walk reads them when it reaches them"
+        )
+    return found
 
 
 def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:

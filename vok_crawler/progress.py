@@ -35,6 +35,7 @@ from vok_crawler.finish_reasons import (
     NOTHING_FETCHED,
     PAGINATION_NOT_FOUND,
     PAGINATION_REPEATS,
+    SEARCH_IGNORES_DATES,
     SESSION_EXPIRED,
     WALK_INCOMPLETE,
     WRITE_FAILED,
@@ -60,6 +61,7 @@ ADVICE = {
     PAGINATION_REPEATS: "the slices repeat what was seen (the site does not page); run scrapy probe, then report it",
     BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
     SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
+    SEARCH_IGNORES_DATES: "the site's search ignores the dates asked; read the period by the listing's walk instead",
 }
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"

@@ -17,6 +17,8 @@ TEASERS_LISTING = "vok/teasers/listing"
 PAGES_SEARCH = "vok/pages/search"  # one-day pages of the search road (-a published_from/published_to)
 TEASERS_SEARCH = "vok/teasers/search"
 SEARCH_FULL_DAYS = "vok/search/full_days"  # a list of ISO days whose search page was full: they may hold more
+SEARCH_DAYS_UNREAD = "vok/search/days_unread"  # days whose results linked articles but held no teaser read
+SEARCH_DAYS_ALIKE = "vok/search/days_alike"  # days that showed the last day's very teasers: the search ignores dates
 TEASERS_WITHOUT_TEXT = "vok/teasers/without_text"  # teaser blocks (each time one is read) whose text no rule found
 RECORDS_BACK_CATALOGUE = "vok/dates/back_catalogue"  # records posted more than 30 days after their published date
 RECORDS_PUBLISHED_AFTER_POSTED = "vok/dates/published_after_posted"  # a date to check
@@ -26,6 +28,7 @@ ARTICLES_ALREADY_KNOWN = "vok/articles/already_known"
 SKIPPED_OTHER_SOURCE = "vok/skipped/other_source"
 SKIPPED_BEFORE_SINCE = "vok/skipped/before_since"
 SKIPPED_OUTSIDE_PERIOD = "vok/skipped/outside_period"  # search road: published outside the period asked
+SKIPPED_PUBLISHED_UNKNOWN = "vok/skipped/published_unknown"  # search road: published null, left for the listing
 SKIPPED_NOT_HTML = "vok/skipped/not_html"
 DUPLICATES_DROPPED = "vok/duplicates_dropped"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, cast
 
@@ -22,18 +22,19 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import search, stats
-from vok_crawler.config import host_aliases, switch
+from vok_crawler.config import host_aliases, switch, whole_number
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.following import SiteRequests
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, RunOptions
 from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
-from vok_crawler.processors import posted_date
+from vok_crawler.processors import KOREA, posted_date
 from vok_crawler.reading import ArticleReader
 from vok_crawler.refusals import BanWatch, Refusal
 from vok_crawler.replay import fetched_at
 from vok_crawler.slices import Slice, parse_slice
+from vok_crawler.spiders.search_road import SearchRoad
 from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, site_name
 
 logger = logging.getLogger(__name__)
@@ -55,14 +56,7 @@ def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
     return kept
 
 
-def days(value: str) -> int:
-    """``-a revisit=DAYS``: a whole number of days, 0 or more."""
-    if not str(value).strip().isdigit():
-        raise BadConfiguration(f"revisit must be a number of days, not {value!r}")
-    return int(value)
-
-
-class VokSpider(scrapy.Spider):
+class VokSpider(SearchRoad, scrapy.Spider):
     """Voice of Korea (EN) on KCNA Watch.
 
     Arguments (``-a``): ``start_url`` a source listing (default, the live
@@ -118,12 +112,14 @@ class VokSpider(scrapy.Spider):
             self.since = date.fromisoformat(since).isoformat() if since else None
         except ValueError:
             raise BadConfiguration(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
-        if source_id is not None and not str(source_id).strip().isdigit():
-            raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
+        if source_id is not None:
+            whole_number("source_id", source_id, "the source's number in slice URLs (id=K)")
         self.source_id = str(source_id).strip() if source_id is not None else None
-        self.revisit = days(revisit) if revisit is not None else None
+        self.revisit = whole_number("revisit", revisit, "a number of days") if revisit is not None else None
         self.refresh = switch("refresh", refresh)
-        self.period = search.period(published_from, published_to)  # the search road, instead of the listing
+        # The search road, instead of the listing (vok_crawler.spiders.search_road): its period, what its days showed.
+        self.period = search.period(published_from, published_to, datetime.now(KOREA).date())
+        self.search_days = search.SearchDays(self.period) if self.period is not None else None
         # What the memory is asked.
         self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, self.period is not None)
 
@@ -161,6 +157,12 @@ class VokSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.memory
         if self.period is not None:  # the search road reads the period and nothing else
+            if self.period.asked_last is not None:
+                logger.info(
+                    "published_to %s is after today (%s in Korea): the period ends today",
+                    self.period.asked_last,
+                    self.period.last,
+                )
             for request in self.requests.follow([self.start_url], self.parse_search_start):
                 yield request
             return
@@ -213,76 +215,6 @@ class VokSpider(scrapy.Spider):
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
-    def parse_search_start(self, response: Response) -> Iterator[scrapy.Request]:
-        """The search road's start page: the source id, as for slices, then one search per day of the period."""
-        page = self.requests.page(SitePage, response)
-        if page is None:
-            self.memory.walk.failed(response.url)
-            return
-        teasers = page.teasers().reported(self.crawler.stats)
-        control = page.more_articles().reported(self.crawler.stats)
-        self.crawler.stats.inc_value(stats.PAGES_LISTING)
-        self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
-        self.bans.answered()
-        self.memory.walk.learn(control, len(teasers))
-        if self.memory.walk.source_id is None:  # an article's "More From" control may name it, as on the listing road
-            article = next(self.requests.follow((t.url for t in teasers), self.parse_search_source), None)
-            if article is not None:
-                logger.info("No source id on %s: asking %s for its More From control", response.url, article.url)
-                yield article
-                return
-        yield from self._search_days(f"on {response.url}")
-
-    def parse_search_source(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """The search road's start page showed no source id: an article it shows, for its "More From" control's.
-
-        The article is read as any of the road (its record written if it was
-        published in the period); then the days are asked, or, with no id
-        here either, the road is stuck.
-        """
-        yield from self.parse_article(response)
-        page = self.requests.page(SitePage, response)
-        if page is not None:
-            self.memory.walk.learn(page.more_articles().reported(self.crawler.stats), 0)
-        yield from self._search_days(f"on the start page nor in the More From control of {response.url}")
-
-    def _search_days(self, where: str) -> Iterator[scrapy.Request]:
-        """One search per day of the period, once the source id is known; else the road goes no further."""
-        source_id = self.memory.walk.source_id
-        if source_id is None or self.period is None:
-            self.memory.walk.stuck(
-                f"no source id {where} for the search road: no data-id, no slice URL "
-                "(give the source's id with -a source_id=K)"
-            )
-            return
-        days = [search.search_url(self.start_url, source_id, day) for day in self.period.days()]
-        yield from self.requests.follow(days, self.parse_search_day)
-
-    def parse_search_day(self, response: Response) -> Iterator[scrapy.Request]:
-        """One day of the search road: its teasers of the period, then the articles not known yet."""
-        page = self.requests.page(SitePage, response)
-        day = search.searched_day(response.url)
-        if page is None or not search.is_search_page(page.root):
-            self.memory.walk.failed(response.url)
-            self.bans.refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
-            return
-        self.bans.answered()
-        teasers = page.teasers().reported(self.crawler.stats)
-        self.crawler.stats.inc_value(stats.PAGES_SEARCH)
-        self.crawler.stats.inc_value(stats.TEASERS_SEARCH, len(teasers))
-        if search.shows_full_page(page.root):
-            logger.warning(
-                "The search for %s shows a full page (%d teasers, then More Articles): that day may hold more "
-                "articles than it shows",
-                day,
-                len(teasers),
-            )
-            full = self.crawler.stats.get_value(stats.SEARCH_FULL_DAYS, [])
-            self.crawler.stats.set_value(stats.SEARCH_FULL_DAYS, sorted({*full, str(day)}))
-        # Every teaser is asked for: the search chose them by the source's date, while a current
-        # article's teaser shows its posting day, which may be the next one. The article's published date judges.
-        yield from self.requests.follow(self.requests.unknown(teaser.url for teaser in teasers), self.parse_article)
-
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers.
 
@@ -303,9 +235,7 @@ class VokSpider(scrapy.Spider):
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
-        if self.period is not None and item.published is not None and not self.period.holds(item.published):
-            logger.info("Skipping %s: published %s, outside the period asked", response.url, item.published)
-            self.crawler.stats.inc_value(stats.SKIPPED_OUTSIDE_PERIOD)
+        if self._outside_the_period(url, item):
             return
         yield item
         if self.period is not None:  # the search road follows no teaser of the article, nor its slices
