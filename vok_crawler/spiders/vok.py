@@ -3,7 +3,8 @@
 It follows the listing's teasers, every "More Articles" slice (by its link,
 or built from the page when the site's control is script-driven or absent)
 and the "More From ..." teasers of article pages, on the start URL's own
-site and nothing else. What a page holds is read by :mod:`vok_crawler.pages`;
+site and nothing else; the search road's routing (a period by date) is
+:mod:`vok_crawler.spiders.search_road`'s, mixed in. What a page holds is read by :mod:`vok_crawler.pages`;
 what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMemory`
 (the ledger of article outcomes, told once per page, and the walk).
 """
