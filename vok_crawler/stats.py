@@ -45,7 +45,7 @@ REDIRECTS_OFF_SITE = "vok/redirects/off_site"
 CHARSET_OVERRIDDEN = "vok/charset/header_overridden"
 REFUSALS = "vok/refusals"
 BOT_CHECKS = "vok/refusals/bot_check"  # pages that were a bot check's challenge instead of content
-SESSION_LOST = "vok/session/gated_after_expiry"  # gated pages met after the session ran out (left pending)
+SESSION_LOST = "vok/session/gated_after_expiry"  # gated pages of a run whose session ran out (left pending)
 BROWSER_PAGES = "vok/browser/pages"  # pages fetched through the browser road
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
