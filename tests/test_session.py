@@ -11,14 +11,17 @@ import pytest_twisted
 
 from tests.challenge_site import GuardedSite
 from tests.conftest import (
+    CHROMIUM,
     COOKIES,
     SAMPLE_SITE,
     comparable,
     crawl,
     expected_records,
+    needs_browser,
     read_jsonl,
     serve,
 )
+from tests.test_browser import logged_in_profile
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
 from vok_crawler.finish_reasons import SESSION_EXPIRED
@@ -29,10 +32,13 @@ SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # the samples' three gated
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES), "VOK_ARCHIVE": ""}
 
 
+FORGOTTEN = "vok-sample-subscriber-EXPIRED-0000"  # a login the site no longer knows
+
+
 def stale_cookies(tmp_path: Path) -> Path:
     """The subscriber's cookies once the site has forgotten the login: the same cookie, a value it no longer knows."""
     path = tmp_path / "stale-cookies.txt"
-    path.write_text(COOKIES.read_text().replace(SUBSCRIBER_SECRET, "vok-sample-subscriber-EXPIRED-0000"))
+    path.write_text(COOKIES.read_text().replace(SUBSCRIBER_SECRET, FORGOTTEN))
     return path
 
 
@@ -104,3 +110,33 @@ def test_a_session_that_runs_out_mid_run_stops_at_once_on_a_site_of_free_and_gat
         crawler = yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     assert crawler.stats.get_value("finish_reason") == "finished"
     assert_completed_exactly_once(corpus, origin)
+
+
+@needs_browser
+@pytest.mark.parametrize("login", ["working", "forgotten"])
+@pytest_twisted.inlineCallbacks
+def test_a_browser_profile_asks_again_for_the_gated_articles_of_a_plain_run(tmp_path, login):
+    """A profile is a session as a cookies file is: the gated articles are asked for again, and opened;
+    a profile whose login the site forgot meets them behind the gate, and that ends the run."""
+    corpus = tmp_path / "vok.jsonl"
+    site = SampleSite(SAMPLE_SITE)
+    # The browser follows a redirect itself: the samples' gate on nknews.org would be asked for off the site
+    # (and cannot be, on a machine without a name server); here every gate stays on the site.
+    site.gates = {path: "member-form" if form == "offsite" else form for path, form in site.gates.items()}
+    with serve(site) as origin:
+        gated = [origin + path for path in SAMPLE_GATES]
+        yield crawl(corpus, f"{origin}{LISTING}", VOK_ARCHIVE="")  # no session: the three stay gated
+        assert state_of(corpus)["gated"] == gated and state_of(corpus)["complete"] is True
+
+        profile = logged_in_profile(tmp_path, origin, SUBSCRIBER_SECRET if login == "working" else FORGOTTEN)
+        browser = ("-s", f"VOK_BROWSER_PROFILE={profile}", "-s", f"VOK_BROWSER_EXECUTABLE={CHROMIUM}")
+        _, err, code = yield scrapy_crawl(origin, corpus, *browser, "-s", "VOK_ARCHIVE=")
+    log = err.decode()
+    state = state_of(corpus)
+    if login == "working":
+        assert code == 0, log[-4000:]
+        assert_completed_exactly_once(corpus, origin)
+    else:
+        assert code == 1, log[-4000:]
+        assert state["finish_reason"] == SESSION_EXPIRED and SESSION_HINT in log, log[-4000:]
+        assert state["gated"] == [] and state["pending"] == gated
