@@ -202,12 +202,12 @@ class OffSiteRedirectMiddleware:
         return response
 
     def _on_crawl_host(self, target: str) -> str:
-        """A target on another of the site's names, as a link to it is asked for; any other target as it is.
+        """A target (judged on the site) on another of the site's names, as a link to it is asked for.
 
-        The crawl's own host under another scheme (``http`` to ``https``) is no other name: it is followed.
+        The crawl's own host under another scheme (``http`` to ``https``) is no other name: it is followed as it is.
         """
         origin = site_origin(self.crawler)
-        if urlsplit(target).netloc.lower() == urlsplit(origin).netloc.lower() or not on_site(self.crawler, target):
+        if urlsplit(target).netloc.lower() == urlsplit(origin).netloc.lower():
             return target
         return canonical_url(target, target, origin, site_aliases(self.crawler)) or target
 
