@@ -132,7 +132,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
     for name, definition in DERIVED_COLUMNS.items():
         if name not in present:
             db.execute(f"ALTER TABLE articles ADD COLUMN {name} {definition}")
-    for column in ("published", *DERIVED_COLUMNS):  # the default order (newest first), the facets, per month
+    for column in ("published", "source", *DERIVED_COLUMNS):  # the order (newest first), the sources, the facets
         db.execute(f"CREATE INDEX IF NOT EXISTS idx_articles_{column} ON articles ({column})")
     db.table("related").create(
         {"article": str, "position": int, **dict.fromkeys(RELATED_FIELDS, str)},
@@ -194,17 +194,23 @@ def export(corpus: Path, database: Path) -> Exported:
         exported = Exported(
             new, db.table("articles").count, db.table("related").count, db.table("changes").count, sources(db)
         )
-        site = origin(next(iter(db.execute("SELECT url FROM articles LIMIT 1")), (None,))[0])
+        first = db.execute("SELECT url FROM articles LIMIT 1").fetchone()
     finally:
         db.close()
     write_durably(
         metadata_path(database),
-        json.dumps(metadata(database, exported.sources, site, (*ARTICLE_COLUMNS, *DERIVED_COLUMNS)), indent=1) + "\n",
+        json.dumps(
+            metadata(
+                database, exported.sources, origin(first[0] if first else None), (*ARTICLE_COLUMNS, *DERIVED_COLUMNS)
+            ),
+            indent=1,
+        )
+        + "\n",
     )
     return exported
 
 
 def sources(db: sqlite_utils.Database) -> tuple[str, ...]:
-    """The ``source`` names of the articles (one, Voice of Korea's, in a corpus of the vok spider)."""
+    """The ``source`` names of the articles (one, Voice of Korea's, in a corpus of the vok spider), from its index."""
     query = "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source"
     return tuple(str(row[0]) for row in db.execute(query))
