@@ -177,6 +177,13 @@ def test_the_report_of_the_samples_counts_the_days_without_an_article_over_the_c
     assert all(gap["days"] <= longest["days"] for gap in figures["gaps"])
     stream = figures["current_stream"]
     assert f"{stream['first']} to {stream['last']}, {figures['days_without_articles']} days without" in result.stdout
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"current stream from {stream['first']} to {stream['last']}, {figures['days_without_articles']} days "
+        f"without an article in {len(figures['gaps'])} gaps (the longest {longest['days']} days), "
+        f"{figures['back_catalogue']['count']} articles of the back catalogue and "
+        f"{figures['dates_to_check']['count']} dates to check"
+    ) in readme  # the README's figures are the samples' own
 
 
 # Markup in a title, a teaser and the corpus's folder: the page must show it as text and make no element of it.
