@@ -68,49 +68,64 @@ def every_day(first: str, last: str) -> list[str]:
     return [str(start + timedelta(n)) for n in range((end - start).days + 1)]
 
 
-def counted(records: list[dict]) -> dict:
-    """The figures the report must show, counted from the records with nothing of the report's code.
+def plausible(day: str | None) -> bool:
+    """From 1990 to today (in Korea): a day to count; any other is a date to check."""
+    return bool(day) and "1990-01-01" <= str(day) <= str(korea_today())
 
-    A day outside 1990 to today is a date to check and no day of a chart; the back catalogue is posted
-    more than 30 days after it was published; the current stream is every other article with a
-    published day, and its span runs from the first of them to the last.
-    """
-    today = str(korea_today())
 
-    def plausible(day: str | None) -> bool:
-        return bool(day) and "1990-01-01" <= day <= today
+def lag(record: dict) -> int:
+    return (date.fromisoformat(record["posted"]) - date.fromisoformat(record["published"])).days
 
-    def lag(record: dict) -> int:
-        return (date.fromisoformat(record["posted"]) - date.fromisoformat(record["published"])).days
 
+def runs_of(days: list[str]) -> list[list[str]]:
+    """Consecutive days as runs, the longest first (of equal length, the earlier first)."""
+    runs: list[list[str]] = []
+    for day_ in days:
+        if runs and str(date.fromisoformat(runs[-1][-1]) + timedelta(1)) == day_:
+            runs[-1].append(day_)
+        else:
+            runs.append([day_])
+    return sorted(runs, key=lambda run: (-len(run), run[0]))
+
+
+def date_classes(records: list[dict]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """The records with a day outside 1990 to today, those with two plausible days, the back catalogue (posted
+    more than 30 days after it was published), and the current stream (every other one with a published day)."""
     out_of_range = [r for r in records if any(r.get(k) and not plausible(r[k]) for k in ("published", "posted"))]
     dated = [r for r in records if r not in out_of_range and r.get("published") and r.get("posted")]
     back = [r for r in dated if lag(r) > 30]
     current = [r for r in records if plausible(r.get("published")) and r not in back]
+    return out_of_range, dated, back, current
+
+
+def years_of(current: list[dict], back: list[dict]) -> dict:
+    years = Counter(int(r["published"][:4]) for r in current)
+    back_years = Counter(int(r["published"][:4]) for r in back)
+    span = range(min([*years, *back_years]), max([*years, *back_years]) + 1)
+    return {f"{y:04d}": {"current_stream": years[y], "back_catalogue": back_years[y]} for y in span}
+
+
+def counted(records: list[dict]) -> dict:
+    """The figures the report must show, counted from the records with nothing of the report's code.
+
+    A day outside 1990 to today is a date to check and no day of a chart; the current stream's span runs
+    from the first of its published days to the last.
+    """
+    out_of_range, dated, back, current = date_classes(records)
     published = Counter(r["published"] for r in records if plausible(r.get("published")))
     posted = Counter(r["posted"] for r in records if plausible(r.get("posted")))
     first, last = min(r["published"] for r in current), max(r["published"] for r in current)
     empty = [d for d in every_day(first, last) if d not in published]
-    runs: list[list[str]] = []
-    for d in empty:
-        if runs and str(date.fromisoformat(runs[-1][-1]) + timedelta(1)) == d:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    runs.sort(key=lambda run: (-len(run), run[0]))
-    years = Counter(int(r["published"][:4]) for r in current)
-    back_years = Counter(int(r["published"][:4]) for r in back)
-    span = range(min([*years, *back_years]), max([*years, *back_years]) + 1)
     return {
         "articles": len(records),
         "first_posted": min(posted),
         "last_posted": max(posted),
         "current_stream": {"first": first, "last": last, "articles": len(current)},
         "days_without_articles": len(empty),
-        "gaps": [{"first": run[0], "last": run[-1], "days": len(run)} for run in runs],
+        "gaps": [{"first": run[0], "last": run[-1], "days": len(run)} for run in runs_of(empty)],
         "by_month": dict(sorted(Counter(d[:7] for d in posted.elements()).items())),
         "by_month_published": dict(sorted(Counter(d[:7] for d in published.elements()).items())),
-        "by_year": {f"{y:04d}": {"current_stream": years[y], "back_catalogue": back_years[y]} for y in span},
+        "by_year": years_of(current, back),
         "back_catalogue": len(back),
         "dates_to_check": len(out_of_range) + sum(1 for r in dated if lag(r) < 0),
     }
