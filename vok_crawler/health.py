@@ -110,6 +110,7 @@ class HealthFigures:
             "dates": {
                 "back_catalogue": counters.get(stats.RECORDS_BACK_CATALOGUE, 0),
                 "published_after_posted": counters.get(stats.RECORDS_PUBLISHED_AFTER_POSTED, 0),
+                "published_before_1990": counters.get(stats.RECORDS_PUBLISHED_BEFORE_1990, 0),
             },
             "refusals": counters.get(stats.REFUSALS, 0),
             "changes": stats.by_suffix(counters, stats.CHANGES),

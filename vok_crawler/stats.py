@@ -20,6 +20,7 @@ SEARCH_FULL_DAYS = "vok/search/full_days"  # a list of ISO days whose search pag
 TEASERS_WITHOUT_TEXT = "vok/teasers/without_text"  # teaser blocks (each time one is read) whose text no rule found
 RECORDS_BACK_CATALOGUE = "vok/dates/back_catalogue"  # records posted more than 30 days after their published date
 RECORDS_PUBLISHED_AFTER_POSTED = "vok/dates/published_after_posted"  # a date to check
+RECORDS_PUBLISHED_BEFORE_1990 = "vok/dates/published_before_1990"  # a date to check (processors.EARLIEST_PUBLISHED)
 GATED = "vok/gated"
 
 ARTICLES_ALREADY_KNOWN = "vok/articles/already_known"
