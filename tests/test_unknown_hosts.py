@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import pytest_twisted
@@ -48,53 +49,54 @@ def crawl_without_aliases(origin: str, corpus, *settings: str):
     )
 
 
+def assert_named_in_the_log_and_summary(log: str, host: str, setting: str) -> None:
+    """Once in the log (a WARNING with the host, the first link and the setting), in the summary, in the stats."""
+    warned = [line for line in log.splitlines() if "Not following article links on" in line]
+    assert len(warned) == 1 and "WARNING" in warned[0] and f" on {host} (http://{host}/newstream/" in warned[0]
+    assert f"run with -s {setting} (the next run asks for them)" in warned[0]
+    [summary] = [line for line in log.splitlines() if "Summary:" in line]
+    assert f"Not followed: 2 article links on {host}, not among the site's host names" in summary
+    assert f"run with -s {setting} (the next run asks for them). Ran " in summary
+    assert f"'{stats.unknown_host(host)}': 2," in log
+
+
+def check_day(health: Path) -> subprocess.CompletedProcess[str]:
+    """``check_day.py`` as cron runs it, on ``health``."""
+    return subprocess.run([sys.executable, str(CHECK_DAY), str(health)], capture_output=True, text=True, timeout=60)
+
+
 @pytest_twisted.inlineCallbacks
 def test_article_links_on_a_host_not_among_the_sites_names_are_named_with_the_setting_that_takes_them(tmp_path):
     corpus = tmp_path / "vok.jsonl"
+    health_file = corpus.with_name("vok.health.json")
     site = SampleSite(SAMPLE_SITE)
     with serve(site) as origin:
         host = f"{ALIAS_HOST}:{origin.rsplit(':', 1)[1]}"
         setting = f"VOK_HOST_ALIASES=kcnawatch.org,kcnawatch.xyz,{host}"
         _, err, code = yield crawl_without_aliases(origin, corpus)
-        log = err.decode()
-        assert code == 0, log[-3000:]
+        assert code == 0, err.decode()[-3000:]
         only_there = on_second_name_only(origin)
         assert len(only_there) == 2
         written = {record["url"] for record in read_jsonl(corpus)}
         assert written == set(expected_records(origin)) - only_there  # every other article, and not those two
-        # Named once in the log, with the host, an example and the setting ...
-        warned = [line for line in log.splitlines() if "Not following article links on" in line]
-        assert len(warned) == 1 and "WARNING" in warned[0] and f" on {host} (http://{host}/newstream/" in warned[0]
-        assert f"run with -s {setting} (the next run asks for them)" in warned[0]
-        # ... in the summary ...
-        [summary] = [line for line in log.splitlines() if "Summary:" in line]
-        assert f"Not followed: 2 article links on {host}, not among the site's host names" in summary
-        assert f"run with -s {setting} (the next run asks for them). Ran " in summary
-        assert f"'{stats.unknown_host(host)}': 2," in log  # and Scrapy's stats
+        assert_named_in_the_log_and_summary(err.decode(), host, setting)
         # ... and in the health report, which check_day reads: a good day, with a warning.
-        health = json.loads(corpus.with_name("vok.health.json").read_text())
+        health = json.loads(health_file.read_text())
         assert health["finish_reason"] == "finished"
         assert health["unknown_hosts"] == {"article_links": {host: 2}, "setting": setting}
-        checked = yield deferToThread(
-            subprocess.run,
-            [sys.executable, str(CHECK_DAY), str(corpus.with_name("vok.health.json"))],
-            capture_output=True,
-            text=True,
-        )
+        checked = yield deferToThread(check_day, health_file)
         assert checked.returncode == 0, checked.stderr
-        warning = (
-            f"WARNING: article links not followed, their host not among the site's names: 2 on {host}; "
-            f"if that is the site under another name, run with -s {setting}"
-        )
-        assert checked.stderr.splitlines() == [warning]
+        said = f"article links not followed, their host not among the site's names: 2 on {host}; "
+        assert checked.stderr.splitlines() == [
+            f"WARNING: {said}if that is the site under another name, run with -s {setting}"
+        ]
         # The next run given that setting asks for those two, and walks nothing.
         site.hits.clear()
         _, err, code = yield crawl_without_aliases(origin, corpus, "-s", health["unknown_hosts"]["setting"])
     assert code == 0, err.decode()[-3000:]
     assert comparable(read_jsonl(corpus)) == comparable(expected_records(origin).values())
     assert set(site.hits) == {"/robots.txt", LISTING} | {url.removeprefix(origin) for url in only_there}
-    health = json.loads(corpus.with_name("vok.health.json").read_text())
-    assert health["unknown_hosts"] == {"article_links": {}, "setting": None}
+    assert json.loads(health_file.read_text())["unknown_hosts"] == {"article_links": {}, "setting": None}
     assert json.loads(corpus.with_name("vok.state.json").read_text())["elsewhere"] == []
 
 
