@@ -121,6 +121,24 @@ def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args,
     assert not (tmp_path / "vok.jsonl").exists()
 
 
+REMOTE_CONTROL = "Remote control HTTP server listening on port"
+
+
+@pytest.mark.parametrize("turned_on", [False, True], ids=["by-default-off", "turned-on-with-s"])
+@pytest_twisted.inlineCallbacks
+def test_scrapys_remote_control_is_off_unless_a_user_turns_it_on(sample_server, tmp_path, turned_on):
+    """No HTTP server that runs the code it is sent, in any crawl; ``-s REMOTE_CONTROL_ENABLED=True`` starts it."""
+    on = (
+        ["-s", "REMOTE_CONTROL_ENABLED=True", "-s", f"REMOTE_CONTROL_JOBS_DIR={tmp_path / 'jobs'}"] if turned_on else []
+    )
+    args = crawl_args(f"{sample_server.origin}/article/163/", tmp_path / "vok.jsonl", *on, LOG_LEVEL="INFO")
+    _, err, code = yield scrapy_output(*args)
+    log = err.decode()
+    assert code == 0, log[-3000:]
+    assert (REMOTE_CONTROL in log) is turned_on, log[-3000:]
+    assert "Telnet console listening" not in log
+
+
 @pytest_twisted.inlineCallbacks
 def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
     """Stopped by a limit here; any finish reason but ``finished`` says the day's crawl is not whole."""
