@@ -47,14 +47,17 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
 
 
 def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
-    feed, corpus = tmp_path / "samples.jsonl", tmp_path / "corpus.jsonl"
-    result = run_scrapy("samples", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", "LOG_LEVEL=INFO", timeout=120)
+    """In a project folder of its own (the user's ``data/samples.jsonl`` is not the test's), on any free port."""
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    feed, corpus = tmp_path / "feed.jsonl", tmp_path / "corpus.jsonl"
+    result = samples(tmp_path, "--port", "0", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}")
     assert result.returncode == 0, result.stderr[-3000:]
     records = read_jsonl(feed)
     origin = records[0]["url"].split("/newstream/")[0]
-    assert origin.startswith("http://127.0.0.1:")
+    assert origin.startswith("http://127.0.0.1:") and not origin.endswith(":0")
     assert comparable(records) == comparable(expected_records(origin).values())
     assert read_jsonl(corpus) == records
+    assert read_jsonl(tmp_path / "data" / "samples.jsonl") == records  # its own feed, beside the user's -o
 
 
 @pytest.mark.parametrize(
@@ -161,7 +164,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_scrapy_samples_leaves_the_42_records_whatever_the_port(tmp_path):
+def test_scrapy_samples_leaves_every_sample_record_whatever_the_port(tmp_path):
     shutil.copy(ROOT / "scrapy.cfg", tmp_path)
     first = free_port()
     for port in (first, next(port for port in iter(free_port, None) if port != first)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import subprocess
 import sys
 from urllib.parse import parse_qs, urlsplit
@@ -88,9 +89,10 @@ def test_times_and_advice_read_as_a_person_says_them():
 
 def test_scrapy_samples_is_short_and_ends_with_its_summary(tmp_path):
     """At the default level: no line per request or record, and the run summed up in words."""
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)  # a project folder of its own: data/samples.jsonl is the user's
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "samples", "--port", "0", "-o", str(tmp_path / "samples.jsonl")],
-        cwd=ROOT,
+        [sys.executable, "-m", "scrapy", "samples", "--site", str(SAMPLE_SITE), "--port", "0"],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=120,
