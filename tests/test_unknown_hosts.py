@@ -140,13 +140,13 @@ def test_the_setting_that_takes_a_host_keeps_the_sites_names_first_and_each_once
 
 def test_links_elsewhere_are_counted_by_host_from_the_counters_alone():
     counters = {stats.unknown_host("a.org"): 1, stats.unknown_host("b.org:81"): 3, stats.error("http_404"): 1}
-    found = LinksElsewhere.counted(counters, ("kcnawatch.org",))
+    found = LinksElsewhere.from_counters(counters, ("kcnawatch.org",))
     assert found.report() == {
         "article_links": {"a.org": 1, "b.org:81": 3},
         "setting": "VOK_HOST_ALIASES=kcnawatch.org,a.org,b.org:81",
     }
     assert found.sentence().startswith("Not followed: 1 article link on a.org, 3 article links on b.org:81, not among")
-    assert LinksElsewhere.counted({}, ("kcnawatch.org",)) == LinksElsewhere({}, None)
+    assert LinksElsewhere.from_counters({}, ("kcnawatch.org",)) == LinksElsewhere({}, None)
     assert LinksElsewhere({}, None).sentence() == ""
 
 

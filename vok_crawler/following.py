@@ -42,7 +42,7 @@ class LinksElsewhere:
     setting: str | None  # the VOK_HOST_ALIASES=... that takes them; None when there were none
 
     @classmethod
-    def counted(cls, counters: Mapping[str, Any], aliases: Aliases) -> LinksElsewhere:
+    def from_counters(cls, counters: Mapping[str, Any], aliases: Aliases) -> LinksElsewhere:
         """From the run's counters (:func:`vok_crawler.stats.unknown_host`) and the site's names."""
         found = stats.by_suffix(dict(counters), stats.UNKNOWN_HOSTS)
         by_host = {host: n for host, n in found.items() if isinstance(n, int)}

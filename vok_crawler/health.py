@@ -113,7 +113,7 @@ class HealthFigures:
                 "full_days": counters.get(stats.SEARCH_FULL_DAYS, []),
             },
             "teasers_without_text": counters.get(stats.TEASERS_WITHOUT_TEXT, 0),
-            "unknown_hosts": LinksElsewhere.counted(counters, aliases).report(),
+            "unknown_hosts": LinksElsewhere.from_counters(counters, aliases).report(),
             "dates": {
                 "back_catalogue": counters.get(stats.RECORDS_BACK_CATALOGUE, 0),
                 "published_after_posted": counters.get(stats.RECORDS_PUBLISHED_AFTER_POSTED, 0),

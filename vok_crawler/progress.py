@@ -184,7 +184,7 @@ class Progress:
         else:
             scraped = self.crawler.stats.get_value("item_scraped_count", 0)
             written = f"{counted(scraped, 'record')} to the feeds; no corpus (VOK_CORPUS empty)"
-        elsewhere = LinksElsewhere.counted(self.crawler.stats.get_stats(), site_aliases(self.crawler))
+        elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), site_aliases(self.crawler))
         logger.info(
             "Summary: %s. Left for the next run: %d pending, %d gated. %s. %sRan %s. Finish reason %s: %s.",
             written,
