@@ -156,15 +156,24 @@ def test_a_session_that_runs_out_stops_the_run_and_leaves_what_it_met_pending(tm
     assert state_of(corpus)["gated"] == [] and state_of(corpus)["pending"] == []
 
 
+@pytest.mark.parametrize("session", [True, False], ids=["a-session-that-opens-nothing", "no-session"])
 @pytest_twisted.inlineCallbacks
-def test_without_a_session_a_walled_site_is_gated_not_expired(tmp_path):
+def test_a_walled_site_is_gated_without_a_session_and_expired_with_one_that_opens_nothing(tmp_path, session):
     corpus = tmp_path / "vok.jsonl"
     site = GuardedSite(SAMPLE_SITE, wall_opens=0)
+    cookies = {"VOK_COOKIES_FILE": str(COOKIES)} if session else {}
     with serve(site) as origin:
-        crawler = yield crawl(corpus, f"{origin}{LISTING}", VOK_COOKIES_FILE=str(COOKIES), VOK_ARCHIVE="")
-    # The cookie never opened anything: no session ran out; every article is gated.
-    assert crawler.stats.get_value("finish_reason") == "gated"
-    assert len(state_of(corpus)["gated"]) >= len(expected_records())  # and a page of another source
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", VOK_ARCHIVE="", **cookies)
+    state = state_of(corpus)
+    if session:
+        # A login that opened nothing does not work, whether it ran out before the run or never was one: the run
+        # stops at the limit, lists nothing as gated, and asks for what it met again with a fresh login.
+        assert crawler.stats.get_value("finish_reason") == SESSION_EXPIRED
+        assert state["gated"] == [] and len(state["pending"]) >= site.walls >= 3
+        assert crawler.stats.get_value(stats.SESSION_LOST) == crawler.stats.get_value(stats.GATED)
+    else:
+        assert crawler.stats.get_value("finish_reason") == "gated"
+        assert len(state["gated"]) >= len(expected_records())  # and a page of another source
 
 
 def test_a_bad_session_limit_is_one_error_line(tmp_path):

@@ -46,11 +46,14 @@ LOGIN = textwrap.dedent(
 )
 
 
-def logged_in_profile(tmp_path: Path, origin: str) -> Path:
-    """A profile in which the subscriber has logged in: the login cookie kept in the profile itself."""
+def logged_in_profile(tmp_path: Path, origin: str, login: str = SUBSCRIBER_SECRET) -> Path:
+    """A profile in which the subscriber has logged in: the login cookie kept in the profile itself.
+
+    ``login`` is the cookie's value: another than the samples' is a login the site has forgotten.
+    """
     profile = tmp_path / "profile"
     subprocess.run(
-        [sys.executable, "-c", LOGIN, str(profile), CHROMIUM, origin, SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET],
+        [sys.executable, "-c", LOGIN, str(profile), CHROMIUM, origin, SUBSCRIBER_COOKIE, login],
         check=True,
         timeout=120,
     )

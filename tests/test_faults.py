@@ -319,7 +319,7 @@ def test_a_run_with_cookies_asks_again_for_the_articles_remembered_as_gated(tmp_
             yield crawl(corpus, f"{origin}{LISTING}", VOK_COOKIES_FILE=str(stranger))
         assert site.hits[DEEP_403] == 1
         gate_lines = [line for line in caplog.text.splitlines() if "Gated (NK Pro)" in line]
-        assert len(gate_lines) == 1 and "cookies did not open it" in gate_lines[0], gate_lines
+        assert len(gate_lines) == 1 and "session did not open it" in gate_lines[0], gate_lines
         site.hits.clear()
         yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     assert site.hits[DEEP_403] == 1

@@ -22,7 +22,8 @@ from twisted.python.failure import Failure
 
 from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
-from vok_crawler.errors import GatedRedirect, error_kind
+from vok_crawler import stats
+from vok_crawler.errors import GatedRedirect, RedirectLoop, error_kind
 from vok_crawler.middlewares import (
     BackoffRetryMiddleware,
     DeclaredCharsetMiddleware,
@@ -31,6 +32,7 @@ from vok_crawler.middlewares import (
 )
 from vok_crawler.spiders.vok import VokSpider
 
+SITE_NAMES = "kcnawatch.org kcnawatch.xyz"  # the setting's names (the project's default also has their www. forms)
 PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></body></html>".encode()
 
 
@@ -51,8 +53,8 @@ def test_retry_after_is_seconds_or_an_http_date(header, seconds):
     assert retry_after_seconds(header, now) == seconds
 
 
-def crawler_of(start_url="http://127.0.0.1:8080/article/163/"):
-    crawler = get_crawler(VokSpider)
+def crawler_of(start_url="http://127.0.0.1:8080/article/163/", **settings):
+    crawler = get_crawler(VokSpider, settings)
     crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
     crawler.stats.open_spider()
     return crawler
@@ -89,6 +91,38 @@ def test_a_redirect_off_the_site_is_refused_and_one_on_it_passes():
     home = Response(request.url, status=301, headers={"Location": "/newstream/1-1/a/"})
     assert middleware.process_response(request, home) is home
     assert crawler.stats.get_value("vok/redirects/off_site") == 1
+
+
+@pytest.mark.parametrize(
+    ("location", "followed"),
+    [
+        ("https://kcnawatch.xyz/newstream/1-1/a", "https://kcnawatch.org/newstream/1-1/a/"),
+        ("//www.kcnawatch.org/newstream/1-1/a/?utm_source=x#top", "https://kcnawatch.org/newstream/1-1/a/"),
+        ("http://WWW.KCNAWATCH.XYZ/newstream/1-1/b/", "https://kcnawatch.org/newstream/1-1/b/"),
+        ("http://kcnawatch.org/newstream/1-1/a/", None),  # the crawl's own host, under another scheme
+        ("/newstream/1-1/b/", None),
+    ],
+)
+def test_a_redirect_to_another_of_the_sites_names_is_followed_on_the_crawls_own_host(location, followed):
+    crawler = crawler_of("https://kcnawatch.org/article/163/", VOK_HOST_ALIASES=SITE_NAMES)
+    middleware = OffSiteRedirectMiddleware.from_crawler(crawler)
+    request = Request("https://kcnawatch.org/newstream/1-1/old/")
+    answer = Response(request.url, status=301, headers={"Location": location})
+    result = middleware.process_response(request, answer)
+    if followed is None:
+        assert result is answer and crawler.stats.get_value(stats.REDIRECTS_TO_OTHER_NAME) is None
+    else:
+        assert result.headers["Location"].decode() == followed and result.status == 301
+        assert crawler.stats.get_value(stats.REDIRECTS_TO_OTHER_NAME) == 1
+
+
+def test_a_redirect_to_the_same_page_on_another_of_the_sites_names_is_a_loop():
+    crawler = crawler_of("https://kcnawatch.org/article/163/", VOK_HOST_ALIASES=SITE_NAMES)
+    middleware = OffSiteRedirectMiddleware.from_crawler(crawler)
+    request = Request("https://kcnawatch.org/newstream/1-1/a/")
+    answer = Response(request.url, status=302, headers={"Location": "https://kcnawatch.xyz/newstream/1-1/a"})
+    with pytest.raises(RedirectLoop, match=r"the site sends this page to its other name kcnawatch\.xyz"):
+        middleware.process_response(request, answer)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ teaser shapes, the back catalogue, and the search road by date.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from tests.conftest import (
     crawl,
     expected_records,
     read_jsonl,
+    second_name,
     serve,
 )
 from tests.fault_site import FaultySite
@@ -56,6 +58,56 @@ def test_links_on_the_sites_second_name_are_read_on_the_crawls_own_host_once(tmp
     assert set(resource.hosts) == {origin.removeprefix("http://")}
     # Without the alias, those links are off the site: the setting is what makes them the site's.
     assert not only_there & {r["url"] for r in read_jsonl(without / "vok.jsonl")}
+
+
+def moved_to_second_name(site: FaultySite, origin: str) -> list[str]:
+    """Every article page that names its canonical URL answers a redirect to its new address on the site's
+    second name (``.../amp/`` on ``localhost:P``), served there and here; the paths redirected."""
+    moved = []
+    for path in sorted(url.removeprefix(origin) for url in expected_records(origin)):
+        if 'rel="canonical"' in (SAMPLE_SITE / path.strip("/") / "index.html").read_text(encoding="utf-8"):
+            site.faults[path] = f"redirect:http://{second_name(origin)}{path}amp/"
+            site.copies[f"{path}amp/"] = path
+            moved.append(path)
+    return moved
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_to_the_sites_second_name_is_followed_on_the_crawls_own_host_with_its_cookies(tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE)
+    with serve(site) as origin:
+        moved = moved_to_second_name(site, origin)
+        crawler = yield crawl(corpus, origin + LISTING, **SUBSCRIBER)
+    assert len(moved) == len(expected_records()) - 1  # all but the one page without its canonical URL
+    assert set(site.hosts) == {origin.removeprefix("http://")}  # not one request to the second name
+    assert crawler.stats.get_value(stats.REDIRECTS_TO_OTHER_NAME) == len(moved)
+    # The subscriber's cookie went with each: every gated article read whole, every article once.
+    assert comparable(read_jsonl(corpus)) == comparable(expected_records(origin).values())
+    assert crawler.stats.get_value("finish_reason") == "finished" and not crawler.stats.get_value(stats.GATED)
+    assert json.loads(corpus.with_name("vok.state.json").read_text())["gated"] == []
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_to_the_same_page_on_the_sites_second_name_is_a_redirect_loop(tmp_path, caplog):
+    article = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE)
+    with serve(site) as origin, caplog.at_level(logging.INFO):
+        other = f"http://{second_name(origin)}{article}"
+        site.faults[article] = f"redirect:{other}"
+        crawler = yield crawl(corpus, origin + LISTING, **SUBSCRIBER)
+    assert crawler.stats.get_value(stats.error("redirect_loop")) == 1
+    assert f"redirect loop: {origin}{article} -> {other}, which is {origin}{article} on the crawl's own host" in (
+        caplog.text
+    )
+    assert site.hits[article] == 1 and set(site.hosts) == {origin.removeprefix("http://")}
+    state = json.loads(corpus.with_name("vok.state.json").read_text())
+    assert state["pending"] == [origin + article]  # asked for again, never forgotten
+    records = read_jsonl(corpus)
+    assert comparable(records) == comparable(
+        r for url, r in expected_records(origin).items() if url != origin + article
+    )
 
 
 @pytest_twisted.inlineCallbacks

@@ -37,6 +37,17 @@ def seconds_setting(settings: BaseSettings, name: str) -> float:
     return seconds
 
 
+def has_session(settings: BaseSettings) -> bool:
+    """Whether the run was given a subscriber's session: a cookies file, or a browser profile.
+
+    The one definition for every rule of a session: the gated articles of past
+    runs are asked for again (:class:`~vok_crawler.memory.CrawlMemory`), a gate
+    met is the session's failure to open it (:class:`~vok_crawler.session.SessionWatch`,
+    :class:`~vok_crawler.reading.ArticleReader`).
+    """
+    return bool(settings.get("VOK_COOKIES_FILE") or settings.get("VOK_BROWSER_PROFILE"))
+
+
 def host_aliases(settings: BaseSettings) -> Aliases:
     """``VOK_HOST_ALIASES``: the site's other host names (``host[:port]``, space- or comma-separated, or a list)."""
     value = settings.get("VOK_HOST_ALIASES") or ""

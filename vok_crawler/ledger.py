@@ -26,8 +26,8 @@ class Ledger:
 
     ``corpus`` is the set of URLs the corpus holds (the store's own, kept up
     to date as records are written); ``refresh`` forgets every outcome of
-    past runs; ``retry_gated`` (a subscriber's cookies) asks again for gated
-    articles.
+    past runs; ``retry_gated`` (a run with a subscriber's session: cookies or
+    a browser profile) asks again for gated articles.
     """
 
     def __init__(

@@ -37,6 +37,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.changes import Revisits
+from vok_crawler.config import has_session
 from vok_crawler.corpus import CorpusStore, append_whole, repair_torn_tail, write_durably
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
@@ -140,7 +141,7 @@ class CrawlMemory:
             [on_crawl_host(url, origin, aliases) for url in state.get("skipped", [])],
             [on_crawl_host(url, origin, aliases) for url in state.get("elsewhere", [])],
             refresh=options.refresh,
-            retry_gated=bool(crawler.settings.get("VOK_COOKIES_FILE")),
+            retry_gated=has_session(crawler.settings),
         )
         walk: dict[str, Any] = state.get("pagination", {})
         self.walk = SliceWalk(

@@ -6,6 +6,7 @@ import codecs
 import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -21,7 +22,8 @@ from vok_crawler.config import seconds_setting
 from vok_crawler.errors import GatedRedirect, RedirectLoop
 from vok_crawler.pages import FREE_MEMBER_FORM
 from vok_crawler.private_api import hold_back_slot
-from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site
+from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
+from vok_crawler.urls import canonical_url
 from vok_crawler.warc import RENDERED_BY_BROWSER
 
 logger = logging.getLogger(__name__)
@@ -157,16 +159,20 @@ def _decodes(body: bytes, encoding: str) -> bool:
 
 
 class OffSiteRedirectMiddleware:
-    """Judge a redirect before it is followed: the NK Pro gate, or a way off the site.
+    """Judge a redirect before it is followed: the NK Pro gate, a way off the site, or another of its names.
 
     A redirect to a ``free-member-form`` URL is the gate, wherever it leads:
     the request fails with :class:`~vok_crawler.errors.GatedRedirect`, before
     any off-site rule, so the article is remembered as gated. Any other
     redirect off the crawled site is refused with ``IgnoreRequest``: Scrapy's
     offsite filter would drop it quietly (at DEBUG), while this way the
-    spider's errback logs and counts it; so is a redirect back to a URL of
-    its own chain (:class:`~vok_crawler.errors.RedirectLoop`), which the
-    dupefilter would drop as quietly. Runs before ``RedirectMiddleware``.
+    spider's errback logs and counts it. A redirect to another of the site's
+    names (``VOK_HOST_ALIASES``) is followed on the crawl's own scheme and
+    host, made canonical as links are: there the subscriber's cookies go with
+    it, and the page is the one a link to it would have asked for. A redirect
+    back to a URL of its own chain, as it is or once on the crawl's host, is
+    a :class:`~vok_crawler.errors.RedirectLoop`, which the dupefilter would
+    drop quietly. Runs before ``RedirectMiddleware``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -182,12 +188,28 @@ class OffSiteRedirectMiddleware:
         if 300 <= response.status < 400 and location:
             target = response.urljoin(location.decode("latin-1"))
             self._judge(target)
+            followed = self._on_crawl_host(target)
             chain = [*request.meta.get("redirect_urls", ()), request.url]  # Scrapy keeps the URLs redirected from
-            if safe_url_string(target) in chain:
-                raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
+            if safe_url_string(followed) in chain:
+                raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}{_renamed(target, followed)}")
+            if followed != target:
+                self.crawler.stats.inc_value(stats.REDIRECTS_TO_OTHER_NAME)
+                headers = response.headers.copy()
+                headers["Location"] = followed
+                return response.replace(headers=headers)
         elif RENDERED_BY_BROWSER in response.flags and response.url != request.url:  # the browser followed them itself
             self._judge(response.url)
         return response
+
+    def _on_crawl_host(self, target: str) -> str:
+        """A target (judged on the site) on another of the site's names, as a link to it is asked for.
+
+        The crawl's own host under another scheme (``http`` to ``https``) is no other name: it is followed as it is.
+        """
+        origin = site_origin(self.crawler)
+        if urlsplit(target).netloc.lower() == urlsplit(origin).netloc.lower():
+            return target
+        return canonical_url(target, target, origin, site_aliases(self.crawler)) or target
 
     def _judge(self, target: str) -> None:
         if FREE_MEMBER_FORM in target:
@@ -195,3 +217,13 @@ class OffSiteRedirectMiddleware:
         if not on_site(self.crawler, target):
             self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
             raise IgnoreRequest(f"redirect off the site, to {target}")
+
+
+def _renamed(target: str, followed: str) -> str:
+    """What a loop's line adds when the crawl's host made it: the site sends the page to its other name."""
+    if followed == target:
+        return ""
+    return (
+        f", which is {followed} on the crawl's own host: the site sends this page to its other name "
+        f"{urlsplit(target).netloc}; if it sends every page there, start the crawl on that name (-a start_url=...)"
+    )

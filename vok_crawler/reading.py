@@ -39,14 +39,17 @@ class ArticleVerdict:
 
 @dataclass
 class ArticleReader:
-    """Judges article pages: ``source`` is the one the corpus keeps (``VOK_SOURCE``); ``cookies``, a subscriber's run."""
+    """Judges article pages: ``source`` is the one the corpus keeps (``VOK_SOURCE``); ``session``, a subscriber's run.
+
+    ``session`` is :func:`~vok_crawler.config.has_session`: cookies or a browser profile.
+    """
 
     counters: StatsCollector
     bans: BanWatch
     ledger: Ledger
     signals: SignalManager
     source: str | None
-    cookies: bool
+    session: bool
 
     def read(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
         """What the page is: the record, or why there is none (logged and counted here)."""
@@ -81,9 +84,9 @@ class ArticleReader:
         """The NK Pro gate answered for ``url``: logged and counted, with what happens to it next."""
         self.bans.answered()
         again = (
-            "the subscriber's cookies did not open it (expired, or logged out?); asked for again next run"
-            if self.cookies
-            else "asked for again on a run with a subscriber's cookies"
+            "the subscriber's session did not open it (expired, or logged out?); asked for again next run"
+            if self.session
+            else "asked for again on a run with a subscriber's cookies or browser profile"
         )
         logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
         self.counters.inc_value(stats.GATED)

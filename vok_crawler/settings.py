@@ -23,8 +23,8 @@ VOK_COOKIES_FILE = ""
 # This many refusals in a row (403/429 after their retries, pages that are neither article,
 # listing nor gate) stop the crawl with finish reason "blocked"; what is unread stays pending.
 VOK_BLOCKED_AFTER = 5
-# A run with a session (cookies or a browser profile) that meets the gate on this many article pages
-# in a row, after reading articles whole, stops with finish reason "session_expired"; they stay pending.
+# A run with a session (cookies or a browser profile) that meets the gate on this many article pages,
+# whatever it read between them, stops with finish reason "session_expired"; they stay pending.
 VOK_SESSION_LOST_AFTER = 3
 # The browser road (pip install -e ".[browser]"): the site's pages fetched through Chromium with this
 # persistent profile (a user-data directory where the user logged in: `scrapy login DIR`). Empty: off.

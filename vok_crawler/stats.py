@@ -42,10 +42,11 @@ SLICE_JUMPS = "vok/links/slice_jumps"  # a slice link past the next offset (a ga
 SLICE_REPEATS = "vok/listing/slice_repeats"  # a slice of teasers all seen already (a server that ignores from)
 LINKS_NOT_WEB = "vok/links/not_web"
 REDIRECTS_OFF_SITE = "vok/redirects/off_site"
+REDIRECTS_TO_OTHER_NAME = "vok/redirects/to_other_name"  # to another of the site's names: followed on the crawl's host
 CHARSET_OVERRIDDEN = "vok/charset/header_overridden"
 REFUSALS = "vok/refusals"
 BOT_CHECKS = "vok/refusals/bot_check"  # pages that were a bot check's challenge instead of content
-SESSION_LOST = "vok/session/gated_after_expiry"  # gated pages met after the session ran out (left pending)
+SESSION_LOST = "vok/session/gated_after_expiry"  # gated pages of a run whose session ran out (left pending)
 BROWSER_PAGES = "vok/browser/pages"  # pages fetched through the browser road
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 

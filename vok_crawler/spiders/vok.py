@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import search, stats
-from vok_crawler.config import host_aliases, switch
+from vok_crawler.config import has_session, host_aliases, switch
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.following import SiteRequests
 from vok_crawler.items import Article, Teaser
@@ -148,14 +148,13 @@ class VokSpider(scrapy.Spider):
     @cached_property
     def reader(self) -> ArticleReader:
         """The judge of article pages: the record, or why there is none."""
-        cookies = bool(self.settings.get("VOK_COOKIES_FILE"))
         return ArticleReader(
             self.crawler.stats,
             self.bans,
             self.memory.ledger,
             self.crawler.signals,
             self.settings.get("VOK_SOURCE"),
-            cookies,
+            has_session(self.settings),
         )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
