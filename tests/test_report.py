@@ -409,26 +409,6 @@ def wait_for_http(url: str, server: subprocess.Popen) -> None:
             time.sleep(0.1)
 
 
-def test_the_readme_writes_parquet_from_the_corpus_with_duckdb(tmp_path):
-    """The README's DuckDB line, run as written in a folder holding the default corpus."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    [line] = [line for line in readme.splitlines() if line.startswith('python -c "import duckdb') and "parquet" in line]
-    corpus = tmp_path / "data" / "kcnawatch.org" / "vok.jsonl"
-    corpus.parent.mkdir(parents=True)
-    write_sample_corpus(corpus)
-    ran = subprocess.run(
-        line.replace("python", sys.executable, 1), shell=True, cwd=tmp_path, capture_output=True, text=True
-    )
-    assert ran.returncode == 0, ran.stderr
-
-    import duckdb
-
-    rows = duckdb.sql(f"SELECT url, title, related FROM '{tmp_path / 'vok.parquet'}'").fetchall()
-    records = read_jsonl(corpus)
-    assert sorted((url, title) for url, title, _ in rows) == sorted((r["url"], r["title"]) for r in records)
-    assert sum(len(related) for _, _, related in rows) == sum(len(r["related"]) for r in records)
-
-
 @pytest.mark.parametrize(("command", "missing"), [("report", "matplotlib"), ("export", "sqlite_utils")])
 def test_without_the_explore_extra_the_commands_say_what_to_install(tmp_path, command, missing):
     corpus = tmp_path / "vok.jsonl"

@@ -17,7 +17,8 @@ last vok job Scrapyd started is the one that wrote it and did not die.
 Every problem is printed on one line (``FAILED: ...``, exit 1). A good day
 that left articles pending (an article that answered 503 to the end) is a
 ``WARNING: ...`` line naming their count, and exit 0: the next run asks for
-them first. The file
+them first; so is one that met article links on a host name that is not
+among the site's (``unknown_hosts``), with the setting that takes them. The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -64,15 +65,25 @@ def problems(
 
 
 def warnings(health_path: Path) -> list[str]:
-    """What a run that went well left for the next one (articles pending); empty when nothing."""
+    """What a run that went well left for the next one (articles pending, article links on a host
+    not among the site's names); empty when nothing."""
     try:
         health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # told as a problem already
+    found = []
     pending = (health.get("left_for_next_run") or {}).get("pending") or 0
-    if not pending:
-        return []
-    return [f"{pending} article(s) could not be read and are pending: the next run asks for them again"]
+    if pending:
+        found.append(f"{pending} article(s) could not be read and are pending: the next run asks for them again")
+    elsewhere = health.get("unknown_hosts") or {}
+    links = elsewhere.get("article_links") or {}
+    if links:
+        hosts = ", ".join(f"{count} on {host}" for host, count in links.items())
+        found.append(
+            f"article links not followed, their host not among the site's names: {hosts}; "
+            f"if that is the site under another name, run with -s {elsewhere.get('setting')}"
+        )
+    return found
 
 
 def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:

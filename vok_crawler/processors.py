@@ -19,6 +19,7 @@ from vok_crawler import stats
 from vok_crawler.items import RawTeaser, Teaser
 from vok_crawler.problems import Problem
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
+from vok_crawler.urls import ARTICLE_PATH
 
 _MONTH_NAMES = [
     "january",
@@ -36,7 +37,6 @@ _MONTH_NAMES = [
 ]
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
-_POSTED_EPOCH = re.compile(r"/newstream/(\d+)-\d+")
 # KCNA Watch posts on Korea time: the posting day is the epoch's date in UTC+9.
 KOREA = timezone(timedelta(hours=9))
 
@@ -116,7 +116,7 @@ def posting_time(url: str) -> datetime | None:
 
 def url_epoch(url: str) -> datetime | None:
     """The instant of the epoch in a /newstream/<epoch>-<id>/ URL, in Korea time, whatever its date."""
-    match = _POSTED_EPOCH.search(urlsplit(url).path)
+    match = ARTICLE_PATH.search(urlsplit(url).path)
     if not match:
         return None
     try:

@@ -69,6 +69,8 @@ FIELD_FALLBACK = "vok/fields/fallback/"
 PAGINATION_ROUTE = "vok/pagination/route/"
 RETRY = "vok/retry/"
 CHANGES = "vok/changes/"  # revisited articles: changed, deleted, restored
+# Article links (each URL once a run) on a host name that is not the site's (VOK_HOST_ALIASES), by host: not followed.
+UNKNOWN_HOSTS = "vok/links/unknown_host/"
 
 
 def error(kind: str) -> str:
@@ -98,6 +100,11 @@ def pagination_route(route: str) -> str:
 
 def change(kind: str) -> str:
     return f"{CHANGES}{kind}"
+
+
+def unknown_host(host: str) -> str:
+    """``vok/links/unknown_host/<host>``: article links on a host name the crawl does not take for the site's."""
+    return f"{UNKNOWN_HOSTS}{host}"
 
 
 def retry(why: str) -> str:
