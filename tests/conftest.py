@@ -186,3 +186,41 @@ def slow_site() -> Iterator[tuple[str, FaultySite]]:
     site = FaultySite(SAMPLE_SITE, delay=SLOW)
     with serve(site) as origin:
         yield origin, site
+
+
+def checkout_files(skip: Path | None = None) -> dict[str, tuple[int, int]]:
+    """Every file of the checkout with its size and modification time: what a test must leave as it found it.
+
+    Hidden entries (``.git``, ``.venv``, tool caches), ``__pycache__`` and
+    ``*.egg-info`` are left out, and so is ``skip`` (pytest's base temporary
+    folder, should it be given inside the checkout). Untracked and ignored
+    files count: ``data/samples.jsonl`` is a user's file, not the tests'.
+    """
+    found = {}
+    for folder, folders, files in os.walk(ROOT):
+        here = Path(folder)
+        folders[:] = [
+            name
+            for name in folders
+            if not name.startswith(".")
+            and name != "__pycache__"
+            and not name.endswith(".egg-info")
+            and here / name != skip
+        ]
+        for name in files:
+            if not name.startswith("."):
+                stat = (here / name).stat()
+                found[str((here / name).relative_to(ROOT))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_left_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """After the tests, the checkout holds the files it held, unchanged: tests write under their tmp folders only."""
+    skip = tmp_path_factory.getbasetemp().resolve()
+    before = checkout_files(skip)
+    yield
+    after = checkout_files(skip)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    if changed:
+        pytest.fail(f"the tests wrote into the checkout (made, changed or removed): {', '.join(changed[:20])}")

@@ -36,15 +36,24 @@ BUSY_PAGE = (
 )
 
 
-# What a slice's "More Articles" link says under a slice fault: itself, or an absurd offset (and ``to``).
+# What a slice's "More Articles" link says under a slice fault: itself, an absurd offset (and ``to``),
+# or the next slice one teaser early (``one_short``, an overlap of one): see :func:`slice_link`.
 SLICE_LINKS = {
     "self": None,
+    "one_short": None,
     "jump": b"from=99999999999999999999999&amp;to=1e400",
     "jump_to": b"from=99999999999999999999999&amp;to=12",
 }
 _LINK_OFFSETS = re.compile(rb"from=\d+&amp;to=\d+")
 # WordPress's answers to an admin-ajax action past the end of the list.
 WORDPRESS_ENDS = {"wp0": b"0", "wp-1": b"-1"}
+
+
+def slice_link(fault: str, start: bytes, to: bytes) -> bytes:
+    """The offsets a slice's "More Articles" link names under ``fault`` (one of :data:`SLICE_LINKS`)."""
+    if fault == "one_short":
+        return b"from=%d&amp;to=%s" % (int(start) + PAGE - 1, to)
+    return SLICE_LINKS[fault] or b"from=%s&amp;to=%s" % (start, to)
 
 
 class FaultySite(SampleSite):
@@ -58,7 +67,7 @@ class FaultySite(SampleSite):
     ``refuse = (status, allowed_paths)`` answers ``status`` (429 with
     ``Retry-After: 0``) to every path not allowed. Slices only: ``unavailable``
     (503 for good), ``self``, ``jump`` and ``jump_to`` (the slice's link points
-    at itself or at an absurd offset: :data:`SLICE_LINKS`), ``wp0`` and
+    at itself, at an absurd offset, or one teaser short of the next slice: :data:`SLICE_LINKS`), ``wp0`` and
     ``wp-1`` (WordPress's answers, where the list ends); ``ignore_from``
     answers every slice as the first one, whatever its ``from``.
     """
@@ -83,6 +92,7 @@ class FaultySite(SampleSite):
         self.copies = dict(copies or {})
         self.refuse: tuple[int, set[str]] | None = None
         self.ignore_from = False
+        self.retry_after = "1"  # seconds, what a once-only 429 or 503 asks the client to wait
         self.times: dict[str, list[float]] = defaultdict(list)
 
     def fault(self, request: Request, path: str) -> str | None:
@@ -119,7 +129,7 @@ class FaultySite(SampleSite):
         attempt = len(self.times[path])
         if fault in ("429", "503") and attempt == 1:
             request.setResponseCode(int(fault))
-            request.setHeader("Retry-After", "1")
+            request.setHeader("Retry-After", self.retry_after)
             return b"slow down"
         if fault == "unavailable":
             request.setResponseCode(503)
@@ -164,8 +174,7 @@ class FaultySite(SampleSite):
             if path.startswith(prefix) and isinstance(body, bytes):
                 body = old.sub(new, body) if isinstance(old, re.Pattern) else body.replace(old, new)
         if fault in SLICE_LINKS and isinstance(body, bytes):
-            own = b"from=%s&amp;to=%s" % (request.args[b"from"][0], request.args[b"to"][0])
-            body = _LINK_OFFSETS.sub(SLICE_LINKS[fault] or own, body)
+            body = _LINK_OFFSETS.sub(slice_link(fault, request.args[b"from"][0], request.args[b"to"][0]), body)
         if fault == "truncate" and attempt == 1:
             request.setHeader("Content-Length", str(len(body)))
             request.write(body[: len(body) // 2])

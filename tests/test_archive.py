@@ -13,6 +13,8 @@ import json
 import logging
 import re
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 from tests.conftest import (
     COOKIES,
     FLAKY_PATH,
+    ROOT,
     SAMPLE_SITE,
     comparable,
     crawl,
@@ -267,6 +270,33 @@ def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_
     lines = ran.stdout.splitlines()
     assert len(lines) == crawler.stats.get_value(stats.ARCHIVE_RESPONSES)
     assert all(re.fullmatch(r"\S+Z http://127\.0\.0\.1:\d+/\S*", line) for line in lines)
+
+
+def readme_archive_command(folder: Path) -> subprocess.CompletedProcess[str]:
+    """The README's ``python -m vok_crawler.warc ...`` line, run as written in ``folder``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [line] = [line for line in readme.splitlines() if line.startswith("python -m vok_crawler.warc ")]
+    command = line.replace("python", sys.executable, 1)
+    return subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True, timeout=120)
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_readme_command_lists_the_captures_the_example_reads_and_a_missing_folder_is_an_error(
+    sample_server, tmp_path
+):
+    (example,) = [e for e in EXAMPLES if "iter_archive" in e]
+    missing, read = (yield deferToThread(readme_archive_command, tmp_path)), (yield run_example(example, tmp_path))
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert missing.stderr.splitlines() == ["Error: no archive at data/kcnawatch.org/archive: no such folder"]
+    assert read.returncode == 1 and read.stderr.splitlines()[-1] == (
+        "FileNotFoundError: no archive at data/kcnawatch.org/archive: no such folder"
+    )
+    crawler = yield crawl(tmp_path / "data" / "kcnawatch.org" / "vok.jsonl", f"{sample_server.origin}/article/163/")
+    listed, read = (yield deferToThread(readme_archive_command, tmp_path)), (yield run_example(example, tmp_path))
+    assert listed.returncode == 0 and listed.stderr == "", listed.stderr
+    assert listed.stdout == read.stdout and len(listed.stdout.splitlines()) == crawler.stats.get_value(
+        stats.ARCHIVE_RESPONSES
+    )
 
 
 @pytest_twisted.inlineCallbacks

@@ -47,14 +47,17 @@ def test_scrapy_crawl_vok_writes_the_feed_and_the_corpus(sample_server, tmp_path
 
 
 def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
-    feed, corpus = tmp_path / "samples.jsonl", tmp_path / "corpus.jsonl"
-    result = run_scrapy("samples", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}", "-s", "LOG_LEVEL=INFO", timeout=120)
+    """In a project folder of its own (the user's ``data/samples.jsonl`` is not the test's), on any free port."""
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    feed, corpus = tmp_path / "feed.jsonl", tmp_path / "corpus.jsonl"
+    result = samples(tmp_path, "--port", "0", "-o", str(feed), "-s", f"VOK_CORPUS={corpus}")
     assert result.returncode == 0, result.stderr[-3000:]
     records = read_jsonl(feed)
     origin = records[0]["url"].split("/newstream/")[0]
-    assert origin.startswith("http://127.0.0.1:")
+    assert origin.startswith("http://127.0.0.1:") and not origin.endswith(":0")
     assert comparable(records) == comparable(expected_records(origin).values())
     assert read_jsonl(corpus) == records
+    assert read_jsonl(tmp_path / "data" / "samples.jsonl") == records  # its own feed, beside the user's -o
 
 
 @pytest.mark.parametrize(
@@ -121,6 +124,24 @@ def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args,
     assert not (tmp_path / "vok.jsonl").exists()
 
 
+REMOTE_CONTROL = "Remote control HTTP server listening on port"
+
+
+@pytest.mark.parametrize("turned_on", [False, True], ids=["by-default-off", "turned-on-with-s"])
+@pytest_twisted.inlineCallbacks
+def test_scrapys_remote_control_is_off_unless_a_user_turns_it_on(sample_server, tmp_path, turned_on):
+    """No HTTP server that runs the code it is sent, in any crawl; ``-s REMOTE_CONTROL_ENABLED=True`` starts it."""
+    on = (
+        ["-s", "REMOTE_CONTROL_ENABLED=True", "-s", f"REMOTE_CONTROL_JOBS_DIR={tmp_path / 'jobs'}"] if turned_on else []
+    )
+    args = crawl_args(f"{sample_server.origin}/article/163/", tmp_path / "vok.jsonl", *on, LOG_LEVEL="INFO")
+    _, err, code = yield scrapy_output(*args)
+    log = err.decode()
+    assert code == 0, log[-3000:]
+    assert (REMOTE_CONTROL in log) is turned_on, log[-3000:]
+    assert "Telnet console listening" not in log
+
+
 @pytest_twisted.inlineCallbacks
 def test_a_crawl_that_does_not_finish_exits_non_zero(sample_server, tmp_path):
     """Stopped by a limit here; any finish reason but ``finished`` says the day's crawl is not whole."""
@@ -143,7 +164,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_scrapy_samples_leaves_the_42_records_whatever_the_port(tmp_path):
+def test_scrapy_samples_leaves_every_sample_record_whatever_the_port(tmp_path):
     shutil.copy(ROOT / "scrapy.cfg", tmp_path)
     first = free_port()
     for port in (first, next(port for port in iter(free_port, None) if port != first)):

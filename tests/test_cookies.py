@@ -6,10 +6,12 @@ import logging
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 from scrapy import Request
 from scrapy.utils.test import get_crawler
+from twisted.web.resource import Resource
 
-from tests.conftest import COOKIES
+from tests.conftest import COOKIES, scrapy_output, serve
 from vok_crawler.cookies import SubscriberCookiesMiddleware, load_cookies
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
@@ -55,6 +57,17 @@ def test_the_cookie_goes_to_the_crawled_site_only():
     sender.process_request(elsewhere)
     assert elsewhere.headers.get("Cookie") is None
     assert sender.crawler.stats.get_value("vok/cookies/requests_with_cookies") == 1
+
+
+@pytest.mark.parametrize("url", ["https://nknews.org/pro/", "https://www.nknews.org/2026/03/a/"])
+def test_a_cookie_of_another_site_in_the_file_never_goes_with_a_request_there(url):
+    """The file's nknews.org cookie matches these URLs by its own domain and path: off the site, it stays home."""
+    sender = middleware(COOKIES)
+    assert any(cookie.domain == ".nknews.org" for cookie in sender.jar)
+    there = Request(url)
+    sender.process_request(there)
+    assert there.headers.get("Cookie") is None
+    assert sender.crawler.stats.get_value("vok/cookies/requests_with_cookies") is None
 
 
 def test_the_cookie_goes_only_to_the_host_it_was_issued_for_not_to_the_sites_other_names():
@@ -114,3 +127,37 @@ def test_the_small_differences_of_exports_load(tmp_path):
     own = Request(f"{ORIGIN}/newstream/1-1/a/")
     sender.process_request(own)
     assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()
+
+
+class CookieRecorder(Resource):
+    """A page of another site on loopback, keeping the ``Cookie`` header of every request it answers."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cookies: list[bytes | None] = []
+
+    def render_GET(self, request) -> bytes:
+        self.cookies.append(request.getHeader(b"cookie"))
+        return b"<html><body><p>another site</p></body></html>"
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_page_looked_at_off_the_site_gets_none_of_the_files_cookies(tmp_path):
+    """``scrapy fetch --spider=vok`` of another site's page, with an export that holds that site's cookie too."""
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(
+        "# Netscape HTTP Cookie File\n"
+        ".kcnawatch.org\tTRUE\t/\tTRUE\t0\twordpress_logged_in_nkpro\tthe-sites-SECRET\n"
+        "127.0.0.1\tFALSE\t/\tFALSE\t0\tother_session\tanother-sites-SECRET\n"
+    )
+    recorder = CookieRecorder()
+    with serve(recorder) as origin:  # the crawl's site is kcnawatch.org (the spider's default): 127.0.0.1 is not it
+        out, err, code = yield scrapy_output(
+            "fetch", "--spider=vok", "-s", f"VOK_COOKIES_FILE={cookies}", f"{origin}/p/"
+        )
+    assert code == 0, err.decode()[-3000:]
+    assert b"another site" in out
+    assert len(recorder.cookies) == 2 and recorder.cookies == [None, None]  # robots.txt and the page
+    assert b"SECRET" not in out + err

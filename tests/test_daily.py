@@ -285,6 +285,7 @@ def assert_the_dates_are_counted(health: dict, records: list[dict]) -> None:
     assert health["dates"] == {
         "back_catalogue": len(back),
         "published_after_posted": sum(1 for r in dated if r["published"] > r["posted"]),
+        "published_before_1990": sum(1 for r in dated if r["published"] < "1990-01-01"),
     }
     assert len(back) >= 4 and health["dates"]["published_after_posted"] >= 1
     assert health["teasers_without_text"] == 0

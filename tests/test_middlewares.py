@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 import pytest
@@ -183,6 +184,23 @@ def test_a_retry_after_holds_back_the_whole_site_not_a_download_slot(tmp_path):
     after = sorted(t for times in site.times.values() for t in times if t > in_flight)
     assert after and after[0] >= refused_at + 1.05  # then a pause: the site's, not one slot's
     assert crawler.stats.get_value("vok/retry/retry_after") == 1
+    assert crawler.stats.get_value("finish_reason") == "finished"
+
+
+@pytest.mark.parametrize("asked", ["1", "2"], ids=["at-the-cap", "past-the-cap"])
+@pytest_twisted.inlineCallbacks
+def test_a_retry_after_is_waited_no_longer_than_its_cap(tmp_path, caplog, asked):
+    """``VOK_RETRY_AFTER_MAX`` = 1: a Retry-After of 1 s is waited whole, one of 2 s only 1 s."""
+    limited = "/newstream/1770675200-381500818/party-policy-explained-to-working-people/"
+    site = FaultySite(SAMPLE_SITE, faults={limited: "429"})
+    site.retry_after = asked
+    with serve(site) as origin, caplog.at_level(logging.INFO, logger="vok_crawler.middlewares"):
+        crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", VOK_RETRY_AFTER_MAX=1)
+    assert crawler.stats.get_value("vok/retry/retry_after") == 1
+    assert crawler.stats.get_value("vok/retry/retry_after_seconds") == 1
+    assert f"Retrying {origin}{limited} in 1.0 s (retry-after)" in caplog.text
+    first, second = site.times[limited][:2]
+    assert second - first >= 0.95  # and the site was left alone that long
     assert crawler.stats.get_value("finish_reason") == "finished"
 
 

@@ -117,13 +117,14 @@ def test_a_link_goes_on_only_between_this_slice_and_the_offset_after_its_teasers
     assert SliceWalk().next_start(Slice("7", 12, 12), 12, offered) == expected
 
 
-def test_an_empty_slice_is_the_end_only_at_the_offset_after_the_last_teaser_seen():
+@pytest.mark.parametrize(("start", "end"), [(20, False), (23, False), (24, True), (25, True)])
+def test_an_empty_slice_is_the_end_only_at_the_offset_after_the_last_teaser_seen(start, end):
+    """At 24, the offset after the 24 teasers seen, or beyond it; one short of it (23) is a gap, not the end."""
     walk = SliceWalk(source_id="7", size=12)
     walk.observe(None, teasers(0, 12))
     walk.observe(Slice("7", 12, 12), teasers(12, 12))
     assert walk.frontier == 24
-    assert not walk.ended(Slice("7", 20, 12)) and not walk.reached_end
-    assert walk.ended(Slice("7", 24, 12)) and walk.reached_end
+    assert walk.ended(Slice("7", start, 12)) is end and walk.reached_end is end
 
 
 def test_slices_of_teasers_seen_before_are_repeats_and_two_in_a_row_mean_the_site_does_not_page():

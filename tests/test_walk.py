@@ -153,6 +153,24 @@ def test_wordpress_s_0_or_minus_1_past_the_end_ends_the_walk(small_site, tmp_pat
     assert corpus_urls(corpus) == every_article(origin, SMALL)
 
 
+@pytest_twisted.inlineCallbacks
+def test_an_empty_slice_one_short_of_the_next_offset_is_no_end(small_site, tmp_path):
+    """A link to the slice after this one, one teaser early (an overlap), answered empty: the walk goes on.
+
+    The end is an empty slice at the offset after the last teaser seen (48
+    here) or beyond; at 47 the server's emptiness is a gap, so 48 is asked.
+    """
+    corpus = tmp_path / "vok.jsonl"
+    short = FAULTY + PAGE - 1
+    site = FaultySite(small_site, slice_control="href", slice_faults={FAULTY: "one_short", short: "wp0"})
+    with serve(site) as origin:
+        crawler = yield crawl(corpus, f"{origin}{LISTING}", **QUICK)
+    assert any(f"from={short}&" in uri for uri in site.hits) and any(f"from={short + 1}&" in uri for uri in site.hits)
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert corpus_urls(corpus) == every_article(origin, SMALL)
+    assert state_of(corpus)["complete"] is True
+
+
 def scrapy_crawl(origin: str, corpus: Path):
     """``scrapy crawl vok`` in a subprocess; a Deferred of (stdout, stderr, exit code)."""
     return scrapy_output(*crawl_args(f"{origin}{LISTING}", corpus, **QUICK))

@@ -18,8 +18,10 @@ Every problem is printed on one line (``FAILED: ...``, exit 1), the search
 road's too (a search whose markup is not understood, or that ignores the
 dates: ``search.problems``). A good day that left articles pending (an
 article that answered 503 to the end) is a ``WARNING: ...`` line naming
-their count, and exit 0: the next run asks for them first; so is a search
-day whose page was full (``search.full_days``: it may hold more). The file
+their count, and exit 0: the next run asks for them first; so is one that
+met article links on a host name that is not among the site's
+(``unknown_hosts``), with the setting that takes them, and a search day
+whose page was full (``search.full_days``: it may hold more). The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -70,7 +72,8 @@ def problems(
 
 
 def warnings(health_path: Path) -> list[str]:
-    """What a run that went well left for the next one (articles pending, search days fuller than their page)."""
+    """What a run that went well left for the next one (articles pending, article links on a host
+    not among the site's names, search days fuller than their page); empty when nothing."""
     try:
         health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -79,6 +82,14 @@ def warnings(health_path: Path) -> list[str]:
     pending = (health.get("left_for_next_run") or {}).get("pending") or 0
     if pending:
         found.append(f"{pending} article(s) could not be read and are pending: the next run asks for them again")
+    elsewhere = health.get("unknown_hosts") or {}
+    links = elsewhere.get("article_links") or {}
+    if links:
+        hosts = ", ".join(f"{count} on {host}" for host, count in links.items())
+        found.append(
+            f"article links not followed, their host not among the site's names: {hosts}; "
+            f"if that is the site under another name, run with -s {elsewhere.get('setting')}"
+        )
     full = (health.get("search") or {}).get("full_days") or []
     if full:
         found.append(

@@ -8,7 +8,14 @@ health reports (``vok.health.jsonl``, one line per run, else the last run's
 ``vok.health.json``) for the rules that found each field.
 
 Days are the record's own: ``posted`` is the day KCNA Watch posted the
-article (Korea time), ``published`` the day Voice of Korea dated it.
+article (Korea time), ``published`` the day Voice of Korea dated it. The
+back catalogue (posted more than 30 days after it was published:
+:func:`vok_crawler.processors.date_gap`) is shown apart; the source's
+current stream runs by ``published`` from the first article that is not of
+the back catalogue to the last, and the days without an article are
+counted over it alone. A day outside 1990 to today
+(:func:`vok_crawler.processors.plausible_days`) is a date to check: listed
+and counted, never put on a chart.
 """
 
 from __future__ import annotations
@@ -22,32 +29,34 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from vok_crawler.changes import changes_path
 from vok_crawler.corpus import corpus_lines
 from vok_crawler.items import Article
 from vok_crawler.memory import valid_state
+from vok_crawler.processors import date_gap, plausible_days
 
 logger = logging.getLogger(__name__)
 
-# An article posted more than this many days after its publication is from the back catalogue.
-BACK_CATALOGUE_DAYS = 30
 # The articles listed by name (back catalogue, dates to check); the counts are of all of them.
 LISTED = 100
 CHANGE_KINDS = ("changed", "deleted", "restored")
 RECORD_FIELDS = tuple(f.name for f in fields(Article))
+# Why an article's dates are to check.
+DateCheck = Literal["published_after_posted", "published_out_of_range", "posted_out_of_range"]
 
 
 @dataclass(frozen=True, order=True)
 class Dated:
-    """An article named in the report: its two days, and how far apart they are."""
+    """An article named in the report: its two days, how far apart they are, and why it is to check."""
 
     lag_days: int
     url: str
     title: str
     published: str
     posted: str
+    check: DateCheck | None = None
 
 
 @dataclass
@@ -68,6 +77,24 @@ class Listed:
         return {"count": self.count, "articles": [asdict(a) for a in sorted(self.articles, reverse=True)]}
 
 
+@dataclass(frozen=True)
+class Stream:
+    """The source's current stream: by ``published``, from the first article not of the back catalogue to the last."""
+
+    first: str | None = None
+    last: str | None = None
+    articles: int = 0  # the articles of the stream (not of the back catalogue)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Days in a row without an article published, in the current stream."""
+
+    first: str
+    last: str
+    days: int
+
+
 @dataclass
 class Figures:
     """Everything ``scrapy report`` shows, and writes as JSON."""
@@ -75,9 +102,12 @@ class Figures:
     articles: int = 0
     first_posted: str | None = None
     last_posted: str | None = None
-    days_without_articles: list[str] = field(default_factory=list)
+    current_stream: Stream = field(default_factory=Stream)
+    days_without_articles: int = 0  # in the current stream, by published
+    gaps: list[Gap] = field(default_factory=list)  # those days as runs, the longest first
     by_month: dict[str, int] = field(default_factory=dict)  # by posted
     by_month_published: dict[str, int] = field(default_factory=dict)
+    by_year: dict[str, dict[str, int]] = field(default_factory=dict)  # by published: current stream, back catalogue
     posted_by_day: dict[str, int] = field(default_factory=dict)
     published_by_day: dict[str, int] = field(default_factory=dict)
     undated: dict[str, int] = field(default_factory=dict)  # records without a valid posted / published day
@@ -117,11 +147,15 @@ class CorpusCount:
     """The per-day counts and the named articles of one pass over the corpus."""
 
     def __init__(self) -> None:
+        self.earliest, self.latest = plausible_days()
         self.articles = 0
         self.posted: Counter[date] = Counter()
         self.published: Counter[date] = Counter()
         self.undated: Counter[str] = Counter()
         self.with_field: Counter[str] = Counter()
+        self.current: Counter[int] = Counter()  # articles of the current stream by year published
+        self.back: Counter[int] = Counter()  # articles of the back catalogue by year published
+        self.stream: tuple[date, date] | None = None  # the current stream's first and last published day
         self.back_catalogue = Listed()
         self.dates_to_check = Listed()
 
@@ -130,30 +164,65 @@ class CorpusCount:
         for name in RECORD_FIELDS:
             if record.get(name):
                 self.with_field[name] += 1
-        posted, published = day(record.get("posted")), day(record.get("published"))
-        for name, value, counts in (("posted", posted, self.posted), ("published", published, self.published)):
-            if value is None:
-                self.undated[name] += 1
-            else:
-                counts[value] += 1
-        if posted is None or published is None:
+        posted, published = self.day_of(record, "posted"), self.day_of(record, "published")
+        check = self.out_of_range(posted, published)
+        gap = date_gap(published.isoformat(), posted.isoformat()) if posted and published and not check else None
+        if check or gap == "published_after_posted":
+            self.dates_to_check.add(named(record, check or "published_after_posted"))
+        if published is None or check == "published_out_of_range":
             return
-        lag = (posted - published).days
-        if lag > BACK_CATALOGUE_DAYS or lag < 0:
-            named = Dated(abs(lag), str(record["url"]), str(record.get("title") or ""), str(published), str(posted))
-            (self.back_catalogue if lag > 0 else self.dates_to_check).add(named)
+        if gap == "back_catalogue":
+            self.back_catalogue.add(named(record, None))
+            self.back[published.year] += 1
+            return
+        self.current[published.year] += 1
+        first, last = self.stream or (published, published)
+        self.stream = (min(first, published), max(last, published))
+
+    def day_of(self, record: dict[str, Any], name: str) -> date | None:
+        """The record's day ``name``, counted by day if it is a plausible one; ``None`` (undated) if none."""
+        value = day(record.get(name))
+        if value is None:
+            self.undated[name] += 1
+        elif self.earliest <= value <= self.latest:
+            (self.posted if name == "posted" else self.published)[value] += 1
+        return value
+
+    def out_of_range(self, posted: date | None, published: date | None) -> DateCheck | None:
+        """Why the dates are to check, if one is outside 1990 to today."""
+        if published is not None and not self.earliest <= published <= self.latest:
+            return "published_out_of_range"
+        if posted is not None and not self.earliest <= posted <= self.latest:
+            return "posted_out_of_range"
+        return None
+
+    def gaps(self) -> list[Gap]:
+        """The days of the current stream with no article published, as runs, the longest first."""
+        runs: list[tuple[date, int]] = []
+        for when in days_between(*self.stream) if self.stream else ():
+            if self.published[when]:
+                continue
+            if runs and runs[-1][0] + timedelta(days=runs[-1][1]) == when:
+                runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+            else:
+                runs.append((when, 1))
+        runs.sort(key=lambda run: (-run[1], run[0]))
+        return [Gap(first.isoformat(), (first + timedelta(days=n - 1)).isoformat(), n) for first, n in runs]
 
     def figures(self) -> Figures:
         first, last = (min(self.posted), max(self.posted)) if self.posted else (None, None)
+        stream_first, stream_last = self.stream or (None, None)
+        gaps = self.gaps()
         return Figures(
             articles=self.articles,
-            first_posted=first.isoformat() if first else None,
-            last_posted=last.isoformat() if last else None,
-            days_without_articles=[d.isoformat() for d in days_between(first, last) if not self.posted[d]]
-            if first and last
-            else [],
+            first_posted=iso(first),
+            last_posted=iso(last),
+            current_stream=Stream(iso(stream_first), iso(stream_last), sum(self.current.values())),
+            days_without_articles=sum(gap.days for gap in gaps),
+            gaps=gaps,
             by_month=by_month(self.posted),
             by_month_published=by_month(self.published),
+            by_year=by_year(self.current, self.back),
             posted_by_day={d.isoformat(): n for d, n in sorted(self.posted.items())},
             published_by_day={d.isoformat(): n for d, n in sorted(self.published.items())},
             undated=dict(self.undated),
@@ -161,6 +230,24 @@ class CorpusCount:
             dates_to_check=self.dates_to_check,
             field_coverage={name: self.with_field[name] for name in RECORD_FIELDS},
         )
+
+
+def iso(when: date | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def named(record: dict[str, Any], check: DateCheck | None) -> Dated:
+    """The record as the report names it: its days as written, and how far apart they are."""
+    posted, published = day(record.get("posted")), day(record.get("published"))
+    lag = abs((posted - published).days) if posted and published else 0
+    return Dated(
+        lag,
+        str(record.get("url")),
+        str(record.get("title") or ""),
+        str(record.get("published") or ""),
+        str(record.get("posted") or ""),
+        check,
+    )
 
 
 def days_between(first: date, last: date) -> Iterator[date]:
@@ -173,6 +260,17 @@ def by_month(days: Counter[date]) -> dict[str, int]:
     for when, count in days.items():
         months[when.strftime("%Y-%m")] += count
     return dict(sorted(months.items()))
+
+
+def by_year(current: Counter[int], back: Counter[int]) -> dict[str, dict[str, int]]:
+    """Articles by year published, the current stream's and the back catalogue's, every year between at 0."""
+    years = [*current, *back]
+    if not years:
+        return {}
+    return {
+        f"{year:04d}": {"current_stream": current[year], "back_catalogue": back[year]}
+        for year in range(min(years), max(years) + 1)
+    }
 
 
 def count(corpus: Path) -> Figures:

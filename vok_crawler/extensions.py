@@ -29,7 +29,7 @@ from vok_crawler.finish_reasons import FORCED_SHUTDOWN
 from vok_crawler.health import HealthFigures, Thresholds, layout_problems, verdict
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pipelines import InvalidRecord
-from vok_crawler.scope import require_vok_crawl, site_origin
+from vok_crawler.scope import require_vok_crawl, site_aliases, site_origin
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class HealthReport:
     def report(self, reason: str) -> dict[str, Any]:
         stuck = self.memory.walk.pagination_stuck
         problems = layout_problems(self.figures, self.thresholds) + ([stuck] if stuck else [])
-        return self.figures.report(reason, self.memory, self.job(), problems)
+        return self.figures.report(reason, self.memory, self.job(), problems, site_aliases(self.crawler))
 
     def last_word(self) -> None:
         """At exit, if the run ended without closing (a second Ctrl-C or SIGTERM): the report still."""

@@ -29,10 +29,13 @@ from vok_crawler.finish_reasons import (
     SEARCH_IGNORES_DATES,
     WALK_INCOMPLETE,
 )
+from vok_crawler.following import LinksElsewhere
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.pages import covered_fields
 from vok_crawler.processors import DateGap, date_gap
 from vok_crawler.slices import SliceWalk
+from vok_crawler.urls import Aliases
+from vok_crawler.wording import counted
 
 COVERED_FIELDS = covered_fields()  # as the article page declares them
 DROP_REASONS = {
@@ -84,8 +87,11 @@ class HealthFigures:
         """The share of the run's records with a value for ``name``; ``None`` without records."""
         return self.with_field[name] / self.records if self.records else None
 
-    def report(self, reason: str, memory: CrawlMemory, job: str | None, layout_problems: list[str]) -> dict[str, Any]:
-        """The health report: what the run did, by the counters (``layout_problems`` is the judge's)."""
+    def report(
+        self, reason: str, memory: CrawlMemory, job: str | None, layout_problems: list[str], aliases: Aliases
+    ) -> dict[str, Any]:
+        """The health report: what the run did, by the counters (``layout_problems`` is the judge's;
+        ``aliases`` the site's other names, for the setting that takes links on a host not among them)."""
         counters = self.stats.get_stats()
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
@@ -118,9 +124,11 @@ class HealthFigures:
                 "problems": search_problems(self.stats),
             },
             "teasers_without_text": counters.get(stats.TEASERS_WITHOUT_TEXT, 0),
+            "unknown_hosts": LinksElsewhere.from_counters(counters, aliases).report(),
             "dates": {
                 "back_catalogue": counters.get(stats.RECORDS_BACK_CATALOGUE, 0),
                 "published_after_posted": counters.get(stats.RECORDS_PUBLISHED_AFTER_POSTED, 0),
+                "published_before_1990": counters.get(stats.RECORDS_PUBLISHED_BEFORE_1990, 0),
             },
             "refusals": counters.get(stats.REFUSALS, 0),
             "changes": stats.by_suffix(counters, stats.CHANGES),
@@ -166,7 +174,7 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
     not_understood = get(stats.PAGES_NOT_UNDERSTOOD, 0)
     if not_understood:
         problems.append(
-            f"{not_understood} article pages had no body element or no title by any rule: "
+            f"{counted(not_understood, 'article page')} had no body element or no title by any rule: "
             "no record written, asked for again next run"
         )
     for name in thresholds.fields:

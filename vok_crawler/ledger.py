@@ -6,6 +6,9 @@ An article asked for is in flight until the spider tells its outcome:
 understood), ``gated`` (asked for again with a subscriber's cookies),
 ``skipped`` (another source, not HTML) or ``gone`` (404 or 410): never asked
 for again. What was still in flight when the run stopped is pending too.
+An article linked on a host name that is not the site's is ``elsewhere``:
+not asked for, but remembered, so that a run that takes that name for the
+site's (``VOK_HOST_ALIASES``) asks for it without walking the listing again.
 The crawl state keeps the ledger between runs.
 """
 
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from typing import Literal
 
-Outcome = Literal["read", "failed", "gated", "skipped", "gone"]
+Outcome = Literal["read", "failed", "gated", "skipped", "gone", "elsewhere"]
 
 
 class Ledger:
@@ -33,6 +36,7 @@ class Ledger:
         pending: Iterable[str] = (),
         gated: Iterable[str] = (),
         skipped: Iterable[str] = (),
+        elsewhere: Iterable[str] = (),
         refresh: bool = False,
         retry_gated: bool = False,
     ) -> None:
@@ -40,6 +44,7 @@ class Ledger:
         self.pending: set[str] = set(pending)
         self.gated: set[str] = set(gated)
         self.skipped: set[str] = set(skipped)
+        self.elsewhere: set[str] = set(elsewhere)  # articles linked on a host name that is not the site's
         self.refresh = refresh
         self.retry_gated = refresh or retry_gated
         self.requested: set[str] = set()  # every URL asked for in this run, in its canonical spelling
@@ -52,8 +57,9 @@ class Ledger:
         return url in self.corpus or url in self.skipped or (url in self.gated and not self.retry_gated)
 
     def to_ask_again(self) -> list[str]:
-        """Articles a past run could not read and this one should: failed, and gated when it can pass."""
-        again = self.pending | (self.gated if self.retry_gated else set())
+        """Articles a past run could not read and this one should: failed, gated when it can pass, and those
+        linked elsewhere (asked for if their host is the site's now, else met, and counted, again)."""
+        again = self.pending | self.elsewhere | (self.gated if self.retry_gated else set())
         return sorted(again - self.corpus - self.skipped)
 
     def first_request(self, url: str) -> bool:
@@ -73,12 +79,15 @@ class Ledger:
             self.in_flight.discard(each)
             self.pending.discard(each)
             self.gated.discard(each)
+            self.elsewhere.discard(each)
         if outcome == "failed":
             self.pending.add(url)
         elif outcome == "gated":
             self.gated.add(url)
         elif outcome in ("skipped", "gone"):
             self.skipped.add(url)
+        elif outcome == "elsewhere":
+            self.elsewhere.add(url)
 
     def left_over(self) -> tuple[list[str], list[str]]:
         """What the next run asks for again: the pending articles (those in flight too), and the gated ones."""
@@ -88,4 +97,5 @@ class Ledger:
     def remembered(self) -> dict[str, list[str]]:
         """What the crawl state keeps of the ledger for the next run."""
         pending, gated = self.left_over()
-        return {"pending": pending, "gated": gated, "skipped": sorted(self.skipped)}
+        elsewhere = sorted(self.elsewhere - self.corpus - self.skipped)
+        return {"pending": pending, "gated": gated, "skipped": sorted(self.skipped), "elsewhere": elsewhere}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
+from vok_crawler import stats
 from vok_crawler.items import Article
 from vok_crawler.processors import (
     IsoDate,
@@ -38,7 +39,7 @@ class ArticleLoader(ItemLoader):
     default_output_processor = TakeFirst()
     url_in = Identity()
     source_url_in = Identity()
-    published_out = IsoDate(parse_day_first, "published")
+    published_out = IsoDate(parse_day_first, "published", too_early=stats.RECORDS_PUBLISHED_BEFORE_1990)
     posted_in = MapCompose(epoch_not_after_today, posted_date)
     posted_at_in = MapCompose(posted_instant)
     body_in = MapCompose(paragraphs)

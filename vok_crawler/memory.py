@@ -49,7 +49,7 @@ from vok_crawler.urls import asked_url, on_crawl_host
 
 logger = logging.getLogger(__name__)
 
-URL_LISTS = ("pending", "gated", "skipped")
+URL_LISTS = ("pending", "gated", "skipped", "elsewhere")
 READINGS = get_args(Reading)
 
 
@@ -139,6 +139,7 @@ class CrawlMemory:
             [on_crawl_host(url, origin, aliases) for url in state.get("pending", [])],
             [on_crawl_host(url, origin, aliases) for url in state.get("gated", [])],
             [on_crawl_host(url, origin, aliases) for url in state.get("skipped", [])],
+            [on_crawl_host(url, origin, aliases) for url in state.get("elsewhere", [])],
             refresh=options.refresh,
             retry_gated=has_session(crawler.settings),
         )

@@ -19,6 +19,7 @@ from vok_crawler import stats
 from vok_crawler.items import RawTeaser, Teaser
 from vok_crawler.problems import Problem
 from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
+from vok_crawler.urls import ARTICLE_PATH
 
 _MONTH_NAMES = [
     "january",
@@ -36,7 +37,6 @@ _MONTH_NAMES = [
 ]
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
-_POSTED_EPOCH = re.compile(r"/newstream/(\d+)-\d+")
 # KCNA Watch posts on Korea time: the posting day is the epoch's date in UTC+9.
 KOREA = timezone(timedelta(hours=9))
 
@@ -116,7 +116,7 @@ def posting_time(url: str) -> datetime | None:
 
 def url_epoch(url: str) -> datetime | None:
     """The instant of the epoch in a /newstream/<epoch>-<id>/ URL, in Korea time, whatever its date."""
-    match = _POSTED_EPOCH.search(urlsplit(url).path)
+    match = ARTICLE_PATH.search(urlsplit(url).path)
     if not match:
         return None
     try:
@@ -162,6 +162,14 @@ def posted_instant(url: str) -> str | None:
 DateGap = Literal["back_catalogue", "published_after_posted"]
 # Posted this many days or more after its published date, an article is of the back catalogue, imported later.
 BACK_CATALOGUE_DAYS = 30
+# No article of the site is dated before this: an earlier ``published`` (``Date: 14/03/0025``) is a
+# typo on the page or a misreading, a date to check. The record keeps it (the page says so).
+EARLIEST_PUBLISHED = date(1990, 1, 1)
+
+
+def plausible_days() -> tuple[date, date]:
+    """The days an article can bear: from :data:`EARLIEST_PUBLISHED` to today in Korea time; any other is to check."""
+    return EARLIEST_PUBLISHED, datetime.now(KOREA).date()
 
 
 def date_gap(published: str | None, posted: str | None) -> DateGap | None:
@@ -170,9 +178,11 @@ def date_gap(published: str | None, posted: str | None) -> DateGap | None:
     ``posted`` is the day KCNA Watch posted (or imported) the article,
     ``published`` the source's: for current articles the same day or the
     one before; for the back catalogue years apart (``back_catalogue``); a
-    ``published`` after ``posted`` is a date to check.
+    ``published`` after ``posted`` is a date to check. A ``published``
+    before :data:`EARLIEST_PUBLISHED` is no import of the back catalogue but
+    a date to check, counted where it is read (:class:`IsoDate`): ``None``.
     """
-    if not published or not posted:
+    if not published or not posted or date.fromisoformat(published) < EARLIEST_PUBLISHED:
         return None
     gap = (date.fromisoformat(posted) - date.fromisoformat(published)).days
     if gap > BACK_CATALOGUE_DAYS:
@@ -186,24 +196,33 @@ class IsoDate:
     A raw date that is there but does not parse is bad input: a problem
     naming the page goes to the loader context's ``problems`` (reported as
     ``vok/invalid_date/<what>``); the record keeps ``null`` and is still
-    written.
+    written. With ``too_early`` (a stats key), a date before
+    :data:`EARLIEST_PUBLISHED` is kept but is a date to check: a problem
+    counted under that key.
     """
 
-    def __init__(self, parse: Callable[[str], date | None], what: str) -> None:
+    def __init__(self, parse: Callable[[str], date | None], what: str, too_early: str | None = None) -> None:
         self.parse = parse
         self.what = what
+        self.too_early = too_early
 
     def __call__(self, values: Iterable[str], loader_context: Mapping[str, Any]) -> str | None:
         raw = next((value for value in values if value), None)
         if raw is None:
             return None
         parsed = self.parse(raw)
+        problems = loader_context.get("problems")
         if parsed is None:
-            problems = loader_context.get("problems")
             if problems is not None:
                 problem = f"Invalid {self.what} date {raw!r} on {loader_context.get('url')}"
                 problems.append(Problem(stats.invalid_date(self.what), problem))
             return None
+        if self.too_early is not None and parsed < EARLIEST_PUBLISHED and problems is not None:
+            message = (
+                f"The {self.what} date {raw!r} on {loader_context.get('url')} is before "
+                f"{EARLIEST_PUBLISHED.year}: kept as the page gives it, a date to check"
+            )
+            problems.append(Problem(self.too_early, message))
         return parsed.isoformat()
 
 

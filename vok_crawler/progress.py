@@ -9,8 +9,9 @@ slice has brought so far. It stands in for Scrapy's LogStats line in the
 vok crawl (the spider turns LogStats off).
 
 At the close, before Scrapy's stats, a few lines: new, gated, pending,
-errors, the corpus's total, the run's time, the finish reason and what to
-do about it.
+errors, the corpus's total, the article links not followed because their
+host is not among the site's names (with the setting that takes them), the
+run's time, the finish reason and what to do about it.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from vok_crawler.finish_reasons import (
     WALK_INCOMPLETE,
     WRITE_FAILED,
 )
+from vok_crawler.following import LinksElsewhere
 from vok_crawler.memory import CrawlMemory
-from vok_crawler.scope import require_vok_crawl
+from vok_crawler.scope import require_vok_crawl, site_aliases
+from vok_crawler.wording import counted
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +161,9 @@ class Progress:
         pace = (now.pages - self.pages_before) * 60 / self.interval
         self.pages_before = now.pages
         line = (
-            f"Progress: {now.new} new articles, {now.known} known met, {now.slices} slices walked, "
-            f"{now.pending} pending, {now.gated} gated; {now.pages} pages ({pace:.0f}/min)"
+            f"Progress: {counted(now.new, 'new article')}, {now.known} known met, "
+            f"{counted(now.slices, 'slice')} walked, {now.pending} pending, {now.gated} gated; "
+            f"{counted(now.pages, 'page')} ({pace:.0f}/min)"
         )
         memory = self.memory
         done = estimate(
@@ -179,16 +183,18 @@ class Progress:
         end = self.snapshot()
         memory = self.memory
         if memory.path is not None:
-            written = f"{end.new} new articles; the corpus holds {len(memory.store.urls)}"
+            written = f"{counted(end.new, 'new article')}; the corpus holds {len(memory.store.urls)}"
         else:
             scraped = self.crawler.stats.get_value("item_scraped_count", 0)
-            written = f"{scraped} records to the feeds; no corpus (VOK_CORPUS empty)"
+            written = f"{counted(scraped, 'record')} to the feeds; no corpus (VOK_CORPUS empty)"
+        elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), site_aliases(self.crawler))
         logger.info(
-            "Summary: %s. Left for the next run: %d pending, %d gated. %d errors. Ran %s. Finish reason %s: %s.",
+            "Summary: %s. Left for the next run: %d pending, %d gated. %s. %sRan %s. Finish reason %s: %s.",
             written,
             end.pending,
             end.gated,
-            end.errors,
+            counted(end.errors, "error"),
+            elsewhere.sentence(),
             duration(time.monotonic() - self.started),
             reason,
             advice(reason),

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from vok_crawler.coverage import BACK_CATALOGUE_DAYS, Figures, Listed, days_between
+from vok_crawler.coverage import LISTED, DateCheck, Figures, Gap, Listed, days_between
+from vok_crawler.processors import BACK_CATALOGUE_DAYS, EARLIEST_PUBLISHED
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
@@ -28,7 +30,13 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
 .muted { color: #777; }
 """
-POSTED, PUBLISHED, EMPTY = "#1f77b4", "#ff7f0e", "#d62728"
+HALF_DAY = timedelta(hours=12)  # a day's band is centred on its date, as its step is
+POSTED, PUBLISHED, BACK, EMPTY = "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728"
+CHECKS: dict[DateCheck, str] = {
+    "published_after_posted": "published after it was posted",
+    "published_out_of_range": f"published before {EARLIEST_PUBLISHED.year} or after today",
+    "posted_out_of_range": f"posted before {EARLIEST_PUBLISHED.year} or after today",
+}
 
 
 def svg(figure: Figure) -> str:
@@ -44,58 +52,83 @@ def new_figure(height: float) -> tuple[Figure, Axes]:
     return figure, figure.subplots()
 
 
-def day_runs(days: Iterable[str]) -> list[tuple[date, int]]:
-    """Consecutive days as (first day, length) runs: one mark per gap, not per day."""
-    runs: list[tuple[date, int]] = []
-    for text in days:
-        when = date.fromisoformat(text)
-        if runs and runs[-1][0] + timedelta(days=runs[-1][1]) == when:
-            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
-        else:
-            runs.append((when, 1))
-    return runs
+def counts_axis(axes: Axes, label: str, peak: int) -> None:
+    """A count's axis: from 0, whole numbers only, a legend and a light grid."""
+    axes.set_ylim(0, max(peak, 1) * 1.1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(label)
+    axes.legend(loc="upper left")
+    axes.grid(axis="y", alpha=0.3)
 
 
-def daily_chart(figures: Figures) -> str:
-    """Articles per day by ``posted`` and by ``published``, the days with no article posted marked."""
+def chart_days(figures: Figures) -> list[date]:
+    """The days the charts of the current stream span: its first published day to its last, or the last posted."""
+    stream = figures.current_stream
+    if not stream.first or not stream.last:
+        return []
+    last = max(stream.last, figures.last_posted or stream.last)
+    return list(days_between(date.fromisoformat(stream.first), date.fromisoformat(last)))
+
+
+def daily_chart(figures: Figures, days: list[date]) -> Figure:
+    """Articles per day of the current stream by ``published`` and by ``posted``; the days without one shaded."""
     figure, axes = new_figure(3.6)
-    known = [*figures.posted_by_day, *figures.published_by_day]
-    days = list(days_between(date.fromisoformat(min(known)), date.fromisoformat(max(known))))
+    peak = 0
     for counts, color, label in (
-        (figures.posted_by_day, POSTED, "posted"),
         (figures.published_by_day, PUBLISHED, "published"),
+        (figures.posted_by_day, POSTED, "posted"),
     ):
         values = [counts.get(when.isoformat(), 0) for when in days]
+        peak = max(peak, *values)
         axes.plot(days, values, drawstyle="steps-mid", color=color, linewidth=0.8, label=label)  # type: ignore[arg-type]
-    runs = day_runs(figures.days_without_articles)
-    if runs:
-        spans = [(when - timedelta(hours=12), timedelta(days=length)) for when, length in runs]
-        axes.broken_barh(spans, (-0.6, 0.4), color=EMPTY, label="no article posted")  # type: ignore[arg-type]
-    axes.set_ylabel("articles a day")
-    axes.legend(loc="upper left")
-    axes.grid(axis="y", alpha=0.3)
-    return svg(figure)
+    if figures.gaps:  # one shaded band per gap, the chart's full height (a collection: one element, many gaps)
+        bands = [(datetime.fromisoformat(gap.first) - HALF_DAY, timedelta(days=gap.days)) for gap in figures.gaps]
+        axes.broken_barh(
+            bands,  # type: ignore[arg-type]
+            (0, 1),
+            transform=axes.get_xaxis_transform(),
+            color=EMPTY,
+            alpha=0.15,
+            label="no article published",
+        )
+    axes.set_xlim(days[0] - timedelta(days=1), days[-1] + timedelta(days=1))  # type: ignore[arg-type]
+    counts_axis(axes, "articles a day", peak)
+    return figure
 
 
-def monthly_chart(figures: Figures) -> str:
-    """Articles per month, by ``posted`` and by ``published`` side by side."""
+def month_starts(days: list[date]) -> list[date]:
+    """The first day of every month the days touch, in order, none left out."""
+    return sorted({when.replace(day=1) for when in days})
+
+
+def monthly_chart(figures: Figures, days: list[date]) -> Figure:
+    """Articles per month of the current stream on a time axis, by ``published`` and ``posted``; empty months at 0."""
     figure, axes = new_figure(3.2)
-    months = sorted(set(figures.by_month) | set(figures.by_month_published))
-    places = range(len(months))
-    axes.bar([p - 0.2 for p in places], [figures.by_month.get(m, 0) for m in months], 0.4, color=POSTED, label="posted")
-    axes.bar(
-        [p + 0.2 for p in places],
-        [figures.by_month_published.get(m, 0) for m in months],
-        0.4,
-        color=PUBLISHED,
-        label="published",
-    )
-    step = max(1, len(months) // 24)
-    axes.set_xticks(list(places)[::step], months[::step], rotation=60, ha="right")
-    axes.set_ylabel("articles a month")
-    axes.legend(loc="upper left")
-    axes.grid(axis="y", alpha=0.3)
-    return svg(figure)
+    months = month_starts(days)
+    peak = 0
+    for counts, color, label, shift in (
+        (figures.by_month_published, PUBLISHED, "published", -7),
+        (figures.by_month, POSTED, "posted", 7),
+    ):
+        values = [counts.get(month.strftime("%Y-%m"), 0) for month in months]
+        peak = max(peak, *values)
+        places = [month + timedelta(days=15 + shift) for month in months]
+        axes.bar(places, values, width=13, color=color, label=label)  # type: ignore[arg-type]
+    counts_axis(axes, "articles a month", peak)
+    return figure
+
+
+def yearly_chart(figures: Figures) -> Figure:
+    """Articles per year published: the current stream and, stacked on it, the back catalogue."""
+    figure, axes = new_figure(3.0)
+    years = [int(year) for year in figures.by_year]
+    current = [counts["current_stream"] for counts in figures.by_year.values()]
+    back = [counts["back_catalogue"] for counts in figures.by_year.values()]
+    axes.bar(years, current, color=PUBLISHED, label="current stream")
+    axes.bar(years, back, bottom=current, color=BACK, label="back catalogue")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    counts_axis(axes, "articles a year", max(c + b for c, b in zip(current, back, strict=True)))
+    return figure
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -117,18 +150,34 @@ def cell(value: Any) -> str:
 def listed(articles: Listed, what: str) -> str:
     shown = f" (the {len(articles.articles)} with the largest gap)" if articles.count > len(articles.articles) else ""
     return f"<p>{articles.count:,} {what}{shown}.</p>" + table(
-        ("days apart", "published", "posted", "title", "url"),
-        ((a.lag_days, a.published, a.posted, a.title, a.url) for a in sorted(articles.articles, reverse=True)),
+        ("days apart", "published", "posted", "title", "url", *(("why",) if what.startswith("dates") else ())),
+        (
+            (a.lag_days, a.published, a.posted, a.title, a.url, *((CHECKS[a.check],) if a.check else ()))
+            for a in sorted(articles.articles, reverse=True)
+        ),
     )
+
+
+def span(first: str | None, last: str | None) -> str:
+    return f"{first} to {last}" if first and last else "—"
 
 
 def totals(figures: Figures, corpus: str) -> str:
     changes = ", ".join(f"{n:,} {kind}" for kind, n in figures.changes.items())
+    stream = figures.current_stream
+    longest = figures.gaps[0] if figures.gaps else None
+    back = [year for year, counts in figures.by_year.items() if counts["back_catalogue"]]
     rows = [
         ("articles", figures.articles),
-        ("first posted day", figures.first_posted),
-        ("last posted day", figures.last_posted),
-        ("days without an article", len(figures.days_without_articles)),
+        ("current stream (by published)", f"{span(stream.first, stream.last)}: {stream.articles:,} articles"),
+        ("days without an article (in the current stream)", figures.days_without_articles),
+        ("longest gap", f"{span(longest.first, longest.last)}: {longest.days:,} days" if longest else "none"),
+        (
+            "back catalogue",
+            f"{figures.back_catalogue.count:,} articles" + (f", published {span(back[0], back[-1])}" if back else ""),
+        ),
+        ("dates to check", figures.dates_to_check.count),
+        ("first and last posted day", span(figures.first_posted, figures.last_posted)),
         ("gated (left for a run with cookies)", figures.gated),
         ("pending (asked again next run)", figures.pending),
         ("changes", changes),
@@ -141,27 +190,53 @@ def totals(figures: Figures, corpus: str) -> str:
     )
 
 
+def gaps_section(gaps: list[Gap], figures: Figures) -> str:
+    stream = figures.current_stream
+    shown = f"; the {LISTED} longest" if len(gaps) > LISTED else ""
+    return (
+        f"<p>{figures.days_without_articles:,} days of the current stream ({span(stream.first, stream.last)}) "
+        f"without an article published, in {len(gaps):,} gaps, the longest first{shown}.</p>"
+        + table(("from", "to", "days"), ((gap.first, gap.last, gap.days) for gap in gaps[:LISTED]))
+    )
+
+
+def stream_charts(figures: Figures) -> list[str]:
+    days = chart_days(figures)
+    if not days:
+        return ["<p>No article of the current stream.</p>"]
+    return [
+        "<h2>Articles per day</h2>",
+        (
+            f"<p>The current stream, {span(figures.current_stream.first, figures.current_stream.last)}: by the day "
+            "Voice of Korea published them and the day KCNA Watch posted them; the days with no article "
+            "published are shaded.</p>"
+        ),
+        f"<figure>{svg(daily_chart(figures, days))}</figure>",
+        "<h2>Articles per month</h2>",
+        f"<figure>{svg(monthly_chart(figures, days))}</figure>",
+    ]
+
+
 def render(figures: Figures, corpus: str) -> str:
     """The whole page."""
     sections = [
         f"<h1>Voice of Korea corpus: {figures.articles:,} articles</h1>",
         totals(figures, corpus),
-        "<h2>Articles per day</h2>",
+        *stream_charts(figures),
+        "<h2>Articles per year</h2>",
         (
-            "<p>By the day KCNA Watch posted them and the day Voice of Korea published them; "
-            "the days with no article posted are marked in red under the axis.</p>"
+            "<p>By the year Voice of Korea published them: the current stream, and the back catalogue "
+            f"(articles posted more than {BACK_CATALOGUE_DAYS} days after their publication) apart.</p>"
         ),
-        f"<figure>{daily_chart(figures)}</figure>"
-        if figures.posted_by_day or figures.published_by_day
-        else "<p>No article yet.</p>",
-        "<h2>Articles per month</h2>",
-        f"<figure>{monthly_chart(figures)}</figure>"
-        if figures.by_month or figures.by_month_published
-        else "<p>No article yet.</p>",
+        f"<figure>{svg(yearly_chart(figures))}</figure>" if figures.by_year else "<p>No article with a date.</p>",
         "<h2>Back catalogue</h2>",
         listed(figures.back_catalogue, f"articles posted more than {BACK_CATALOGUE_DAYS} days after their publication"),
         "<h2>Dates to check</h2>",
-        listed(figures.dates_to_check, "articles published after the day they were posted"),
+        listed(
+            figures.dates_to_check,
+            f"dates to check: published after they were posted, or a date before {EARLIEST_PUBLISHED.year} "
+            "or after today (left off the charts)",
+        ),
         "<h2>Field coverage</h2>",
         table(
             ("field", "records with a value", "share"),
@@ -175,14 +250,7 @@ def render(figures: Figures, corpus: str) -> str:
         table(("field missing", "records"), figures.fields_missing.items()),
         table(("finish reason", "runs"), figures.finish_reasons.items()),
         "<h2>Days without an article</h2>",
-        f"<p>{len(figures.days_without_articles):,} days from the first to the last posted day.</p>",
-        table(
-            ("from", "to", "days"),
-            (
-                (first.isoformat(), (first + timedelta(days=length - 1)).isoformat(), length)
-                for first, length in day_runs(figures.days_without_articles)
-            ),
-        ),
+        gaps_section(figures.gaps, figures),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -53,7 +53,10 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
+# No console and no remote control into a running crawl: Scrapy 2.19 starts an HTTP server that runs
+# the Python code it is sent in every crawl (Scrapyd jobs too) unless told not to. -s turns either on.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # Retries wait: Retry-After on 429/503 (capped), else exponential backoff.
 VOK_RETRY_BACKOFF_BASE = 1.0

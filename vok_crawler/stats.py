@@ -22,6 +22,7 @@ SEARCH_DAYS_ALIKE = "vok/search/days_alike"  # days that showed the last day's v
 TEASERS_WITHOUT_TEXT = "vok/teasers/without_text"  # teaser blocks (each time one is read) whose text no rule found
 RECORDS_BACK_CATALOGUE = "vok/dates/back_catalogue"  # records posted more than 30 days after their published date
 RECORDS_PUBLISHED_AFTER_POSTED = "vok/dates/published_after_posted"  # a date to check
+RECORDS_PUBLISHED_BEFORE_1990 = "vok/dates/published_before_1990"  # a date to check (processors.EARLIEST_PUBLISHED)
 GATED = "vok/gated"
 
 ARTICLES_ALREADY_KNOWN = "vok/articles/already_known"
@@ -72,6 +73,8 @@ FIELD_FALLBACK = "vok/fields/fallback/"
 PAGINATION_ROUTE = "vok/pagination/route/"
 RETRY = "vok/retry/"
 CHANGES = "vok/changes/"  # revisited articles: changed, deleted, restored
+# Article links (each URL once a run) on a host name that is not the site's (VOK_HOST_ALIASES), by host: not followed.
+UNKNOWN_HOSTS = "vok/links/unknown_host/"
 
 
 def error(kind: str) -> str:
@@ -101,6 +104,11 @@ def pagination_route(route: str) -> str:
 
 def change(kind: str) -> str:
     return f"{CHANGES}{kind}"
+
+
+def unknown_host(host: str) -> str:
+    """``vok/links/unknown_host/<host>``: article links on a host name the crawl does not take for the site's."""
+    return f"{UNKNOWN_HOSTS}{host}"
 
 
 def retry(why: str) -> str:

@@ -12,6 +12,7 @@ page: on the crawl's own scheme and host, whichever name the link used.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -20,6 +21,9 @@ from w3lib.url import canonicalize_url
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_NAME = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+# The path of an article page, /newstream/<epoch>-<id>/<slug>/ (the epoch: when KCNA Watch posted it):
+# the one definition of "shaped like the site's article URL" (the posting time is read from it too).
+ARTICLE_PATH = re.compile(r"/newstream/(\d+)-\d+")
 TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
 WEB_SCHEMES = frozenset({"http", "https"})
 
@@ -50,6 +54,14 @@ def is_site_host(netloc: str, origin_netloc: str, aliases: Aliases = NO_ALIASES)
     """Whether ``netloc`` names the site of ``origin_netloc``: the crawl's own host, or one of its aliases."""
     host = site_host(netloc)
     return host == site_host(origin_netloc) or host in aliases
+
+
+def aliases_setting(aliases: Aliases, hosts: Iterable[str]) -> str:
+    """``VOK_HOST_ALIASES=...`` naming ``aliases`` and ``hosts`` too: the setting under which their links are the site's.
+
+    Comma-separated, so that ``-s`` (or Scrapyd's ``-d setting=``) takes it without quotes.
+    """
+    return "VOK_HOST_ALIASES=" + ",".join(dict.fromkeys([*aliases, *hosts]))
 
 
 def site_name(origin: str, aliases: Aliases = NO_ALIASES) -> str:
@@ -126,6 +138,11 @@ def on_crawl_host(url: str, origin: str, aliases: Aliases = NO_ALIASES) -> str:
 def asked_url(message: Request | Response) -> str:
     """The URL the crawl asked for, before any redirect (of a response, or of a failed request)."""
     return str(message.meta.get("redirect_urls", [message.url])[0])
+
+
+def is_article_url(url: str) -> bool:
+    """Whether ``url`` is shaped like an article page of the site (:data:`ARTICLE_PATH`), on whatever host."""
+    return ARTICLE_PATH.search(urlsplit(url).path) is not None
 
 
 def is_on_site(url: str, origin: str, aliases: Aliases = NO_ALIASES) -> bool:

@@ -11,12 +11,18 @@ power cut, a write the kernel left short) one torn gzip member at the end.
 :func:`iter_archive` checks each member for its gzip trailer (which carries
 the CRC and length), so a torn tail is skipped and logged, never read as a
 short record.
+
+``python -m vok_crawler.warc DIR`` lists the captures of an archive, the
+date and URL of each; a folder that is not there is one ``Error:`` line and
+exit status 2, as for the project's commands, never an empty list.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import sys
 import zlib
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
@@ -237,8 +243,15 @@ def iter_archive(
     file's torn or unreadable end is skipped with a warning (and counted in
     ``counters`` as ``vok/archive/torn_tails``); the records before it are all read. Without
     ``http_headers`` the HTTP headers are not parsed (half the time, when
-    only the WARC headers are wanted).
+    only the WARC headers are wanted). A ``directory`` that is no folder is
+    ``FileNotFoundError`` at once: a mistyped path is not an empty archive.
     """
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no archive at {directory}: no such folder")
+    return _records(directory, counters, http_headers)
+
+
+def _records(directory: Path, counters: StatsCollector | None, http_headers: bool) -> Iterator[Stored]:
     for path in sorted(directory.glob(f"*{SUFFIX}")):
         for offset, member in iter_members(path, counters=counters):
             for record in ArchiveIterator(BytesIO(member), no_record_parse=not http_headers):
@@ -296,3 +309,26 @@ def _skip_tail(path: Path, offset: int, size: int, why: str, counters: StatsColl
     logger.warning("Skipped the last %d bytes of %s: from offset %d it %s", size, path, offset, why)
     if counters is not None:
         counters.inc_value(stats.ARCHIVE_TORN_TAILS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m vok_crawler.warc DIR``: the date and URL of every capture (response) in the archive ``DIR``."""
+    parser = argparse.ArgumentParser(prog="python -m vok_crawler.warc", description=main.__doc__)
+    parser.add_argument(
+        "archive", type=Path, help="the archive's folder (VOK_ARCHIVE; by default archive/ beside the corpus)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        records = iter_archive(args.archive, http_headers=False)
+    except FileNotFoundError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    for stored in records:
+        if stored.record.rec_type == "response":
+            headers = stored.record.rec_headers
+            print(headers.get_header("WARC-Date"), headers.get_header("WARC-Target-URI"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

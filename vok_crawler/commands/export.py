@@ -1,7 +1,9 @@
 """``scrapy export CORPUS --sqlite DB``: the corpus as an SQLite database to search with Datasette.
 
-See :mod:`vok_crawler.export` for its tables. It needs the ``explore``
-extra (sqlite-utils; Datasette to browse it).
+See :mod:`vok_crawler.export` for its tables, and ``DB.metadata.json``
+beside it for Datasette. It needs the ``explore`` extra (sqlite-utils;
+Datasette to browse it). It logs as Scrapy does (``-L``, ``--logfile``,
+``--nolog``): one line before each step of the export.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.utils.log import configure_logging
 
 from vok_crawler.commands.report import corpus_to_read
 
@@ -35,8 +38,11 @@ class Command(ScrapyCommand):
         corpus = corpus_to_read("export", args, usage, "vok_crawler.export", complete=bool(opts.sqlite))
         if corpus is None:
             return
+        from vok_crawler.datasette_metadata import metadata_path
         from vok_crawler.export import export
 
+        assert self.settings is not None
+        configure_logging(self.settings)
         try:
             exported = export(corpus, Path(opts.sqlite))
         except (OSError, sqlite3.Error) as error:
@@ -44,6 +50,7 @@ class Command(ScrapyCommand):
             return
         print(
             f"{opts.sqlite}: {exported.new_articles} new articles; it holds {exported.articles} articles, "
-            f"{exported.related} related teasers and {exported.changes} changes (search: datasette {opts.sqlite})"
+            f"{exported.related} related teasers and {exported.changes} changes "
+            f"(search: datasette {opts.sqlite} -m {metadata_path(Path(opts.sqlite))})"
         )
         self.exitcode = 0

@@ -86,5 +86,10 @@ class Command(ScrapyCommand):
         except OSError as error:
             print(f"Error: could not write the report: {error}", file=sys.stderr)
             return
-        print(f"{figures.articles} articles, {figures.first_posted} to {figures.last_posted}: {page} and {data}")
+        stream = figures.current_stream
+        print(
+            f"{figures.articles} articles; current stream {stream.first} to {stream.last}, "
+            f"{figures.days_without_articles} days without an article; {figures.back_catalogue.count} of the "
+            f"back catalogue; {figures.dates_to_check.count} dates to check: {page} and {data}"
+        )
         self.exitcode = 0

@@ -10,6 +10,7 @@ from typing import Literal
 from vok_crawler.items import Article, Teaser
 from vok_crawler.pages import Finding
 from vok_crawler.slices import Control
+from vok_crawler.wording import counted
 
 Kind = Literal["listing", "slice", "article", "search"]
 KINDS: tuple[Kind, ...] = ("listing", "slice", "article", "search")  # the saved files' order: 1-listing, ...
@@ -97,7 +98,7 @@ class Probe:
     def _other_notes(self) -> list[str]:
         """Teasers without text and host names of the site that are no known alias: worth a look, no failure."""
         without = sum(len(seen.without_text) for seen in self.pages.values() if seen.kind != "article")
-        notes = [f"{without} teasers without text"] if without else []
+        notes = [f"{counted(without, 'teaser')} without text"] if without else []
         unknown = sorted(host for host, kind in self.hosts if kind == "other" and "kcnawatch" in host)
         return notes + ([f"links to {', '.join(unknown)}: not in VOK_HOST_ALIASES"] if unknown else [])
 

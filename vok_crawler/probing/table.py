@@ -9,6 +9,7 @@ from vok_crawler.items import Article, Teaser
 from vok_crawler.pages import Finding, finding_for, record_fields
 from vok_crawler.probing.model import KINDS, PageSeen, Probe
 from vok_crawler.secrets import Scrubber
+from vok_crawler.wording import counted
 
 # The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).
 RECORD_FIELDS = [name for name in record_fields() if name != "crawled_at"]
@@ -98,7 +99,7 @@ def _hosts(probe: Probe) -> list[str]:
         return []
     ordered = sorted(probe.hosts.items(), key=lambda item: (item[0][1] != "the crawl's", item[0][1], -item[1]))
     return [
-        _line("hosts" if n == 0 else "", f"{host} ({kind}, {count} links)")
+        _line("hosts" if n == 0 else "", f"{host} ({kind}, {counted(count, 'link')})")
         for n, ((host, kind), count) in enumerate(ordered)
     ]
 
