@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sitegen import (
+    CALLS_TO_SUBSCRIBE,
     PAGE,
     PAYWALL,
     SITE,
@@ -75,6 +76,7 @@ class Sample:
     gate: str | None = None  # NK Pro gate without the subscriber cookie: paywall, member-form, offsite
     back_catalogue: bool = False  # imported years after it was published: its teasers show published
     block: dict | None = None  # the shape of its every teaser block (sitegen.Teaser's options)
+    subscribe: str | None = None  # its teasers end with a call to subscribe (sitegen.CALLS_TO_SUBSCRIBE)
 
     @property
     def url(self) -> str:
@@ -98,6 +100,11 @@ class Sample:
         return date.fromisoformat(self.published) if self.back_catalogue and self.published else self.posted_at.date()
 
     @property
+    def teaser_text(self) -> str:
+        """What a teaser's text reads as: cut short with "…" before a call to subscribe, which is no part of it."""
+        return f"{self.teaser}…" if self.subscribe else self.teaser
+
+    @property
     def teaser_date(self) -> str | None:
         """What a teaser's date reads as: null where the printed date does not exist."""
         return None if self.printed_date else self.shown_date.isoformat()
@@ -107,7 +114,7 @@ class Sample:
             href=href or self.url,
             title=self.title,
             date_html=date_html(self.printed_date or self.shown_date, form or self.date_form),
-            teaser_html=self.teaser_html or escape(self.teaser),
+            teaser_html=(self.teaser_html or escape(self.teaser)) + CALLS_TO_SUBSCRIBE.get(self.subscribe or "", ""),
             **{**(self.block or {}), **options},
         )
 
@@ -178,6 +185,7 @@ ARTICLES: dict[str, Sample] = {
         "intention was to see the workers, he praised their feats.",
     ),
     # QUIRKS: gate (a), the paywall markup inside the content, the body cut to its first fragment.
+    # Its blocks: an img[alt] in the h4, the teaser in a layout p with its copy, both ending with a call to subscribe.
     "r2": plain(
         "newstream/1771625600-381500829/press-statement-of-spokesperson-for-dprk-foreign-ministry",
         "Press Statement of Spokesperson for DPRK Foreign Ministry",
@@ -185,7 +193,10 @@ ARTICLES: dict[str, Sample] = {
         "A spokesperson for the Foreign Ministry of the Democratic People's Republic of Korea released the press statement on March the",
         "first.",
         gate="paywall",
+        block={"img_in_h4": True, "teaser_class": "col-md-12 visible-md"},
+        subscribe="link",
     ),
+    # QUIRKS: its blocks have no h4 (the title from the thumbnail's img[alt]); a call to subscribe ends its teasers.
     "r3": plain(
         "newstream/1771539200-381500828/birthday-spread-sent-to-centenarian",
         "Birthday spread sent to centenarian",
@@ -194,16 +205,20 @@ ARTICLES: dict[str, Sample] = {
         "Province, on her 100th birthday.",
         date_form="text",
         control="button",
+        block={"with_h4": False},
+        subscribe="link",
     ),
+    # QUIRKS: its teasers end with the call to subscribe's words in no link.
     "r4": plain(
         "newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on",
         "Construction of hospitals and leisure complexes carried on",
         "2026-02-18",
         "Officers and soldiers of the People's Army, who have dynamically turned out in the third-year struggle for implementing the",
         "regional development policy, are speeding up the construction.",
+        subscribe="words",
     ),
     # QUIRKS: its blocks are the 2026 shape: the thumbnail beside the block in an article.clearfix, the
-    # teaser text only in a p of layout classes (no copy).
+    # teaser text only in a p of layout classes (no copy), ending with a call to subscribe.
     "r5": plain(
         "newstream/1771366400-381500826/successes-registered-in-salt-production",
         "Successes registered in salt production",
@@ -212,6 +227,7 @@ ARTICLES: dict[str, Sample] = {
         "Kwisong Salt Works is in the van.",
         date_form="spaced",
         block={"thumb_outside": True, "teaser_class": "col-sm-12 col-xs-12 hidden-lg", "hover_copy": False},
+        subscribe="link",
     ),
     "r6": plain(
         "newstream/1771280000-381500825/ceramic-tea-set",
@@ -323,12 +339,14 @@ ARTICLES: dict[str, Sample] = {
         header_form="spaced",
         control="button",
     ),
-    # QUIRKS: the trap: a teaser that ends with the gate's words, on an article that is not gated.
+    # QUIRKS: the trap: teasers that end with the gate's words (a call to subscribe, no part of the
+    # teaser), on an article that is not gated.
     "trap": Sample(
         path="newstream/1772500800-381500836/science-and-technology-dissemination-network-expanded",
         title="Science and technology dissemination network expanded",
         published="2026-03-02",
-        teaser="The network for disseminating science and technology was expanded to factories and farms. Upgrade to NK PRO today",
+        teaser="The network for disseminating science and technology was expanded to factories and farms across",
+        subscribe="link",
         body=[
             "The network for disseminating science and technology was expanded to factories and farms across the country.",
             "Workers and farmers can now read the latest research papers and take distance courses at their workplaces.",
@@ -347,7 +365,7 @@ ARTICLES: dict[str, Sample] = {
         meta_html='Date: 31/02/2026 | <a href="http://www.vok.rep.kp/index.php/detail/2026-02-31-0833">Read original version at source</a>',
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-31-0833",
     ),
-    # QUIRKS: gate (b), a 302 to the site's own /free-member-form/.
+    # QUIRKS: gate (b), a 302 to the site's own /free-member-form/; a call to subscribe ends its teasers.
     "gate_form": plain(
         "newstream/1772409900-381500832/report-on-enlarged-meeting-of-wpk-central-military-commission",
         "Report on enlarged meeting of WPK Central Military Commission",
@@ -356,7 +374,9 @@ ARTICLES: dict[str, Sample] = {
         "the tasks for bolstering the defence capabilities.",
         date_form="spaced",
         gate="member-form",
+        subscribe="link",
     ),
+    # QUIRKS: its blocks hold the teaser in div.hover-excerpt only (no p.excerpt), then a call to subscribe.
     "mar1": plain(
         "newstream/1772330400-381500831/spring-sowing-preparations-in-full-swing",
         "Spring sowing preparations in full swing",
@@ -364,6 +384,8 @@ ARTICLES: dict[str, Sample] = {
         "Farms across the country are busy preparing for spring sowing. Seed selection and the",
         "production of humus are making progress.",
         date_form="span-short",
+        block={"with_excerpt": False},
+        subscribe="link",
     ),
     # QUIRKS: its teasers print a date that does not exist; its posting date is in its URL.
     "feb30": Sample(
@@ -666,7 +688,7 @@ def more_from(key: str) -> list[str]:
 
 
 def teaser_item(sample: Sample) -> dict:
-    return {"url": sample.url, "title": sample.title, "date": sample.teaser_date, "teaser": sample.teaser}
+    return {"url": sample.url, "title": sample.title, "date": sample.teaser_date, "teaser": sample.teaser_text}
 
 
 def related_items(key: str) -> list[dict]:

@@ -55,6 +55,15 @@ def more_control(
     raise ValueError(f"no such control form: {form}")
 
 
+# A teaser's call to subscribe, as the site ends some teasers after their "&hellip;": a link to NK Pro's
+# subscription, or the same words in no link. No part of the teaser's text (docs/site.md, "The teaser block").
+CALLS_TO_SUBSCRIBE = {
+    "link": '&hellip; <a href="https://www.nknews.org/pro/subscribe/?utm_source=kcnawatch&amp;utm_medium=teaser">'
+    "Upgrade to NK PRO today</a>",
+    "words": '&hellip; <strong class="nkpro-cta">Upgrade to NK PRO today</strong>',
+}
+
+
 def posted_at(epoch: int) -> datetime:
     """The posting instant of ``/newstream/<epoch>-<id>/``, in Korea time."""
     return datetime.fromtimestamp(epoch, KST)

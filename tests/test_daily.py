@@ -289,4 +289,4 @@ def assert_the_dates_are_counted(health: dict, records: list[dict]) -> None:
     }
     assert len(back) >= 4 and health["dates"]["published_after_posted"] >= 1
     assert health["teasers_without_text"] == 0
-    assert health["search"] == {"days": 0, "teasers": 0, "full_days": []}
+    assert health["search"] == {"days": 0, "teasers": 0, "full_days": [], "problems": []}

@@ -57,6 +57,27 @@ def teaser(text: str = "A teaser") -> str:
             None,
             None,
         ),
+        (  # the slice's parameters with the id first, as a held-out site of 2026 prints them
+            '<script>var kw_src = {"id":187245,"source":"163","action":"get_cat_by_source","from":12,"to":12};</script>',
+            "script",
+            "187245",
+            None,
+            None,
+        ),
+        (  # a slice URL whose id comes before its action
+            "<script>var next = '/wp-admin/admin-ajax.php?id=5150&from=12&action=get_cat_by_source';</script>",
+            "script",
+            "5150",
+            None,
+            None,
+        ),
+        (  # ids of other things beside the action are no source id
+            '<script>var kw = {"source_id":"163","post_id":9,"data-id":4,"action":"get_cat_by_source"};</script>',
+            "none",
+            None,
+            None,
+            None,
+        ),
         ("<script>window.kw_ajax = {}</script>", "none", None, None, None),
     ],
 )

@@ -182,6 +182,62 @@ def test_a_teaser_is_read_by_what_its_parts_are(block):
     assert problems == []
 
 
+CALL = '&hellip; <a href="https://www.nknews.org/pro/subscribe/?utm_source=kcnawatch">Upgrade to NK PRO today</a>'
+CUT = "Talks were held in"  # a teaser cut short, then the site's call to subscribe
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(
+            f"""<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><div class="hover-excerpt">{CUT}{CALL}</div>
+            <p class="articled-date">March 15, 2022</p><p class="excerpt">{CUT}{CALL}</p></div>""",
+            id="excerpt-and-hover",
+        ),
+        pytest.param(
+            f"""<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4><div class="hover-excerpt">{CUT}{CALL}</div>
+            <p class="articled-date">March 15, 2022</p></div>""",
+            id="hover-only",
+        ),
+        pytest.param(
+            f"""<article class="clearfix"><div class="article-thumb"><a href="{URL}"><img src="t.jpg" alt="Talks held"></a></div>
+            <div class="article-desc"><h4><a href="{URL}">Talks held</a></h4>
+            <p class="articled-date"> March 15, 2022</p><p class="col-sm-12 col-xs-12">{CUT}{CALL}</p></div></article>""",
+            id="responsive-p",
+        ),
+        pytest.param(
+            f"""<div class="article-desc"><h4><img src="i.png" alt="Talks held"> <a href="{URL}">Talks held</a></h4>
+            <div class="hover-excerpt">{CUT}{CALL}</div>
+            <p class="articled-date"> March 15, 2022</p><p class="col-md-8 hidden-xs">{CUT}{CALL}</p></div>""",
+            id="responsive-p-and-hover",
+        ),
+        pytest.param(  # the words alone, in no link
+            f"""<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4>
+            <p class="articled-date">March 15, 2022</p><p class="excerpt">{CUT}&hellip; <strong>Upgrade to NK PRO today!</strong></p></div>""",
+            id="words-in-no-link",
+        ),
+        pytest.param(  # a link to the subscription, in other words
+            f"""<div class="article-desc"><h4><a href="{URL}">Talks held</a></h4>
+            <p class="articled-date">March 15, 2022</p><p class="excerpt">{CUT}&hellip; <a href="//www.nknews.org/pro/subscribe/">Read on with a subscription</a></p></div>""",
+            id="subscribe-link-in-other-words",
+        ),
+    ],
+)
+def test_a_teasers_call_to_subscribe_is_no_part_of_its_text_whatever_the_shape(block):
+    teasers, problems = teasers_of(block)
+    assert teasers == [(URL, "Talks held", "2022-03-15", f"{CUT}…")]
+    assert problems == []
+
+
+def test_the_words_of_a_call_to_subscribe_within_a_teaser_stay():
+    """Only a call at the end is taken off: the same words inside the text are the text."""
+    text = "Readers were told to upgrade to NK Pro in a leaflet, which they did not read."
+    teasers, _ = teasers_of(
+        f'<div class="article-desc"><h4><a href="{URL}">T</a></h4><p class="excerpt">{text}</p></div>'
+    )
+    assert teasers[0][3] == text
+
+
 def test_a_teaser_without_text_is_a_problem_named_with_its_link():
     """Link text is never teaser text: a "Read more" box stays out of it."""
     teasers, problems = teasers_of(

@@ -276,7 +276,7 @@ def test_a_cookies_file_that_does_not_fit_stops_the_probe_in_one_line(sample_ser
 
 @pytest_twisted.inlineCallbacks
 def test_teasers_without_text_and_the_sites_other_names_are_named():
-    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="excerpt">.*?</p>', re.DOTALL)
+    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="(?:excerpt|col-[^"]*)">.*?</p>', re.DOTALL)
     with serve(FaultySite(SAMPLE_SITE, rewrite=[(LISTING, hidden, b"")])) as origin:
         out, err, code = yield probe(origin + LISTING)  # no VOK_HOST_ALIASES for localhost:P
     assert code == 0, out + err[-3000:]

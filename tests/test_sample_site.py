@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import pytest_twisted
+from lxml import html as lxml_html
 from twisted.internet.defer import inlineCallbacks
 from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
@@ -244,21 +245,47 @@ def test_offsite_gate_redirects_to_nk_news():
     assert subscriber[0] == 200 and "nk-paywall" not in subscriber[2]
 
 
+TRAP = "/newstream/1772500800-381500836/science-and-technology-dissemination-network-expanded/"
+SEED = "newstream/1770848000-381500820/normalized-production-and-quality-improvement-promoted"
+CALL_WORDS = "Upgrade to NK PRO today"
+
+
 @pytest_twisted.inlineCallbacks
 def test_the_teaser_trap_is_no_gate():
-    [trap] = {
-        item["url"]
-        for item in expected(gated("paywall"))["related"]
-        if item["teaser"].endswith("Upgrade to NK PRO today")
-    }
-    path = urlsplit(trap).path
-    assert path not in GATES
+    """Teasers ending with the gate's words (a call to subscribe, no part of their text), of an article with no gate."""
+    assert TRAP not in GATES
+    [trap] = [item for item in expected(TRAP)["related"] + expected(f"/{SEED}/")["related"] if TRAP in item["url"]]
     with serve(SampleSite(SAMPLE_SITE)) as origin:
         _, _, listing = yield get(origin, "/article/163/")
-        status, _, page = yield get(origin, path)
-    assert "Upgrade to NK PRO today</p>" in listing
+        status, _, page = yield get(origin, TRAP)
+    assert f"{trap['teaser'].removesuffix('…')}&hellip; <a href" in listing and f"{CALL_WORDS}</a></p>" in listing
     content = page.split('<div class="article-content">')[1].split("</article>")[0]
     assert status == 200 and "nk-paywall" not in page and "NK PRO" not in content
+
+
+def block_shape(block) -> tuple[str, ...]:
+    """A teaser block's shape, by its markup: which of the site's parts hold what."""
+    classes = [set(e.get("class", "").split()) for e in block.iter()]
+    return (
+        "h4" if block.xpath(".//h4") else "no h4",
+        "img in h4" if block.xpath(".//h4/img") else "",
+        "p.excerpt" if any("excerpt" in c for c in classes) else "",
+        "hover" if any("hover-excerpt" in c for c in classes) else "",
+        "layout p" if block.xpath(".//p[contains(@class, 'col-')]") else "",
+        "beside its thumbnail" if block.getparent().tag == "article" else "",
+    )
+
+
+def test_every_teaser_shape_ends_with_a_call_to_subscribe_in_every_more_from_block():
+    """The seed's "More From" block (every article shows the same latest 12): each shape with a call, link or words."""
+    root = lxml_html.fromstring((SAMPLE_SITE / SEED / "index.html").read_bytes())
+    blocks = root.xpath("//section[@class='more-from']//div[@class='article-desc']")
+    calls = [b for b in blocks if CALL_WORDS in b.text_content()]
+    assert len({block_shape(b) for b in calls}) == 5
+    assert {bool(b.xpath(".//a[contains(@href, '/pro/subscribe/')]")) for b in calls} == {True, False}
+    titles = {b.xpath("string(.//h4/a)") or b.xpath("string(.//img/@alt)") for b in calls}
+    teasers = {item["title"]: item["teaser"] for item in expected(f"/{SEED}/")["related"]}
+    assert all(teasers[title].endswith("…") and "NK PRO" not in teasers[title] for title in titles)
 
 
 @pytest_twisted.inlineCallbacks

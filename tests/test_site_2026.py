@@ -189,7 +189,7 @@ def test_the_search_road_asks_no_article_it_knows(tmp_path):
 
 @pytest_twisted.inlineCallbacks
 def test_the_search_road_takes_the_source_id_given_when_no_page_shows_it(tmp_path):
-    no_id = [(LISTING, re.compile(rb'data-id="\d+"'), b"")]
+    no_id = [("/", re.compile(rb'data-id="\d+"|&amp;id=\d+'), b"")]  # on no page: the listing, the articles
     site = FaultySite(SAMPLE_SITE, rewrite=no_id)
     args = {"published_from": "2011-07-16", "published_to": "2011-07-16"}
     with serve(site) as origin:
@@ -208,7 +208,7 @@ def test_the_search_index_of_the_samples_has_a_full_day():
 
 @pytest_twisted.inlineCallbacks
 def test_teasers_whose_text_no_rule_finds_are_counted_in_the_health_report(tmp_path):
-    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="excerpt">.*?</p>', re.DOTALL)
+    hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="(?:excerpt|col-[^"]*)">.*?</p>', re.DOTALL)
     site = FaultySite(SAMPLE_SITE, rewrite=[(LISTING, hidden, b"")])
     with serve(site) as origin:
         yield crawl(tmp_path / "vok.jsonl", origin + LISTING, **SUBSCRIBER)

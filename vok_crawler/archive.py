@@ -35,7 +35,8 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
-from vok_crawler.errors import BadConfiguration, NotArchived
+from vok_crawler.config import whole_number
+from vok_crawler.errors import NotArchived
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.scope import require_vok_crawl
@@ -121,13 +122,7 @@ class ArchiveMiddleware:
 
 def _max_bytes(crawler: Crawler) -> int:
     value = crawler.settings.get("VOK_ARCHIVE_MAX_BYTES")
-    try:
-        size = int(value)
-    except (TypeError, ValueError):
-        size = 0
-    if size <= 0:
-        raise BadConfiguration(f"setting VOK_ARCHIVE_MAX_BYTES must be a positive number of bytes, not {value!r}")
-    return size
+    return whole_number("setting VOK_ARCHIVE_MAX_BYTES", value, "a positive number of bytes", minimum=1)
 
 
 def _warcinfo(crawler: Crawler) -> dict[str, str]:

@@ -14,11 +14,14 @@ This checks both: the last health report is recent and ``finished`` (a
 run whose walk did not reach the end of the list ended ``walk_incomplete``
 or ``pagination_repeats``: a failed day), and, with ``--scrapyd-log``, the
 last vok job Scrapyd started is the one that wrote it and did not die.
-Every problem is printed on one line (``FAILED: ...``, exit 1). A good day
-that left articles pending (an article that answered 503 to the end) is a
-``WARNING: ...`` line naming their count, and exit 0: the next run asks for
-them first; so is one that met article links on a host name that is not
-among the site's (``unknown_hosts``), with the setting that takes them. The file
+Every problem is printed on one line (``FAILED: ...``, exit 1), the search
+road's too (a search whose markup is not understood, or that ignores the
+dates: ``search.problems``). A good day that left articles pending (an
+article that answered 503 to the end) is a ``WARNING: ...`` line naming
+their count, and exit 0: the next run asks for them first; so is one that
+met article links on a host name that is not among the site's
+(``unknown_hosts``), with the setting that takes them, and a search day
+whose page was full (``search.full_days``: it may hold more). The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -53,9 +56,13 @@ def problems(
         return [f"the health report {health_path} is not JSON"]
     found = []
     reason = health.get("finish_reason")
+    searched = (health.get("search") or {}).get("problems") or []
     if reason != "finished":
-        details = "; ".join((health.get("layout_problems") or []) + (health.get("walk_problems") or []))
+        told = (health.get("layout_problems") or []) + (health.get("walk_problems") or [])
+        details = "; ".join(dict.fromkeys(told + searched))
         found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
+    else:
+        found += [f"the last run's search road could not read its period: {problem}" for problem in searched]
     finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
     if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
         found.append(f"the last health report is from {finished_at}: no run has finished since")
@@ -66,7 +73,7 @@ def problems(
 
 def warnings(health_path: Path) -> list[str]:
     """What a run that went well left for the next one (articles pending, article links on a host
-    not among the site's names); empty when nothing."""
+    not among the site's names, search days fuller than their page); empty when nothing."""
     try:
         health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -82,6 +89,12 @@ def warnings(health_path: Path) -> list[str]:
         found.append(
             f"article links not followed, their host not among the site's names: {hosts}; "
             f"if that is the site under another name, run with -s {elsewhere.get('setting')}"
+        )
+    full = (health.get("search") or {}).get("full_days") or []
+    if full:
+        found.append(
+            f"the search showed a full page for {len(full)} day(s) ({', '.join(full)}): they may hold more articles "
+            "than it showed; the listing's walk reads them when it reaches them"
         )
     return found
 

@@ -7,6 +7,8 @@ with one clear line, not quietly mean "off".
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from scrapy.settings import BaseSettings
@@ -15,6 +17,8 @@ from vok_crawler.errors import BadConfiguration
 from vok_crawler.urls import Aliases, host_names
 
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+# A number as a user types it: the digits 0 to 9, a sign, a decimal point; no exponent, no other script's digits.
+_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def switch(name: str, value: Any) -> bool:
@@ -25,16 +29,49 @@ def switch(name: str, value: Any) -> bool:
         raise BadConfiguration(f"{name} must be one of {'/'.join(SWITCH_VALUES)}, not {value!r}") from None
 
 
+def whole_number(name: str, value: Any, what: str, minimum: int = 0) -> int:
+    """A whole number the user typed (``-a``, ``-s``): the ASCII digits 0 to 9 and nothing else, ``minimum`` or more.
+
+    ``str.isdigit`` says yes to ``²`` and to Arabic-Indic digits, which
+    ``int`` then refuses (a traceback) or reads as a number (``١٢`` is 12):
+    neither is a number a user means here. ``what`` says what the number is
+    in the error (``a number of days``).
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < minimum:
+        raise BadConfiguration(f"{name} must be {what}, not {value!r}")
+    return int(text)
+
+
+def whole_number_setting(settings: BaseSettings, name: str, minimum: int = 1) -> int:
+    """A setting that is a whole number, ``minimum`` or more (:func:`whole_number`)."""
+    return whole_number(f"setting {name}", settings.get(name), f"a whole number of {minimum} or more", minimum)
+
+
+def decimal_setting(settings: BaseSettings, name: str, what: str) -> float:
+    """A setting that is a finite number, as Python wrote it or as a user types it (ASCII, no exponent)."""
+    value = settings.get(name)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    if not isinstance(value, str) or not _DECIMAL.fullmatch(value.strip()):
+        raise BadConfiguration(f"setting {name} must be {what}, not {value!r}")
+    return float(value)
+
+
 def seconds_setting(settings: BaseSettings, name: str) -> float:
     """A setting that is a non-negative number of seconds."""
-    value = settings.get(name)
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise BadConfiguration(f"setting {name} must be a number of seconds, not {value!r}") from None
+    seconds = decimal_setting(settings, name, "a number of seconds")
     if seconds < 0:
-        raise BadConfiguration(f"setting {name} must not be negative, not {value!r}")
+        raise BadConfiguration(f"setting {name} must not be negative, not {settings.get(name)!r}")
     return seconds
+
+
+def share_setting(settings: BaseSettings, name: str) -> float:
+    """A setting that is a share, from 0 to 1."""
+    share = decimal_setting(settings, name, "a share from 0 to 1")
+    if not 0 <= share <= 1:
+        raise BadConfiguration(f"setting {name} must be a share from 0 to 1, not {settings.get(name)!r}")
+    return share
 
 
 def has_session(settings: BaseSettings) -> bool:

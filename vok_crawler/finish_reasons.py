@@ -12,6 +12,7 @@ PAGINATION_NOT_FOUND = "pagination_not_found"  # a full walk could not get past 
 PAGINATION_REPEATS = (
     "pagination_repeats"  # slices built at the next offset held only teasers seen: the site does not page
 )
+SEARCH_IGNORES_DATES = "search_ignores_dates"  # days of the search road showed the same teasers: dates not read
 WALK_INCOMPLETE = "walk_incomplete"  # a listing page or slice failed, or the walk ended before an empty slice
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl

@@ -19,12 +19,14 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
+from vok_crawler.config import share_setting
 from vok_crawler.finish_reasons import (
     ALL_GATED,
     LAYOUT_BROKEN,
     NOTHING_FETCHED,
     PAGINATION_NOT_FOUND,
     PAGINATION_REPEATS,
+    SEARCH_IGNORES_DATES,
     WALK_INCOMPLETE,
 )
 from vok_crawler.following import LinksElsewhere
@@ -41,8 +43,16 @@ DROP_REASONS = {
     "other_source": stats.SKIPPED_OTHER_SOURCE,
     "before_since": stats.SKIPPED_BEFORE_SINCE,
     "outside_period": stats.SKIPPED_OUTSIDE_PERIOD,
+    "published_unknown": stats.SKIPPED_PUBLISHED_UNKNOWN,
     "not_html": stats.SKIPPED_NOT_HTML,
 }
+# Articles parsed and left out on purpose: a run of only those is no broken layout.
+LEFT_OUT_BY_CHOICE = (
+    stats.SKIPPED_OTHER_SOURCE,
+    stats.SKIPPED_BEFORE_SINCE,
+    stats.SKIPPED_OUTSIDE_PERIOD,
+    stats.SKIPPED_PUBLISHED_UNKNOWN,
+)
 DATE_GAPS: dict[DateGap, str] = {
     "back_catalogue": stats.RECORDS_BACK_CATALOGUE,
     "published_after_posted": stats.RECORDS_PUBLISHED_AFTER_POSTED,
@@ -111,6 +121,7 @@ class HealthFigures:
                 "days": counters.get(stats.PAGES_SEARCH, 0),
                 "teasers": counters.get(stats.TEASERS_SEARCH, 0),
                 "full_days": counters.get(stats.SEARCH_FULL_DAYS, []),
+                "problems": search_problems(self.stats),
             },
             "teasers_without_text": counters.get(stats.TEASERS_WITHOUT_TEXT, 0),
             "unknown_hosts": LinksElsewhere.from_counters(counters, aliases).report(),
@@ -139,7 +150,7 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Thresholds:
-        return cls(settings.getfloat("VOK_LAYOUT_MIN_SHARE"), tuple(settings.getlist("VOK_LAYOUT_FIELDS")))
+        return cls(share_setting(settings, "VOK_LAYOUT_MIN_SHARE"), tuple(settings.getlist("VOK_LAYOUT_FIELDS")))
 
 
 @dataclass(frozen=True)
@@ -157,14 +168,9 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
     if get(stats.PAGES_LISTING, 0) and not get(stats.TEASERS_LISTING, 0):
         problems.append("listing pages were fetched but no teaser was found on them")
     parsed = get(stats.PAGES_ARTICLE, 0)
-    if (
-        parsed
-        and not figures.records
-        and not get(stats.SKIPPED_OTHER_SOURCE, 0)
-        and not get(stats.SKIPPED_BEFORE_SINCE, 0)
-        and not get(stats.SKIPPED_OUTSIDE_PERIOD, 0)
-    ):
+    if parsed and not figures.records and not any(get(key, 0) for key in LEFT_OUT_BY_CHOICE):
         problems.append("article pages were fetched but no article was parsed")
+    problems += search_problems(figures.stats, only=(stats.SEARCH_DAYS_UNREAD,))
     not_understood = get(stats.PAGES_NOT_UNDERSTOOD, 0)
     if not_understood:
         problems.append(
@@ -178,6 +184,27 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
                 f"{figures.records - figures.with_field[name]} of {figures.records} articles have no {name}"
             )
     return problems
+
+
+SEARCH_PROBLEMS = {
+    stats.SEARCH_DAYS_UNREAD: (
+        "search pages linked articles but no teaser was read on them ({n} day(s)): the search's markup is not "
+        "understood, and the days before were not asked"
+    ),
+    stats.SEARCH_DAYS_ALIKE: (
+        "search pages of different days showed the same teasers ({n} day(s)): the site's search ignores the dates "
+        "asked, and the days before were not asked"
+    ),
+}
+
+
+def search_problems(counters: StatsCollector, only: tuple[str, ...] = tuple(SEARCH_PROBLEMS)) -> list[str]:
+    """Why the search road could not read its period, if it could not (a day's page stops the road)."""
+    return [
+        message.format(n=n)
+        for key, message in SEARCH_PROBLEMS.items()
+        if key in only and (n := counters.get_value(key))
+    ]
 
 
 def walk_problems(walk: SliceWalk) -> list[str]:
@@ -208,6 +235,9 @@ def verdict(figures: HealthFigures, thresholds: Thresholds, site: str, walk: Sli
         return Verdict(LAYOUT_BROKEN, f"The site's layout looks broken: {'; '.join(problems)}")
     if walk.pagination_stuck:
         return Verdict(PAGINATION_NOT_FOUND, f"The walk could not get past its first page: {walk.pagination_stuck}")
+    if figures.stats.get_value(stats.SEARCH_DAYS_ALIKE):
+        [ignored] = search_problems(figures.stats, only=(stats.SEARCH_DAYS_ALIKE,))
+        return Verdict(SEARCH_IGNORES_DATES, f"The search road could not read its period: {ignored}")
     if all_gated(figures.stats):
         gated = figures.stats.get_value(stats.GATED)
         return Verdict(ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {COOKIES_HINT}")

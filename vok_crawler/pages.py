@@ -91,12 +91,31 @@ ARTICLE_MARKERS: Query = etree.XPath(
     f" | /descendant::p[{has_class('article-meta')}]"
 )
 _META_PART = re.compile(r"\b(Date|Source)\s*:\s*([^|]*)")
-# A slice URL in an inline script (JSON-escaped or not) or its parameters: the id after the action.
-_SCRIPT_SLICE_ID = re.compile(r"get_cat_by_source.{0,300}?\bid[\"']?\s*[=:]\s*[\"']?(\d+)", re.DOTALL)
+# The slice's parameters in an inline script, in any order: an object (JSON or not) or a query string
+# (a slice URL) that names the action; its id is the parameter ``id`` (not ``source_id``, ``post_id``, ``data-id``).
+_SCRIPT_SLICE_PARAMETERS = re.compile(
+    r"\{[^{}]*get_cat_by_source[^{}]*\}|[^\s\"'{}<>;,]*get_cat_by_source[^\s\"'{}<>;,]*"
+)
+_ID_PARAMETER = re.compile(r"(?<![\w-])[\"']?id[\"']?\s*[=:]\s*[\"']?(\d+)")
 _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*KCNA Watch\s*$")
 UPGRADE_WORDS = "upgrade to nk pro"
 FREE_MEMBER_FORM = "free-member-form"
 CUT_SHORT_ENDINGS = ("…", "...", "[…]", "[...]")
+
+
+def script_slice_id(script: str) -> str | None:
+    """The source id among a slice's parameters in a script, in whatever order they come.
+
+    ``{"id":187245,"source":"163","action":"get_cat_by_source"}``,
+    ``{action: 'get_cat_by_source', ..., id: 777}`` and a slice URL with
+    ``id=K`` before or after ``action=`` alike: the parameters that name
+    the action, and the ``id`` among them.
+    """
+    for parameters in _SCRIPT_SLICE_PARAMETERS.findall(script):
+        found = _ID_PARAMETER.search(parameters)
+        if found:
+            return found[1]
+    return None
 
 
 def first_text(query: Query, element: HtmlElement) -> str | None:
@@ -231,16 +250,13 @@ class SitePage:
         return Read(control, tuple(problems))
 
     def _slice_id_elsewhere(self) -> str | None:
-        """The source id of a slice URL in any link or inline script of the page."""
+        """The source id of a slice URL in any link, or of the slice's parameters in an inline script of the page."""
         for href in SLICE_HREFS(self.root):
             found = parse_slice(canonical_url(href, self.url, self.origin, self.aliases) or "")
             if found:
                 return found.source_id
-        for script in INLINE_SCRIPTS(self.root):
-            match = _SCRIPT_SLICE_ID.search(script.replace("\\/", "/").replace("&amp;", "&"))
-            if match:
-                return match[1]
-        return None
+        scripts = (script_slice_id(s.replace("\\/", "/").replace("&amp;", "&")) for s in INLINE_SCRIPTS(self.root))
+        return next((source_id for source_id in scripts if source_id), None)
 
     def teasers(self) -> Read[list[Teaser]]:
         """Every teaser block in page order, duplicates included, normalized."""
@@ -294,6 +310,8 @@ BLOCK_CLASSED: Query = etree.XPath(
 BLOCK_TEXT_LEAVES: Query = etree.XPath(
     "descendant-or-self::*[self::p or self::div][not(.//p or .//div or .//h4)][not(ancestor::a or ancestor::h4)]"
 )
+# A call to subscribe in a teaser ("Upgrade to NK PRO today"): a link to NK Pro's subscription, never teaser text.
+SUBSCRIBE_LINKS: Query = etree.XPath(".//a[contains(@href, '/pro/subscribe')]")
 HOLDS_A_BLOCK: Query = etree.XPath(f"boolean(descendant-or-self::*[{has_class('article-desc')}])")
 THUMBNAIL_PARTS: Query = etree.XPath("descendant-or-self::a | descendant-or-self::img")
 
@@ -398,10 +416,16 @@ class TeaserParts:
         )
 
     def texts(self) -> tuple[str, ...]:
-        """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block."""
+        """The teaser text's copies: ``p.excerpt``, ``div.hover-excerpt``, then what remains of the block.
+
+        No copy holds a link to NK Pro's subscription (the call to subscribe
+        that ends some teasers, as "what remains" holds no link at all); the
+        words of such a call are taken off by the processor, whatever holds them
+        (:func:`vok_crawler.processors.without_call_to_subscribe`).
+        """
         by_class = [self.classed[name] for name in ("excerpt", "hover-excerpt") if name in self.classed]
         if by_class:
-            return tuple(markup_text(e) for e in by_class)
+            return tuple(markup_text(e, set(SUBSCRIBE_LINKS(e))) for e in by_class)
         titles = [normalize_space(t) for t in self.titles() if t]
         # Text outside links: a thumbnail's box holds the title's copies (cut short with "…"), no teaser.
         remains = [markup_text(leaf, set(leaf.iter("a"))) for leaf in self.leaves if leaf is not self.date]

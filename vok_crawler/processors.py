@@ -232,6 +232,20 @@ def first_with_text(values: Iterable[str | None]) -> str | None:
 
 
 TEASER_DATE = IsoDate(parse_month_day_year, "teaser")
+# A teaser's call to subscribe, the words that may end it ("&hellip; Upgrade to NK PRO today"): at most three more.
+_CALL_TO_SUBSCRIBE = re.compile(r"\s*\bupgrade\s+to\s+nk\s*pro\b(?:\s+[\w-]+){0,3}[\s!.»›→]*$", re.IGNORECASE)
+
+
+def without_call_to_subscribe(text: str) -> str:
+    """A teaser's text without the call to subscribe that may end it: the text ends with its ``…``.
+
+    Some teasers end ``&hellip; <a href=".../pro/subscribe/...">Upgrade to NK
+    PRO today</a>``: no part of the teaser, whatever element holds the words
+    (the link itself is left out of every copy by the page,
+    :class:`vok_crawler.pages.TeaserParts`). Taken off every copy, so that a
+    teaser gives one text whichever shape its block has.
+    """
+    return _CALL_TO_SUBSCRIBE.sub("", text)
 
 
 def to_teaser(raw: RawTeaser, loader_context: Mapping[str, Any]) -> Teaser:
@@ -239,12 +253,13 @@ def to_teaser(raw: RawTeaser, loader_context: Mapping[str, Any]) -> Teaser:
 
     ``raw`` holds the copies in order of preference (title: the ``h4`` link,
     then ``img[alt]``; teaser: ``p.excerpt``, ``div.hover-excerpt``, then the
-    text that remains in the block); the first with text is kept. A block
+    text that remains in the block); the first with text is kept, without the
+    call to subscribe that may end it (:func:`without_call_to_subscribe`). A block
     whose teaser text no rule found is a problem (``vok/teasers/without_text``),
     so that a layout that hides it is seen, not a silent ``null``. A plain
     function rather than a loader per block: pages hold a dozen blocks each.
     """
-    teaser = first_with_text(raw.teasers)
+    teaser = first_with_text(without_call_to_subscribe(text) for text in raw.teasers)
     problems = loader_context.get("problems")
     if teaser is None and problems is not None:
         where = f"{raw.url} on {loader_context.get('url')}"

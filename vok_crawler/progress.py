@@ -26,6 +26,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from vok_crawler import stats
+from vok_crawler.config import seconds_setting
 from vok_crawler.finish_reasons import (
     ALL_GATED,
     BLOCKED,
@@ -35,6 +36,7 @@ from vok_crawler.finish_reasons import (
     NOTHING_FETCHED,
     PAGINATION_NOT_FOUND,
     PAGINATION_REPEATS,
+    SEARCH_IGNORES_DATES,
     SESSION_EXPIRED,
     WALK_INCOMPLETE,
     WRITE_FAILED,
@@ -62,6 +64,7 @@ ADVICE = {
     PAGINATION_REPEATS: "the slices repeat what was seen (the site does not page); run scrapy probe, then report it",
     BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
     SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
+    SEARCH_IGNORES_DATES: "the site's search ignores the dates asked; read the period by the listing's walk instead",
 }
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"
@@ -122,7 +125,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         require_vok_crawl(crawler)
-        progress = cls(crawler, crawler.settings.getfloat("VOK_PROGRESS_INTERVAL"))
+        progress = cls(crawler, seconds_setting(crawler.settings, "VOK_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress

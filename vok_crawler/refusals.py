@@ -33,6 +33,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
+from vok_crawler.config import whole_number_setting
 from vok_crawler.errors import BotCheck
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
 from vok_crawler.pages import challenge
@@ -56,7 +57,7 @@ class BanWatch:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.limit = crawler.settings.getint("VOK_BLOCKED_AFTER")
+        self.limit = whole_number_setting(crawler.settings, "VOK_BLOCKED_AFTER")
         self.in_a_row = 0
         self.last: Refusal | None = None
         self.stopping = False

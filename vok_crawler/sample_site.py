@@ -46,6 +46,7 @@ SUBSCRIBER_COOKIE = "wordpress_logged_in_nkpro"
 # Distinctive, so that a test can grep logs, corpus, state and feeds for a leak.
 SUBSCRIBER_SECRET = "vok-sample-subscriber-SECRET-7f3a9c"
 TO_READINGS = ("count", "end", "fixed")
+END_STATUSES = (200, 404, 410)  # what a slice past the end answers: an empty 200, or "not found" (docs/site.md)
 SLICE_CONTROLS = ("none", "href", "data")
 PAGE = 12  # the slice size of the "fixed" reading, as the listing's
 
@@ -60,20 +61,21 @@ _HTML = b"text/html; charset=UTF-8"
 class SampleSite(Resource):
     """A twisted.web resource over a folder laid out like the site's URLs.
 
-    ``/article/163/`` is ``article/163/index.html``. A slice
-    ``admin-ajax.php?action=get_cat_by_source&from=F&to=T&id=190163`` is cut
-    from ``wp-admin/admin-ajax/190163.html`` (one teaser block per
-    ``<div class="article-desc">`` at a line's start) according to
-    ``to_reading``: ``"count"`` gives blocks [F, F+T), ``"end"`` [F, T),
-    ``"fixed"`` [F, F+12) whatever T says. ``slice_control`` ends each
-    non-empty slice with nothing (``"none"``), a link to the next slice
-    (``"href"``) or a script button with its data (``"data"``); with
-    ``loop`` the last slice links back to the first one (from=12), as the
-    site may. A file ``wp-admin/admin-ajax/<id>-<from>-<to>.html`` is served
-    as it is instead (the benchmark's synthetic site writes its slices so). Pages named in ``nkpro-gates.json`` are gated unless the
-    request carries the cookie ``SUBSCRIBER_COOKIE=SUBSCRIBER_SECRET``.
-    ``hits`` counts the requests per path and query, for tests that check
-    what a crawl asked for.
+        ``/article/163/`` is ``article/163/index.html``. A slice
+        ``admin-ajax.php?action=get_cat_by_source&from=F&to=T&id=190163`` is cut
+        from ``wp-admin/admin-ajax/190163.html`` (one teaser block per
+        ``<div class="article-desc">`` at a line's start) according to
+        ``to_reading``: ``"count"`` gives blocks [F, F+T), ``"end"`` [F, T),
+        ``"fixed"`` [F, F+12) whatever T says; a slice past the end (or of
+    another id) is an empty 200, or ``end_status`` (404, 410). ``slice_control`` ends each
+        non-empty slice with nothing (``"none"``), a link to the next slice
+        (``"href"``) or a script button with its data (``"data"``); with
+        ``loop`` the last slice links back to the first one (from=12), as the
+        site may. A file ``wp-admin/admin-ajax/<id>-<from>-<to>.html`` is served
+        as it is instead (the benchmark's synthetic site writes its slices so). Pages named in ``nkpro-gates.json`` are gated unless the
+        request carries the cookie ``SUBSCRIBER_COOKIE=SUBSCRIBER_SECRET``.
+        ``hits`` counts the requests per path and query, for tests that check
+        what a crawl asked for.
     """
 
     isLeaf = True
@@ -87,18 +89,22 @@ class SampleSite(Resource):
         slice_control: str = "none",
         loop: bool = False,
         search_page: int = SEARCH_PAGE,
+        end_status: int = 200,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # twisted.web's Resource is unannotated
         if to_reading not in TO_READINGS:
             raise ValueError(f"to_reading must be one of {TO_READINGS}, not {to_reading!r}")
         if slice_control not in SLICE_CONTROLS:
             raise ValueError(f"slice_control must be one of {SLICE_CONTROLS}, not {slice_control!r}")
+        if end_status not in END_STATUSES:
+            raise ValueError(f"end_status must be one of {END_STATUSES}, not {end_status!r}")
         self.root = Path(root)
         self.flaky = set(flaky)
         self.delay = delay  # seconds before each answer, as a distant server takes
         self.to_reading = to_reading
         self.slice_control = slice_control
         self.loop = loop
+        self.end_status = end_status  # a slice past the end of the list, or of another source id
         self.hits: Counter[str] = Counter()
         self.hosts: Counter[str] = Counter()  # requests by the Host they named: a crawl asks only its own
         self.search_page = search_page
@@ -179,12 +185,12 @@ class SampleSite(Resource):
         static = self.root / f"wp-admin/admin-ajax/{args.get('id')}-{start}-{to}.html"
         if static.is_file():  # a slice written as a file, as the benchmark's synthetic site does for nginx
             return self._file(request, static)
-        if args.get("id") != SOURCE_ID or start < 0:
-            return b""
+        if args.get("id") != SOURCE_ID or start < 0 or start >= len(self.blocks):
+            return self._past_the_end(request)
         stop = {"count": start + to, "end": to, "fixed": start + PAGE}[self.to_reading]
         chosen = self.blocks[start:stop]
         if not chosen:
-            return b""  # past the end, or a "to" that asks for nothing
+            return b""  # a "to" that asks for nothing
         end = start + len(chosen)
         control = ""
         if self.loop and end >= len(self.blocks):
@@ -192,6 +198,13 @@ class SampleSite(Resource):
         elif self.slice_control != "none" and end < len(self.blocks):
             control = self._control(self.slice_control, end, size=stop - start)
         return self._rewrite(request, ("\n" + "".join(chosen) + control).encode())
+
+    def _past_the_end(self, request: Request) -> bytes:
+        """A slice of nothing: an empty 200, or the ``end_status`` the server was given (404, 410)."""
+        if self.end_status == 200:
+            return b""
+        request.setResponseCode(self.end_status)
+        return b"<html><body><h1>Not Found</h1></body></html>"
 
     def _search(self, request: Request) -> bytes:
         """The site's search: the source's teasers whose date is in [start, end], newest first, a page of them.
@@ -267,7 +280,7 @@ def _finish(request: Request, body: bytes) -> None:
 
 def main() -> None:
     """``python -m vok_crawler.sample_site [--root samples/site] [--port 8163] [--delay 0]
-    [--to-reading count|end|fixed] [--slice-control none|href|data] [--loop]``."""
+    [--to-reading count|end|fixed] [--slice-control none|href|data] [--loop] [--end-status 200|404|410]``."""
     from twisted.internet import reactor
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -277,9 +290,15 @@ def main() -> None:
     parser.add_argument("--to-reading", choices=TO_READINGS, default="count", help="what a slice's 'to' means")
     parser.add_argument("--slice-control", choices=SLICE_CONTROLS, default="none", help="what ends a slice")
     parser.add_argument("--loop", action="store_true", help="the last slice links back to the first")
+    parser.add_argument("--end-status", type=int, choices=END_STATUSES, default=200, help="a slice past the end")
     args = parser.parse_args()
     site = SampleSite(
-        args.root, delay=args.delay, to_reading=args.to_reading, slice_control=args.slice_control, loop=args.loop
+        args.root,
+        delay=args.delay,
+        to_reading=args.to_reading,
+        slice_control=args.slice_control,
+        loop=args.loop,
+        end_status=args.end_status,
     )
     port = reactor.listenTCP(args.port, Site(site), interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
     print(f"Serving {args.root} on http://127.0.0.1:{cast(IPv4Address, port.getHost()).port}/", flush=True)

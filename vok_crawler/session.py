@@ -28,8 +28,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from vok_crawler import stats
-from vok_crawler.config import has_session
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.config import has_session, whole_number_setting
 from vok_crawler.finish_reasons import SESSION_EXPIRED
 from vok_crawler.memory import CrawlMemory
 from vok_crawler.scope import require_vok_crawl
@@ -58,10 +57,7 @@ class SessionWatch:
         require_vok_crawl(crawler)
         if not has_session(crawler.settings):
             raise NotConfigured("no cookies file and no browser profile: no session to run out")
-        value = crawler.settings.get("VOK_SESSION_LOST_AFTER")
-        if not str(value).strip().isdigit() or int(value) < 1:
-            raise BadConfiguration(f"setting VOK_SESSION_LOST_AFTER must be a whole number of 1 or more, not {value!r}")
-        watch = cls(crawler, int(value))
+        watch = cls(crawler, whole_number_setting(crawler.settings, "VOK_SESSION_LOST_AFTER"))
         crawler.signals.connect(watch.article_gated, signal=ARTICLE_GATED)
         return watch
 

@@ -32,6 +32,7 @@ SIZE_RANGE = range(1, 201)
 REPEATS_NOT_PAGING = 2
 
 Reading = Literal["unknown", "count", "end"]
+SliceEnd = Literal["empty", "not found"]  # how a slice with no teaser answered: an empty answer, or 404/410
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class SliceWalk:
 
     The walk reaches the end of the list only when a slice asked at the
     next offset (the previous ``from`` plus the teasers it held, the
-    :attr:`frontier`) comes back empty. A link that loops back or jumps
+    :attr:`frontier`) comes back empty, or answers 404 or 410. A link that loops back or jumps
     past the frontier is not followed: the next slice is built at the
     computed offset instead (:meth:`next_start`). A slice whose teasers
     were all seen already in this run (a server that ignores ``from``) is
@@ -205,11 +206,19 @@ class SliceWalk:
             return None
         return href or target.url(origin)
 
-    def ended(self, asked: Slice) -> bool:
-        """A slice came back empty: the end of the list if it was asked at the frontier (or beyond)."""
-        if asked.start >= self.frontier:
+    def ended(self, asked: Slice, answer: SliceEnd = "empty") -> bool:
+        """A slice came back empty, or answered "not found" (404, 410): whether the list ends there.
+
+        It does when the slice was asked at the frontier (or beyond); a slice
+        not found, only once a page of the walk held teasers (the anatomy
+        allows a server to answer so past the end; before any teaser it says
+        nothing of the end: a failure). Once the end is reached, an empty
+        slice short of the frontier asks for nothing more.
+        """
+        if asked.start >= self.frontier and (answer == "empty" or self.frontier):
             self.reached_end = True
-        return self.reached_end
+            return True
+        return answer == "empty" and self.reached_end
 
     def failed(self, url: str = "") -> None:
         """A listing page or slice could not be read: the walk is not complete."""
@@ -233,7 +242,7 @@ class SliceWalk:
         """Why the walk did not reach the end of the list, if it had to and did not.
 
         Reaching the end means a slice asked at the offset after the last
-        teaser came back empty; a run that stopped on purpose (nothing new,
+        teaser came back empty, or "not found"; a run that stopped on purpose (nothing new,
         older than ``since``) need not.
         """
         if self.failed_pages:

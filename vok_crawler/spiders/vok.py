@@ -3,7 +3,8 @@
 It follows the listing's teasers, every "More Articles" slice (by its link,
 or built from the page when the site's control is script-driven or absent)
 and the "More From ..." teasers of article pages, on the start URL's own
-site and nothing else. What a page holds is read by :mod:`vok_crawler.pages`;
+site and nothing else; the search road's routing (a period by date) is
+:mod:`vok_crawler.spiders.search_road`'s, mixed in. What a page holds is read by :mod:`vok_crawler.pages`;
 what is known, and what happened, is kept by :class:`vok_crawler.memory.CrawlMemory`
 (the ledger of article outcomes, told once per page, and the walk).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, cast
 
@@ -22,18 +23,19 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import search, stats
-from vok_crawler.config import has_session, host_aliases, switch
+from vok_crawler.config import has_session, host_aliases, switch, whole_number
 from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
 from vok_crawler.following import SiteRequests
 from vok_crawler.items import Article, Teaser
 from vok_crawler.memory import CrawlMemory, RunOptions
 from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
 from vok_crawler.parsing import page_selector
-from vok_crawler.processors import posted_date
+from vok_crawler.processors import KOREA, posted_date
 from vok_crawler.reading import ArticleReader
 from vok_crawler.refusals import BanWatch, Refusal
 from vok_crawler.replay import fetched_at
 from vok_crawler.slices import Slice, parse_slice
+from vok_crawler.spiders.search_road import SearchRoad
 from vok_crawler.urls import NO_ALIASES, Aliases, asked_url, canonical_url, site_name
 
 logger = logging.getLogger(__name__)
@@ -55,14 +57,7 @@ def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
     return kept
 
 
-def days(value: str) -> int:
-    """``-a revisit=DAYS``: a whole number of days, 0 or more."""
-    if not str(value).strip().isdigit():
-        raise BadConfiguration(f"revisit must be a number of days, not {value!r}")
-    return int(value)
-
-
-class VokSpider(scrapy.Spider):
+class VokSpider(SearchRoad, scrapy.Spider):
     """Voice of Korea (EN) on KCNA Watch.
 
     Arguments (``-a``): ``start_url`` a source listing (default, the live
@@ -118,12 +113,14 @@ class VokSpider(scrapy.Spider):
             self.since = date.fromisoformat(since).isoformat() if since else None
         except ValueError:
             raise BadConfiguration(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
-        if source_id is not None and not str(source_id).strip().isdigit():
-            raise BadConfiguration(f"source_id must be the source's number in slice URLs (id=K), not {source_id!r}")
+        if source_id is not None:
+            whole_number("source_id", source_id, "the source's number in slice URLs (id=K)")
         self.source_id = str(source_id).strip() if source_id is not None else None
-        self.revisit = days(revisit) if revisit is not None else None
+        self.revisit = whole_number("revisit", revisit, "a number of days") if revisit is not None else None
         self.refresh = switch("refresh", refresh)
-        self.period = search.period(published_from, published_to)  # the search road, instead of the listing
+        # The search road, instead of the listing (vok_crawler.spiders.search_road): its period, what its days showed.
+        self.period = search.period(published_from, published_to, datetime.now(KOREA).date())
+        self.search_days = search.SearchDays(self.period) if self.period is not None else None
         # What the memory is asked.
         self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, self.period is not None)
 
@@ -160,6 +157,12 @@ class VokSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         memory = self.memory
         if self.period is not None:  # the search road reads the period and nothing else
+            if self.period.asked_last is not None:
+                logger.info(
+                    "published_to %s is after today (%s in Korea): the period ends today",
+                    self.period.asked_last,
+                    self.period.last,
+                )
             for request in self.requests.follow([self.start_url], self.parse_search_start):
                 yield request
             return
@@ -212,53 +215,6 @@ class VokSpider(scrapy.Spider):
         else:
             yield from self._next_slice(response, page, asked, len(teasers))
 
-    def parse_search_start(self, response: Response) -> Iterator[scrapy.Request]:
-        """The search road's start page: the source id, as for slices, then one search per day of the period."""
-        page = self.requests.page(SitePage, response)
-        if page is None:
-            self.memory.walk.failed(response.url)
-            return
-        teasers = page.teasers().reported(self.crawler.stats)
-        control = page.more_articles().reported(self.crawler.stats)
-        self.crawler.stats.inc_value(stats.PAGES_LISTING)
-        self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
-        self.bans.answered()
-        self.memory.walk.learn(control, len(teasers))
-        source_id = self.memory.walk.source_id
-        if source_id is None or self.period is None:
-            self.memory.walk.stuck(
-                f"no source id on {response.url} for the search road: no data-id, no slice URL "
-                "(give the source's id with -a source_id=K)"
-            )
-            return
-        days = [search.search_url(self.start_url, source_id, day) for day in self.period.days()]
-        yield from self.requests.follow(days, self.parse_search_day)
-
-    def parse_search_day(self, response: Response) -> Iterator[scrapy.Request]:
-        """One day of the search road: its teasers of the period, then the articles not known yet."""
-        page = self.requests.page(SitePage, response)
-        day = search.searched_day(response.url)
-        if page is None or not search.is_search_page(page.root):
-            self.memory.walk.failed(response.url)
-            self.bans.refused(response.url, "unrecognized", "no search results (div#search_wrapper) on a search page")
-            return
-        self.bans.answered()
-        teasers = page.teasers().reported(self.crawler.stats)
-        self.crawler.stats.inc_value(stats.PAGES_SEARCH)
-        self.crawler.stats.inc_value(stats.TEASERS_SEARCH, len(teasers))
-        if search.shows_full_page(page.root):
-            logger.warning(
-                "The search for %s shows a full page (%d teasers, then More Articles): that day may hold more "
-                "articles than it shows",
-                day,
-                len(teasers),
-            )
-            full = self.crawler.stats.get_value(stats.SEARCH_FULL_DAYS, [])
-            self.crawler.stats.set_value(stats.SEARCH_FULL_DAYS, sorted({*full, str(day)}))
-        # Every teaser is asked for: the search chose them by the source's date, while a current
-        # article's teaser shows its posting day, which may be the next one. The article's published date judges.
-        yield from self.requests.follow(self.requests.unknown(teaser.url for teaser in teasers), self.parse_article)
-
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """An article: its record if the source is ours, then its "More From" teasers.
 
@@ -279,9 +235,7 @@ class VokSpider(scrapy.Spider):
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
-        if self.period is not None and item.published is not None and not self.period.holds(item.published):
-            logger.info("Skipping %s: published %s, outside the period asked", response.url, item.published)
-            self.crawler.stats.inc_value(stats.SKIPPED_OUTSIDE_PERIOD)
+        if self._outside_the_period(url, item):
             return
         yield item
         if self.period is not None:  # the search road follows no teaser of the article, nor its slices
@@ -298,7 +252,14 @@ class VokSpider(scrapy.Spider):
         request = failed_request(failure)
         url = asked_url(request)
         kind = error_kind(failure)
-        is_article = request.callback == self.parse_article
+        if kind in GONE and request.callback in (self.parse, self.parse_listing) and self._past_the_end(url, kind):
+            return
+        is_article = request.callback in (self.parse_article, self.parse_search_source)
+        if request.callback == self.parse_search_source:
+            self.memory.walk.stuck(
+                f"no source id for the search road: none on the start page, and {url}, asked for its More From "
+                f"control, answered {kind} (give the source's id with -a source_id=K)"
+            )
         if kind == "gated" and is_article:
             self.reader.gated(url, "redirect to free-member-form")
             self.memory.ledger.tell(url, "gated")
@@ -341,6 +302,26 @@ class VokSpider(scrapy.Spider):
             )
         yield from self.requests.follow([walk.take(chosen.target, self.start_url, chosen.href)])
 
+    def _past_the_end(self, url: str, kind: str) -> bool:
+        """A slice answered 404 or 410: whether that is the end of the list (asked at the walk's frontier).
+
+        Short of the frontier, or before any page of the walk held teasers, it
+        is a failure like any other.
+        """
+        asked = parse_slice(url)
+        if asked is None or not self.memory.walk.ended(asked, "not found"):
+            return False
+        logger.info("The slice %s answered %s: the end of the list", url, kind.removeprefix("http_"))
+        self.crawler.stats.inc_value(stats.LISTING_END_NOT_FOUND)
+        self._judge_first_slice(url)
+        return True
+
+    def _judge_first_slice(self, url: str) -> None:
+        """The walk's end came at its first slice: on a whole walk, a source of twelve articles or a wrong id."""
+        walk = self.memory.walk
+        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
+            walk.stuck(f"the first slice, {url}, held no teaser (is the source id right?)")
+
     def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
         """A page without teasers: the end of the list, or a page that is not what was asked for."""
         text = " ".join(page.root.xpath("//body//text()")).strip()
@@ -350,8 +331,7 @@ class VokSpider(scrapy.Spider):
             return
         self.bans.answered()
         walk = self.memory.walk
-        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
-            walk.stuck(f"the first slice, {response.url}, held no teaser (is the source id right?)")
+        self._judge_first_slice(response.url)
         if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
             logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
             yield from self.requests.follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])
