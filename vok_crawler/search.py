@@ -29,6 +29,7 @@ from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.pages import has_class
 from vok_crawler.problems import Problem, Read
+from vok_crawler.processors import EARLIEST_PUBLISHED
 from vok_crawler.urls import canonical_url
 
 SEARCH_WRAPPER_ID = "search_wrapper"
@@ -37,8 +38,6 @@ _WRAPPER: Any = etree.XPath(f"//*[@id='{SEARCH_WRAPPER_ID}']")
 _FULL: Any = etree.XPath(f"//*[self::a or self::button][{has_class(FULL_PAGE_CONTROL)}]")
 _ARTICLE_LINKS: Any = etree.XPath(f"//*[@id='{SEARCH_WRAPPER_ID}']//a[contains(@href, '/newstream/')]")
 _DAY_FORMAT = "%d-%m-%Y"  # the search's start= and end=, day first
-# No article of the site is older: a first day before it is a typo (0201 for 2011), not a period to walk.
-EARLIEST = date(1990, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class Period:
 def period(published_from: str | None, published_to: str | None, today: date) -> Period | None:
     """``-a published_from=YYYY-MM-DD -a published_to=YYYY-MM-DD``: both or neither, in order.
 
-    The first day is :data:`EARLIEST` or later and not after ``today`` (the
+    The first day is :data:`~vok_crawler.processors.EARLIEST_PUBLISHED` (no article of the site is older: an earlier first day is a typo, 0201 for 2011) or later and not after ``today`` (the
     day in Korea, where the site's dates are); a last day after today is
     today (the period says so, for the log).
     """
@@ -89,9 +88,9 @@ def period(published_from: str | None, published_to: str | None, today: date) ->
         raise BadConfiguration(
             f"published_from and published_to must be days as YYYY-MM-DD, not {published_from!r} and {published_to!r}"
         ) from None
-    if first < EARLIEST:
+    if first < EARLIEST_PUBLISHED:
         raise BadConfiguration(
-            f"published_from must be {EARLIEST} or later (no article of the site is older), not {first}"
+            f"published_from must be {EARLIEST_PUBLISHED} or later (no article of the site is older), not {first}"
         )
     if first > last:
         raise BadConfiguration(f"published_from ({first}) is after published_to ({last})")
