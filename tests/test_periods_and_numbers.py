@@ -23,9 +23,9 @@ from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl_args, run_scrapy, s
 from tests.test_crash import wait_for
 from vok_crawler.config import seconds_setting, share_setting, whole_number, whole_number_setting
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.processors import KOREA
+from vok_crawler.processors import EARLIEST_PUBLISHED, KOREA
 from vok_crawler.sample_site import SampleSite
-from vok_crawler.search import EARLIEST, Period, period
+from vok_crawler.search import Period, period
 
 TODAY = date(2026, 11, 23)
 
@@ -64,8 +64,8 @@ def test_seconds_and_shares_as_written_in_settings_or_typed():
 
 
 def test_a_period_starts_on_1990_01_01_or_later():
-    assert date(1990, 1, 1) == EARLIEST
-    assert period("1990-01-01", "1990-01-01", TODAY) == Period(EARLIEST, EARLIEST)
+    assert date(1990, 1, 1) == EARLIEST_PUBLISHED
+    assert period("1990-01-01", "1990-01-01", TODAY) == Period(EARLIEST_PUBLISHED, EARLIEST_PUBLISHED)
     for typo in ("1989-12-31", "0201-01-01", "0001-01-01"):
         with pytest.raises(BadConfiguration, match=f"published_from must be 1990-01-01 or later .*not {typo}"):
             period(typo, "2011-01-01", TODAY)
@@ -80,9 +80,9 @@ def test_a_period_ends_today_at_the_latest_and_says_so():
 
 
 def test_the_days_of_a_period_are_made_one_at_a_time_newest_first_down_to_its_first():
-    days = Period(EARLIEST, date(1990, 1, 3))
+    days = Period(EARLIEST_PUBLISHED, date(1990, 1, 3))
     assert days.day_before(date(1990, 1, 3)) == date(1990, 1, 2)
-    assert days.day_before(date(1990, 1, 2)) == EARLIEST and days.day_before(EARLIEST) is None
+    assert days.day_before(date(1990, 1, 2)) == EARLIEST_PUBLISHED and days.day_before(EARLIEST_PUBLISHED) is None
 
 
 BAD = [
