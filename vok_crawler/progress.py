@@ -29,6 +29,7 @@ from vok_crawler.finish_reasons import (
     ALL_GATED,
     BLOCKED,
     BOT_CHECK,
+    BROWSER_LOST,
     FORCED_SHUTDOWN,
     LAYOUT_BROKEN,
     NOTHING_FETCHED,
@@ -59,6 +60,7 @@ ADVICE = {
     PAGINATION_REPEATS: "the slices repeat what was seen (the site does not page); run scrapy probe, then report it",
     BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
     SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
+    BROWSER_LOST: f"the browser went away twice in a row (killed, crashed, out of memory); check the machine, then {AGAIN}",
 }
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"
