@@ -55,6 +55,19 @@ def _settle(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def _settle_soon(future: asyncio.Future[None]) -> None:
+    """Settled at once on its own loop (before the page's own errors wake anything), else from that loop."""
+    loop = future.get_loop()
+    try:
+        here = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    if here is loop:
+        _settle(future)
+    else:
+        loop.call_soon_threadsafe(_settle, future)
+
+
 class ProfileBrowser(PlaywrightBrowserProvider):  # type: ignore[misc]  # scrapy-playwright ships no type hints
     """scrapy-playwright's browser provider, which tells when the profile's browser goes away.
 
@@ -100,7 +113,7 @@ class ProfileBrowser(PlaywrightBrowserProvider):  # type: ignore[misc]  # scrapy
         self.since_page += 1
         logger.warning("The browser %s (%d time(s) in a row before a page came)", what, self.since_page)
         for future in list(self.waiting):
-            future.get_loop().call_soon_threadsafe(_settle, future)
+            _settle_soon(future)
 
 
 class ProfileHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # scrapy-playwright ships no type hints
