@@ -28,6 +28,8 @@ from tests.conftest import (
     serve,
 )
 from tests.test_faults import scrapy_crawl, state_of
+from vok_crawler.browser import browser_cookies
+from vok_crawler.cookies import load_cookies
 from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 from vok_crawler.warc import RENDERED_HEADER
 
@@ -141,3 +143,27 @@ def test_a_missing_profile_or_a_browser_that_does_not_start_is_one_error_line(tm
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: the browser {broken} does not start"), lines
     assert not (tmp_path / "vok.jsonl").exists() and not (tmp_path / "vok.state.json").exists()
+
+
+HOST_ONLY_AND_DOMAIN_COOKIES = (
+    "# Netscape HTTP Cookie File\n"
+    "kcnawatch.org\tFALSE\t/\tFALSE\t0\thost_only\th-1\n"  # include-subdomains FALSE: this host alone
+    ".kcnawatch.org\tTRUE\t/\tFALSE\t0\twith_subdomains\td-1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("https://kcnawatch.org/article/163/", {"host_only": "kcnawatch.org", "with_subdomains": ".kcnawatch.org"}),
+        ("https://www.kcnawatch.org/article/163/", {"with_subdomains": ".kcnawatch.org"}),  # one label past it
+        ("https://a.www.kcnawatch.org/", {"with_subdomains": ".kcnawatch.org"}),
+        ("https://notkcnawatch.org/", {}),  # a name that only ends with it is another site
+        ("https://org/", {}),
+    ],
+)
+def test_a_host_only_cookie_goes_into_the_browser_for_its_own_host_alone(tmp_path, url, sent):
+    # The domain goes to the browser as the file has it: without its dot, Playwright keeps it host-only.
+    path = tmp_path / "cookies.txt"
+    path.write_text(HOST_ONLY_AND_DOMAIN_COOKIES)
+    assert {cookie["name"]: cookie["domain"] for cookie in browser_cookies(load_cookies(path), url)} == sent

@@ -22,12 +22,18 @@ user's own session, as slow and polite as the plain road.
   site's pages through the browser, keeps the browser on the site (a
   navigation off it is answered empty and judged by its target as the plain
   road judges a redirect; other requests off the site are not made), puts the
-  cookies of ``VOK_COOKIES_FILE`` into the browser for the crawled host only,
-  and gives each page the status of the document the browser rendered.
+  cookies of ``VOK_COOKIES_FILE`` into the browser for the crawled host only
+  (into each browser started, should one go away mid-run), and gives each
+  page the status of the document the browser rendered.
+- :mod:`vok_crawler.browser_handler`, its download handler: a browser that
+  goes away mid-run fails the page in flight (asked again, through a browser
+  started anew) instead of hanging the run; gone twice in a row, it ends the
+  run (``browser_lost``).
 
 A profile's cookies are secrets: the browser's ``Cookie`` header is taken
-off each request once answered, and the archive leaves it out (as any
-cookie); what the archive records is the rendered page, marked so.
+off each request as it leaves the browser, answered or failed, and the
+archive leaves it out (as any cookie); what the archive records is the
+rendered page, marked so.
 """
 
 from __future__ import annotations
@@ -63,13 +69,16 @@ from vok_crawler.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
 
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+HANDLER = "vok_crawler.browser_handler.ProfileHandler"  # scrapy-playwright's, which a browser gone cannot hang
+PROVIDER = "vok_crawler.browser_handler.ProfileBrowser"  # scrapy-playwright's, which tells when the browser goes
 CONTEXT = "vok_profile"  # the one browser context: the persistent profile
 DOCUMENT = "vok_browser_document"  # request.meta: the last document the browser loaded for the request
 RECEIVED = "vok_browser_received"  # request.meta: that document's status and body, as the server sent them
 # Quiet on a closed network and on a server: no updates, sync or first-run pages. Not stealth.
 CHROMIUM_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
 SETTLE_POLL_MS = 200  # how often a page still showing a challenge is looked at again
+# What request.meta holds for scrapy-playwright to make the page: none of it data, none of it kept.
+PAGE_META = ("playwright_page_init_callback", "playwright_page_methods", "playwright_context_kwargs")
 EMPTY_PAGE = "<html><head></head><body></body></html>"
 INSTALL_HINT = "pip install -e '.[browser]' (scrapy-playwright), and a Chromium: apt-get install chromium"
 
@@ -160,8 +169,10 @@ class BrowserRoad:
         # Next to the archive (950), before it in answers: the archive records what the crawl reads.
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BrowserRequests, 955)
         settings.add_to_list("RETRY_EXCEPTIONS", "playwright.async_api.Error")  # a navigation that failed
+        settings.add_to_list("RETRY_EXCEPTIONS", "vok_crawler.errors.BrowserLost")  # asked again of a new browser
         for name, value in {
             "PLAYWRIGHT_CONTEXTS": {CONTEXT: context_options(profile, executable, settings.get("USER_AGENT"))},
+            "PLAYWRIGHT_BROWSER_PROVIDER": PROVIDER,
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,  # one page at a time, as the plain road
             "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,  # the browser's own headers: its cookies as it sends them
@@ -212,6 +223,7 @@ class BrowserRequests:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.cookies: list[dict[str, Any]] = []
+        self.given_cookies: object = None  # the browser context that has them: a new browser has not
         self.context_options = crawler.settings.getdict("PLAYWRIGHT_CONTEXTS")[CONTEXT]
         self.challenge_wait = seconds_setting(crawler.settings, "VOK_BROWSER_CHALLENGE_WAIT")
 
@@ -240,7 +252,7 @@ class BrowserRequests:
 
     def process_exception(self, request: Request, exception: Exception | None = None) -> None:
         """What this request's page needed goes with it: a retry (or JOBDIR's queue) gets a request of data only."""
-        for key in (DOCUMENT, "playwright_page_init_callback", "playwright_page_methods", "playwright_context_kwargs"):
+        for key in (DOCUMENT, RECEIVED, *PAGE_META):
             request.meta.pop(key, None)
 
     async def prepare_page(self, page: Any, request: Request) -> None:
@@ -260,9 +272,9 @@ class BrowserRequests:
 
         await page.route("**", on_the_site)
         page.on("response", document)
-        if self.cookies:
+        if self.cookies and page.context is not self.given_cookies:
             await page.context.add_cookies(self.cookies)
-            self.cookies = []  # in the profile's context for the rest of the run
+            self.given_cookies = page.context  # there for the rest of the run, unless the browser goes away
 
     async def settle(self, request: Request, page: Any) -> None:
         """Wait for the page past a challenge, a while at most; keep the document the browser received.
@@ -297,10 +309,9 @@ class BrowserRequests:
             await page.wait_for_load_state()
 
     def process_response(self, request: Request, response: Response) -> Response:
-        """The document the browser received, with its status; the browser's Cookie header goes no further."""
+        """The document the browser received, with its status."""
         if RENDERED not in response.flags:
             return response
-        request.headers.pop(b"Cookie", None)  # scrapy-playwright copied the browser's headers onto the request
         received = request.meta.pop(RECEIVED, None)
         self.process_exception(request)
         self.crawler.stats.inc_value(stats.BROWSER_PAGES)

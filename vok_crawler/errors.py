@@ -45,7 +45,16 @@ class NotArchived(IgnoreRequest):
     """A response the archive could not keep (its disk is full): not parsed, so no record lacks its capture."""
 
 
+class BrowserLost(Exception):
+    """The browser road's Chromium went away under the page (killed, crashed), or did not start again.
+
+    Retried as any failed download, through a browser started anew with the
+    profile (:mod:`vok_crawler.browser_handler`).
+    """
+
+
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
+    ((BrowserLost,), "browser_lost"),
     ((NotArchived,), "not_archived"),
     ((RedirectLoop,), "redirect_loop"),
     ((DownloadTimeoutError,), "timeout"),

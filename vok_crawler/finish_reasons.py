@@ -18,5 +18,6 @@ ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies ar
 BLOCKED = "blocked"  # the site kept refusing the crawl
 BOT_CHECK = "bot_check"  # the refusals that stopped the crawl were bot checks: the browser road passes them
 SESSION_EXPIRED = "session_expired"  # a run with a session met the gate VOK_SESSION_LOST_AFTER times: the login ran out
+BROWSER_LOST = "browser_lost"  # the browser road's Chromium went away and the one started again went too
 WRITE_FAILED = "write_failed"  # a record could not be written to the corpus (disk full, I/O error)
 FORCED_SHUTDOWN = "forced_shutdown"  # a second Ctrl-C or SIGTERM: stopped without closing

@@ -31,6 +31,7 @@ from vok_crawler.finish_reasons import (
     ALL_GATED,
     BLOCKED,
     BOT_CHECK,
+    BROWSER_LOST,
     FORCED_SHUTDOWN,
     LAYOUT_BROKEN,
     NOTHING_FETCHED,
@@ -65,6 +66,7 @@ ADVICE = {
     BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
     SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
     SEARCH_IGNORES_DATES: "the site's search ignores the dates asked; read the period by the listing's walk instead",
+    BROWSER_LOST: f"the browser went away twice in a row (killed, crashed, out of memory); check the machine, then {AGAIN}",
 }
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"

@@ -53,6 +53,7 @@ REFUSALS = "vok/refusals"
 BOT_CHECKS = "vok/refusals/bot_check"  # pages that were a bot check's challenge instead of content
 SESSION_LOST = "vok/session/gated_after_expiry"  # gated pages of a run whose session ran out (left pending)
 BROWSER_PAGES = "vok/browser/pages"  # pages fetched through the browser road
+BROWSER_LOST = "vok/browser/lost"  # times the browser went away (killed, crashed) or did not start again
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
 # The WARC archive of the responses (vok_crawler.archive, .warc) and its replay (vok_crawler.replay).
