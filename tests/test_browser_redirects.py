@@ -6,6 +6,8 @@ the browser without following one, and hands a redirect to the crawl's own
 rules (``OffSiteRedirectMiddleware``, then Scrapy's ``RedirectMiddleware``):
 the gate by its target, never asked for; no way off the site; the site's
 other name followed on the crawl's own host, with the session; a loop told.
+A document that cannot be fetched fails the page, to be asked again, and
+says why without the headers it was asked with.
 Real crawls in subprocesses, real Chromium, the samples on 127.0.0.1:P and a
 second loopback server standing for www.nknews.org, which counts what it is
 asked.
@@ -20,6 +22,7 @@ from urllib.parse import quote
 
 import pytest_twisted
 
+from tests.challenge_site import GuardedSite
 from tests.conftest import (
     SAMPLE_SITE,
     comparable,
@@ -32,7 +35,7 @@ from tests.conftest import (
 )
 from tests.fault_site import FaultySite
 from tests.test_browser import archived, logged_in_profile
-from tests.test_browser_faults import browser_crawl, files_under, secrets_in
+from tests.test_browser_faults import assert_exact_corpus, browser_crawl, files_under, secrets_in
 from tests.test_faults import state_of
 from tests.test_site_2026 import moved_to_second_name
 from vok_crawler import stats
@@ -121,4 +124,26 @@ def test_on_the_browser_road_a_redirect_to_the_sites_other_name_is_followed_on_t
     redirects = [text for kind, text in archived(out / "archive") if kind == "response" and b" 301 " in text]
     assert len(redirects) == len(moved)
     assert all(f"Location: http://{second_name(origin)}/".encode() in text for text in redirects)
+    assert secrets_in(files_under(out), log) == []
+
+
+@needs_browser
+@pytest_twisted.inlineCallbacks
+def test_on_the_browser_road_a_document_that_cannot_be_fetched_fails_the_page_and_says_why_without_its_cookies(
+    tmp_path,
+):
+    # Behind the bot check, with the profile's login: the browser asks with both cookies. Two articles fail
+    # once, a connection reset and a body cut short; their retries read them.
+    out = tmp_path / "out"
+    corpus = out / "vok.jsonl"
+    site = GuardedSite(SAMPLE_SITE, challenge=503, faults={MOVED_OFF: "reset", MOVED_ON: "truncate"})
+    with serve(site) as origin:
+        profile = logged_in_profile(tmp_path, origin)
+        _, err, code = yield scrapy_output(*browser_crawl(origin, corpus, profile))
+    log = err.decode()
+    assert code == 0, log[-5000:]
+    assert_exact_corpus(corpus, origin)
+    assert len(site.times[MOVED_OFF]) == len(site.times[MOVED_ON]) == 2  # failed once, read on the retry
+    assert f"The browser's request for {origin}{MOVED_OFF} failed: Route.fetch: read ECONNRESET" in log
+    assert f"The browser's request for {origin}{MOVED_ON} failed: Route.fetch: " in log
     assert secrets_in(files_under(out), log) == []
