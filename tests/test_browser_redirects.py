@@ -40,6 +40,7 @@ from tests.test_faults import state_of
 from tests.test_site_2026 import moved_to_second_name
 from vok_crawler import stats
 from vok_crawler.sample_site import SampleSite
+from vok_crawler.warc import RENDERED_HEADER
 
 SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # paywall, member-form, and one to https://www.nknews.org
 GATED_ELSEWHERE = "/newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on/"
@@ -120,10 +121,14 @@ def test_on_the_browser_road_a_redirect_to_the_sites_other_name_is_followed_on_t
     assert health_of(corpus)["errors"]["redirect_loop"] == 1 and site.hits[LOOP] == 1
     state = state_of(corpus)
     assert state["gated"] == [] and state["pending"] == [origin + LOOP]  # asked for again, never forgotten
-    # The archive keeps each redirect as the server sent it, marked as the browser road's; no cookie anywhere.
-    redirects = [text for kind, text in archived(out / "archive") if kind == "response" and b" 301 " in text]
+    # The archive keeps each redirect as the server sent it, each page and redirect with the address it came
+    # from, as the browser's own network would tell it; no cookie anywhere.
+    responses = [text for kind, text in archived(out / "archive") if kind == "response"]
+    redirects = [text for text in responses if b" 301 " in text]
     assert len(redirects) == len(moved)
     assert all(f"Location: http://{second_name(origin)}/".encode() in text for text in redirects)
+    assert all(RENDERED_HEADER.encode() in text for text in responses)  # robots.txt is not archived
+    assert all(b"WARC-IP-Address: 127.0.0.1\r\n" in text for text in responses)
     assert secrets_in(files_under(out), log) == []
 
 

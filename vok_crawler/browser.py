@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import glob
 import importlib.util
+import ipaddress
 import logging
 import os
 import shutil
@@ -82,6 +83,7 @@ CONTEXT = "vok_profile"  # the one browser context: the persistent profile
 DOCUMENT = "vok_browser_document"  # request.meta: the last document the browser loaded for the request
 RECEIVED = "vok_browser_received"  # request.meta: that document's status and body, as the server sent them
 REDIRECT = "vok_browser_redirect"  # request.meta: the redirect the server answered for that document, not followed
+ADDRESS = "vok_browser_address"  # request.meta: the server's IP address the last document came from, for the archive
 # Quiet on a closed network and on a server: no updates, sync or first-run pages. Not stealth.
 CHROMIUM_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
 SETTLE_POLL_MS = 200  # how often a page still showing a challenge is looked at again
@@ -282,7 +284,7 @@ class BrowserRequests:
 
     def process_exception(self, request: Request, exception: Exception | None = None) -> None:
         """What this request's page needed goes with it: a retry (or JOBDIR's queue) gets a request of data only."""
-        for key in (DOCUMENT, RECEIVED, REDIRECT, *PAGE_META):
+        for key in (DOCUMENT, RECEIVED, REDIRECT, ADDRESS, *PAGE_META):
             request.meta.pop(key, None)
 
     async def prepare_page(self, page: Any, request: Request) -> None:
@@ -334,6 +336,7 @@ class BrowserRequests:
             return
         try:
             with suppress(PlaywrightError):  # the page closed, or the browser went away, meanwhile: none to answer
+                request.meta[ADDRESS] = ((await answer.server_addr()) or {}).get("ipAddress")
                 location = answer.headers.get("location")
                 if 300 <= answer.status < 400 and location:
                     kept = [(h["name"], h["value"]) for h in answer.headers_array if not is_secret_header(h["name"])]
@@ -384,8 +387,12 @@ class BrowserRequests:
             return response
         received = request.meta.pop(RECEIVED, None)
         redirect: Redirect | None = request.meta.pop(REDIRECT, None)
+        address = request.meta.pop(ADDRESS, None)
         self.process_exception(request)
         self.crawler.stats.inc_value(stats.BROWSER_PAGES)
+        if isinstance(address, str):  # the document came by the fetch, not by the browser's network: it tells
+            with suppress(ValueError):  # an address in no form Python reads is left out, as scrapy-playwright does
+                response = response.replace(ip_address=ipaddress.ip_address(address))
         if redirect is not None:
             return redirect.response(response)  # judged and followed (or not) as on the plain road
         if received is None or not isinstance(response, TextResponse):
