@@ -20,8 +20,8 @@ user's own session, as slow and polite as the plain road.
   profile is launched once (a second launch of one profile fails).
 - :class:`BrowserRequests`, the downloader middleware it adds, sends the
   site's pages through the browser, keeps the browser on the site (a
-  navigation off it is answered empty and judged by its target as the plain
-  road judges a redirect; other requests off the site are not made), puts the
+  script's navigation off it is answered empty and judged by its target as
+  the plain road judges a redirect; other requests off the site are not made), puts the
   cookies of ``VOK_COOKIES_FILE`` into the browser for the crawled host only
   (into each browser started, should one go away mid-run), and gives each
   page the status of the document the browser rendered. The browser follows
@@ -34,10 +34,11 @@ user's own session, as slow and polite as the plain road.
   started anew) instead of hanging the run; gone twice in a row, it ends the
   run (``browser_lost``).
 
-A profile's cookies are secrets: the browser's ``Cookie`` header is taken
-off each request as it leaves the browser, answered or failed, and the
-archive leaves it out (as any cookie); what the archive records is the
-rendered page, marked so.
+A profile's cookies are secrets: the browser's headers are copied onto the
+request without its ``Cookie`` header, which is taken off each request as
+it leaves the browser too, answered or failed; the archive leaves it out
+(as any cookie); what the archive records is the rendered page, marked so,
+with the server's address the document came from.
 """
 
 from __future__ import annotations
