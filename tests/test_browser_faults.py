@@ -230,8 +230,8 @@ def test_a_browser_gone_again_before_a_page_ends_the_run_with_browser_lost(tmp_p
 @pytest_twisted.inlineCallbacks
 def test_a_page_that_times_out_leaves_no_cookie_of_the_browser_in_the_jobdir(tmp_path):
     # The login is the profile's own (no cookies file), and the bot check sets its pass cookie in the
-    # browser: the browser sends both in its Cookie header, which scrapy-playwright copies onto the
-    # request. The held page times out; its retry waits in JOBDIR's queue on disk when Ctrl-C pauses
+    # browser: the browser sends both in its Cookie header, and its headers are copied onto the request
+    # (for the archive). The held page times out; its retry waits in JOBDIR's queue on disk when Ctrl-C pauses
     # the run. Neither cookie may reach a byte of it, of the log, the corpus or the state.
     site = GuardedSite(SAMPLE_SITE, challenge=503, faults={HELD_EARLY: "hang"})
     out, jobdir = tmp_path / "out", tmp_path / "job"

@@ -20,20 +20,25 @@ user's own session, as slow and polite as the plain road.
   profile is launched once (a second launch of one profile fails).
 - :class:`BrowserRequests`, the downloader middleware it adds, sends the
   site's pages through the browser, keeps the browser on the site (a
-  navigation off it is answered empty and judged by its target as the plain
-  road judges a redirect; other requests off the site are not made), puts the
+  script's navigation off it is answered empty and judged by its target as
+  the plain road judges a redirect; other requests off the site are not made), puts the
   cookies of ``VOK_COOKIES_FILE`` into the browser for the crawled host only
   (into each browser started, should one go away mid-run), and gives each
-  page the status of the document the browser rendered.
+  page the status of the document the browser rendered. The browser follows
+  no redirect of a page by itself: the page's document is fetched for it
+  without following one, and a redirect goes to the crawl as the server's
+  3xx, judged by the plain road's rules (the gate by its target, the site's
+  other names on the crawl's own host, no way off the site, no loop).
 - :mod:`vok_crawler.browser_handler`, its download handler: a browser that
   goes away mid-run fails the page in flight (asked again, through a browser
   started anew) instead of hanging the run; gone twice in a row, it ends the
   run (``browser_lost``).
 
-A profile's cookies are secrets: the browser's ``Cookie`` header is taken
-off each request as it leaves the browser, answered or failed, and the
-archive leaves it out (as any cookie); what the archive records is the
-rendered page, marked so.
+A profile's cookies are secrets: the browser's headers are copied onto the
+request without its ``Cookie`` header, which is taken off each request as
+it leaves the browser too, answered or failed; the archive leaves it out
+(as any cookie); what the archive records is the rendered page, marked so,
+with the server's address the document came from.
 """
 
 from __future__ import annotations
@@ -41,10 +46,13 @@ from __future__ import annotations
 import asyncio
 import glob
 import importlib.util
+import ipaddress
 import logging
 import os
 import shutil
 import subprocess
+from contextlib import suppress
+from dataclasses import dataclass
 from functools import partial
 from http.cookiejar import Cookie, MozillaCookieJar
 from pathlib import Path
@@ -55,7 +63,7 @@ from parsel import Selector
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import Headers, Response, TextResponse
 from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -65,6 +73,7 @@ from vok_crawler.cookies import SubscriberCookiesMiddleware
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.pages import challenge
 from vok_crawler.scope import on_site, require_vok_crawl, site_origin
+from vok_crawler.secrets import is_secret_header
 from vok_crawler.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
@@ -74,6 +83,8 @@ PROVIDER = "vok_crawler.browser_handler.ProfileBrowser"  # scrapy-playwright's, 
 CONTEXT = "vok_profile"  # the one browser context: the persistent profile
 DOCUMENT = "vok_browser_document"  # request.meta: the last document the browser loaded for the request
 RECEIVED = "vok_browser_received"  # request.meta: that document's status and body, as the server sent them
+REDIRECT = "vok_browser_redirect"  # request.meta: the redirect the server answered for that document, not followed
+ADDRESS = "vok_browser_address"  # request.meta: the server's IP address the last document came from, for the archive
 # Quiet on a closed network and on a server: no updates, sync or first-run pages. Not stealth.
 CHROMIUM_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")
 SETTLE_POLL_MS = 200  # how often a page still showing a challenge is looked at again
@@ -81,6 +92,11 @@ SETTLE_POLL_MS = 200  # how often a page still showing a challenge is looked at 
 PAGE_META = ("playwright_page_init_callback", "playwright_page_methods", "playwright_context_kwargs")
 EMPTY_PAGE = "<html><head></head><body></body></html>"
 INSTALL_HINT = "pip install -e '.[browser]' (scrapy-playwright), and a Chromium: apt-get install chromium"
+
+
+def first_line(error: BaseException) -> str:
+    """What went wrong, in the error's first line: Playwright's next lines (its call log) show the headers sent."""
+    return (str(error).strip().splitlines() or ["no message"])[0]
 
 
 def chromium_args() -> list[str]:
@@ -217,6 +233,22 @@ def _as_browser_cookie(cookie: Cookie) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """A redirect the site answered for a page's document: the crawl's to judge, never the browser's to follow."""
+
+    status: int
+    headers: list[tuple[str, str]]  # as the server sent them, but its cookies: those went into the browser
+    body: bytes
+
+    def response(self, rendered: Response) -> Response:
+        """The browser's answer turned into the server's redirect, for the plain road's redirect middlewares."""
+        headers = Headers()
+        for name, value in self.headers:
+            headers.appendlist(name, value)
+        return rendered.replace(status=self.status, headers=headers, body=self.body)
+
+
 class BrowserRequests:
     """The site's pages through the browser's one persistent context; the browser kept on the site."""
 
@@ -226,6 +258,7 @@ class BrowserRequests:
         self.given_cookies: object = None  # the browser context that has them: a new browser has not
         self.context_options = crawler.settings.getdict("PLAYWRIGHT_CONTEXTS")[CONTEXT]
         self.challenge_wait = seconds_setting(crawler.settings, "VOK_BROWSER_CHALLENGE_WAIT")
+        self.fetch_timeout = crawler.settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT")  # ms, the page's own
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserRequests:
@@ -252,19 +285,22 @@ class BrowserRequests:
 
     def process_exception(self, request: Request, exception: Exception | None = None) -> None:
         """What this request's page needed goes with it: a retry (or JOBDIR's queue) gets a request of data only."""
-        for key in (DOCUMENT, RECEIVED, *PAGE_META):
+        for key in (DOCUMENT, RECEIVED, REDIRECT, ADDRESS, *PAGE_META):
             request.meta.pop(key, None)
 
     async def prepare_page(self, page: Any, request: Request) -> None:
         """Before the page is asked for: the browser kept on the site, the file's cookies in it, the status kept."""
 
         async def on_the_site(route: Any, asked: Any) -> None:
-            if on_site(self.crawler, asked.url):
-                await route.fallback()
-            elif asked.is_navigation_request():  # a redirect off the site: judged by its target, never fetched
-                await route.fulfill(status=200, content_type="text/html", body=EMPTY_PAGE)
+            if not on_site(self.crawler, asked.url):
+                if asked.is_navigation_request():  # a script's way off the site: judged by its target, never fetched
+                    await route.fulfill(status=200, content_type="text/html", body=EMPTY_PAGE)
+                else:
+                    await route.abort()
+            elif asked.is_navigation_request() and asked.frame == page.main_frame:
+                await self.fetch_document(route, asked, request)
             else:
-                await route.abort()
+                await route.fallback()
 
         def document(answer: Any) -> None:
             if answer.frame == page.main_frame and answer.request.is_navigation_request():
@@ -275,6 +311,44 @@ class BrowserRequests:
         if self.cookies and page.context is not self.given_cookies:
             await page.context.add_cookies(self.cookies)
             self.given_cookies = page.context  # there for the rest of the run, unless the browser goes away
+
+    async def fetch_document(self, route: Any, asked: Any, request: Request) -> None:
+        """The page's document, fetched for the browser without following a redirect.
+
+        Chromium follows a redirect by itself, out of the route's sight (a
+        route sees the first URL of a chain only): off the site, to another
+        of its names without the session's cookies, round a loop. So the
+        document is fetched here, with the browser's own headers and cookies;
+        a redirect is kept for :meth:`process_response`, which gives it to
+        the crawl's redirect rules, and the browser gets an empty page; any
+        other answer goes to the browser as the server sent it (the cookies
+        it sets go into the browser's context, as the browser would keep them).
+        """
+        from playwright.async_api import Error as PlaywrightError
+
+        request.headers.clear()  # what the browser asks with, for the archive; its cookies stay in the browser
+        request.headers.update({name: value for name, value in asked.headers.items() if not is_secret_header(name)})
+        try:
+            answer = await route.fetch(max_redirects=0, timeout=self.fetch_timeout)
+        except PlaywrightError as error:  # the page fails, to be asked again as any failed download
+            logger.info("The browser's request for %s failed: %s", asked.url, first_line(error))
+            with suppress(PlaywrightError):  # the page may be closed meanwhile
+                await route.abort()
+            return
+        try:
+            with suppress(PlaywrightError):  # the page closed, or the browser went away, meanwhile: none to answer
+                request.meta[ADDRESS] = ((await answer.server_addr()) or {}).get("ipAddress")
+                location = answer.headers.get("location")
+                if 300 <= answer.status < 400 and location:
+                    kept = [(h["name"], h["value"]) for h in answer.headers_array if not is_secret_header(h["name"])]
+                    request.meta[REDIRECT] = Redirect(answer.status, kept, await answer.body())
+                    await route.fulfill(status=200, content_type="text/html", body=EMPTY_PAGE)
+                else:
+                    request.meta.pop(REDIRECT, None)  # a later document (past a challenge) is the page
+                    await route.fulfill(response=answer)
+        finally:
+            with suppress(PlaywrightError):
+                await answer.dispose()  # the body stays in Playwright's driver until then: a run holds every page
 
     async def settle(self, request: Request, page: Any) -> None:
         """Wait for the page past a challenge, a while at most; keep the document the browser received.
@@ -309,12 +383,19 @@ class BrowserRequests:
             await page.wait_for_load_state()
 
     def process_response(self, request: Request, response: Response) -> Response:
-        """The document the browser received, with its status."""
+        """The document the browser received, with its status; or the redirect the server answered instead."""
         if RENDERED not in response.flags:
             return response
         received = request.meta.pop(RECEIVED, None)
+        redirect: Redirect | None = request.meta.pop(REDIRECT, None)
+        address = request.meta.pop(ADDRESS, None)
         self.process_exception(request)
         self.crawler.stats.inc_value(stats.BROWSER_PAGES)
+        if isinstance(address, str):  # the document came by the fetch, not by the browser's network: it tells
+            with suppress(ValueError):  # an address in no form Python reads is left out, as scrapy-playwright does
+                response = response.replace(ip_address=ipaddress.ip_address(address))
+        if redirect is not None:
+            return redirect.response(response)  # judged and followed (or not) as on the plain road
         if received is None or not isinstance(response, TextResponse):
             return response
         status, body = received

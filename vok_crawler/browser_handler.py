@@ -16,9 +16,11 @@ Ctrl-C included, since Scrapy waits for the pages in flight before it closes.
   browser that goes away again before it has brought a page (or does not
   start) ends the run, finish reason ``browser_lost``: every article not read
   stays pending for the next run. Whatever way a request leaves the
-  browser, answered or failed, it leaves without the browser's ``Cookie``
-  header, which scrapy-playwright copied onto it (a retry, a redirect or
-  JOBDIR's queue on disk would keep it).
+  browser, answered or failed, it leaves without a ``Cookie`` header (a
+  retry, a redirect or JOBDIR's queue on disk would keep it): the browser
+  road copies the browser's headers onto the request without it, but
+  scrapy-playwright's own route copies them with it, for a navigation to the
+  request's URL that reaches it (a frame's).
 
 Imported only on the browser road (it needs scrapy-playwright, the extra
 ``.[browser]``): :class:`vok_crawler.browser.BrowserRoad` names it.
@@ -40,6 +42,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
 from vok_crawler import stats
+from vok_crawler.browser import first_line
 from vok_crawler.errors import BrowserLost
 from vok_crawler.finish_reasons import BROWSER_LOST
 
@@ -96,8 +99,7 @@ class ProfileBrowser(PlaywrightBrowserProvider):  # type: ignore[misc]  # scrapy
             context = await super().launch_persistent_context(context_kwargs)
         except PlaywrightError as error:
             self._went_away("did not start")
-            first_line = (str(error).strip().splitlines() or ["no message"])[0]
-            raise BrowserLost(f"the browser did not start: {first_line}") from error
+            raise BrowserLost(f"the browser did not start: {first_line(error)}") from error
         context.on("close", self._closed)
         return context
 
@@ -132,7 +134,7 @@ class ProfileHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # 
         try:
             return await self._through_the_browser(request)
         finally:
-            request.headers.pop(b"Cookie", None)  # the browser's, copied onto the request by scrapy-playwright
+            request.headers.pop(b"Cookie", None)  # the browser's, should scrapy-playwright have copied them onto it
 
     async def _through_the_browser(self, request: Request) -> Response:
         browser = self.browser_provider

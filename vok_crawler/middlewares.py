@@ -172,7 +172,9 @@ class OffSiteRedirectMiddleware:
     it, and the page is the one a link to it would have asked for. A redirect
     back to a URL of its own chain, as it is or once on the crawl's host, is
     a :class:`~vok_crawler.errors.RedirectLoop`, which the dupefilter would
-    drop quietly. Runs before ``RedirectMiddleware``.
+    drop quietly. Runs before ``RedirectMiddleware``. The browser road hands
+    it the server's redirects as they came (:mod:`vok_crawler.browser`), and
+    a page whose script took the browser elsewhere, judged by where it went.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -197,7 +199,7 @@ class OffSiteRedirectMiddleware:
                 headers = response.headers.copy()
                 headers["Location"] = followed
                 return response.replace(headers=headers)
-        elif RENDERED_BY_BROWSER in response.flags and response.url != request.url:  # the browser followed them itself
+        elif RENDERED_BY_BROWSER in response.flags and response.url != request.url:  # a page's script took it there
             self._judge(response.url)
         return response
 
