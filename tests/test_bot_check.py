@@ -25,10 +25,10 @@ from tests.conftest import (
 from tests.fault_site import BUSY_PAGE
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
+from vok_crawler.crawl.refusals import BROWSER_ROAD_HINT
+from vok_crawler.crawl.session import SESSION_HINT
 from vok_crawler.finish_reasons import BOT_CHECK, SESSION_EXPIRED
-from vok_crawler.pages import challenge
-from vok_crawler.refusals import BROWSER_ROAD_HINT
-from vok_crawler.session import SESSION_HINT
+from vok_crawler.site.pages import challenge
 
 ARTICLE = "/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/"
 ARTICLE_HTML = (SAMPLE_SITE / ARTICLE.strip("/") / "index.html").read_text(encoding="utf-8")

@@ -29,9 +29,9 @@ from tests.conftest import (
 )
 from tests.test_faults import scrapy_crawl, state_of
 from vok_crawler.browser import browser_cookies
-from vok_crawler.cookies import load_cookies
-from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
-from vok_crawler.warc import RENDERED_HEADER
+from vok_crawler.crawl.cookies import load_cookies
+from vok_crawler.store.warc import RENDERED_HEADER
+from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 
 LOGIN = textwrap.dedent(
     """

@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from tests.conftest import ROOT, SAMPLE_SITE, read_jsonl
-from vok_crawler.changes import COMPARED_FIELDS, ChangeLog, changes_path, compare
 from vok_crawler.items import Article
+from vok_crawler.store.changes import COMPARED_FIELDS, ChangeLog, changes_path, compare
 
 SCHEMAS = ROOT / "vok_crawler" / "schema"
 ARTICLE = json.loads((SCHEMAS / "article.schema.json").read_text())

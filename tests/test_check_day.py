@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from vok_crawler.check_day import main, problems, warnings
+from vok_crawler.tools.check_day import main, problems, warnings
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 

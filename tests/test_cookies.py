@@ -12,10 +12,10 @@ from scrapy.utils.test import get_crawler
 from twisted.web.resource import Resource
 
 from tests.conftest import COOKIES, scrapy_output, serve
-from vok_crawler.cookies import SubscriberCookiesMiddleware, load_cookies
+from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware, load_cookies
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 
 ORIGIN = "http://127.0.0.1:8163"
 

@@ -25,10 +25,10 @@ from tests.conftest import (
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 from vok_crawler import stats
+from vok_crawler.crawl.health import COOKIES_HINT
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED, WALK_INCOMPLETE
-from vok_crawler.health import COOKIES_HINT
-from vok_crawler.sample_site import PAGE, SUBSCRIBER_SECRET
 from vok_crawler.settings import VOK_BLOCKED_AFTER
+from vok_crawler.tools.sample_site import PAGE, SUBSCRIBER_SECRET
 
 LISTING = "/article/163/"
 LISTING_HTML = (SAMPLE_SITE / "article/163/index.html").read_text(encoding="utf-8")

@@ -13,10 +13,10 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import RECORD_FIELDS, read_jsonl
+from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.pipelines import json_line
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article, Teaser
-from vok_crawler.memory import CrawlMemory
-from vok_crawler.pipelines import json_line
-from vok_crawler.spiders.vok import VokSpider
 
 ORIGIN = "http://127.0.0.1:8163"
 
@@ -245,7 +245,7 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
 
 
 def test_a_full_walk_is_unfinished_until_an_empty_slice_at_the_next_offset_or_a_stop_on_purpose(tmp_path):
-    from vok_crawler.slices import Slice
+    from vok_crawler.site.slices import Slice
 
     memory = open_memory(tmp_path / "vok.jsonl")
     assert memory.walk.whole and memory.walk.unfinished is None  # no slice asked: nothing to finish

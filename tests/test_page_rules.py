@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
+from vok_crawler.site.pages import ArticlePage, SitePage, nk_pro_gate
 
 ORIGIN = "http://127.0.0.1:8163"
 ARTICLE_URL = f"{ORIGIN}/newstream/1741905900-381500815/normalized-production/"

@@ -15,8 +15,8 @@ from tests.conftest import (
     expected_records,
 )
 from vok_crawler import stats
-from vok_crawler.pages import ArticlePage, SitePage
-from vok_crawler.slices import Control
+from vok_crawler.site.pages import ArticlePage, SitePage
+from vok_crawler.site.slices import Control
 
 CRAWLED_AT = "2026-11-23T12:00:00Z"
 LISTING = f"{SAMPLE_ORIGIN}/article/163/"
@@ -263,9 +263,9 @@ def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_th
     import dataclasses
     import json
 
-    from vok_crawler.health import COVERED_FIELDS
+    from vok_crawler.crawl.health import COVERED_FIELDS
     from vok_crawler.items import Article
-    from vok_crawler.pages import PAGE_FIELDS, record_fields
+    from vok_crawler.site.pages import PAGE_FIELDS, record_fields
 
     schema = json.loads((SAMPLE_SITE.parent.parent / "vok_crawler/schema/article.schema.json").read_text())
     declared = record_fields()

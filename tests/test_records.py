@@ -12,8 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, serve
 from tests.fault_site import FaultySite
-from vok_crawler.items import Article, Teaser
-from vok_crawler.pipelines import (
+from vok_crawler.crawl.pipelines import (
     InvalidRecord,
     SchemaPipeline,
     inline_local_refs,
@@ -21,7 +20,8 @@ from vok_crawler.pipelines import (
     record_check,
     record_validator,
 )
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.crawl.spiders.vok import VokSpider
+from vok_crawler.items import Article, Teaser
 
 UNTITLED = "/newstream/1771280000-381500825/ceramic-tea-set/"
 

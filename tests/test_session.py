@@ -24,9 +24,9 @@ from tests.conftest import (
 from tests.test_browser import logged_in_profile
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
+from vok_crawler.crawl.session import SESSION_HINT
 from vok_crawler.finish_reasons import SESSION_EXPIRED
-from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
-from vok_crawler.session import SESSION_HINT
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # the samples' three gated articles, among 44 free ones
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES), "VOK_ARCHIVE": ""}

@@ -60,12 +60,12 @@ from scrapy.settings import Settings
 from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
-from vok_crawler.config import seconds_setting
-from vok_crawler.cookies import SubscriberCookiesMiddleware
+from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware
+from vok_crawler.crawl.scope import on_site, require_vok_crawl, site_origin
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.pages import challenge
-from vok_crawler.scope import on_site, require_vok_crawl, site_origin
-from vok_crawler.warc import RENDERED_BY_BROWSER as RENDERED
+from vok_crawler.site.pages import challenge
+from vok_crawler.store.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ class BrowserRequests:
         """Wait for the page past a challenge, a while at most; keep the document the browser received.
 
         A challenge's script sets its cookie and loads the page again; judged by
-        the page object's own rule (:func:`vok_crawler.pages.challenge`), a
+        the page object's own rule (:func:`vok_crawler.site.pages.challenge`), a
         challenge still there after ``VOK_BROWSER_CHALLENGE_WAIT`` seconds goes
         to the crawl, which counts it as a bot check. What goes to the crawl is
         the last document as the server sent it, not the DOM its scripts made

@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 
-from vok_crawler.private_api import ignored_because
+from vok_crawler.crawl.private_api import ignored_because
 
 # Kinds that say the site is refusing this crawler: enough of them in a row stop it.
 REFUSALS = frozenset({"http_401", "http_403", "http_429", "unrecognized", "bot_check"})
@@ -31,7 +31,7 @@ class GatedRedirect(IgnoreRequest):
 
 
 class BotCheck(IgnoreRequest):
-    """A bot check answered instead of the page (:func:`vok_crawler.pages.challenge`): not retried, not parsed."""
+    """A bot check answered instead of the page (:func:`vok_crawler.site.pages.challenge`): not retried, not parsed."""
 
 
 class RedirectLoop(IgnoreRequest):

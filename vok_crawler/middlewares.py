@@ -18,13 +18,13 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from w3lib.url import safe_url_string
 
 from vok_crawler import stats
-from vok_crawler.config import seconds_setting
+from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.private_api import hold_back_slot
+from vok_crawler.crawl.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
 from vok_crawler.errors import GatedRedirect, RedirectLoop
-from vok_crawler.pages import FREE_MEMBER_FORM
-from vok_crawler.private_api import hold_back_slot
-from vok_crawler.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
-from vok_crawler.urls import canonical_url
-from vok_crawler.warc import RENDERED_BY_BROWSER
+from vok_crawler.site.pages import FREE_MEMBER_FORM
+from vok_crawler.site.urls import canonical_url
+from vok_crawler.store.warc import RENDERED_BY_BROWSER
 
 logger = logging.getLogger(__name__)
 

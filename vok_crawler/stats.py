@@ -56,7 +56,7 @@ BROWSER_PAGES = "vok/browser/pages"  # pages fetched through the browser road
 BROWSER_LOST = "vok/browser/lost"  # times the browser went away (killed, crashed) or did not start again
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
-# The WARC archive of the responses (vok_crawler.archive, .warc) and its replay (vok_crawler.replay).
+# The WARC archive of the responses (vok_crawler.crawl.archive, .warc) and its replay (vok_crawler.crawl.replay).
 ARCHIVE_RESPONSES = "vok/archive/responses"
 ARCHIVE_BYTES = "vok/archive/bytes"
 ARCHIVE_FILES = "vok/archive/files"

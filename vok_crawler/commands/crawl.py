@@ -32,10 +32,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
+from vok_crawler.crawl.feeds import check_feed_targets
+from vok_crawler.crawl.scope import is_vok_crawl
 from vok_crawler.errors import BadConfiguration, CannotStart
-from vok_crawler.feeds import check_feed_targets
 from vok_crawler.finish_reasons import WRITE_FAILED
-from vok_crawler.scope import is_vok_crawl
 
 FINISHED = "finished"
 FEED_FAILED = "feedexport/failed_count/"  # Scrapy's FeedExporter counts a feed it could not store here
