@@ -28,7 +28,7 @@ from tests.conftest import (
     serve,
 )
 from tests.test_faults import scrapy_crawl, state_of
-from vok_crawler.browser import browser_cookies
+from vok_crawler.crawl.browser import browser_cookies
 from vok_crawler.crawl.cookies import load_cookies
 from vok_crawler.store.warc import RENDERED_HEADER
 from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET

@@ -49,7 +49,7 @@ class BrowserLost(Exception):
     """The browser road's Chromium went away under the page (killed, crashed), or did not start again.
 
     Retried as any failed download, through a browser started anew with the
-    profile (:mod:`vok_crawler.browser_handler`).
+    profile (:mod:`vok_crawler.crawl.browser_handler`).
     """
 
 

@@ -65,10 +65,10 @@ VOK_RETRY_AFTER_MAX = 300.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
+    "vok_crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
     "vok_crawler.crawl.refusals.BanWatch": 560,  # sees an answer before the retries: a bot check is not retried
-    "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
-    "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
+    "vok_crawler.crawl.middlewares.DeclaredCharsetMiddleware": 580,
+    "vok_crawler.crawl.middlewares.OffSiteRedirectMiddleware": 610,
     "vok_crawler.crawl.cookies.SubscriberCookiesMiddleware": 700,
     # Next to the download handler: the archive sees the bytes received, the replay answers in its place.
     "vok_crawler.crawl.archive.ArchiveMiddleware": 950,
@@ -97,7 +97,7 @@ VOK_LAYOUT_MIN_SHARE = 0.5
 VOK_LAYOUT_FIELDS = ["title", "body"]
 
 # The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known.
-ADDONS = {"vok_crawler.browser.BrowserRoad": 0}
+ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.

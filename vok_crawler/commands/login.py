@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.browser import CHROMIUM_ARGS, find_browser
+from vok_crawler.crawl.browser import CHROMIUM_ARGS, find_browser
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.site.urls import canonical_url
 

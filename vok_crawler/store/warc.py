@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 WARC_VERSION = "1.1"
 SUFFIX = ".warc.gz"
 # Secrets of the user or the site's session: never archived, whatever the crawl sends or gets.
-# The browser road's pages (vok_crawler.browser) are the page as Chromium rendered it, and say so.
+# The browser road's pages (vok_crawler.crawl.browser) are the page as Chromium rendered it, and say so.
 RENDERED_BY_BROWSER = "playwright"  # the flag scrapy-playwright puts on the responses it rendered
 RENDERED_HEADER = "WARC-Rendered-By"
 RENDERED_NOTE = "Chromium via scrapy-playwright (browser road): the document the browser received and rendered, decoded"

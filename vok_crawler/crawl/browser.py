@@ -25,7 +25,7 @@ user's own session, as slow and polite as the plain road.
   cookies of ``VOK_COOKIES_FILE`` into the browser for the crawled host only
   (into each browser started, should one go away mid-run), and gives each
   page the status of the document the browser rendered.
-- :mod:`vok_crawler.browser_handler`, its download handler: a browser that
+- :mod:`vok_crawler.crawl.browser_handler`, its download handler: a browser that
   goes away mid-run fails the page in flight (asked again, through a browser
   started anew) instead of hanging the run; gone twice in a row, it ends the
   run (``browser_lost``).
@@ -69,8 +69,8 @@ from vok_crawler.store.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
 
-HANDLER = "vok_crawler.browser_handler.ProfileHandler"  # scrapy-playwright's, which a browser gone cannot hang
-PROVIDER = "vok_crawler.browser_handler.ProfileBrowser"  # scrapy-playwright's, which tells when the browser goes
+HANDLER = "vok_crawler.crawl.browser_handler.ProfileHandler"  # scrapy-playwright's, which a browser gone cannot hang
+PROVIDER = "vok_crawler.crawl.browser_handler.ProfileBrowser"  # scrapy-playwright's, which tells when the browser goes
 CONTEXT = "vok_profile"  # the one browser context: the persistent profile
 DOCUMENT = "vok_browser_document"  # request.meta: the last document the browser loaded for the request
 RECEIVED = "vok_browser_received"  # request.meta: that document's status and body, as the server sent them

@@ -21,7 +21,7 @@ Ctrl-C included, since Scrapy waits for the pages in flight before it closes.
   JOBDIR's queue on disk would keep it).
 
 Imported only on the browser road (it needs scrapy-playwright, the extra
-``.[browser]``): :class:`vok_crawler.browser.BrowserRoad` names it.
+``.[browser]``): :class:`vok_crawler.crawl.browser.BrowserRoad` names it.
 """
 
 from __future__ import annotations
