@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import RECORD_FIELDS, read_jsonl
+from tests.conftest import RECORD_FIELDS, crawl_args, read_jsonl, run_scrapy
 from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.pipelines import json_line
 from vok_crawler.crawl.spiders.vok import VokSpider
@@ -201,10 +201,25 @@ def test_a_second_crawl_of_one_corpus_is_refused_naming_the_holder(tmp_path):
         cwd=Path(__file__).resolve().parent.parent,
         timeout=60,
     )
-    assert second.stdout.startswith("BadConfiguration") and "one crawl per corpus" in second.stdout
+    assert second.stdout.startswith("CorpusLocked") and "one crawl per corpus" in second.stdout
     assert f"process {os.getpid()}" in second.stdout
     close(memory)
     close(open_memory(path))  # released: the next crawl gets in
+
+
+def test_scrapy_crawl_of_a_corpus_another_crawl_holds_is_one_error_line_and_exit_2(tmp_path):
+    """The lock held elsewhere is :class:`CorpusLocked`: refused before any request, as a bad argument is."""
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)  # the lock held, as by a crawl running in this process
+    try:
+        refused = run_scrapy(*crawl_args("http://127.0.0.1:9/article/163/", path), timeout=120)
+    finally:
+        close(memory)
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"Error: {path} is being crawled by process {os.getpid()}: one crawl per corpus at a time"
+    )
 
 
 def test_a_byte_order_mark_and_a_line_that_is_not_utf8_are_read_not_fatal(tmp_path, caplog):

@@ -23,6 +23,7 @@ from twisted.python.failure import Failure
 from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
 from vok_crawler import stats
+from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop, error_kind
 from vok_crawler.crawl.middlewares import (
     BackoffRetryMiddleware,
     DeclaredCharsetMiddleware,
@@ -30,7 +31,6 @@ from vok_crawler.crawl.middlewares import (
     retry_after_seconds,
 )
 from vok_crawler.crawl.spiders.vok import VokSpider
-from vok_crawler.errors import GatedRedirect, RedirectLoop, error_kind
 
 SITE_NAMES = "kcnawatch.org kcnawatch.xyz"  # the setting's names (the project's default also has their www. forms)
 PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></body></html>".encode()

@@ -220,7 +220,7 @@ def test_links_to_another_host_are_never_requested():
 def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
     from twisted.python.failure import Failure
 
-    from vok_crawler.errors import GatedRedirect
+    from vok_crawler.crawl.failures import GatedRedirect
 
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     request = scrapy.Request(FIRST_SLICE, callback=vok.parse_listing, errback=vok.on_error)

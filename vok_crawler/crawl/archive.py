@@ -36,9 +36,9 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import whole_number
+from vok_crawler.crawl.failures import NotArchived
 from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.scope import require_vok_crawl
-from vok_crawler.errors import NotArchived
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.store.warc import WarcFiles, WarcRecords
 
@@ -65,7 +65,7 @@ class ArchiveMiddleware:
     cannot be written (a full disk) stops the crawl at once, as a corpus
     write does (finish reason ``write_failed``): an archive with holes is
     worth less than a run to do again. That response, and any that arrives
-    while the crawl closes, is refused (:class:`~vok_crawler.errors.NotArchived`)
+    while the crawl closes, is refused (:class:`~vok_crawler.crawl.failures.NotArchived`)
     rather than parsed: no record without its capture; its article stays pending.
     """
 

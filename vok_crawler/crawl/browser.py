@@ -169,7 +169,9 @@ class BrowserRoad:
         # Next to the archive (950), before it in answers: the archive records what the crawl reads.
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", BrowserRequests, 955)
         settings.add_to_list("RETRY_EXCEPTIONS", "playwright.async_api.Error")  # a navigation that failed
-        settings.add_to_list("RETRY_EXCEPTIONS", "vok_crawler.errors.BrowserLost")  # asked again of a new browser
+        settings.add_to_list(
+            "RETRY_EXCEPTIONS", "vok_crawler.crawl.failures.BrowserLost"
+        )  # asked again of a new browser
         for name, value in {
             "PLAYWRIGHT_CONTEXTS": {CONTEXT: context_options(profile, executable, settings.get("USER_AGENT"))},
             "PLAYWRIGHT_BROWSER_PROVIDER": PROVIDER,

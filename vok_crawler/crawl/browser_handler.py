@@ -11,7 +11,7 @@ Ctrl-C included, since Scrapy waits for the pages in flight before it closes.
   (``PLAYWRIGHT_BROWSER_PROVIDER``), knows when the profile's browser goes
   away: its context closes under the run, or it does not start again.
 - :class:`ProfileHandler`, scrapy-playwright's download handler, fails the
-  page in flight at that moment with :class:`~vok_crawler.errors.BrowserLost`,
+  page in flight at that moment with :class:`~vok_crawler.crawl.failures.BrowserLost`,
   which the retry path asks again for, through a browser started anew; a
   browser that goes away again before it has brought a page (or does not
   start) ends the run, finish reason ``browser_lost``: every article not read
@@ -40,7 +40,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
 from vok_crawler import stats
-from vok_crawler.errors import BrowserLost
+from vok_crawler.crawl.failures import BrowserLost
 from vok_crawler.finish_reasons import BROWSER_LOST
 
 logger = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from w3lib.url import safe_url_string
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop
 from vok_crawler.crawl.private_api import hold_back_slot
 from vok_crawler.crawl.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
-from vok_crawler.errors import GatedRedirect, RedirectLoop
 from vok_crawler.site.pages import FREE_MEMBER_FORM
 from vok_crawler.site.urls import canonical_url
 from vok_crawler.store.warc import RENDERED_BY_BROWSER
@@ -162,7 +162,7 @@ class OffSiteRedirectMiddleware:
     """Judge a redirect before it is followed: the NK Pro gate, a way off the site, or another of its names.
 
     A redirect to a ``free-member-form`` URL is the gate, wherever it leads:
-    the request fails with :class:`~vok_crawler.errors.GatedRedirect`, before
+    the request fails with :class:`~vok_crawler.crawl.failures.GatedRedirect`, before
     any off-site rule, so the article is remembered as gated. Any other
     redirect off the crawled site is refused with ``IgnoreRequest``: Scrapy's
     offsite filter would drop it quietly (at DEBUG), while this way the
@@ -171,7 +171,7 @@ class OffSiteRedirectMiddleware:
     host, made canonical as links are: there the subscriber's cookies go with
     it, and the page is the one a link to it would have asked for. A redirect
     back to a URL of its own chain, as it is or once on the crawl's host, is
-    a :class:`~vok_crawler.errors.RedirectLoop`, which the dupefilter would
+    a :class:`~vok_crawler.crawl.failures.RedirectLoop`, which the dupefilter would
     drop quietly. Runs before ``RedirectMiddleware``.
     """
 

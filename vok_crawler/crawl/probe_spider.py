@@ -12,10 +12,10 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.memory import CrawlMemory, utc_now
 from vok_crawler.crawl.refusals import BROWSER_ROAD_HINT
 from vok_crawler.crawl.spiders.vok import VokSpider
-from vok_crawler.errors import error_kind, failed_request, http_response
 from vok_crawler.items import Article
 from vok_crawler.site import search
 from vok_crawler.site.pages import CONTROLS, ArticlePage, SitePage, nk_pro_gate

@@ -5,7 +5,7 @@ probe``). It owns the count of refusals in a row and the decision to stop:
 
 - it looks at every page of the site as it arrives, before the retries: a
   bot check's challenge (:func:`vok_crawler.site.pages.challenge`) in a 200, 403
-  or 503 answer fails its request with :class:`~vok_crawler.errors.BotCheck`,
+  or 503 answer fails its request with :class:`~vok_crawler.crawl.failures.BotCheck`,
   so a challenge is neither retried (asking again only meets it again) nor
   parsed;
 - the spider tells it each outcome: a page answered (a listing, an article,
@@ -34,8 +34,8 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import whole_number_setting
+from vok_crawler.crawl.failures import BotCheck
 from vok_crawler.crawl.scope import on_site, require_fetching_the_site
-from vok_crawler.errors import BotCheck
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
 from vok_crawler.site.pages import challenge
 from vok_crawler.site.parsing import page_selector

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
-from vok_crawler.errors import BadConfiguration, CannotStart
+from vok_crawler.errors import CannotStart, CorpusLocked
 
 logger = logging.getLogger(__name__)
 _S = TypeVar("_S")
@@ -460,7 +460,7 @@ class CorpusStore:
     """The corpus file and its lock: one crawl per corpus, each record appended whole, each URL once.
 
     Opening it takes the lock before anything is read (another crawl holding
-    it is a :class:`~vok_crawler.errors.BadConfiguration`), cuts a torn last
+    it is :class:`~vok_crawler.errors.CorpusLocked`), cuts a torn last
     line (:attr:`cut`) and loads the URLs. Without a path it writes nothing
     and still keeps one record per URL.
     """
@@ -534,7 +534,7 @@ def take_lock(path: Path, corpus: Path) -> IO[str]:
         lock.seek(0)
         holder = lock.read().strip() or "another process"
         lock.close()
-        raise BadConfiguration(f"{corpus} is being crawled by {holder}: one crawl per corpus at a time") from None
+        raise CorpusLocked(f"{corpus} is being crawled by {holder}: one crawl per corpus at a time") from None
     lock.seek(0)
     lock.truncate()
     lock.write(f"process {os.getpid()}\n")

@@ -23,7 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.errors import failed_request
+from vok_crawler.crawl.failures import failed_request
 from vok_crawler.items import Article
 from vok_crawler.site import search
 from vok_crawler.site.pages import SitePage

@@ -24,13 +24,14 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import has_session, host_aliases, switch, whole_number
+from vok_crawler.crawl.failures import GONE, REFUSALS, error_kind, failed_request, http_response
 from vok_crawler.crawl.following import SiteRequests
 from vok_crawler.crawl.memory import CrawlMemory, RunOptions
 from vok_crawler.crawl.reading import ArticleReader
 from vok_crawler.crawl.refusals import BanWatch, Refusal
 from vok_crawler.crawl.replay import fetched_at
 from vok_crawler.crawl.spiders.search_road import SearchRoad
-from vok_crawler.errors import GONE, REFUSALS, BadConfiguration, error_kind, failed_request, http_response
+from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site import search
 from vok_crawler.site.pages import ArticlePage, SitePage, nk_pro_gate
