@@ -30,7 +30,7 @@ from tests.conftest import (
 from tests.test_faults import scrapy_crawl, state_of
 from vok_crawler.crawl.browser import browser_cookies
 from vok_crawler.crawl.cookies import load_cookies
-from vok_crawler.store.warc import RENDERED_HEADER
+from vok_crawler.crawl.warc_records import RENDERED_HEADER
 from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 
 LOGIN = textwrap.dedent(

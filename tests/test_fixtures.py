@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
-from vok_crawler.crawl.pipelines import json_line
 from vok_crawler.site.pages import ArticlePage, SitePage, nk_pro_gate
+from vok_crawler.store.serialize import json_line
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -14,9 +14,9 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import RECORD_FIELDS, crawl_args, read_jsonl, run_scrapy
 from vok_crawler.crawl.memory import CrawlMemory
-from vok_crawler.crawl.pipelines import json_line
 from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article, Teaser
+from vok_crawler.store.serialize import json_line
 
 ORIGIN = "http://127.0.0.1:8163"
 
@@ -41,7 +41,7 @@ def open_memory(path: Path | None, **spider_args) -> CrawlMemory:
 def close(memory: CrawlMemory, reason: str = "finished") -> dict:
     memory.spider_closed(SPIDER, reason)
     memory.engine_stopped()
-    return json.loads(memory.store.sibling("state").read_text())
+    return json.loads(memory.files.state.read_text())
 
 
 def write(memory: CrawlMemory, item: Article) -> bool:
@@ -178,7 +178,7 @@ def test_a_state_with_a_byte_order_mark_is_read(tmp_path):
 def test_without_a_corpus_nothing_is_known_and_nothing_is_written(tmp_path):
     memory = open_memory(None)
     assert write(memory, article(1)) and not write(memory, article(1))  # still one record per URL
-    assert memory.walk.whole and memory.write_json("health", {}) is None
+    assert memory.walk.whole and memory.write_health({}) is None
     memory.spider_closed(SPIDER, "finished")
     assert list(tmp_path.iterdir()) == []
 

@@ -17,7 +17,8 @@ from vok_crawler.crawl.pipelines import DedupePipeline, JsonLinesCorpusPipeline
 from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article
 from vok_crawler.site.pages import ArticlePage
-from vok_crawler.store.corpus import CorpusIndex, _url_hash, repair_torn_tail
+from vok_crawler.store.durable import repair_torn_tail
+from vok_crawler.store.index import CorpusIndex, _url_hash
 from vok_crawler.store.serialize import as_json_data, json_line
 
 

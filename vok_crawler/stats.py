@@ -7,7 +7,14 @@ spelled in one place cannot drift from its reader.
 
 from __future__ import annotations
 
-PREFIX = "vok/"
+from typing import Protocol
+
+
+class Counters(Protocol):
+    """Where the counts go: Scrapy's stats collector, as the layers below the crawl know it (no Scrapy there)."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
 
 PAGES_LISTING = "vok/pages/listing"
 PAGES_ARTICLE = "vok/pages/article"

@@ -17,7 +17,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.store.corpus import write_durably
+from vok_crawler.store.durable import write_durably
+from vok_crawler.store.paths import CorpusFiles
 from vok_crawler.tools.coverage import count
 
 EXTRA_HINT = 'pip install -e ".[explore]"'
@@ -53,7 +54,7 @@ def corpus_to_read(command: str, args: list[str], usage: str, extra: str, *, com
 
 def report_paths(corpus: Path, out: str | None) -> tuple[Path, Path]:
     """The page and its JSON: ``OUT`` and ``OUT`` with ``.json``, or ``vok.report.html`` beside the corpus."""
-    page = Path(out) if out else corpus.with_name(f"{corpus.stem}.report.html")
+    page = Path(out) if out else CorpusFiles(corpus).report
     return page, page.with_suffix(".json")
 
 

@@ -39,8 +39,9 @@ from vok_crawler.crawl.config import whole_number
 from vok_crawler.crawl.failures import NotArchived
 from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.warc_records import WarcRecords
 from vok_crawler.finish_reasons import WRITE_FAILED
-from vok_crawler.store.warc import WarcFiles, WarcRecords
+from vok_crawler.store.warc import WarcFiles
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def archive_dir(crawler: Crawler) -> Path | None:
     setting = crawler.settings.get("VOK_ARCHIVE")
     if setting is None:
         memory = crawler.get_extension(CrawlMemory)  # extensions are built before the middlewares
-        return memory.path.parent / "archive" if memory is not None and memory.path is not None else None
+        return memory.files.archive if memory is not None and memory.files is not None else None
     return Path(setting) if setting else None
 
 

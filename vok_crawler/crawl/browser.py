@@ -63,9 +63,9 @@ from vok_crawler import stats
 from vok_crawler.crawl.config import seconds_setting
 from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware
 from vok_crawler.crawl.scope import on_site, require_vok_crawl, site_origin
+from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER as RENDERED
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.site.pages import challenge
-from vok_crawler.store.warc import RENDERED_BY_BROWSER as RENDERED
 
 logger = logging.getLogger(__name__)
 

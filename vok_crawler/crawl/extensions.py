@@ -94,7 +94,6 @@ class HealthReport:
         report = self.report(reason)
         self.crawler.stats.set_value(stats.REQUESTS_PER_NEW_ARTICLE, report["requests_per_new_article"])
         logger.info("Health: %s", json.dumps(report, ensure_ascii=False))
-        path = self.memory.write_json("health", report)
+        path = self.memory.write_health(report)
         if path is not None:
             logger.info("Health report written to %s", path)
-        self.memory.append_json_line("health", report)

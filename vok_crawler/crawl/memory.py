@@ -14,20 +14,20 @@ and ties them to the crawl's signals:
 It reads the state file at the start and writes it, and the health file,
 at the end. Nothing else keeps memory of the crawl.
 
-Files beside ``vok.jsonl``: ``vok.state.json`` (did the last run walk the
-whole listing; what to ask again; what is gone; the slice walk it learned),
-``vok.health.json`` (the last run's report) and ``vok.lock``.
+The files it writes beside the corpus are named by
+:class:`~vok_crawler.store.paths.CorpusFiles`: the state
+(:mod:`vok_crawler.store.state`), the last run's health report and the
+history of them, and the lock.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
@@ -41,16 +41,15 @@ from vok_crawler.crawl.scope import require_vok_crawl, site_aliases, site_origin
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.site.processors import KOREA
-from vok_crawler.site.slices import Reading, SliceWalk
+from vok_crawler.site.slices import SliceWalk
 from vok_crawler.site.urls import asked_url, on_crawl_host
 from vok_crawler.store.changes import Revisits
-from vok_crawler.store.corpus import CorpusStore, append_whole, repair_torn_tail, write_durably
+from vok_crawler.store.corpus import CorpusStore
+from vok_crawler.store.durable import append_line, write_durably
 from vok_crawler.store.ledger import Ledger
+from vok_crawler.store.state import last_state
 
 logger = logging.getLogger(__name__)
-
-URL_LISTS = ("pending", "gated", "skipped", "elsewhere")
-READINGS = get_args(Reading)
 
 
 def utc_now() -> str:
@@ -81,42 +80,6 @@ def corpus_path(template: str | None, site: str, name: str) -> Path | None:
         ) from None
 
 
-def read_state(path: Path) -> dict[str, Any]:
-    """The last run's state; a missing file, or one of the wrong shape (logged), is no state: a whole walk."""
-    if not path.exists():  # a first crawl, or one killed before it wrote any state
-        return {"complete": False}
-    try:
-        state = valid_state(json.loads(path.read_text(encoding="utf-8-sig")))
-    except (ValueError, UnicodeDecodeError):
-        state = None
-    if state is None:
-        logger.warning("State file %s is not a state this crawler wrote; this crawl walks the whole listing", path)
-        return {"complete": False}
-    return state
-
-
-def valid_state(data: Any) -> dict[str, Any] | None:
-    """The state file's content if it has the shape and types this module writes, else ``None``."""
-    if not isinstance(data, dict) or not isinstance(data.get("complete"), bool):
-        return None
-    for key in URL_LISTS:
-        urls = data.get(key, [])
-        if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
-            return None
-    walk = data.get("pagination", {})
-    if not isinstance(walk, dict):
-        return None
-    if walk.get("source_id") is not None and not isinstance(walk["source_id"], str):
-        return None
-    if walk.get("slice_size") is not None and not isinstance(walk["slice_size"], int):
-        return None
-    if walk.get("to_reading", "unknown") not in READINGS:
-        return None
-    if data.get("full_walk_slices") is not None and not isinstance(data["full_walk_slices"], int):
-        return None
-    return data
-
-
 class CrawlMemory:
     """The corpus, the ledger, the walk and the revisits of one crawl of the vok spider (see the module).
 
@@ -132,7 +95,8 @@ class CrawlMemory:
         # URLs a run started from another of the site's names wrote, read as this run spells them.
         origin, aliases = site_origin(crawler), site_aliases(crawler)
         self.store = CorpusStore(path, lambda url: on_crawl_host(url, origin, aliases))
-        state: dict[str, Any] = read_state(self.store.sibling("state")) if path is not None else {"complete": False}
+        self.files = self.store.files
+        state = (last_state(self.files.state) if self.files is not None else None) or {"complete": False}
         self.was_complete: bool = state["complete"] and not self.store.cut  # a cut record is known nowhere now
         self.ledger = Ledger(
             self.store.urls,
@@ -263,8 +227,10 @@ class CrawlMemory:
     # The files beside the corpus.
 
     def write_state(self, complete: bool, reason: str) -> None:
-        self.write_json(
-            "state",
+        if self.files is None:
+            return
+        self._write_json(
+            self.files.state,
             {
                 "complete": complete,
                 **self.ledger.remembered(),
@@ -275,30 +241,21 @@ class CrawlMemory:
             },
         )
 
-    def write_json(self, kind: str, data: dict[str, Any]) -> Path | None:
-        """Write a sibling file atomically: a kill leaves the old one or the new one."""
-        if self.path is None:
+    def write_health(self, report: dict[str, Any]) -> Path | None:
+        """The run's health report beside the corpus: the last run's file, and a line of the history of them all."""
+        if self.files is None:
             return None
-        path = self.store.sibling(kind)
+        written = self._write_json(self.files.health, report)
+        try:
+            append_line(self.files.health_history, json.dumps(report, ensure_ascii=False) + "\n")
+        except OSError as error:
+            self._write_failed(self.files.health_history, error)
+        return written
+
+    def _write_json(self, path: Path, data: dict[str, Any]) -> Path | None:
+        """Write a file beside the corpus atomically: a kill leaves the old one or the new one."""
         try:
             write_durably(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-        except OSError as error:
-            self._write_failed(path, error)
-            return None
-        return path
-
-    def append_json_line(self, kind: str, data: dict[str, Any]) -> Path | None:
-        """Append a line to a history beside the corpus (``vok.<kind>.jsonl``), whole or not at all."""
-        if self.path is None:
-            return None
-        path = self.path.with_name(f"{self.path.stem}.{kind}.jsonl")
-        try:
-            repair_torn_tail(path)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                append_whole(fd, (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
-            finally:
-                os.close(fd)
         except OSError as error:
             self._write_failed(path, error)
             return None

@@ -22,9 +22,9 @@ from vok_crawler.crawl.config import seconds_setting
 from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop
 from vok_crawler.crawl.private_api import hold_back_slot
 from vok_crawler.crawl.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
+from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER
 from vok_crawler.site.pages import FREE_MEMBER_FORM
 from vok_crawler.site.urls import canonical_url
-from vok_crawler.store.warc import RENDERED_BY_BROWSER
 
 logger = logging.getLogger(__name__)
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
-from functools import cache
-from importlib.resources import files
-from typing import Any, cast
+from typing import Any
 
-import fastjsonschema
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator, ValidationError
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
@@ -23,71 +17,10 @@ from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.scope import require_vok_crawl
 from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
+from vok_crawler.store.schemas import failing_fields, passes, record_check, record_validator
 from vok_crawler.store.serialize import as_json_data, json_line
 
 logger = logging.getLogger(__name__)
-
-SCHEMA = "schema/article.schema.json"  # inside the package (files() reads it from an egg too)
-
-
-@cache
-def record_schema() -> dict[str, Any]:
-    """The record's JSON Schema, read from the package: the file is the one definition.
-
-    Its local ``$ref``s are inlined once, here, rather than resolved for
-    every field of every record.
-    """
-    schema = json.loads(files("vok_crawler").joinpath(SCHEMA).read_text(encoding="utf-8"))
-    return cast(dict[str, Any], inline_local_refs(schema, schema.get("$defs", {})))
-
-
-@cache
-def record_validator() -> Draft202012Validator:
-    """The schema's reference validator: every error of a record, for the warning and the counts."""
-    return Draft202012Validator(record_schema())
-
-
-@cache
-def record_check() -> Callable[[Any], Any]:
-    """The same schema compiled to Python code: a record passes in a tenth of the reference's time.
-
-    Checking each record was a sixth of a page's CPU with ``jsonschema``
-    alone. The schema uses only keywords that draft 7 (fastjsonschema's) and
-    2020-12 read alike (type, required, properties, items, pattern, not);
-    a test checks that both judge the samples and their faults alike.
-    """
-    return cast(Callable[[Any], Any], fastjsonschema.compile(record_schema()))
-
-
-def passes(check: Callable[[Any], Any], data: Any) -> bool:
-    """Whether ``data`` passes a compiled check, which raises at its first error."""
-    try:
-        check(data)
-    except fastjsonschema.JsonSchemaException:
-        return False
-    return True
-
-
-def inline_local_refs(node: Any, definitions: dict[str, Any]) -> Any:
-    """``node`` with every ``{"$ref": "#/$defs/NAME", ...}`` replaced by that definition (and its siblings)."""
-    if isinstance(node, list):
-        return [inline_local_refs(item, definitions) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref", "")
-    inlined = {key: inline_local_refs(value, definitions) for key, value in node.items() if key != "$ref"}
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        return {**inline_local_refs(definitions[ref.removeprefix("#/$defs/")], definitions), **inlined}
-    return {**inlined, "$ref": ref} if ref else inlined
-
-
-def failing_fields(error: ValidationError) -> list[str]:
-    """The top-level fields a schema error is about (a missing one included)."""
-    if error.absolute_path:
-        return [str(error.absolute_path[0])]
-    if error.validator == "required" and isinstance(error.validator_value, list) and isinstance(error.instance, dict):
-        return [name for name in error.validator_value if name not in error.instance]
-    return ["(record)"]
 
 
 class InvalidRecord(DropItem):

@@ -10,9 +10,9 @@ between them, one JSON object a line (``vok_crawler/schema/change.schema.json``)
 
 Like the corpus, the file is only appended to, each line in one unbuffered
 write that a full disk cannot leave half done
-(:func:`vok_crawler.store.corpus.append_whole`, which raises ``OSError``), and a
+(:func:`vok_crawler.store.durable.append_whole`, which raises ``OSError``), and a
 line torn by a kill is cut when it is next opened
-(:func:`vok_crawler.store.corpus.repair_torn_tail`). Deciding when to ask again is
+(:func:`vok_crawler.store.durable.repair_torn_tail`). Deciding when to ask again is
 the spider's business; this module only compares and writes.
 """
 
@@ -22,17 +22,16 @@ import json
 import logging
 import os
 from collections.abc import Iterable
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from vok_crawler.site.processors import posted_date
-from vok_crawler.store.corpus import append_whole, corpus_lines, repair_torn_tail
+from vok_crawler.store.durable import append_whole, repair_torn_tail
+from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.paths import CorpusFiles
+from vok_crawler.store.schemas import change_validator
 from vok_crawler.store.serialize import json_line
 
 logger = logging.getLogger(__name__)
@@ -46,11 +45,6 @@ def compare(old_record: Any, new_record: Any) -> list[str]:
     """The compared fields whose values differ, in :data:`COMPARED_FIELDS` order (records or items)."""
     old, new = ItemAdapter(old_record), ItemAdapter(new_record)
     return [field for field in COMPARED_FIELDS if old.get(field) != new.get(field)]
-
-
-def changes_path(corpus_path: Path) -> Path:
-    """``vok.changes.jsonl`` for the corpus ``vok.jsonl``."""
-    return corpus_path.with_name(f"{corpus_path.stem}.changes.jsonl")
 
 
 class ChangeLog:
@@ -68,7 +62,7 @@ class ChangeLog:
 
     @classmethod
     def beside(cls, corpus_path: Path) -> ChangeLog:
-        return cls(changes_path(corpus_path))
+        return cls(CorpusFiles(corpus_path).changes)
 
     def changed(self, record: Any, fields: list[str], seen_at: str) -> dict[str, Any]:
         """A page that answers with a record differing in ``fields`` (from :func:`compare`)."""
@@ -115,17 +109,6 @@ class ChangeLog:
         append_whole(self.fd, text.encode("utf-8"))
         logger.info("Article %s %s", line["change"], line["url"])
         return line
-
-
-@cache
-def change_validator() -> Draft202012Validator:
-    """``change.schema.json``, with the article schema it refers to for its records."""
-    schemas = files("vok_crawler").joinpath("schema")
-    article = json.loads(schemas.joinpath("article.schema.json").read_text(encoding="utf-8"))
-    change = json.loads(schemas.joinpath("change.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(
-        change, registry=Registry().with_resource(article["$id"], Resource.from_contents(article))
-    )
 
 
 def history(path: Path) -> dict[str, dict[str, Any]]:

@@ -1,11 +1,12 @@
-"""WARC 1.1 files: the crawl's responses written as captures, and read back.
+"""WARC 1.1 files: the crawl's captures written, and read back.
 
-Written with warcio, the web-archiving community's library (pywb and
+The records of a fetch are the crawl's to make
+(:mod:`vok_crawler.crawl.warc_records`); their files are kept here. Written with warcio, the web-archiving community's library (pywb and
 Browsertrix read and write with it), one gzip member per record, so that any
 WARC tool reads the files and a record can be found again by its offset.
 
 A record is serialized to memory first and appended to its file in one
-unbuffered write (:func:`vok_crawler.store.corpus.append_whole`, cut back if a full
+unbuffered write (:func:`vok_crawler.store.durable.append_whole`, cut back if a full
 disk fails it partway): a ``kill -9`` leaves whole records, and at worst (a
 power cut, a write the kernel left short) one torn gzip member at the end.
 :func:`iter_archive` checks each member for its gzip trailer (which carries
@@ -28,24 +29,16 @@ from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from scrapy import Request
-from scrapy.http import Response
-from scrapy.statscollectors import StatsCollector
-from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from vok_crawler import stats
-from vok_crawler.store.corpus import append_whole
+from vok_crawler.store.durable import append_whole
 from vok_crawler.store.secrets import SECRET_HEADERS
 
 logger = logging.getLogger(__name__)
@@ -53,105 +46,8 @@ logger = logging.getLogger(__name__)
 WARC_VERSION = "1.1"
 SUFFIX = ".warc.gz"
 # Secrets of the user or the site's session: never archived, whatever the crawl sends or gets.
-# The browser road's pages (vok_crawler.crawl.browser) are the page as Chromium rendered it, and say so.
-RENDERED_BY_BROWSER = "playwright"  # the flag scrapy-playwright puts on the responses it rendered
-RENDERED_HEADER = "WARC-Rendered-By"
-RENDERED_NOTE = "Chromium via scrapy-playwright (browser road): the document the browser received and rendered, decoded"
 REDACTED_HEADERS = SECRET_HEADERS
-# Scrapy hands the body over with the chunked transfer coding already removed.
-TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
 _CHUNK = 1 << 20
-
-
-def warc_date(moment: datetime) -> str:
-    """A WARC 1.1 date: UTC with microseconds (``2026-11-24T10:15:00.123456Z``)."""
-    return str(datetime_to_iso_date(moment.astimezone(timezone.utc).replace(tzinfo=None), use_micros=True))
-
-
-def kept_headers(headers: Iterable[tuple[bytes, list[bytes]]]) -> tuple[list[tuple[str, str]], int]:
-    """Scrapy's headers as WARC header lines, without cookies, credentials and the transfer coding.
-
-    With the number of headers left out as secrets, counted in the same one pass.
-    """
-    lines = []
-    redacted = 0
-    for name, values in headers:
-        text = name.decode("latin-1")
-        lowered = text.lower()
-        if lowered in REDACTED_HEADERS:
-            redacted += 1
-        elif lowered not in TRANSPORT_HEADERS:
-            lines += [(text, value.decode("latin-1")) for value in values]
-    return lines, redacted
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """The request and response records of one fetch, and how many headers were left out as secrets."""
-
-    records: tuple[ArcWarcRecord, ArcWarcRecord]
-    redacted: int
-
-
-class WarcRecords:
-    """Builds the request and response records of one fetch.
-
-    The request record is the request as the downloader sent it, with the
-    ``Host`` the transport adds; the response record holds the status, the
-    headers as Scrapy parsed them (names in Scrapy's capitalization) and the
-    body bytes as the transport delivered them: still compressed if the
-    server compressed them, without the chunked coding. Both carry the URL
-    fetched and the moment the fetch began; the request names its response
-    (``WARC-Concurrent-To``), and is written first.
-    """
-
-    def __init__(self) -> None:
-        self.builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
-
-    def fetch(self, request: Request, response: Response, started: datetime) -> Fetch:
-        uri = safe_url_string(request.url)
-        warc_headers = {"WARC-Date": warc_date(started)}
-        if response.ip_address is not None:
-            warc_headers["WARC-IP-Address"] = str(response.ip_address)
-        if RENDERED_BY_BROWSER in response.flags:  # the browser road: what the browser rendered, not the wire's bytes
-            warc_headers[RENDERED_HEADER] = RENDERED_NOTE
-        protocol = response.protocol or "HTTP/1.1"
-        status = f"{response.status} {_reason(response.status)}"
-        kept, redacted = kept_headers(response.headers.items())
-        answered = StatusAndHeaders(status, kept, protocol=protocol)
-        response_record = self.builder.create_warc_record(
-            uri,
-            "response",
-            payload=BytesIO(response.body),
-            length=len(response.body),
-            http_headers=answered,
-            warc_headers_dict=dict(warc_headers),
-        )
-        parts = urlsplit(uri)
-        sent, redacted_sent = kept_headers(request.headers.items())
-        if not any(name.lower() == "host" for name, _ in sent):
-            sent.insert(0, ("Host", parts.netloc))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        asked = StatusAndHeaders(f"{request.method} {target} {protocol}", sent, is_http_request=True)
-        request_record = self.builder.create_warc_record(
-            uri,
-            "request",
-            payload=BytesIO(request.body),
-            length=len(request.body),
-            http_headers=asked,
-            warc_headers_dict={
-                **warc_headers,
-                "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),
-            },
-        )
-        return Fetch((request_record, response_record), redacted + redacted_sent)
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 class WarcFiles:
@@ -235,7 +131,7 @@ class Stored:
 
 
 def iter_archive(
-    directory: Path, counters: StatsCollector | None = None, http_headers: bool = True
+    directory: Path, counters: stats.Counters | None = None, http_headers: bool = True
 ) -> Iterator[Stored]:
     """Every whole record of the ``*.warc.gz`` files of ``directory``, file by file in name order.
 
@@ -251,7 +147,7 @@ def iter_archive(
     return _records(directory, counters, http_headers)
 
 
-def _records(directory: Path, counters: StatsCollector | None, http_headers: bool) -> Iterator[Stored]:
+def _records(directory: Path, counters: stats.Counters | None, http_headers: bool) -> Iterator[Stored]:
     for path in sorted(directory.glob(f"*{SUFFIX}")):
         for offset, member in iter_members(path, counters=counters):
             for record in ArchiveIterator(BytesIO(member), no_record_parse=not http_headers):
@@ -266,7 +162,7 @@ def read_record(path: Path, offset: int) -> ArcWarcRecord:
 
 
 def iter_members(
-    path: Path, start: int = 0, counters: StatsCollector | None = None
+    path: Path, start: int = 0, counters: stats.Counters | None = None
 ) -> Generator[tuple[int, bytes], None, None]:
     """``(offset, uncompressed bytes)`` of each complete gzip member of the file from ``start``.
 
@@ -305,7 +201,7 @@ def _inflater() -> Any:
     return zlib.decompressobj(zlib.MAX_WBITS | 16)
 
 
-def _skip_tail(path: Path, offset: int, size: int, why: str, counters: StatsCollector | None) -> None:
+def _skip_tail(path: Path, offset: int, size: int, why: str, counters: stats.Counters | None) -> None:
     logger.warning("Skipped the last %d bytes of %s: from offset %d it %s", size, path, offset, why)
     if counters is not None:
         counters.inc_value(stats.ARCHIVE_TORN_TAILS)

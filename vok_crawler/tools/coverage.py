@@ -31,11 +31,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from vok_crawler.crawl.memory import valid_state
 from vok_crawler.items import Article
 from vok_crawler.site.processors import date_gap, plausible_days
-from vok_crawler.store.changes import changes_path
-from vok_crawler.store.corpus import corpus_lines
+from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.paths import CorpusFiles
+from vok_crawler.store.state import last_state
 
 logger = logging.getLogger(__name__)
 
@@ -284,18 +284,18 @@ def count(corpus: Path) -> Figures:
             continue
         counted.add(record)
     figures = counted.figures()
-    read_state(corpus, figures)
-    read_changes(changes_path(corpus), figures)
-    read_health(corpus, figures)
+    files = CorpusFiles(corpus)
+    read_state(files, figures)
+    read_changes(files.changes, figures)
+    read_health(files, figures)
     return figures
 
 
-def read_state(corpus: Path, figures: Figures) -> None:
+def read_state(files: CorpusFiles, figures: Figures) -> None:
     """Gated and pending, as the last run left them (none without a state file)."""
-    path = corpus.with_name(f"{corpus.stem}.state.json")
     try:
-        state = valid_state(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+        state = last_state(files.state)
+    except OSError:
         state = None
     if state is not None:
         figures.gated, figures.pending = len(state.get("gated", [])), len(state.get("pending", []))
@@ -324,27 +324,25 @@ def read_changes(path: Path, figures: Figures) -> None:
             figures.changes[kind] += 1
 
 
-def health_history(corpus: Path) -> Iterator[dict[str, Any]]:
+def health_history(files: CorpusFiles) -> Iterator[dict[str, Any]]:
     """Every run's health report: the history (``vok.health.jsonl``), else the last run's file."""
-    history = corpus.with_name(f"{corpus.stem}.health.jsonl")
-    if history.exists():
-        yield from json_lines(history)
+    if files.health_history.exists():
+        yield from json_lines(files.health_history)
         return
-    last = corpus.with_name(f"{corpus.stem}.health.json")
     try:
-        report = json.loads(last.read_text(encoding="utf-8"))
+        report = json.loads(files.health.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
     if isinstance(report, dict):
         yield report
 
 
-def read_health(corpus: Path, figures: Figures) -> None:
+def read_health(files: CorpusFiles, figures: Figures) -> None:
     """Runs by finish reason, and the fields each run found by a fallback rule or not at all, summed."""
     reasons: Counter[str] = Counter()
     fallback: Counter[str] = Counter()
     missing: Counter[str] = Counter()
-    for report in health_history(corpus):
+    for report in health_history(files):
         figures.runs += 1
         reasons[str(report.get("finish_reason"))] += 1
         fallback.update(counts(report.get("fields_by_fallback")))

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from vok_crawler.crawl.pipelines import record_schema
 from vok_crawler.site.processors import EARLIEST_PUBLISHED
+from vok_crawler.store.schemas import record_schema
 
 SITE = "KCNA Watch"
 # Inline style (Datasette 0.65 takes style sheets by URL only): the body column wide enough to read, and the

@@ -40,8 +40,9 @@ from typing import Any
 
 import sqlite_utils
 
-from vok_crawler.store.changes import changes_path
-from vok_crawler.store.corpus import corpus_lines, write_durably
+from vok_crawler.store.durable import write_durably
+from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.paths import CorpusFiles
 from vok_crawler.tools.coverage import RECORD_FIELDS, json_lines
 from vok_crawler.tools.datasette_metadata import metadata, metadata_path, origin
 
@@ -187,7 +188,7 @@ def export(corpus: Path, database: Path) -> Exported:
             create_tables(db)
             logger.info("Adding the articles the database lacks")
             new = add_articles(db, corpus)
-            changes = [change_row(change) for change in json_lines(changes_path(corpus))]
+            changes = [change_row(change) for change in json_lines(CorpusFiles(corpus).changes)]
             db.table("changes").upsert_all(changes, pk=("url", "change", "seen_at"))
             search_index(db)
             logger.info("Committing %d new articles", new)
