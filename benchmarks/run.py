@@ -386,7 +386,7 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
     import lxml.html
     from scrapy.http import HtmlResponse
 
-    from vok_crawler.site.pages import ArticlePage
+    from vok_crawler.site.pages.article import ArticlePage
     from vok_crawler.site.parsing import page_selector
 
     serial = max(13, len(list((site / "newstream").iterdir())) // 2)  # a page with a full "More From" block

@@ -28,7 +28,7 @@ from vok_crawler import stats
 from vok_crawler.crawl.refusals import BROWSER_ROAD_HINT
 from vok_crawler.crawl.session import SESSION_HINT
 from vok_crawler.finish_reasons import BOT_CHECK, SESSION_EXPIRED
-from vok_crawler.site.pages import challenge
+from vok_crawler.site.pages.challenge import challenge
 
 ARTICLE = "/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/"
 ARTICLE_HTML = (SAMPLE_SITE / ARTICLE.strip("/") / "index.html").read_text(encoding="utf-8")

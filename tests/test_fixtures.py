@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
-from vok_crawler.site.pages import ArticlePage, SitePage, nk_pro_gate
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.store.serialize import json_line
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

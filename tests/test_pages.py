@@ -15,7 +15,8 @@ from tests.conftest import (
     expected_records,
 )
 from vok_crawler import stats
-from vok_crawler.site.pages import ArticlePage, SitePage
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.slices import Control
 
 CRAWLED_AT = "2026-11-23T12:00:00Z"
@@ -265,7 +266,7 @@ def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_th
 
     from vok_crawler.crawl.health import COVERED_FIELDS
     from vok_crawler.items import Article
-    from vok_crawler.site.pages import PAGE_FIELDS, record_fields
+    from vok_crawler.site.pages.fields import PAGE_FIELDS, record_fields
 
     schema = json.loads((SAMPLE_SITE.parent.parent / "vok_crawler/schema/article.schema.json").read_text())
     declared = record_fields()

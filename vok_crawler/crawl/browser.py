@@ -65,7 +65,7 @@ from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware
 from vok_crawler.crawl.scope import on_site, require_vok_crawl, site_origin
 from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER as RENDERED
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.site.pages import challenge
+from vok_crawler.site.pages.challenge import challenge
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ class BrowserRequests:
         """Wait for the page past a challenge, a while at most; keep the document the browser received.
 
         A challenge's script sets its cookie and loads the page again; judged by
-        the page object's own rule (:func:`vok_crawler.site.pages.challenge`), a
+        the page object's own rule (:func:`vok_crawler.site.pages.challenge.challenge`), a
         challenge still there after ``VOK_BROWSER_CHALLENGE_WAIT`` seconds goes
         to the crawl, which counts it as a bot check. What goes to the crawl is
         the last document as the server sent it, not the DOM its scripts made

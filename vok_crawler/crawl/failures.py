@@ -37,7 +37,7 @@ class GatedRedirect(IgnoreRequest):
 
 
 class BotCheck(IgnoreRequest):
-    """A bot check answered instead of the page (:func:`vok_crawler.site.pages.challenge`): not retried, not parsed."""
+    """A bot check answered instead of the page (:func:`vok_crawler.site.pages.challenge.challenge`): not retried, not parsed."""
 
 
 class RedirectLoop(IgnoreRequest):

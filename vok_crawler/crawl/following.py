@@ -22,7 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
-from vok_crawler.site.pages import SitePage
+from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.parsing import page_selector
 from vok_crawler.site.urls import Aliases, aliases_setting, is_article_url, is_on_site, site_host
 from vok_crawler.store.ledger import Ledger

@@ -31,7 +31,7 @@ from vok_crawler.finish_reasons import (
     SEARCH_IGNORES_DATES,
     WALK_INCOMPLETE,
 )
-from vok_crawler.site.pages import covered_fields
+from vok_crawler.site.pages.fields import covered_fields
 from vok_crawler.site.processors import DateGap, date_gap
 from vok_crawler.site.slices import SliceWalk
 from vok_crawler.site.urls import Aliases

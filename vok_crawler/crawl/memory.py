@@ -37,12 +37,13 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import has_session
+from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.crawl.scope import require_vok_crawl, site_aliases, site_origin
 from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.site.processors import KOREA
 from vok_crawler.site.slices import SliceWalk
-from vok_crawler.site.urls import asked_url, on_crawl_host
+from vok_crawler.site.urls import on_crawl_host
 from vok_crawler.store.changes import Revisits
 from vok_crawler.store.corpus import CorpusStore
 from vok_crawler.store.durable import append_line, write_durably

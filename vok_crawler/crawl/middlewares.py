@@ -23,8 +23,7 @@ from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop
 from vok_crawler.crawl.private_api import hold_back_slot
 from vok_crawler.crawl.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
 from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER
-from vok_crawler.site.pages import FREE_MEMBER_FORM
-from vok_crawler.site.urls import canonical_url
+from vok_crawler.site.urls import canonical_url, is_free_member_form
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +211,7 @@ class OffSiteRedirectMiddleware:
         return canonical_url(target, target, origin, site_aliases(self.crawler)) or target
 
     def _judge(self, target: str) -> None:
-        if FREE_MEMBER_FORM in target:
+        if is_free_member_form(target):
             raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
         if not on_site(self.crawler, target):
             self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)

@@ -18,7 +18,8 @@ from vok_crawler import stats
 from vok_crawler.crawl.refusals import BanWatch
 from vok_crawler.crawl.session import ARTICLE_GATED
 from vok_crawler.items import Article
-from vok_crawler.site.pages import ArticlePage, nk_pro_gate
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.store.ledger import Ledger, Outcome
 
 logger = logging.getLogger(__name__)

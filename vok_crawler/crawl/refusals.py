@@ -4,7 +4,7 @@
 probe``). It owns the count of refusals in a row and the decision to stop:
 
 - it looks at every page of the site as it arrives, before the retries: a
-  bot check's challenge (:func:`vok_crawler.site.pages.challenge`) in a 200, 403
+  bot check's challenge (:func:`vok_crawler.site.pages.challenge.challenge`) in a 200, 403
   or 503 answer fails its request with :class:`~vok_crawler.crawl.failures.BotCheck`,
   so a challenge is neither retried (asking again only meets it again) nor
   parsed;
@@ -37,7 +37,7 @@ from vok_crawler.crawl.config import whole_number_setting
 from vok_crawler.crawl.failures import BotCheck
 from vok_crawler.crawl.scope import on_site, require_fetching_the_site
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
-from vok_crawler.site.pages import challenge
+from vok_crawler.site.pages.challenge import challenge
 from vok_crawler.site.parsing import page_selector
 
 logger = logging.getLogger(__name__)

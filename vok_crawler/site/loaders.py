@@ -9,8 +9,8 @@ the "More From" teaser blocks arrive with all their copies, and
 
 from __future__ import annotations
 
+from itemloaders import ItemLoader
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
-from scrapy.loader import ItemLoader
 
 from vok_crawler import stats
 from vok_crawler.items import Article

@@ -13,19 +13,30 @@ so; every other page costs one lxml parse, cached per response.
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 from weakref import WeakKeyDictionary
 
 import html5lib
 from lxml import etree
 from lxml.html import HTMLParser
 from parsel import Selector
-from scrapy.http import TextResponse
 
 logger = logging.getLogger(__name__)
 
+
+class Page(Protocol):
+    """A fetched page as the parser needs it (Scrapy's ``TextResponse`` is one): its URL and its decoded text."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
 # parsel's own settings for HTML, with libxml2's higher limits.
 _LXML = HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-_SELECTORS: WeakKeyDictionary[TextResponse, Selector] = WeakKeyDictionary()
+_SELECTORS: WeakKeyDictionary[Page, Selector] = WeakKeyDictionary()
 
 
 def hit_a_limit(parser: etree._BaseParser) -> bool:
@@ -45,8 +56,8 @@ def html_selector(text: str, url: str = "") -> Selector:
     return Selector(root=root, type="html")
 
 
-def page_selector(response: TextResponse) -> Selector:
-    """The response's page, parsed once however many page objects read it."""
+def page_selector(response: Page) -> Selector:
+    """The response's page, parsed once however many page objects read it (and the bot check before them)."""
     selector = _SELECTORS.get(response)
     if selector is None:
         selector = _SELECTORS[response] = html_selector(response.text, response.url)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from scrapy.statscollectors import StatsCollector
+from vok_crawler.stats import Counters
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,7 +28,7 @@ class Problem:
     level: int = logging.WARNING
 
 
-def report(problems: Iterable[Problem], stats: StatsCollector | None) -> None:
+def report(problems: Iterable[Problem], stats: Counters | None) -> None:
     """Log each problem and count it: the one place where page problems become stats."""
     for problem in problems:
         logger.log(problem.level, problem.message)
@@ -48,7 +48,7 @@ class Read(Generic[T]):
     value: T
     problems: tuple[Problem, ...] = ()
 
-    def reported(self, stats: StatsCollector | None) -> T:
+    def reported(self, stats: Counters | None) -> T:
         """The value, once its problems are logged and counted."""
         report(self.problems, stats)
         return self.value

@@ -242,7 +242,7 @@ def without_call_to_subscribe(text: str) -> str:
     Some teasers end ``&hellip; <a href=".../pro/subscribe/...">Upgrade to NK
     PRO today</a>``: no part of the teaser, whatever element holds the words
     (the link itself is left out of every copy by the page,
-    :class:`vok_crawler.site.pages.TeaserParts`). Taken off every copy, so that a
+    :class:`vok_crawler.site.pages.teasers.TeaserParts`). Taken off every copy, so that a
     teaser gives one text whichever shape its block has.
     """
     return _CALL_TO_SUBSCRIBE.sub("", text)

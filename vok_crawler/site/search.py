@@ -27,7 +27,7 @@ from lxml.html import HtmlElement
 
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.site.pages import has_class
+from vok_crawler.site.pages.queries import has_class
 from vok_crawler.site.problems import Problem, Read
 from vok_crawler.site.processors import EARLIEST_PUBLISHED
 from vok_crawler.site.urls import canonical_url

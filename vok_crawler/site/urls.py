@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from scrapy.http import Request, Response
 from w3lib.url import canonicalize_url
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -24,6 +23,7 @@ _HOST_NAME = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\
 # The path of an article page, /newstream/<epoch>-<id>/<slug>/ (the epoch: when KCNA Watch posted it):
 # the one definition of "shaped like the site's article URL" (the posting time is read from it too).
 ARTICLE_PATH = re.compile(r"/newstream/(\d+)-\d+")
+FREE_MEMBER_FORM = "free-member-form"  # the NK Pro gate's page, in its URL wherever it is
 TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
 WEB_SCHEMES = frozenset({"http", "https"})
 
@@ -135,9 +135,12 @@ def on_crawl_host(url: str, origin: str, aliases: Aliases = NO_ALIASES) -> str:
     return canonical_url(url, url, origin, aliases) or url
 
 
-def asked_url(message: Request | Response) -> str:
-    """The URL the crawl asked for, before any redirect (of a response, or of a failed request)."""
-    return str(message.meta.get("redirect_urls", [message.url])[0])
+def is_free_member_form(url: str) -> bool:
+    """Whether ``url`` is NK Pro's sign-up form (``free-member-form``, on the site or off it): the gate, wherever it is.
+
+    The one test for the gate's URL: an article page that is it, and a redirect to it, are gated.
+    """
+    return FREE_MEMBER_FORM in url
 
 
 def is_article_url(url: str) -> bool:

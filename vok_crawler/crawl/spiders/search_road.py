@@ -24,10 +24,10 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.failures import failed_request
+from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.items import Article
 from vok_crawler.site import search
-from vok_crawler.site.pages import SitePage
-from vok_crawler.site.urls import asked_url
+from vok_crawler.site.pages.site_page import SitePage
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

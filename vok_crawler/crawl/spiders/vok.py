@@ -30,15 +30,18 @@ from vok_crawler.crawl.memory import CrawlMemory, RunOptions
 from vok_crawler.crawl.reading import ArticleReader
 from vok_crawler.crawl.refusals import BanWatch, Refusal
 from vok_crawler.crawl.replay import fetched_at
+from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.crawl.spiders.search_road import SearchRoad
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site import search
-from vok_crawler.site.pages import ArticlePage, SitePage, nk_pro_gate
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.parsing import page_selector
 from vok_crawler.site.processors import KOREA, posted_date
 from vok_crawler.site.slices import Slice, parse_slice
-from vok_crawler.site.urls import NO_ALIASES, Aliases, asked_url, canonical_url, site_name
+from vok_crawler.site.urls import NO_ALIASES, Aliases, canonical_url, site_name
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from vok_crawler.items import Article, Teaser
-from vok_crawler.site.pages import Finding
+from vok_crawler.site.pages.fields import Finding
 from vok_crawler.site.slices import Control
 from vok_crawler.wording import counted
 

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Iterable
 
 from vok_crawler.items import Article, Teaser
-from vok_crawler.site.pages import Finding, finding_for, record_fields
+from vok_crawler.site.pages.fields import Finding, finding_for, record_fields
 from vok_crawler.store.secrets import Scrubber
 from vok_crawler.tools.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.wording import counted
