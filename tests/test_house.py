@@ -1,8 +1,10 @@
-"""Habits that keep the house small: checked on every run of the tests, not left to a reviewer."""
+"""Habits that keep the house small and its floors visible: checked on every run of the tests, not left to a reviewer."""
 
 from __future__ import annotations
 
 import ast
+import shutil
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -22,3 +24,91 @@ def classes_with_too_many_methods() -> list[str]:
 
 def test_no_class_has_more_than_15_methods():
     assert classes_with_too_many_methods() == []
+
+
+# The layers, each importing only downward; the top level (settings, the item, stats keys, errors, finish
+# reasons) is shared by all and imports no layer. tools/ reads a corpus offline: never the crawl.
+MAY_IMPORT = {
+    "top": {"top"},
+    "site": {"top", "site"},
+    "store": {"top", "site", "store"},
+    "crawl": {"top", "site", "store", "crawl"},
+    "tools": {"top", "site", "store", "tools"},
+    "commands": {"top", "site", "store", "crawl", "tools", "commands"},
+}
+# What a layer below the crawl must not import at all: the Scrapy run (and what drives it), and for site/,
+# the means of opening files (what KCNA Watch is, read from markup alone).
+SCRAPY_RUN = ("scrapy", "twisted", "scrapy_playwright", "playwright")
+FILES = ("os", "io", "pathlib", "shutil", "tempfile", "fcntl")
+NEVER_IMPORTS = {"top": SCRAPY_RUN, "site": SCRAPY_RUN + FILES, "store": SCRAPY_RUN}
+
+
+def layer_of(module: str) -> str:
+    """``vok_crawler.site.pages.article`` is in ``site``; a module of the package's top level is in ``top``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in MAY_IMPORT else "top"
+
+
+def imports_of(root: Path, path: Path, module: str) -> list[tuple[int, str]]:
+    """Every module ``path`` imports (in functions and ``TYPE_CHECKING`` blocks too), with its line.
+
+    ``from PACKAGE import NAME`` names the module ``PACKAGE.NAME`` when ``PACKAGE`` is a package of ``root``.
+    """
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the module's own package up
+                base = ".".join(
+                    [*package.split(".")[: len(package.split(".")) - node.level + 1], *filter(None, [base])]
+                )
+            is_package = (root / base.replace(".", "/")).is_dir()
+            found += [(node.lineno, f"{base}.{alias.name}" if is_package else base) for alias in node.names]
+    return list(dict.fromkeys(found))
+
+
+def layer_problems(root: Path) -> list[str]:
+    """Each import that goes up or sideways where it must not, and each the layer never makes."""
+    problems = []
+    for path in sorted((root / "vok_crawler").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        layer = layer_of(module)
+        for line, imported in imports_of(root, path, module):
+            where = f"{path.relative_to(root)}:{line}"
+            if imported.split(".")[0] == "vok_crawler":
+                if layer_of(imported) not in MAY_IMPORT[layer]:
+                    problems.append(f"{where}: {layer} imports {imported} ({layer_of(imported)})")
+            elif imported.split(".")[0] in NEVER_IMPORTS.get(layer, ()):
+                problems.append(f"{where}: {layer} imports {imported}")
+        if layer == "site":
+            problems += [
+                f"{path.relative_to(root)}:{node.lineno}: site opens a file"
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open"
+            ]
+    return problems
+
+
+def test_the_layers_import_only_downward():
+    assert layer_problems(ROOT) == []
+
+
+def test_the_layer_check_sees_an_upward_import_a_sideways_one_and_scrapy_below_the_crawl(tmp_path):
+    """The check itself, on a copy of the package with three wrong imports added: it names each."""
+    shutil.copytree(ROOT / "vok_crawler", tmp_path / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    wrong = {
+        "site/urls.py": "from vok_crawler.store.paths import CorpusFiles\n",
+        "tools/coverage.py": "from ..crawl import memory\n",
+        "store/lines.py": "def later():\n    from scrapy.http import Response\n",
+    }
+    for name, line in wrong.items():
+        with (tmp_path / "vok_crawler" / name).open("a", encoding="utf-8") as module:
+            module.write(line)
+    assert [problem.split(": ", 1)[1] for problem in layer_problems(tmp_path)] == [
+        "site imports vok_crawler.store.paths (store)",
+        "store imports scrapy.http",
+        "tools imports vok_crawler.crawl.memory (crawl)",
+    ]

@@ -287,9 +287,9 @@ def test_teasers_without_text_and_the_sites_other_names_are_named():
 
 def test_the_table_says_no_secret_a_page_repeated():
     """One scrubber for all that leaves the process: a cookie value a page put in a field or a note is replaced."""
+    from vok_crawler.crawl.probe.model import Probe
+    from vok_crawler.crawl.probe.table import table
     from vok_crawler.store.secrets import REMOVED, Scrubber
-    from vok_crawler.tools.probe.model import Probe
-    from vok_crawler.tools.probe.table import table
 
     probe = Probe(start_url="http://127.0.0.1:8163/article/163/", notes=[f"the page said {SUBSCRIBER_SECRET}"])
     printed = table(probe, [SUBSCRIBER_SECRET, "en"])

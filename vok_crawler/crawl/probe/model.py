@@ -46,7 +46,7 @@ class PageSeen:
 
 @dataclass
 class Probe:
-    """What the probe found, filled in by :class:`~vok_crawler.crawl.probe_spider.ProbeSpider`, judged by :meth:`verdict`."""
+    """What the probe found, filled in by :class:`~vok_crawler.crawl.probe.spider.ProbeSpider`, judged by :meth:`verdict`."""
 
     start_url: str
     pages: dict[Kind, PageSeen] = field(default_factory=dict)

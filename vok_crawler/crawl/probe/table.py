@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
+from vok_crawler.crawl.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site.pages.fields import Finding, finding_for, record_fields
 from vok_crawler.store.secrets import Scrubber
-from vok_crawler.tools.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.wording import counted
 
 # The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).

@@ -14,6 +14,8 @@ from twisted.python.failure import Failure
 
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.memory import CrawlMemory, utc_now
+from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
+from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.refusals import BROWSER_ROAD_HINT
 from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.crawl.spiders.vok import VokSpider
@@ -27,8 +29,6 @@ from vok_crawler.site.parsing import page_selector
 from vok_crawler.site.problems import Problem
 from vok_crawler.site.urls import site_host
 from vok_crawler.store.secrets import Scrubber
-from vok_crawler.tools.probe.model import HostKind, Kind, PageSeen, Probe
-from vok_crawler.tools.probe.saving import PageSaver
 
 
 class ProbeSpider(VokSpider):
@@ -113,7 +113,7 @@ class ProbeSpider(VokSpider):
         if kind == "bot_check":
             seen.error = f"a bot check answered instead of the page; {BROWSER_ROAD_HINT}"
         if response is not None and self.saver is not None:
-            self.saver.response(which, response, asked_url(response))
+            self.saver.response(which, response)
 
     def _kind_of(self, request: scrapy.Request, error: str) -> Kind:
         if error == "gated" or request.callback == self.parse_article:
@@ -164,5 +164,5 @@ class ProbeSpider(VokSpider):
         seen = self.probe.pages.setdefault(kind, PageSeen(kind, asked_url(response)))
         seen.status = response.status
         if self.saver is not None:
-            self.saver.response(kind, response, asked_url(response))
+            self.saver.response(kind, response)
         return seen

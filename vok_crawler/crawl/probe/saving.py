@@ -13,9 +13,10 @@ from typing import Any
 
 from scrapy.http import Response
 
+from vok_crawler.crawl.probe.model import KINDS, Kind, PageSeen, Probe
+from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.store.secrets import Scrubber, is_secret_header
 from vok_crawler.store.serialize import json_line
-from vok_crawler.tools.probe.model import KINDS, Kind, PageSeen, Probe
 
 
 class PageSaver:
@@ -26,9 +27,8 @@ class PageSaver:
         self.probe = probe
         self.scrubber = scrubber
 
-    def response(self, kind: Kind, response: Response, asked: str) -> None:
-        """The raw response as ``<n>-<kind>.html`` and ``<n>-<kind>.json`` (url, status, headers; the URL
-        ``asked`` for, when a redirect led elsewhere)."""
+    def response(self, kind: Kind, response: Response) -> None:
+        """The raw response as ``<n>-<kind>.html`` and ``<n>-<kind>.json`` (url, status, headers)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         stem = self.directory / f"{KINDS.index(kind) + 1}-{kind}"
         headers = {
@@ -37,8 +37,8 @@ class PageSaver:
             if not is_secret_header(key)
         }
         info: dict[str, Any] = {"url": self.scrubber.text(response.url), "status": response.status, "headers": headers}
-        if asked != response.url:
-            info["asked_url"] = self.scrubber.text(asked)
+        if asked_url(response) != response.url:
+            info["asked_url"] = self.scrubber.text(asked_url(response))
         stem.with_suffix(".html").write_bytes(self.scrubber.bytes(response.body))
         stem.with_suffix(".json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         self.probe.saved += [stem.with_suffix(".html"), stem.with_suffix(".json")]
