@@ -31,13 +31,13 @@ from vok_crawler.finish_reasons import (
     SEARCH_IGNORES_DATES,
     WALK_INCOMPLETE,
 )
-from vok_crawler.site.pages.fields import covered_fields
+from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.processors import DateGap, date_gap
 from vok_crawler.site.slices import SliceWalk
 from vok_crawler.site.urls import Aliases
 from vok_crawler.wording import counted
 
-COVERED_FIELDS = covered_fields()  # as the article page declares them
+COVERED_FIELDS = ArticlePage.covered_fields()  # as the article page declares them
 DROP_REASONS = {
     "duplicate": stats.DUPLICATES_DROPPED,
     "other_source": stats.SKIPPED_OTHER_SOURCE,

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 
 from vok_crawler.crawl.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.items import Article, Teaser
-from vok_crawler.site.pages.fields import Finding, finding_for, record_fields
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.fields import Finding
 from vok_crawler.store.secrets import Scrubber
 from vok_crawler.wording import counted
 
 # The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).
-RECORD_FIELDS = [name for name in record_fields() if name != "crawled_at"]
+RECORD_FIELDS = [name for name in ArticlePage.record_fields() if name != "crawled_at"]
 ROUTES = {
     "href": "a link to the next slice",
     "data": "data-id on a script-driven control (no link)",
@@ -132,7 +133,7 @@ def _article(article: PageSeen | None) -> list[str]:
     width = max(len(f.rule or "") for f in article.findings.values()) + 2
     lines += ["", f"{'field':<12}{'':<10}{'rule':<{width}}value"]
     for name in RECORD_FIELDS:
-        finding = article.findings.get(finding_for(name), Finding(None))
+        finding = article.findings.get(ArticlePage.finding_for(name), Finding(None))
         found = "MISSING" if finding.rule is None else ("fallback" if finding.fallback else "found")
         value = _value(name, article.record) if finding.rule else ""
         lines.append(f"{name:<12}{found:<10}{finding.rule or '-':<{width}}{value}".rstrip())

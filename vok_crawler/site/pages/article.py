@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 from vok_crawler.items import Article
 from vok_crawler.site.loaders import ArticleLoader
-from vok_crawler.site.pages.fields import PAGE_FIELDS, Finding, findings_problems, first, page_field
+from vok_crawler.site.pages.fields import DeclaresFields, Finding, findings_problems, first, page_field
 from vok_crawler.site.pages.queries import (
     ARTICLE_MARKERS,
     CANONICAL,
@@ -49,7 +49,7 @@ _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*KCNA Watch\s*$")
 
 
 @dataclass
-class ArticlePage(SitePage):
+class ArticlePage(SitePage, DeclaresFields):
     """An article: header, meta line, body, and its "More From ..." teasers.
 
     Each field is found by the first of its rules that finds a value
@@ -66,11 +66,11 @@ class ArticlePage(SitePage):
     def findings(self) -> Read[dict[str, Finding]]:
         """Every declared field's rule and raw value, in the record's order (computed once)."""
         if self._findings is None:
-            found = {declared.name: declared.read(self) for declared in PAGE_FIELDS}
+            found = self.find_fields()
             self._findings = Read(found, tuple(self._noted))
         return self._findings
 
-    # The record's fields, each declared once with its rules in order of preference (PAGE_FIELDS).
+    # The record's fields, each declared once with its rules in order of preference (DeclaresFields).
 
     @page_field("url")
     def _url(self) -> Finding:
@@ -137,11 +137,11 @@ class ArticlePage(SitePage):
         loader = ArticleLoader(
             **self.context(problems), self_urls={findings["url"].value, self.link(self.url, problems)}
         )
-        for declared in PAGE_FIELDS:
+        for declared in self.page_fields:
             for name in declared.record_fields:
                 loader.add_value(name, findings[declared.name].value)
         loader.add_value("crawled_at", crawled_at)
-        problems.extend(findings_problems(findings, self.url))
+        problems.extend(findings_problems(findings, self.page_fields, self.url))
         item = cast(Article, loader.load_item())
         return Read(item, tuple(problems))
 
