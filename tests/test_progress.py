@@ -15,7 +15,8 @@ import pytest_twisted
 
 from tests.conftest import ROOT, SAMPLE_SITE, crawl, crawl_args, scrapy_output, serve
 from tests.fault_site import FaultySite
-from vok_crawler.crawl.progress import CLOSESPIDER, UNKNOWN, advice, duration, estimate
+from vok_crawler.crawl.advice import CLOSESPIDER, UNKNOWN, advice
+from vok_crawler.crawl.progress import duration, estimate
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
 
 PROGRESS = re.compile(

@@ -31,14 +31,14 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
-from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import whole_number
 from vok_crawler.crawl.failures import NotArchived
 from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.request_urls import is_robots_txt
 from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.crawl.warc_records import WarcRecords
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.store.warc import WarcFiles
@@ -75,7 +75,7 @@ class ArchiveMiddleware:
         self.stats = crawler.stats
         self.records = WarcRecords()
         self.files = WarcFiles(directory, _max_bytes(crawler), _warcinfo(crawler))
-        self.closing: object = None  # the crawl's close, once a write failed (kept, not awaited here)
+        self.closing: object = None  # the crawl's close, once a write failed: no response is parsed after it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -94,7 +94,7 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Archive the response, or refuse it: a page the archive lost is not parsed (its article stays pending)."""
-        if urlparse_cached(request).path == "/robots.txt":
+        if is_robots_txt(request):
             return response
         if self.closing is not None:
             raise NotArchived(f"{request.url}: the archive could not be written; not parsed")
@@ -107,8 +107,7 @@ class ArchiveMiddleware:
                 "Could not write to the archive, stopping: %s (%s)", error.strerror or error, self.files.directory
             )
             self.stats.inc_value(stats.error(WRITE_FAILED))
-            assert self.crawler.engine is not None
-            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            self.closing = stop_crawl(self.crawler, WRITE_FAILED)
             raise NotArchived(f"{request.url}: the archive could not be written; not parsed") from error
         self.stats.inc_value(stats.ARCHIVE_RESPONSES)
         self.stats.inc_value(stats.ARCHIVE_BYTES, written)

@@ -49,9 +49,7 @@ from functools import partial
 from http.cookiejar import Cookie, MozillaCookieJar
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from parsel import Selector
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -61,11 +59,13 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import seconds_setting
-from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware
+from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware, sent_to_host
+from vok_crawler.crawl.request_urls import is_robots_txt
 from vok_crawler.crawl.scope import on_site, require_vok_crawl, site_origin
 from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER as RENDERED
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.site.pages.challenge import challenge
+from vok_crawler.site.parsing import html_selector
 
 logger = logging.getLogger(__name__)
 
@@ -192,19 +192,8 @@ def page_method(method: Any) -> Any:
 
 
 def browser_cookies(jar: MozillaCookieJar, url: str) -> list[dict[str, Any]]:
-    """The cookies of the file that a browser would send to ``url``, as the browser takes them.
-
-    The crawled host only, by each cookie's own domain and path (a leading dot: subdomains too).
-    """
-    parts = urlsplit(url)
-    host, path = parts.hostname or "", parts.path or "/"
-
-    def sent(cookie: Cookie) -> bool:
-        domain = cookie.domain
-        on_host = host == domain.lstrip(".") or (domain.startswith(".") and host.endswith(domain))
-        return on_host and path.startswith(cookie.path) and (parts.scheme == "https" or not cookie.secure)
-
-    return [_as_browser_cookie(cookie) for cookie in jar if sent(cookie)]
+    """The cookies of the file that go to ``url``'s host, by the plain road's rule, as the browser takes them."""
+    return [_as_browser_cookie(cookie) for cookie in sent_to_host(jar, url)]
 
 
 def _as_browser_cookie(cookie: Cookie) -> dict[str, Any]:
@@ -242,7 +231,7 @@ class BrowserRequests:
             self.cookies = browser_cookies(sender.jar, site_origin(self.crawler))
 
     def process_request(self, request: Request) -> None:
-        if urlparse_cached(request).path == "/robots.txt" or not on_site(self.crawler, request.url):
+        if is_robots_txt(request) or not on_site(self.crawler, request.url):
             return
         request.meta.update(
             playwright=True,
@@ -301,7 +290,7 @@ class BrowserRequests:
             if (
                 answer is not None
                 and body
-                and (challenge(Selector(text=body.decode("utf-8", "replace"))) is None or loop.time() > deadline)
+                and (challenge(html_selector(body.decode("utf-8", "replace"))) is None or loop.time() > deadline)
             ):
                 request.meta[RECEIVED] = (answer.status, body)
                 return

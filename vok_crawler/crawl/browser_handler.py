@@ -35,19 +35,19 @@ from playwright.async_api import Error as PlaywrightError
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.provider import PlaywrightBrowserProvider
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import BrowserLost
+from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.finish_reasons import BROWSER_LOST
 
 logger = logging.getLogger(__name__)
 
 # The browser gone this many times with no page brought between: the run stops (once, it goes on).
 LOST_IN_A_ROW = 2
-LOST_HINT = "killed, crashed, out of memory? Check the machine and run again: every article not read is pending"
 
 
 def _settle(future: asyncio.Future[None]) -> None:
@@ -164,9 +164,8 @@ class ProfileHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # 
         if browser.since_page < LOST_IN_A_ROW or self.stopping:
             return
         self.stopping = True
-        logger.error("The browser went away again before it brought a page: stopping. %s", LOST_HINT)
-        assert self.crawler.engine is not None
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=BROWSER_LOST))
+        logger.error("The browser went away again before it brought a page, stopping: %s", advice(BROWSER_LOST))
+        stop_crawl(self.crawler, BROWSER_LOST)
 
     async def close(self) -> None:
         browser = getattr(self, "browser_provider", None)  # none if the engine never started

@@ -18,9 +18,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from http.cookiejar import LoadError, MozillaCookieJar
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy, LoadError, MozillaCookieJar
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -37,6 +37,10 @@ logger = logging.getLogger(__name__)
 
 ADDED = "vok_cookie_added"  # request.meta: this middleware put the Cookie header there
 HTTPONLY = "#HttpOnly_"  # how exports mark an HttpOnly cookie's line (not a comment)
+# Which cookie goes where (domain, path, secure, expiry): the jar's rule, one for both roads. Strict about a host-only
+# cookie (its domain without a dot: include-subdomains FALSE), which goes to its own host alone, as browsers send it;
+# Python's default policy would send it to that host's subdomains too.
+POLICY = DefaultCookiePolicy(strict_ns_domain=DefaultCookiePolicy.DomainStrictNonDomain)
 
 
 def load_cookies(path: Path) -> MozillaCookieJar:
@@ -46,7 +50,7 @@ def load_cookies(path: Path) -> MozillaCookieJar:
     their expiry are dropped, as a browser drops them. Exports differ in
     small ways that ``MozillaCookieJar`` refuses (:func:`as_the_jar_reads_it`).
     """
-    jar = MozillaCookieJar()
+    jar = MozillaCookieJar(policy=POLICY)
     try:
         text = path.read_text(encoding="utf-8-sig")
         load_netscape_cookies(jar, as_the_jar_reads_it(text), str(path))  # the normalized text, never in a file
@@ -94,6 +98,26 @@ def as_the_jar_reads_it(text: str) -> str:
     if not lines or not lines[0].startswith("#"):
         lines.insert(0, "# Netscape HTTP Cookie File")  # the magic line some exports leave out
     return "\n".join(lines) + "\n"
+
+
+def sent_to_host(jar: CookieJar, origin: str) -> list[Cookie]:
+    """The cookies of the file that go to ``origin``'s host, each judged at its own path by the jar's own rule.
+
+    What the browser road puts into the browser (which then sends each where
+    its domain and path say), chosen as the plain road chooses a request's
+    ``Cookie`` header (:meth:`SubscriberCookiesMiddleware.process_request`):
+    one cookie at a time, in a jar of its own under the same policy.
+    """
+    parts = urlsplit(origin)
+    chosen = []
+    for cookie in jar:
+        alone = CookieJar(POLICY)
+        alone.set_cookie(cookie)
+        asked = Request(urlunsplit((parts.scheme, parts.netloc, cookie.path or "/", "", "")))
+        alone.add_cookie_header(WrappedRequest(asked))  # type: ignore[arg-type]  # urllib's Request in all but name
+        if asked.headers.get("Cookie"):
+            chosen.append(cookie)
+    return chosen
 
 
 def _is_ip(host: str) -> bool:

@@ -19,6 +19,7 @@ from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import share_setting
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import CrawlMemory
@@ -60,10 +61,6 @@ DATE_GAPS: dict[DateGap, str] = {
 NOT_PAGING = (
     "slices asked at the next offset held only teasers seen before (the server ignores 'from'); "
     "the articles past the first pages were not reached"
-)
-COOKIES_HINT = (
-    "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
-    "cookies.txt and run with -s VOK_COOKIES_FILE=cookies.txt"
 )
 
 
@@ -240,7 +237,7 @@ def verdict(figures: HealthFigures, thresholds: Thresholds, site: str, walk: Sli
         return Verdict(SEARCH_IGNORES_DATES, f"The search road could not read its period: {ignored}")
     if all_gated(figures.stats):
         gated = figures.stats.get_value(stats.GATED)
-        return Verdict(ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {COOKIES_HINT}")
+        return Verdict(ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {advice(ALL_GATED)}")
     if walk.not_paging:
         return Verdict(PAGINATION_REPEATS, f"The site does not page: {NOT_PAGING}")
     if walk.unfinished:

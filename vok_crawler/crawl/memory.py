@@ -81,6 +81,23 @@ def corpus_path(template: str | None, site: str, name: str) -> Path | None:
         ) from None
 
 
+def crawl_memory(crawler: Crawler) -> CrawlMemory:
+    """The vok crawl's memory, for the components that read or tell it (extensions are built first, the memory first)."""
+    memory = crawler.get_extension(CrawlMemory)
+    assert memory is not None, "a component of the vok crawl runs with its memory"
+    return memory
+
+
+class ReadsMemory:
+    """A component of the vok crawl that reads or tells its memory: asked for when used, once every extension is built."""
+
+    crawler: Crawler
+
+    @property
+    def memory(self) -> CrawlMemory:
+        return crawl_memory(self.crawler)
+
+
 class CrawlMemory:
     """The corpus, the ledger, the walk and the revisits of one crawl of the vok spider (see the module).
 

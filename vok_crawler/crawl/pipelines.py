@@ -10,11 +10,11 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.defer import deferred_from_coro
 
 from vok_crawler import stats
-from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.memory import crawl_memory
 from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.store.schemas import failing_fields, passes, record_check, record_validator
@@ -102,7 +102,6 @@ class JsonLinesCorpusPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.closing: object = None  # the crawl's close, once a write failed (kept, not awaited here)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
@@ -113,8 +112,7 @@ class JsonLinesCorpusPipeline:
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         """Hand the record to the corpus; a failed write stops the crawl at once (``write_failed``)."""
-        memory = self.crawler.get_extension(CrawlMemory)
-        assert memory is not None
+        memory = crawl_memory(self.crawler)
         try:
             written = memory.write(ItemAdapter(item)["url"], json_line(item))
             if not written:
@@ -122,7 +120,7 @@ class JsonLinesCorpusPipeline:
         except CorpusWriteFailed as error:
             logger.error("Could not write to the corpus, stopping: %s (the article is asked for again next run)", error)
             self.stats.inc_value(stats.error(WRITE_FAILED))
-            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_FAILED))
+            stop_crawl(self.crawler, WRITE_FAILED)
             raise DropItem(f"not written: {error}", log_level="INFO") from None
         self.stats.inc_value(stats.CORPUS_WRITTEN if written else stats.CORPUS_ALREADY_KNOWN)
         return item

@@ -26,56 +26,14 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import seconds_setting
 from vok_crawler.crawl.following import LinksElsewhere
-from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.scope import require_vok_crawl, site_aliases
-from vok_crawler.finish_reasons import (
-    ALL_GATED,
-    BLOCKED,
-    BOT_CHECK,
-    BROWSER_LOST,
-    FORCED_SHUTDOWN,
-    LAYOUT_BROKEN,
-    NOTHING_FETCHED,
-    PAGINATION_NOT_FOUND,
-    PAGINATION_REPEATS,
-    SEARCH_IGNORES_DATES,
-    SESSION_EXPIRED,
-    WALK_INCOMPLETE,
-    WRITE_FAILED,
-)
 from vok_crawler.wording import counted
 
 logger = logging.getLogger(__name__)
-
-AGAIN = "run the same command again: it walks the whole listing and fetches only what is missing"
-# What an operator does after each finish reason (the README's table of exit codes, in short).
-ADVICE = {
-    "finished": "nothing to do",
-    "shutdown": f"stopped by a signal; {AGAIN}",
-    FORCED_SHUTDOWN: f"stopped by a second signal; {AGAIN}",
-    WRITE_FAILED: f"a file could not be written (is the disk full?); make room, then {AGAIN}",
-    BLOCKED: "the site kept refusing; wait some hours, then run again (every unread article is pending)",
-    ALL_GATED: "every article page was behind the NK Pro gate; run with -s VOK_COOKIES_FILE=cookies.txt",
-    PAGINATION_NOT_FOUND: "no way past the first listing page; run scrapy probe, then give -a source_id=K",
-    LAYOUT_BROKEN: "the site's markup changed; run scrapy probe --save DIR and fix the page objects",
-    NOTHING_FETCHED: "the site could not be reached; check the network, then run again",
-    WALK_INCOMPLETE: f"a listing page or slice failed for good, so the walk did not reach its end; {AGAIN}",
-    PAGINATION_REPEATS: "the slices repeat what was seen (the site does not page); run scrapy probe, then report it",
-    BOT_CHECK: "a bot check answered; log in once with scrapy login DIR, then crawl with -s VOK_BROWSER_PROFILE=DIR",
-    SESSION_EXPIRED: "the login ran out; export fresh cookies or log in again (scrapy login DIR), then run again",
-    SEARCH_IGNORES_DATES: "the site's search ignores the dates asked; read the period by the listing's walk instead",
-    BROWSER_LOST: f"the browser went away twice in a row (killed, crashed, out of memory); check the machine, then {AGAIN}",
-}
-CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
-UNKNOWN = f"see the errors above; {AGAIN}"
-
-
-def advice(reason: str) -> str:
-    if reason.startswith("closespider_"):
-        return CLOSESPIDER
-    return ADVICE.get(reason, UNKNOWN)
 
 
 def duration(seconds: float) -> str:
@@ -116,7 +74,7 @@ class Snapshot:
     errors: int
 
 
-class Progress:
+class Progress(ReadsMemory):
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
         self.interval = interval
@@ -131,12 +89,6 @@ class Progress:
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress
-
-    @property
-    def memory(self) -> CrawlMemory:
-        memory = self.crawler.get_extension(CrawlMemory)
-        assert memory is not None
-        return memory
 
     def snapshot(self) -> Snapshot:
         counters = self.crawler.stats.get_stats()

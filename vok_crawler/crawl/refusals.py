@@ -29,13 +29,14 @@ from typing import Literal
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.utils.defer import deferred_from_coro
-from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import whole_number_setting
 from vok_crawler.crawl.failures import BotCheck
+from vok_crawler.crawl.request_urls import is_robots_txt
 from vok_crawler.crawl.scope import on_site, require_fetching_the_site
+from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
 from vok_crawler.site.pages.challenge import challenge
 from vok_crawler.site.parsing import page_selector
@@ -45,11 +46,6 @@ logger = logging.getLogger(__name__)
 Refusal = Literal["http_401", "http_403", "http_429", "unrecognized", "bot_check"]
 # A challenge comes as a page (200) or as a refusal carrying one (403; 503 "under attack" modes).
 CHALLENGE_STATUSES = frozenset({200, 403, 503})
-BROWSER_ROAD_HINT = (
-    "the site answers with a bot check that only a browser passes: log in once with `scrapy login DIR`, then "
-    "crawl through that browser profile with -s VOK_BROWSER_PROFILE=DIR (pip install -e '.[browser]'); "
-    "what was not read stays pending"
-)
 
 
 class BanWatch:
@@ -74,7 +70,7 @@ class BanWatch:
         if (
             response.status in CHALLENGE_STATUSES
             and isinstance(response, TextResponse)
-            and urlparse_cached(request).path != "/robots.txt"
+            and not is_robots_txt(request)
             and on_site(self.crawler, response.url)
         ):
             trace = challenge(page_selector(response))  # the page's one parse, which the spider reads too
@@ -118,6 +114,5 @@ class BanWatch:
         self.stopping = True
         reason = BOT_CHECK if self.last == "bot_check" else BLOCKED
         if reason == BOT_CHECK:
-            logger.error("Stopped by a bot check: %s", BROWSER_ROAD_HINT)
-        assert self.crawler.engine is not None
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+            logger.error("Stopped by a bot check: %s", advice(BOT_CHECK))
+        stop_crawl(self.crawler, reason)

@@ -18,12 +18,12 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.statscollectors import StatsCollector
-from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 from warcio.timeutils import iso_date_to_datetime
 
 from vok_crawler import stats
 from vok_crawler.crawl.memory import utc_now
+from vok_crawler.crawl.request_urls import is_robots_txt
 from vok_crawler.crawl.scope import require_vok_crawl
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.store.warc import iter_archive, read_record
@@ -121,7 +121,7 @@ class ReplayMiddleware:
         return cls(crawler, directory)
 
     def process_request(self, request: Request) -> Response:
-        if urlparse_cached(request).path == "/robots.txt":
+        if is_robots_txt(request):
             return Response(request.url, status=200, body=b"", flags=[FLAG], request=request)
         response = self.index.response(request)
         if response is None:

@@ -25,25 +25,22 @@ import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import deferred_from_coro
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import has_session, whole_number_setting
-from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.finish_reasons import SESSION_EXPIRED
 
 logger = logging.getLogger(__name__)
 
 # Sent by the spider for each article page behind the gate (argument ``url``, as the memory keys it).
 ARTICLE_GATED = object()
-SESSION_HINT = (
-    "the login ran out, or does not open the gate: export fresh cookies (-s VOK_COOKIES_FILE=cookies.txt) "
-    "or log in again (scrapy login DIR) and run again; the articles met behind the gate in this run are pending"
-)
 
 
-class SessionWatch:
+class SessionWatch(ReadsMemory):
     """Article pages met behind the gate in a run with a session, free ones between them or not; too many end it."""
 
     def __init__(self, crawler: Crawler, limit: int) -> None:
@@ -61,12 +58,6 @@ class SessionWatch:
         crawler.signals.connect(watch.article_gated, signal=ARTICLE_GATED)
         return watch
 
-    @property
-    def memory(self) -> CrawlMemory:
-        memory = self.crawler.get_extension(CrawlMemory)
-        assert memory is not None
-        return memory
-
     def article_gated(self, url: str) -> None:
         """A gate met although the run has a session: at the limit, the session is taken for lost."""
         if self.expired:
@@ -79,12 +70,11 @@ class SessionWatch:
         logger.error(
             "%d article pages came back behind the gate in a run with a session (cookies or a browser profile): %s",
             len(self.met),
-            SESSION_HINT,
+            advice(SESSION_EXPIRED),
         )
         for gated in self.met:
             self._pending(gated)
-        assert self.crawler.engine is not None
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=SESSION_EXPIRED))
+        stop_crawl(self.crawler, SESSION_EXPIRED)
 
     def _pending(self, url: str) -> None:
         """Met behind the gate only because the session ran out: asked for again, not listed as gated."""

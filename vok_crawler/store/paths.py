@@ -19,45 +19,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+class Sibling:
+    """A file beside the corpus, named by what follows the corpus's stem (``.state.json`` for ``vok.state.json``)."""
+
+    def __init__(self, suffix: str) -> None:
+        self.suffix = suffix
+
+    def __get__(self, files: CorpusFiles, owner: type[CorpusFiles]) -> Path:
+        return files.corpus.with_name(f"{files.corpus.stem}{self.suffix}")
+
+
 @dataclass(frozen=True)
 class CorpusFiles:
-    """The files beside the corpus ``corpus`` (see the module): each a property, named here alone."""
+    """The files beside the corpus ``corpus`` (see the module), each named here alone."""
 
     corpus: Path
-
-    def _sibling(self, suffix: str) -> Path:
-        return self.corpus.with_name(f"{self.corpus.stem}{suffix}")
-
-    @property
-    def lock(self) -> Path:
-        return self._sibling(".lock")
-
-    @property
-    def index(self) -> Path:
-        return self._sibling(".index")
-
-    @property
-    def state(self) -> Path:
-        return self._sibling(".state.json")
-
-    @property
-    def health(self) -> Path:
-        """The last run's health report."""
-        return self._sibling(".health.json")
-
-    @property
-    def health_history(self) -> Path:
-        """Every run's health report, a line each (``scrapy report`` reads it)."""
-        return self._sibling(".health.jsonl")
-
-    @property
-    def changes(self) -> Path:
-        return self._sibling(".changes.jsonl")
-
-    @property
-    def report(self) -> Path:
-        """``scrapy report``'s page, unless ``-o`` names another."""
-        return self._sibling(".report.html")
+    lock = Sibling(".lock")
+    index = Sibling(".index")
+    state = Sibling(".state.json")
+    health = Sibling(".health.json")  # the last run's health report
+    health_history = Sibling(".health.jsonl")  # every run's, a line each (scrapy report reads it)
+    changes = Sibling(".changes.jsonl")
+    report = Sibling(".report.html")  # scrapy report's page, unless -o names another
 
     @property
     def archive(self) -> Path:

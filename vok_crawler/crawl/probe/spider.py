@@ -12,13 +12,14 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.memory import CrawlMemory, utc_now
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
-from vok_crawler.crawl.refusals import BROWSER_ROAD_HINT
 from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.crawl.spiders.vok import VokSpider
+from vok_crawler.finish_reasons import BOT_CHECK
 from vok_crawler.items import Article
 from vok_crawler.site import search
 from vok_crawler.site.pages.article import ArticlePage
@@ -111,7 +112,7 @@ class ProbeSpider(VokSpider):
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
         if kind == "bot_check":
-            seen.error = f"a bot check answered instead of the page; {BROWSER_ROAD_HINT}"
+            seen.error = f"a bot check answered instead of the page; {advice(BOT_CHECK)}"
         if response is not None and self.saver is not None:
             self.saver.response(which, response)
 
