@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -112,3 +113,55 @@ def test_the_layer_check_sees_an_upward_import_a_sideways_one_and_scrapy_below_t
         "store imports scrapy.http",
         "tools imports vok_crawler.crawl.memory (crawl)",
     ]
+
+
+SIBLING_SUFFIXES = (".lock", ".index", ".state.json", ".health.json", ".health.jsonl", ".changes.jsonl", ".report.html")
+
+
+def spellings(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """What in a module spells a rule that has one definition: each with its line."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Constant) and node.value in SIBLING_SUFFIXES) or (
+            isinstance(node, ast.BinOp) and isinstance(node.right, ast.Constant) and node.right.value == "archive"
+        ):
+            yield node.lineno, "the name of a file beside the corpus"
+        elif isinstance(node, ast.Constant) and node.value == "/robots.txt":
+            yield node.lineno, "robots.txt's path"
+        elif isinstance(node, ast.Constant) and node.value == "free-member-form":
+            yield node.lineno, "the gate's URL"
+        elif isinstance(node, ast.Attribute) and node.attr == "close_spider_async":
+            yield node.lineno, "stopping a crawl"
+        elif (isinstance(node, ast.Attribute) and node.attr == "fromstring") or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Selector"
+        ):
+            yield node.lineno, "parsing a page"
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and "atexit" in {
+            *(alias.name for alias in node.names),
+            getattr(node, "module", None),
+        }:
+            yield node.lineno, "a hook at the process's exit"
+
+
+# Where each may be spelled: its one definition (and the sample site, a server, answers robots.txt and the gate).
+ONE_PLACE = {
+    "the name of a file beside the corpus": {"vok_crawler/store/paths.py"},
+    "robots.txt's path": {"vok_crawler/crawl/request_urls.py", "vok_crawler/tools/sample_site.py"},
+    "the gate's URL": {"vok_crawler/site/urls.py"},
+    "stopping a crawl": {"vok_crawler/crawl/stopping.py"},
+    "parsing a page": {"vok_crawler/site/parsing.py"},
+    "a hook at the process's exit": {"vok_crawler/crawl/extensions.py"},
+}
+
+
+def spelled_twice(root: Path) -> list[str]:
+    found = []
+    for path in sorted((root / "vok_crawler").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        for line, rule in spellings(ast.parse(path.read_text(encoding="utf-8"))):
+            if name not in ONE_PLACE[rule]:
+                found.append(f"{name}:{line}: {rule}, which is {' or '.join(sorted(ONE_PLACE[rule]))}'s")
+    return found
+
+
+def test_each_rule_with_one_definition_is_spelled_there_alone():
+    assert spelled_twice(ROOT) == []
