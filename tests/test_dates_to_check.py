@@ -14,7 +14,8 @@ import pytest
 from vok_crawler import stats
 from vok_crawler.site.problems import Problem
 from vok_crawler.site.processors import EARLIEST_PUBLISHED, IsoDate, date_gap, parse_day_first
-from vok_crawler.tools.coverage import CorpusCount, Gap
+from vok_crawler.tools.coverage import CorpusCount
+from vok_crawler.tools.figures import Gap
 
 KOREA_TODAY = datetime.now(timezone(timedelta(hours=9))).date()
 URL = "http://127.0.0.1/newstream/1-2/x/"

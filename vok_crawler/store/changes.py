@@ -29,7 +29,7 @@ from itemadapter import ItemAdapter
 
 from vok_crawler.site.processors import posted_date
 from vok_crawler.store.durable import append_whole, repair_torn_tail
-from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.lines import corpus_lines, json_lines
 from vok_crawler.store.paths import CorpusFiles
 from vok_crawler.store.schemas import change_validator
 from vok_crawler.store.serialize import json_line
@@ -114,15 +114,11 @@ class ChangeLog:
 def history(path: Path) -> dict[str, dict[str, Any]]:
     """Each URL's last line in the changes file (a torn or bad line is logged and left out)."""
     last: dict[str, dict[str, Any]] = {}
-    if not path.exists():
-        return last
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            try:
-                change = json.loads(line)
-                last[change["url"]] = change
-            except (ValueError, KeyError, TypeError):
-                logger.warning("Line %d of %s is not a change; left out", number, path)
+    for change in json_lines(path):
+        if isinstance(change.get("url"), str):
+            last[change["url"]] = change
+        else:
+            logger.warning("A line of %s is not a change (it names no url); left out", path)
     return last
 
 

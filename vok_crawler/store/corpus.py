@@ -16,7 +16,8 @@ from typing import IO
 
 from vok_crawler.errors import CannotStart
 from vok_crawler.store.durable import append_whole, repair_torn_tail
-from vok_crawler.store.index import CorpusIndex, IndexFile, as_is
+from vok_crawler.store.index import CorpusIndex, as_is
+from vok_crawler.store.index_file import IndexFile
 from vok_crawler.store.lock import take_lock
 from vok_crawler.store.paths import CorpusFiles
 

@@ -4,7 +4,8 @@ Every record this crawler writes begins with its ``url`` (the item's first
 field), so its URL is read from the line's start: the one reading of a
 record's URL for the corpus's index and every pass over the corpus (the
 revisits, ``scrapy report``, ``scrapy export``). A line written otherwise is
-parsed; one that is no record is logged and left as it is.
+parsed; one that is no record is logged and left as it is. The JSON Lines
+files beside the corpus are read here too (:func:`json_lines`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +66,22 @@ def record_url(line: str, number: int, path: Path) -> str | None:
         logger.warning("Line %d of %s is not a record; left as it is", number, path)
         return None
     return url
+
+
+def json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a JSON Lines file beside the corpus (its changes, its health history), if it exists.
+
+    A line that is none (torn by a kill, edited) is logged and left out: the reader goes on with the rest.
+    """
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = None
+            if isinstance(value, dict):
+                yield value
+            elif line.strip():
+                logger.warning("Line %d of %s is not a JSON object; left out", number, path)

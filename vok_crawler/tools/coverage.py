@@ -20,113 +20,26 @@ and counted, never put on a chart.
 
 from __future__ import annotations
 
-import heapq
 import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import fields
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from vok_crawler.items import Article
 from vok_crawler.site.processors import date_gap, plausible_days
-from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.lines import corpus_lines, json_lines
 from vok_crawler.store.paths import CorpusFiles
 from vok_crawler.store.state import last_state
+from vok_crawler.tools.figures import DateCheck, Dated, Figures, Gap, Listed, Stream
 
 logger = logging.getLogger(__name__)
 
-# The articles listed by name (back catalogue, dates to check); the counts are of all of them.
-LISTED = 100
-CHANGE_KINDS = ("changed", "deleted", "restored")
 RECORD_FIELDS = tuple(f.name for f in fields(Article))
-# Why an article's dates are to check.
-DateCheck = Literal["published_after_posted", "published_out_of_range", "posted_out_of_range"]
-
-
-@dataclass(frozen=True, order=True)
-class Dated:
-    """An article named in the report: its two days, how far apart they are, and why it is to check."""
-
-    lag_days: int
-    url: str
-    title: str
-    published: str
-    posted: str
-    check: DateCheck | None = None
-
-
-@dataclass
-class Listed:
-    """How many articles are of a kind, and up to :data:`LISTED` of them (the largest lag first)."""
-
-    count: int = 0
-    articles: list[Dated] = field(default_factory=list)
-
-    def add(self, article: Dated) -> None:
-        self.count += 1
-        if len(self.articles) < LISTED:
-            heapq.heappush(self.articles, article)
-        else:
-            heapq.heappushpop(self.articles, article)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"count": self.count, "articles": [asdict(a) for a in sorted(self.articles, reverse=True)]}
-
-
-@dataclass(frozen=True)
-class Stream:
-    """The source's current stream: by ``published``, from the first article not of the back catalogue to the last."""
-
-    first: str | None = None
-    last: str | None = None
-    articles: int = 0  # the articles of the stream (not of the back catalogue)
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Days in a row without an article published, in the current stream."""
-
-    first: str
-    last: str
-    days: int
-
-
-@dataclass
-class Figures:
-    """Everything ``scrapy report`` shows, and writes as JSON."""
-
-    articles: int = 0
-    first_posted: str | None = None
-    last_posted: str | None = None
-    current_stream: Stream = field(default_factory=Stream)
-    days_without_articles: int = 0  # in the current stream, by published
-    gaps: list[Gap] = field(default_factory=list)  # those days as runs, the longest first
-    by_month: dict[str, int] = field(default_factory=dict)  # by posted
-    by_month_published: dict[str, int] = field(default_factory=dict)
-    by_year: dict[str, dict[str, int]] = field(default_factory=dict)  # by published: current stream, back catalogue
-    posted_by_day: dict[str, int] = field(default_factory=dict)
-    published_by_day: dict[str, int] = field(default_factory=dict)
-    undated: dict[str, int] = field(default_factory=dict)  # records without a valid posted / published day
-    back_catalogue: Listed = field(default_factory=Listed)
-    dates_to_check: Listed = field(default_factory=Listed)
-    field_coverage: dict[str, int] = field(default_factory=dict)  # records with a value, by field
-    gated: int | None = None  # None: no state beside the corpus
-    pending: int | None = None
-    changes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANGE_KINDS, 0))
-    runs: int = 0  # health reports read
-    finish_reasons: dict[str, int] = field(default_factory=dict)
-    fields_by_fallback: dict[str, int] = field(default_factory=dict)
-    fields_missing: dict[str, int] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["back_catalogue"] = self.back_catalogue.as_json()
-        data["dates_to_check"] = self.dates_to_check.as_json()
-        return data
 
 
 def day(value: Any) -> date | None:
@@ -299,22 +212,6 @@ def read_state(files: CorpusFiles, figures: Figures) -> None:
         state = None
     if state is not None:
         figures.gated, figures.pending = len(state.get("gated", [])), len(state.get("pending", []))
-
-
-def json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """The JSON objects of a JSON Lines file, if it exists; a line that is none is logged and left out."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            try:
-                value = json.loads(line)
-            except ValueError:
-                value = None
-            if isinstance(value, dict):
-                yield value
-            elif line.strip():
-                logger.warning("Line %d of %s is not a JSON object; left out of the report", number, path)
 
 
 def read_changes(path: Path, figures: Figures) -> None:

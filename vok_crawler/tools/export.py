@@ -41,9 +41,9 @@ from typing import Any
 import sqlite_utils
 
 from vok_crawler.store.durable import write_durably
-from vok_crawler.store.lines import corpus_lines
+from vok_crawler.store.lines import corpus_lines, json_lines
 from vok_crawler.store.paths import CorpusFiles
-from vok_crawler.tools.coverage import RECORD_FIELDS, json_lines
+from vok_crawler.tools.coverage import RECORD_FIELDS
 from vok_crawler.tools.datasette_metadata import metadata, metadata_path, origin
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from vok_crawler.site.processors import BACK_CATALOGUE_DAYS, EARLIEST_PUBLISHED
-from vok_crawler.tools.coverage import LISTED, DateCheck, Figures, Gap, Listed, days_between
+from vok_crawler.tools.coverage import days_between
+from vok_crawler.tools.figures import LISTED, DateCheck, Figures, Gap, Listed
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; padding: 0 1em; color: #222; }
