@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -118,28 +118,49 @@ def test_the_layer_check_sees_an_upward_import_a_sideways_one_and_scrapy_below_t
 SIBLING_SUFFIXES = (".lock", ".index", ".state.json", ".health.json", ".health.jsonl", ".changes.jsonl", ".report.html")
 
 
+def is_constant(node: ast.AST, values: Collection[object]) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in values
+
+
+def is_attribute(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == name
+
+
+def imports_module(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Import):
+        return any(alias.name == name for alias in node.names)
+    return isinstance(node, ast.ImportFrom) and node.module == name
+
+
+# What spells a rule that has one definition: a name, a path, a call.
+SPELLINGS: list[tuple[str, Callable[[ast.AST], bool]]] = [
+    (
+        "the name of a file beside the corpus",
+        lambda node: (
+            is_constant(node, SIBLING_SUFFIXES)
+            or (isinstance(node, ast.BinOp) and is_constant(node.right, {"archive"}))
+        ),
+    ),
+    ("robots.txt's path", lambda node: is_constant(node, {"/robots.txt"})),
+    ("the gate's URL", lambda node: is_constant(node, {"free-member-form"})),
+    ("stopping a crawl", lambda node: is_attribute(node, "close_spider_async")),
+    (
+        "parsing a page",
+        lambda node: (
+            is_attribute(node, "fromstring")
+            or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Selector")
+        ),
+    ),
+    ("a hook at the process's exit", lambda node: imports_module(node, "atexit")),
+]
+
+
 def spellings(tree: ast.AST) -> Iterator[tuple[int, str]]:
     """What in a module spells a rule that has one definition: each with its line."""
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Constant) and node.value in SIBLING_SUFFIXES) or (
-            isinstance(node, ast.BinOp) and isinstance(node.right, ast.Constant) and node.right.value == "archive"
-        ):
-            yield node.lineno, "the name of a file beside the corpus"
-        elif isinstance(node, ast.Constant) and node.value == "/robots.txt":
-            yield node.lineno, "robots.txt's path"
-        elif isinstance(node, ast.Constant) and node.value == "free-member-form":
-            yield node.lineno, "the gate's URL"
-        elif isinstance(node, ast.Attribute) and node.attr == "close_spider_async":
-            yield node.lineno, "stopping a crawl"
-        elif (isinstance(node, ast.Attribute) and node.attr == "fromstring") or (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Selector"
-        ):
-            yield node.lineno, "parsing a page"
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) and "atexit" in {
-            *(alias.name for alias in node.names),
-            getattr(node, "module", None),
-        }:
-            yield node.lineno, "a hook at the process's exit"
+        for rule, spells in SPELLINGS:
+            if spells(node):
+                yield getattr(node, "lineno", 0), rule
 
 
 # Where each may be spelled: its one definition (and the sample site, a server, answers robots.txt and the gate).
