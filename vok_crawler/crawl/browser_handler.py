@@ -164,7 +164,7 @@ class ProfileHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # 
         if browser.since_page < LOST_IN_A_ROW or self.stopping:
             return
         self.stopping = True
-        logger.error("The browser went away again before it brought a page, stopping: %s", advice(BROWSER_LOST))
+        logger.error("The browser went away again before it brought a page: stopping. %s", advice(BROWSER_LOST))
         stop_crawl(self.crawler, BROWSER_LOST)
 
     async def close(self) -> None:
