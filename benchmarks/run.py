@@ -386,8 +386,8 @@ def extraction_benchmark(site: Path, origin: str, repeat: int) -> dict:
     import lxml.html
     from scrapy.http import HtmlResponse
 
-    from vok_crawler.pages import ArticlePage
-    from vok_crawler.parsing import page_selector
+    from vok_crawler.site.pages.article import ArticlePage
+    from vok_crawler.site.parsing import page_selector
 
     serial = max(13, len(list((site / "newstream").iterdir())) // 2)  # a page with a full "More From" block
     body = (site / path(serial) / "index.html").read_bytes()
@@ -454,7 +454,7 @@ def main() -> None:
         [
             sys.executable,
             "-m",
-            "vok_crawler.sample_site",
+            "vok_crawler.tools.sample_site",
             "--root",
             str(site),
             "--port",

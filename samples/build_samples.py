@@ -3,7 +3,7 @@
 Run ``python samples/build_samples.py`` from the project root after changing
 it. The site follows ``docs/site.md``: the source's ordered list of teaser
 blocks (``LIST``, newest first: the listing's 12, then the rest, served in
-slices by ``vok_crawler/sample_site.py``), the seed's article ("Normalized
+slices by ``vok_crawler/tools/sample_site.py``), the seed's article ("Normalized
 production and quality improvement promoted"), and articles that exercise
 every rule of the anatomy (the ``QUIRKS`` notes below; ``samples/README.md``
 maps them). The expected records are written from the facts below, never by

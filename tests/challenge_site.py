@@ -23,7 +23,7 @@ from urllib.parse import quote
 from twisted.web.server import Request
 
 from tests.fault_site import FaultySite
-from vok_crawler.sample_site import SampleSite
+from vok_crawler.tools.sample_site import SampleSite
 
 PASS_COOKIE = b"vok_check"
 PASS_VALUE = b"passed-3b9e1d"

@@ -25,8 +25,8 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from tests.fault_site import FaultySite
-from vok_crawler.sample_site import ALIAS_HOST, SampleSite
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.crawl.spiders.vok import VokSpider
+from vok_crawler.tools.sample_site import ALIAS_HOST, SampleSite
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = ROOT / "samples" / "site"

@@ -20,7 +20,7 @@ from typing import Any
 
 from twisted.web.server import NOT_DONE_YET, Request
 
-from vok_crawler.sample_site import PAGE, SampleSite
+from vok_crawler.tools.sample_site import PAGE, SampleSite
 
 EXTRA_TEASERS = b"""<div class="article-desc"><h4><a href="javascript:void(0)">Share</a></h4></div>
 <div class="article-desc"><h4><a href="mailto:editor@kcnawatch.org">Write to us</a></h4></div>

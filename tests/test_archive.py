@@ -43,8 +43,8 @@ from tests.test_readme import EXAMPLES, run_example
 from tests.test_write_failures import limit_file_size, small_disk
 from vok_crawler import stats
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
-from vok_crawler.warc import iter_archive
+from vok_crawler.store.warc import iter_archive
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 SENT_COOKIE = "session=subscriber-secret-7f3a"
 SERVER_COOKIE = "server-token-c91e"
@@ -273,9 +273,9 @@ def test_the_readme_example_reads_the_archive_a_crawl_writes(sample_server, tmp_
 
 
 def readme_archive_command(folder: Path) -> subprocess.CompletedProcess[str]:
-    """The README's ``python -m vok_crawler.warc ...`` line, run as written in ``folder``."""
+    """The README's ``python -m vok_crawler.store.warc ...`` line, run as written in ``folder``."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    [line] = [line for line in readme.splitlines() if line.startswith("python -m vok_crawler.warc ")]
+    [line] = [line for line in readme.splitlines() if line.startswith("python -m vok_crawler.store.warc ")]
     command = line.replace("python", sys.executable, 1)
     return subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True, timeout=120)
 

@@ -25,10 +25,9 @@ from tests.conftest import (
 from tests.fault_site import BUSY_PAGE
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.finish_reasons import BOT_CHECK, SESSION_EXPIRED
-from vok_crawler.pages import challenge
-from vok_crawler.refusals import BROWSER_ROAD_HINT
-from vok_crawler.session import SESSION_HINT
+from vok_crawler.site.pages.challenge import challenge
 
 ARTICLE = "/newstream/1772640000-381500835/kim-jong-un-inspects-new-greenhouse-farm/"
 ARTICLE_HTML = (SAMPLE_SITE / ARTICLE.strip("/") / "index.html").read_text(encoding="utf-8")
@@ -77,7 +76,7 @@ def test_a_plain_crawl_meets_the_bot_check_stops_and_forgets_nothing(tmp_path, s
         _, err, code = yield scrapy_crawl(origin, corpus, "-a", "refresh=1", "-s", "VOK_ARCHIVE=")
     log = err.decode()
     assert code == 1, log[-3000:]
-    assert f"({BOT_CHECK})" in log and BROWSER_ROAD_HINT in log
+    assert f"({BOT_CHECK})" in log and advice(BOT_CHECK) in log
     health = json.loads((tmp_path / "vok.health.json").read_text())
     state = state_of(corpus)
     assert health["finish_reason"] == state["finish_reason"] == BOT_CHECK
@@ -138,7 +137,7 @@ def test_a_session_that_runs_out_stops_the_run_and_leaves_what_it_met_pending(tm
         _, err, code = yield scrapy_crawl(origin, corpus, "-s", f"VOK_COOKIES_FILE={COOKIES}", "-s", "VOK_ARCHIVE=")
         log = err.decode()
         assert code == 1, log[-3000:]
-        assert f"({SESSION_EXPIRED})" in log and SESSION_HINT in log
+        assert f"({SESSION_EXPIRED})" in log and advice(SESSION_EXPIRED) in log
         state = state_of(corpus)
         assert state["finish_reason"] == SESSION_EXPIRED
         written = read_jsonl(corpus)

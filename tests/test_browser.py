@@ -27,11 +27,12 @@ from tests.conftest import (
     run_scrapy,
     serve,
 )
+from tests.test_cookies import HOST_ONLY_AND_DOMAIN_COOKIES
 from tests.test_faults import scrapy_crawl, state_of
-from vok_crawler.browser import browser_cookies
-from vok_crawler.cookies import load_cookies
-from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
-from vok_crawler.warc import RENDERED_HEADER
+from vok_crawler.crawl.browser import browser_cookies
+from vok_crawler.crawl.cookies import load_cookies
+from vok_crawler.crawl.warc_records import RENDERED_HEADER
+from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 
 LOGIN = textwrap.dedent(
     """
@@ -143,13 +144,6 @@ def test_a_missing_profile_or_a_browser_that_does_not_start_is_one_error_line(tm
     lines = failed.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: the browser {broken} does not start"), lines
     assert not (tmp_path / "vok.jsonl").exists() and not (tmp_path / "vok.state.json").exists()
-
-
-HOST_ONLY_AND_DOMAIN_COOKIES = (
-    "# Netscape HTTP Cookie File\n"
-    "kcnawatch.org\tFALSE\t/\tFALSE\t0\thost_only\th-1\n"  # include-subdomains FALSE: this host alone
-    ".kcnawatch.org\tTRUE\t/\tFALSE\t0\twith_subdomains\td-1\n"
-)
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from tests.test_browser import logged_in_profile
 from tests.test_crash import wait_for
 from vok_crawler import stats
 from vok_crawler.finish_reasons import BROWSER_LOST
-from vok_crawler.sample_site import SUBSCRIBER_SECRET
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET
 
 # The first article the crawl asks for, and one some twenty records later: the server holds either
 # (never answers its first request), so that a browser killed then dies while it loads a page.

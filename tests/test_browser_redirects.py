@@ -39,8 +39,8 @@ from tests.test_browser_faults import assert_exact_corpus, browser_crawl, files_
 from tests.test_faults import state_of
 from tests.test_site_2026 import moved_to_second_name
 from vok_crawler import stats
-from vok_crawler.sample_site import SampleSite
-from vok_crawler.warc import RENDERED_HEADER
+from vok_crawler.crawl.warc_records import RENDERED_HEADER
+from vok_crawler.tools.sample_site import SampleSite
 
 SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # paywall, member-form, and one to https://www.nknews.org
 GATED_ELSEWHERE = "/newstream/1771452800-381500827/construction-of-hospitals-and-leisure-complexes-carried-on/"

@@ -10,8 +10,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from tests.conftest import ROOT, SAMPLE_SITE, read_jsonl
-from vok_crawler.changes import COMPARED_FIELDS, ChangeLog, changes_path, compare
 from vok_crawler.items import Article
+from vok_crawler.store.changes import COMPARED_FIELDS, ChangeLog, compare
+from vok_crawler.store.paths import CorpusFiles
 
 SCHEMAS = ROOT / "vok_crawler" / "schema"
 ARTICLE = json.loads((SCHEMAS / "article.schema.json").read_text())
@@ -49,8 +50,8 @@ def test_every_kind_of_line_is_written_flushed_and_valid(record, tmp_path):
         log.changed({**record, "title": "Retitled"}, ["title"], SEEN)
         log.deleted(record["url"], 410, SEEN)
         log.restored(Article(**{**record, "related": []}), SEEN)
-        lines = read_jsonl(changes_path(corpus))  # read while open: each line is on disk already
-    assert changes_path(corpus) == tmp_path / "vok.changes.jsonl"
+        lines = read_jsonl(CorpusFiles(corpus).changes)  # read while open: each line is on disk already
+    assert CorpusFiles(corpus).changes == tmp_path / "vok.changes.jsonl"
     assert [(line["change"], line["url"]) for line in lines] == [
         (kind, record["url"]) for kind in ("changed", "deleted", "restored")
     ]

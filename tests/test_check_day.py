@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
-from vok_crawler.check_day import main, problems, warnings
+from tests.conftest import ROOT
+from vok_crawler.tools.check_day import main, problems, warnings
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -65,3 +69,27 @@ def test_a_finished_run_that_left_articles_pending_is_a_good_day_with_a_warning(
     assert "WARNING: 3 article(s)" in err and out.startswith("OK:")
     quiet = report(tmp_path / "quiet.json", left_for_next_run={"pending": 0, "gated": 2})
     assert warnings(quiet) == []
+
+
+def test_vok_crawler_check_day_py_runs_as_crontabs_name_it_from_a_plain_clone(tmp_path):
+    """``python3 vok_crawler/check_day.py HEALTH``, the check's old path, in a clone where nothing is installed.
+
+    ``-S`` leaves out every installed package, the crawler and Scrapy included: nothing but Python runs it.
+    """
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT / "vok_crawler", clone / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    python = [sys.executable, "-S"]
+    bare = subprocess.run([*python, "-c", "import vok_crawler"], cwd=tmp_path, capture_output=True, text=True)
+    assert "ModuleNotFoundError" in bare.stderr  # the interpreter the check runs in knows no crawler
+    fresh = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    good = report(tmp_path / "vok.health.json", finished_at=fresh)
+    checked = subprocess.run(
+        [*python, "clone/vok_crawler/check_day.py", str(good)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, f"OK: {good} says finished\n", "")
+    bad = report(tmp_path / "bad.health.json", finish_reason="walk_incomplete", finished_at=fresh)
+    failed = subprocess.run(
+        [*python, "clone/vok_crawler/check_day.py", str(bad)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert failed.returncode == 1
+    assert failed.stderr == "FAILED: the last run (job j2) ended 'walk_incomplete'\n"

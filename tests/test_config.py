@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from vok_crawler.config import seconds_setting, switch
+from vok_crawler.crawl.config import seconds_setting, switch
 from vok_crawler.errors import BadConfiguration
 
 

@@ -12,10 +12,11 @@ from scrapy.utils.test import get_crawler
 from twisted.web.resource import Resource
 
 from tests.conftest import COOKIES, scrapy_output, serve
-from vok_crawler.cookies import SubscriberCookiesMiddleware, load_cookies
+from vok_crawler.crawl.browser import browser_cookies
+from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware, load_cookies
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.tools.sample_site import SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET
 
 ORIGIN = "http://127.0.0.1:8163"
 
@@ -79,6 +80,32 @@ def test_the_cookie_goes_only_to_the_host_it_was_issued_for_not_to_the_sites_oth
     own = Request(f"{ORIGIN}/newstream/1-1/a/")
     sender.process_request(own)
     assert own.headers.get("Cookie") == f"{SUBSCRIBER_COOKIE}={SUBSCRIBER_SECRET}".encode()
+
+
+HOST_ONLY_AND_DOMAIN_COOKIES = (
+    "# Netscape HTTP Cookie File\n"
+    "kcnawatch.org\tFALSE\t/\tFALSE\t0\thost_only\th-1\n"  # include-subdomains FALSE: this host alone
+    ".kcnawatch.org\tTRUE\t/\tFALSE\t0\twith_subdomains\td-1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("https://kcnawatch.org/article/163/", {"host_only", "with_subdomains"}),
+        ("https://www.kcnawatch.org/article/163/", {"with_subdomains"}),  # the host-only one is kcnawatch.org's alone
+        ("https://a.www.kcnawatch.org/article/163/", {"with_subdomains"}),
+    ],
+)
+def test_both_roads_choose_the_cookies_by_one_rule(tmp_path, url, sent):
+    """The plain road's Cookie header and the browser's cookies, for a crawl of ``url``: the jar's one rule."""
+    path = tmp_path / "cookies.txt"
+    path.write_text(HOST_ONLY_AND_DOMAIN_COOKIES)
+    sender = middleware(path, start_url=url)
+    asked = Request(url)
+    sender.process_request(asked)
+    plain = {pair.split("=")[0] for pair in asked.headers["Cookie"].decode().split("; ")}
+    assert plain == {cookie["name"] for cookie in browser_cookies(sender.jar, url)} == sent
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,9 @@ from twisted.internet.threads import deferToThread
 from tests.conftest import COOKIES, crawl, expected_records
 from tests.test_crash import assert_whole_corpus, start_crawl, wait_for
 from vok_crawler import stats
-from vok_crawler.corpus import CorpusStore, IndexFile
-from vok_crawler.serialize import json_line
+from vok_crawler.store.corpus import CorpusStore
+from vok_crawler.store.index_file import IndexFile
+from vok_crawler.store.serialize import json_line
 
 NOT_USED = "is not used"
 
@@ -130,7 +131,7 @@ def test_a_start_reads_only_what_the_index_lacks_and_never_trusts_a_stale_one(sa
     edit, why = CHANGES[change]
     expected_reads = edit(corpus, records[40:]) if appended else edit(corpus, records)
 
-    with caplog.at_level(logging.INFO, logger="vok_crawler.corpus"):
+    with caplog.at_level(logging.INFO, logger="vok_crawler.store.index_file"):
         crawler = yield crawl(corpus, f"{origin}/article/163/", VOK_COOKIES_FILE=str(COOKIES))
     assert crawler.stats.get_value("finish_reason") == "finished"
     # Exactly once: what the corpus held was known, only a cut article was fetched and written again.

@@ -29,7 +29,7 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import FaultySite
-from vok_crawler.sample_site import SUBSCRIBER_SECRET
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET
 
 # Requests of a whole subscriber's crawl of the samples: robots.txt, the listing, three slices (the
 # last one empty), the 47 articles, the page of another source and the dead link.

@@ -28,7 +28,7 @@ from tests.conftest import (
 )
 from tests.fault_site import FaultySite
 from vok_crawler import stats
-from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 GATES = json.loads((SAMPLE_SITE / "nkpro-gates.json").read_text())
 

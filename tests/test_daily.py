@@ -27,8 +27,8 @@ from tests.conftest import (
 from tests.fault_site import WRAPPER, FaultySite
 from vok_crawler import stats
 from vok_crawler.finish_reasons import LAYOUT_BROKEN, PAGINATION_NOT_FOUND, WALK_INCOMPLETE
-from vok_crawler.sample_site import PAGE, SOURCE_ID
-from vok_crawler.slices import Slice
+from vok_crawler.site.slices import Slice
+from vok_crawler.tools.sample_site import PAGE, SOURCE_ID
 
 LISTING = "/article/163/"
 GATES = json.loads((SAMPLE_SITE / "nkpro-gates.json").read_text())

@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from vok_crawler import stats
-from vok_crawler.coverage import CorpusCount, Gap
-from vok_crawler.problems import Problem
-from vok_crawler.processors import EARLIEST_PUBLISHED, IsoDate, date_gap, parse_day_first
+from vok_crawler.site.problems import Problem
+from vok_crawler.site.processors import EARLIEST_PUBLISHED, IsoDate, date_gap, parse_day_first
+from vok_crawler.tools.coverage import CorpusCount
+from vok_crawler.tools.figures import Gap
 
 KOREA_TODAY = datetime.now(timezone(timedelta(hours=9))).date()
 URL = "http://127.0.0.1/newstream/1-2/x/"

@@ -7,6 +7,7 @@ machine a clock says nothing about where the crawl is.
 
 from __future__ import annotations
 
+import atexit
 import json
 import signal
 import subprocess
@@ -63,3 +64,18 @@ def test_sigterm_once_or_twice_exits_non_zero_with_a_health_report(tmp_path, sec
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["finish_reason"] == reason
     assert json.loads((tmp_path / "vok.state.json").read_text())["complete"] is False
+
+
+def test_a_crawl_registers_no_exit_hook_of_its_own():
+    """The report of a crawl stopped without closing comes from one hook of the process, not one per crawl:
+    a hook per crawl would keep every crawl of a long-lived process (Scrapyd's, a test run) until it exits."""
+    from scrapy.utils.test import get_crawler
+
+    from vok_crawler import settings
+    from vok_crawler.crawl.extensions import HealthReport
+    from vok_crawler.crawl.spiders.vok import VokSpider
+
+    project = {name: getattr(settings, name) for name in dir(settings) if name.startswith("VOK_")}
+    before = atexit._ncallbacks()
+    reports = [HealthReport.from_crawler(get_crawler(VokSpider, settings_dict=project)) for _ in range(3)]
+    assert len(reports) == 3 and atexit._ncallbacks() == before

@@ -32,8 +32,8 @@ import pytest
 
 from tests.conftest import CHROMIUM, ROOT, needs_browser, read_jsonl, run_scrapy, scrapy_command
 from tests.test_report import free_port, get_json, rare_word, wait_for_http, write_sample_corpus
-from vok_crawler.export import BATCH
-from vok_crawler.processors import EARLIEST_PUBLISHED
+from vok_crawler.site.processors import EARLIEST_PUBLISHED
+from vok_crawler.tools.export import BATCH
 
 OLD, NEW = "alphamarker", "betamarker"  # a word in every old article, and one in every article added after
 OLD_ARTICLES, NEW_ARTICLES = 1_000, 20_000  # enough that adding them and indexing them takes a while

@@ -25,10 +25,10 @@ from tests.conftest import (
 )
 from tests.fault_site import WITH_EXTRA_TEASERS, FaultySite
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED, WALK_INCOMPLETE
-from vok_crawler.health import COOKIES_HINT
-from vok_crawler.sample_site import PAGE, SUBSCRIBER_SECRET
 from vok_crawler.settings import VOK_BLOCKED_AFTER
+from vok_crawler.tools.sample_site import PAGE, SUBSCRIBER_SECRET
 
 LISTING = "/article/163/"
 LISTING_HTML = (SAMPLE_SITE / "article/163/index.html").read_text(encoding="utf-8")
@@ -248,7 +248,7 @@ def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cook
         assert code != 0, log[-3000:]
         assert "(gated)" in log
         errors = [line for line in log.splitlines() if " ERROR: " in line]
-        assert len(errors) == 1 and "VOK_COOKIES_FILE" in errors[0] and COOKIES_HINT in errors[0], errors
+        assert len(errors) == 1 and "VOK_COOKIES_FILE" in errors[0] and advice(ALL_GATED) in errors[0], errors
         health = json.loads(corpus.with_name("vok.health.json").read_text())
         state = state_of(corpus)
         assert health["finish_reason"] == state["finish_reason"] == ALL_GATED

@@ -19,8 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
-from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
-from vok_crawler.pipelines import json_line
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.pages.site_page import SitePage
+from vok_crawler.store.serialize import json_line
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

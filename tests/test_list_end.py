@@ -31,8 +31,8 @@ from tests.conftest import (
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.finish_reasons import PAGINATION_NOT_FOUND, WALK_INCOMPLETE
-from vok_crawler.sample_site import PAGE, SOURCE_ID, SampleSite
-from vok_crawler.slices import Control, Slice, SliceWalk
+from vok_crawler.site.slices import Control, Slice, SliceWalk
+from vok_crawler.tools.sample_site import PAGE, SOURCE_ID, SampleSite
 
 LISTING = "/article/163/"
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES)}

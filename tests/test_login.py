@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
-from vok_crawler.browser import CHROMIUM_ARGS
 from vok_crawler.commands.login import LOGIN_URL
+from vok_crawler.crawl.browser import CHROMIUM_ARGS
 
 # Stands in for the browser: records how it was started, and "is closed" by the user at once.
 FAKE_BROWSER = '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/started-with"\n'

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import RECORD_FIELDS, read_jsonl
+from tests.conftest import RECORD_FIELDS, crawl_args, read_jsonl, run_scrapy
+from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article, Teaser
-from vok_crawler.memory import CrawlMemory
-from vok_crawler.pipelines import json_line
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.store.serialize import json_line
 
 ORIGIN = "http://127.0.0.1:8163"
 
@@ -41,7 +41,7 @@ def open_memory(path: Path | None, **spider_args) -> CrawlMemory:
 def close(memory: CrawlMemory, reason: str = "finished") -> dict:
     memory.spider_closed(SPIDER, reason)
     memory.engine_stopped()
-    return json.loads(memory.store.sibling("state").read_text())
+    return json.loads(memory.files.state.read_text())
 
 
 def write(memory: CrawlMemory, item: Article) -> bool:
@@ -178,7 +178,7 @@ def test_a_state_with_a_byte_order_mark_is_read(tmp_path):
 def test_without_a_corpus_nothing_is_known_and_nothing_is_written(tmp_path):
     memory = open_memory(None)
     assert write(memory, article(1)) and not write(memory, article(1))  # still one record per URL
-    assert memory.walk.whole and memory.write_json("health", {}) is None
+    assert memory.walk.whole and memory.write_health({}) is None
     memory.spider_closed(SPIDER, "finished")
     assert list(tmp_path.iterdir()) == []
 
@@ -201,10 +201,25 @@ def test_a_second_crawl_of_one_corpus_is_refused_naming_the_holder(tmp_path):
         cwd=Path(__file__).resolve().parent.parent,
         timeout=60,
     )
-    assert second.stdout.startswith("BadConfiguration") and "one crawl per corpus" in second.stdout
+    assert second.stdout.startswith("CorpusLocked") and "one crawl per corpus" in second.stdout
     assert f"process {os.getpid()}" in second.stdout
     close(memory)
     close(open_memory(path))  # released: the next crawl gets in
+
+
+def test_scrapy_crawl_of_a_corpus_another_crawl_holds_is_one_error_line_and_exit_2(tmp_path):
+    """The lock held elsewhere is :class:`CorpusLocked`: refused before any request, as a bad argument is."""
+    path = tmp_path / "vok.jsonl"
+    memory = open_memory(path)  # the lock held, as by a crawl running in this process
+    try:
+        refused = run_scrapy(*crawl_args("http://127.0.0.1:9/article/163/", path), timeout=120)
+    finally:
+        close(memory)
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert "Traceback" not in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"Error: {path} is being crawled by process {os.getpid()}: one crawl per corpus at a time"
+    )
 
 
 def test_a_byte_order_mark_and_a_line_that_is_not_utf8_are_read_not_fatal(tmp_path, caplog):
@@ -245,7 +260,7 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
 
 
 def test_a_full_walk_is_unfinished_until_an_empty_slice_at_the_next_offset_or_a_stop_on_purpose(tmp_path):
-    from vok_crawler.slices import Slice
+    from vok_crawler.site.slices import Slice
 
     memory = open_memory(tmp_path / "vok.jsonl")
     assert memory.walk.whole and memory.walk.unfinished is None  # no slice asked: nothing to finish

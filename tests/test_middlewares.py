@@ -23,14 +23,14 @@ from twisted.python.failure import Failure
 from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
 from tests.fault_site import FaultySite
 from vok_crawler import stats
-from vok_crawler.errors import GatedRedirect, RedirectLoop, error_kind
-from vok_crawler.middlewares import (
+from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop, error_kind
+from vok_crawler.crawl.middlewares import (
     BackoffRetryMiddleware,
     DeclaredCharsetMiddleware,
     OffSiteRedirectMiddleware,
     retry_after_seconds,
 )
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.crawl.spiders.vok import VokSpider
 
 SITE_NAMES = "kcnawatch.org kcnawatch.xyz"  # the setting's names (the project's default also has their www. forms)
 PAGE = "<html><head><meta charset='utf-8'></head><body><p>“김정은”</p></body></html>".encode()
@@ -194,7 +194,7 @@ def test_a_retry_after_is_waited_no_longer_than_its_cap(tmp_path, caplog, asked)
     limited = "/newstream/1770675200-381500818/party-policy-explained-to-working-people/"
     site = FaultySite(SAMPLE_SITE, faults={limited: "429"})
     site.retry_after = asked
-    with serve(site) as origin, caplog.at_level(logging.INFO, logger="vok_crawler.middlewares"):
+    with serve(site) as origin, caplog.at_level(logging.INFO, logger="vok_crawler.crawl.middlewares"):
         crawler = yield crawl(tmp_path / "vok.jsonl", f"{origin}/article/163/", VOK_RETRY_AFTER_MAX=1)
     assert crawler.stats.get_value("vok/retry/retry_after") == 1
     assert crawler.stats.get_value("vok/retry/retry_after_seconds") == 1

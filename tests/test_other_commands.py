@@ -53,7 +53,13 @@ def scrapy(project: Path, *args: str) -> Deferred[tuple[bytes, bytes, int]]:
 def assert_untouched(project: Path, out: bytes, err: bytes, code: int) -> None:
     assert code == 0, err.decode()[-3000:]
     assert b"Traceback" not in err, err.decode()[-3000:]
-    for component in (b"vok_crawler.pipelines", b"vok_crawler.extensions", b"Charset", b"OffSite", b"Disabled"):
+    for component in (
+        b"vok_crawler.crawl.pipelines",
+        b"vok_crawler.crawl.extensions",
+        b"Charset",
+        b"OffSite",
+        b"Disabled",
+    ):
         assert component not in err, err.decode()[-3000:]  # no vok component enabled, none complaining
     assert not (project / "data").exists()  # where VOK_CORPUS, the health and state files go
 
@@ -80,7 +86,7 @@ def runspider(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
 def generated_spider(project: Path, page: str) -> Generator[Deferred[Any], Any, None]:
     out, err, code = yield scrapy(project, "genspider", "generated", page)
     assert_untouched(project, out, err, code)
-    assert (project / "vok_crawler" / "spiders" / "generated.py").is_file()
+    assert (project / "vok_crawler" / "crawl" / "spiders" / "generated.py").is_file()
     out, err, code = yield scrapy(project, "parse", "--spider", "generated", "-s", "LOG_LEVEL=INFO", page)
     assert_untouched(project, out, err, code)
     assert b"Scraped Items" in out

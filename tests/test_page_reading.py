@@ -14,9 +14,10 @@ from tests.conftest import COOKIES, SAMPLE_ORIGIN, SAMPLE_SITE, comparable, craw
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.finish_reasons import LAYOUT_BROKEN
-from vok_crawler.pages import ArticlePage, SitePage
-from vok_crawler.parsing import html_selector, page_selector
-from vok_crawler.slices import parse_slice
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.site_page import SitePage
+from vok_crawler.site.parsing import html_selector, page_selector
+from vok_crawler.site.slices import parse_slice
 
 LISTING = "/article/163/"
 CERAMIC = "/newstream/1771280000-381500825/ceramic-tea-set/"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from scrapy.http import HtmlResponse
 
-from vok_crawler.pages import ArticlePage, SitePage, nk_pro_gate
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.pages.site_page import SitePage
 
 ORIGIN = "http://127.0.0.1:8163"
 ARTICLE_URL = f"{ORIGIN}/newstream/1741905900-381500815/normalized-production/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -9,14 +11,21 @@ from itemadapter import ItemAdapter
 from scrapy.http import HtmlResponse
 
 from tests.conftest import (
+    RECORD_FIELDS,
+    ROOT,
     SAMPLE_ORIGIN,
     SAMPLE_SITE,
+    SCHEMA,
     assert_valid_records,
     expected_records,
 )
 from vok_crawler import stats
-from vok_crawler.pages import ArticlePage, SitePage
-from vok_crawler.slices import Control
+from vok_crawler.crawl.health import COVERED_FIELDS
+from vok_crawler.items import Article
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.fields import Finding, first, page_field
+from vok_crawler.site.pages.site_page import SitePage
+from vok_crawler.site.slices import Control
 
 CRAWLED_AT = "2026-11-23T12:00:00Z"
 LISTING = f"{SAMPLE_ORIGIN}/article/163/"
@@ -259,23 +268,58 @@ def test_two_blocks_in_one_article_clearfix_keep_their_own_links():
     assert [(t[0], t[1]) for t in teasers] == [(None, None), (URL, "Talks held")]
 
 
-def test_each_field_is_declared_once_on_the_page_and_the_item_and_schema_name_the_same():
-    import dataclasses
-    import json
+def readme_record_table() -> list[str]:
+    """The fields the README's "The record" table lists, in its order."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## The record\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)
 
-    from vok_crawler.health import COVERED_FIELDS
-    from vok_crawler.items import Article
-    from vok_crawler.pages import PAGE_FIELDS, record_fields
 
-    schema = json.loads((SAMPLE_SITE.parent.parent / "vok_crawler/schema/article.schema.json").read_text())
-    declared = record_fields()
-    assert len(declared) == len(set(declared)) and len({f.name for f in PAGE_FIELDS}) == len(PAGE_FIELDS)
+def test_the_item_the_schema_and_the_readme_name_the_fields_the_article_page_declares():
+    """Each field declared once, as a method of the page: the item, the JSON Schema and the README follow it."""
+    declared = ArticlePage.record_fields()
+    assert declared == RECORD_FIELDS and len(declared) == len(set(declared))
+    assert len({f.name for f in ArticlePage.page_fields}) == len(ArticlePage.page_fields)
     assert [field.name for field in dataclasses.fields(Article)] == declared
-    assert schema["required"] == declared and list(schema["properties"]) == declared
+    assert SCHEMA["required"] == declared and list(SCHEMA["properties"]) == declared
+    assert readme_record_table() == declared
     assert set(COVERED_FIELDS) <= set(declared) and "title" in COVERED_FIELDS
-    first = min(EXPECTED)
-    page = saved_page(ArticlePage, article_file(first), first)
-    assert list(page.findings().value) == [f.name for f in PAGE_FIELDS]
+    first_url = min(EXPECTED)
+    page = saved_page(ArticlePage, article_file(first_url), first_url)
+    assert list(page.findings().value) == [f.name for f in ArticlePage.page_fields]
+
+
+class OgTitlePage(ArticlePage):
+    """A dated version of the article page, say: its title from ``og:title`` alone, and an edition besides."""
+
+    @page_field("title", covered=True)
+    def _og_title(self) -> Finding:
+        return first(("og:title only", lambda: "The title by og:title"))
+
+    @page_field("edition", required=False)
+    def _edition(self) -> Finding:
+        return first(("the edition", lambda: "second"))
+
+
+class OwnTitleRule(ArticlePage):
+    """A subclass that reads the title by its own method of the same name, undecorated."""
+
+    def _title(self) -> Finding:
+        return first(("its own rule", lambda: "The title by its own rule"))
+
+
+def test_a_subclass_adds_or_overrides_a_field_and_its_base_keeps_its_own():
+    """Fields are declared per class: a subclass's ``title`` is not a second ``title`` of every article page."""
+    url = min(EXPECTED)
+    assert ArticlePage.record_fields() == RECORD_FIELDS
+    assert OgTitlePage.record_fields() == [*RECORD_FIELDS[:-1], "edition", "crawled_at"]  # title keeps its place
+    assert OwnTitleRule.record_fields() == RECORD_FIELDS
+    base, dated, own = (saved_page(cls, article_file(url), url) for cls in (ArticlePage, OgTitlePage, OwnTitleRule))
+    assert base.findings().value["title"].rule == "h1.article-title" and "edition" not in base.findings().value
+    assert dated.findings().value["title"] == Finding("og:title only", "The title by og:title")
+    assert list(dated.findings().value)[-1:] == ["edition"]
+    assert own.findings().value["title"].rule == "its own rule"
+    assert base.to_item(CRAWLED_AT).value.title == EXPECTED[url]["title"]
+    assert own.to_item(CRAWLED_AT).value.title == "The title by its own rule"
 
 
 def test_a_url_epoch_after_today_is_a_date_to_check_not_a_posting_date():

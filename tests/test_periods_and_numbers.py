@@ -21,11 +21,11 @@ from scrapy.settings import Settings
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl_args, run_scrapy, scrapy_command, serve
 from tests.test_crash import wait_for
-from vok_crawler.config import seconds_setting, share_setting, whole_number, whole_number_setting
+from vok_crawler.crawl.config import seconds_setting, share_setting, whole_number, whole_number_setting
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.processors import EARLIEST_PUBLISHED, KOREA
-from vok_crawler.sample_site import SampleSite
-from vok_crawler.search import Period, period
+from vok_crawler.site.processors import EARLIEST_PUBLISHED, KOREA
+from vok_crawler.site.search import Period, period
+from vok_crawler.tools.sample_site import SampleSite
 
 TODAY = date(2026, 11, 23)
 

@@ -13,12 +13,13 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import SAMPLE_ORIGIN, expected_records
 from tests.test_pages import article_file
-from vok_crawler.corpus import CorpusIndex, _url_hash, repair_torn_tail
+from vok_crawler.crawl.pipelines import DedupePipeline, JsonLinesCorpusPipeline
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article
-from vok_crawler.pages import ArticlePage
-from vok_crawler.pipelines import DedupePipeline, JsonLinesCorpusPipeline
-from vok_crawler.serialize import as_json_data, json_line
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.store.durable import repair_torn_tail
+from vok_crawler.store.index import CorpusIndex, _url_hash
+from vok_crawler.store.serialize import as_json_data, json_line
 
 
 def article(n: int, **fields) -> Article:

@@ -1,6 +1,6 @@
 """What the project relies on in Scrapy's and the standard library's private APIs: a change fails here.
 
-Each function of :mod:`vok_crawler.private_api` is exercised on the real
+Each function of :mod:`vok_crawler.crawl.private_api` is exercised on the real
 library objects (no stand-ins), so that an upgrade that renames, re-signs or
 rewords what it relies on fails this file, naming the function to fix.
 """
@@ -22,8 +22,8 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import COOKIES
-from vok_crawler.private_api import ignored_because, load_netscape_cookies
-from vok_crawler.sample_site import SUBSCRIBER_SECRET
+from vok_crawler.crawl.private_api import ignored_because, load_netscape_cookies
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET
 
 
 class Named(Spider):

@@ -18,7 +18,7 @@ from twisted.web.server import Request
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, second_name, serve
 from tests.fault_site import FaultySite
 from tests.test_fixtures import article_page, record
-from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
 LISTING = "/article/163/"
@@ -287,9 +287,9 @@ def test_teasers_without_text_and_the_sites_other_names_are_named():
 
 def test_the_table_says_no_secret_a_page_repeated():
     """One scrubber for all that leaves the process: a cookie value a page put in a field or a note is replaced."""
-    from vok_crawler.probing.model import Probe
-    from vok_crawler.probing.table import table
-    from vok_crawler.secrets import REMOVED, Scrubber
+    from vok_crawler.crawl.probe.model import Probe
+    from vok_crawler.crawl.probe.table import table
+    from vok_crawler.store.secrets import REMOVED, Scrubber
 
     probe = Probe(start_url="http://127.0.0.1:8163/article/163/", notes=[f"the page said {SUBSCRIBER_SECRET}"])
     printed = table(probe, [SUBSCRIBER_SECRET, "en"])

@@ -9,8 +9,8 @@ from scrapy.utils.test import get_crawler
 
 from vok_crawler import stats
 from vok_crawler.items import RawTeaser, Teaser
-from vok_crawler.problems import Problem, report
-from vok_crawler.processors import (
+from vok_crawler.site.problems import Problem, report
+from vok_crawler.site.processors import (
     IsoDate,
     first_with_text,
     is_date_text,
@@ -23,7 +23,7 @@ from vok_crawler.processors import (
     to_teaser,
     unique_teasers,
 )
-from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK
+from vok_crawler.site.text import LINE_BREAK, PARAGRAPH_BREAK
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ import pytest_twisted
 
 from tests.conftest import ROOT, SAMPLE_SITE, crawl, crawl_args, scrapy_output, serve
 from tests.fault_site import FaultySite
+from vok_crawler.crawl.advice import CLOSESPIDER, UNKNOWN, advice
+from vok_crawler.crawl.progress import duration, estimate
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED
-from vok_crawler.progress import CLOSESPIDER, UNKNOWN, advice, duration, estimate
 
 PROGRESS = re.compile(
     r"Progress: \d+ new articles?, \d+ known met, \d+ slices? walked, \d+ pending, \d+ gated; \d+ pages? \(\d+/min\)"

@@ -12,16 +12,10 @@ from scrapy.utils.test import get_crawler
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, crawl, expected_records, read_jsonl, serve
 from tests.fault_site import FaultySite
+from vok_crawler.crawl.pipelines import InvalidRecord, SchemaPipeline
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article, Teaser
-from vok_crawler.pipelines import (
-    InvalidRecord,
-    SchemaPipeline,
-    inline_local_refs,
-    passes,
-    record_check,
-    record_validator,
-)
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.store.schemas import inline_local_refs, passes, record_check, record_validator
 
 UNTITLED = "/newstream/1771280000-381500825/ceramic-tea-set/"
 

@@ -14,7 +14,7 @@ import shutil
 import pytest_twisted
 
 from tests.conftest import COOKIES, SAMPLE_SITE, comparable, crawl, expected_records, read_jsonl, serve
-from vok_crawler.sample_site import SampleSite
+from vok_crawler.tools.sample_site import SampleSite
 
 # Each class that no public source confirms, as it stands in the samples' markup, and a name of no meaning.
 UNCONFIRMED = {

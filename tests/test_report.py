@@ -33,8 +33,9 @@ from twisted.internet import defer
 from tests.conftest import CHROMIUM, ROOT, SAMPLE_SITE, crawl, needs_browser, read_jsonl, run_scrapy, serve
 from tests.fault_site import FaultySite
 from vok_crawler import stats
-from vok_crawler.coverage import LISTED, CorpusCount, day
-from vok_crawler.report_page import chart_days, daily_chart, monthly_chart, yearly_chart
+from vok_crawler.tools.coverage import CorpusCount, day
+from vok_crawler.tools.figures import LISTED
+from vok_crawler.tools.report_page import chart_days, daily_chart, monthly_chart, yearly_chart
 
 DOWN = "/newstream/1769042400-381500709/power-stations-boost-electricity-generation/"
 CHANGED = "/newstream/1768351680-381500717/national-chess-tournament-held/"

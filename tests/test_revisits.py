@@ -10,8 +10,8 @@ import pytest_twisted
 from tests.conftest import COOKIES, SAMPLE_SITE, crawl, read_jsonl, serve
 from tests.fault_site import FaultySite
 from tests.test_changes import VALIDATOR
+from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.spiders.vok import VokSpider
 
 EDITED = "/newstream/1771280000-381500825/ceramic-tea-set/"
 WITHDRAWN = "/newstream/1771366400-381500826/successes-registered-in-salt-production/"

@@ -20,7 +20,7 @@ from twisted.web.client import Agent, readBody
 from twisted.web.http_headers import Headers
 
 from tests.conftest import RECORD_FIELDS, SAMPLE_SITE, serve
-from vok_crawler.sample_site import SOURCE_ID, SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET, SampleSite
+from vok_crawler.tools.sample_site import SOURCE_ID, SUBSCRIBER_COOKIE, SUBSCRIBER_SECRET, SampleSite
 
 COOKIES = SAMPLE_SITE.parent / "cookies.txt"
 GATES = json.loads((SAMPLE_SITE / "nkpro-gates.json").read_text())

@@ -27,11 +27,11 @@ from tests.conftest import (
 )
 from tests.fault_site import FaultySite
 from vok_crawler import stats
-from vok_crawler.check_day import problems as check_day_problems
-from vok_crawler.check_day import warnings as check_day_warnings
 from vok_crawler.finish_reasons import LAYOUT_BROKEN, PAGINATION_NOT_FOUND, SEARCH_IGNORES_DATES
-from vok_crawler.sample_site import SOURCE_ID, SampleSite
-from vok_crawler.search import searched_day
+from vok_crawler.site.search import searched_day
+from vok_crawler.tools.check_day import problems as check_day_problems
+from vok_crawler.tools.check_day import warnings as check_day_warnings
+from vok_crawler.tools.sample_site import SOURCE_ID, SampleSite
 
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES)}
 LISTING = "/article/163/"

@@ -24,9 +24,9 @@ from tests.conftest import (
 from tests.test_browser import logged_in_profile
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.finish_reasons import SESSION_EXPIRED
-from vok_crawler.sample_site import SUBSCRIBER_SECRET, SampleSite
-from vok_crawler.session import SESSION_HINT
+from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # the samples' three gated articles, among 44 free ones
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES), "VOK_ARCHIVE": ""}
@@ -77,11 +77,15 @@ def test_an_expired_session_is_told_by_the_gates_it_meets_with_free_articles_bet
         assert comparable(written) == comparable(expected_records(origin)[r["url"]] for r in written)
         if expired:
             assert code == 1, log[-3000:]
-            assert state["finish_reason"] == SESSION_EXPIRED and f"({SESSION_EXPIRED})" in log and SESSION_HINT in log
+            assert (
+                state["finish_reason"] == SESSION_EXPIRED
+                and f"({SESSION_EXPIRED})" in log
+                and advice(SESSION_EXPIRED) in log
+            )
             assert state["gated"] == [] and set(gated) <= set(state["pending"])  # asked for again, not listed gated
         else:
             assert code == 0, log[-3000:]
-            assert state["finish_reason"] == "finished" and SESSION_HINT not in log
+            assert state["finish_reason"] == "finished" and advice(SESSION_EXPIRED) not in log
             assert state["gated"] == gated and state["pending"] == []
             assert len(written) == len(expected_records()) - len(gated)
 
@@ -135,5 +139,5 @@ def test_a_browser_profile_asks_again_for_the_gated_articles_of_a_plain_run(tmp_
         assert_completed_exactly_once(corpus, origin)
     else:
         assert code == 1, log[-4000:]
-        assert state["finish_reason"] == SESSION_EXPIRED and SESSION_HINT in log, log[-4000:]
+        assert state["finish_reason"] == SESSION_EXPIRED and advice(SESSION_EXPIRED) in log, log[-4000:]
         assert state["gated"] == [] and state["pending"] == gated

@@ -27,7 +27,7 @@ from tests.conftest import (
 )
 from tests.fault_site import FaultySite
 from vok_crawler import stats
-from vok_crawler.sample_site import ALIAS_HOST, SEARCH_INDEX, SOURCE_ID, SampleSite
+from vok_crawler.tools.sample_site import ALIAS_HOST, SEARCH_INDEX, SOURCE_ID, SampleSite
 
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES)}
 LISTING = "/article/163/"

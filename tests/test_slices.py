@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vok_crawler.slices import Control, Slice, SliceWalk, parse_slice, slice_size
+from vok_crawler.site.slices import Control, Slice, SliceWalk, parse_slice, slice_size
 
 ORIGIN = "http://127.0.0.1:8163"
 

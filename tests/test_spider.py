@@ -13,13 +13,13 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from tests.conftest import SAMPLE_SITE
+from vok_crawler.crawl.memory import CrawlMemory
+from vok_crawler.crawl.refusals import BanWatch
+from vok_crawler.crawl.spiders.vok import DEFAULT_START_URL, VokSpider, not_before
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.items import Article, Teaser
-from vok_crawler.memory import CrawlMemory
-from vok_crawler.parsing import page_selector
-from vok_crawler.refusals import BanWatch
-from vok_crawler.slices import Slice, parse_slice
-from vok_crawler.spiders.vok import DEFAULT_START_URL, VokSpider, not_before
+from vok_crawler.site.parsing import page_selector
+from vok_crawler.site.slices import Slice, parse_slice
 
 ORIGIN = "http://127.0.0.1:8163"
 FIRST_SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=24"
@@ -220,7 +220,7 @@ def test_links_to_another_host_are_never_requested():
 def test_a_slice_behind_the_gate_or_not_html_leaves_the_walk_incomplete():
     from twisted.python.failure import Failure
 
-    from vok_crawler.errors import GatedRedirect
+    from vok_crawler.crawl.failures import GatedRedirect
 
     vok = spider(start_url=f"{ORIGIN}/article/163/")
     request = scrapy.Request(FIRST_SLICE, callback=vok.parse_listing, errback=vok.on_error)

@@ -3,8 +3,8 @@
 import pytest
 from parsel import Selector
 
-from vok_crawler.processors import normalize_space, paragraphs
-from vok_crawler.text import LINE_BREAK, PARAGRAPH_BREAK, markup_text
+from vok_crawler.site.processors import normalize_space, paragraphs
+from vok_crawler.site.text import LINE_BREAK, PARAGRAPH_BREAK, markup_text
 
 
 def root(html: str, css: str = "div"):

@@ -22,10 +22,10 @@ from twisted.internet.threads import deferToThread
 from tests.conftest import COOKIES, ROOT, SAMPLE_SITE, comparable, expected_records, read_jsonl, scrapy_output, serve
 from tests.test_site_2026 import on_second_name_only
 from vok_crawler import stats
-from vok_crawler.following import LinksElsewhere
-from vok_crawler.ledger import Ledger
-from vok_crawler.sample_site import ALIAS_HOST, SampleSite
-from vok_crawler.urls import aliases_setting, is_article_url
+from vok_crawler.crawl.following import LinksElsewhere
+from vok_crawler.site.urls import aliases_setting, is_article_url
+from vok_crawler.store.ledger import Ledger
+from vok_crawler.tools.sample_site import ALIAS_HOST, SampleSite
 from vok_crawler.wording import counted
 
 LISTING = "/article/163/"

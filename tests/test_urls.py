@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from vok_crawler.urls import canonical_url, host_names, is_on_site, on_crawl_host, site_name
+from vok_crawler.site.urls import canonical_url, host_names, is_on_site, on_crawl_host, site_name
 
 ORIGIN = "http://127.0.0.1:8080/article/163/"
 PAGE = "http://127.0.0.1:8080/article/163/"

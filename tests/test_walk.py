@@ -24,7 +24,7 @@ from tests.conftest import QUICK, ROOT, crawl, crawl_args, read_jsonl, scrapy_ou
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.finish_reasons import PAGINATION_REPEATS, WALK_INCOMPLETE
-from vok_crawler.sample_site import PAGE
+from vok_crawler.tools.sample_site import PAGE
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic_site import generate, path

@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from vok_crawler import stats
-from vok_crawler.warc import WarcFiles, WarcRecords, iter_archive, kept_headers, read_record
+from vok_crawler.crawl.warc_records import WarcRecords, kept_headers
+from vok_crawler.store.warc import WarcFiles, iter_archive, read_record
 
 STARTED = datetime(2026, 11, 24, 10, 15, 0, 123456, tzinfo=timezone.utc)
 

@@ -1,130 +1,14 @@
-"""Did today's crawl go well? One command for a cron job or a monitor, exit 0 or 1.
+"""For the crontabs that name this file: ``python3 vok_crawler/check_day.py HEALTH [...]`` runs the check.
 
-``python3 vok_crawler/check_day.py /srv/vok/vok.health.json [--scrapyd-log FILE] [--max-age-hours 26]``
-
-A failed day shows in two places, and either alone can miss it:
-
-- the health file (``vok.health.json`` beside the corpus): its
-  ``finish_reason`` and ``finished_at``; it names the Scrapyd ``job``;
-- Scrapyd's own log, which says ``Process died: exitstatus=N ... job='...'``
-  for a job that exited non-zero, including one that stopped before it
-  could write any health file (a bad setting exits 2 at once).
-
-This checks both: the last health report is recent and ``finished`` (a
-run whose walk did not reach the end of the list ended ``walk_incomplete``
-or ``pagination_repeats``: a failed day), and, with ``--scrapyd-log``, the
-last vok job Scrapyd started is the one that wrote it and did not die.
-Every problem is printed on one line (``FAILED: ...``, exit 1), the search
-road's too (a search whose markup is not understood, or that ignores the
-dates: ``search.problems``). A good day that left articles pending (an
-article that answered 503 to the end) is a ``WARNING: ...`` line naming
-their count, and exit 0: the next run asks for them first; so is one that
-met article links on a host name that is not among the site's
-(``unknown_hosts``), with the setting that takes them, and a search day
-whose page was full (``search.full_days``: it may hold more). The file
-needs nothing but Python, so it runs where the crawler is not installed
-(Scrapyd's environment must not hold it).
+The check is :mod:`vok_crawler.tools.check_day` (``vok_crawler/tools/check_day.py``, beside the other
+tools that read a corpus offline); this file stays where crontabs name it and, like the check, needs
+nothing but Python: it runs from a plain clone, with the crawler not installed.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
-import sys
-from datetime import datetime, timedelta, timezone
+import runpy
 from pathlib import Path
-from typing import Any
-
-SPIDER = "vok"
-_STARTED = re.compile(rf"Process started: project='[^']*' spider='{SPIDER}' job='([^']+)'")
-_DIED = re.compile(rf"Process died: exitstatus=(\S+) project='[^']*' spider='{SPIDER}' job='([^']+)'")
-
-
-def problems(
-    health_path: Path,
-    scrapyd_log: Path | None = None,
-    max_age: timedelta = timedelta(hours=26),
-    now: datetime | None = None,
-) -> list[str]:
-    """What went wrong with the last day's crawl; empty when it went well."""
-    try:
-        health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [f"no health report at {health_path}: no run has finished there"]
-    except ValueError:
-        return [f"the health report {health_path} is not JSON"]
-    found = []
-    reason = health.get("finish_reason")
-    searched = (health.get("search") or {}).get("problems") or []
-    if reason != "finished":
-        told = (health.get("layout_problems") or []) + (health.get("walk_problems") or [])
-        details = "; ".join(dict.fromkeys(told + searched))
-        found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
-    else:
-        found += [f"the last run's search road could not read its period: {problem}" for problem in searched]
-    finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
-    if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
-        found.append(f"the last health report is from {finished_at}: no run has finished since")
-    if scrapyd_log is not None:
-        found += _scrapyd_problems(scrapyd_log.read_text(encoding="utf-8", errors="replace"), health.get("job"))
-    return found
-
-
-def warnings(health_path: Path) -> list[str]:
-    """What a run that went well left for the next one (articles pending, article links on a host
-    not among the site's names, search days fuller than their page); empty when nothing."""
-    try:
-        health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []  # told as a problem already
-    found = []
-    pending = (health.get("left_for_next_run") or {}).get("pending") or 0
-    if pending:
-        found.append(f"{pending} article(s) could not be read and are pending: the next run asks for them again")
-    elsewhere = health.get("unknown_hosts") or {}
-    links = elsewhere.get("article_links") or {}
-    if links:
-        hosts = ", ".join(f"{count} on {host}" for host, count in links.items())
-        found.append(
-            f"article links not followed, their host not among the site's names: {hosts}; "
-            f"if that is the site under another name, run with -s {elsewhere.get('setting')}"
-        )
-    full = (health.get("search") or {}).get("full_days") or []
-    if full:
-        found.append(
-            f"the search showed a full page for {len(full)} day(s) ({', '.join(full)}): they may hold more articles "
-            "than it showed; the listing's walk reads them when it reaches them"
-        )
-    return found
-
-
-def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:
-    started = _STARTED.findall(log)
-    if not started:
-        return [f"Scrapyd's log names no {SPIDER} job"]
-    last = started[-1]
-    found = [f"Scrapyd's job {job} exited with status {status}" for status, job in _DIED.findall(log) if job == last]
-    if health_job != last:
-        found.append(f"Scrapyd's last {SPIDER} job {last} wrote no health report (the report is job {health_job}'s)")
-    return found
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("health", type=Path, help="the vok.health.json beside the corpus")
-    parser.add_argument("--scrapyd-log", type=Path, help="Scrapyd's own log (scrapyd --logfile ...)")
-    parser.add_argument("--max-age-hours", type=float, default=26.0, help="a report older than this is a missed day")
-    args = parser.parse_args(argv)
-    found = problems(args.health, args.scrapyd_log, timedelta(hours=args.max_age_hours))
-    for problem in found:
-        print(f"FAILED: {problem}", file=sys.stderr)
-    if not found:
-        for warning in warnings(args.health):
-            print(f"WARNING: {warning}", file=sys.stderr)
-        print(f"OK: {args.health} says finished")
-    return 1 if found else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    runpy.run_path(str(Path(__file__).resolve().with_name("tools") / "check_day.py"), run_name="__main__")

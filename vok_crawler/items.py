@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Field metadata: the field is written as JSON text in text feeds (CSV, XML); see vok_crawler.feeds.
+# Field metadata: the field is written as JSON text in text feeds (CSV, XML); see vok_crawler.crawl.feeds.
 JSON_IN_TEXT_FEEDS = "json_in_text_feeds"
 
 
@@ -23,7 +23,7 @@ class RawTeaser:
     """One teaser block as the page holds it: its link and every copy of title, date and teaser text.
 
     Copies come in order of preference; which is kept is the processor's
-    choice (:func:`vok_crawler.processors.to_teaser`).
+    choice (:func:`vok_crawler.site.processors.to_teaser`).
     """
 
     url: str | None = None

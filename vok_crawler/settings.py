@@ -5,8 +5,8 @@ Override any of them per run with ``-s NAME=VALUE`` (or Scrapyd's
 """
 
 BOT_NAME = "vok_crawler"
-SPIDER_MODULES = ["vok_crawler.spiders"]
-NEWSPIDER_MODULE = "vok_crawler.spiders"
+SPIDER_MODULES = ["vok_crawler.crawl.spiders"]
+NEWSPIDER_MODULE = "vok_crawler.crawl.spiders"
 COMMANDS_MODULE = "vok_crawler.commands"
 
 # Where the corpus accumulates, run after run (relative to the working directory);
@@ -65,14 +65,14 @@ VOK_RETRY_AFTER_MAX = 300.0
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "vok_crawler.middlewares.BackoffRetryMiddleware": 550,
-    "vok_crawler.refusals.BanWatch": 560,  # sees an answer before the retries: a bot check is not retried
-    "vok_crawler.middlewares.DeclaredCharsetMiddleware": 580,
-    "vok_crawler.middlewares.OffSiteRedirectMiddleware": 610,
-    "vok_crawler.cookies.SubscriberCookiesMiddleware": 700,
+    "vok_crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
+    "vok_crawler.crawl.refusals.BanWatch": 560,  # sees an answer before the retries: a bot check is not retried
+    "vok_crawler.crawl.middlewares.DeclaredCharsetMiddleware": 580,
+    "vok_crawler.crawl.middlewares.OffSiteRedirectMiddleware": 610,
+    "vok_crawler.crawl.cookies.SubscriberCookiesMiddleware": 700,
     # Next to the download handler: the archive sees the bytes received, the replay answers in its place.
-    "vok_crawler.archive.ArchiveMiddleware": 950,
-    "vok_crawler.replay.ReplayMiddleware": 960,
+    "vok_crawler.crawl.archive.ArchiveMiddleware": 950,
+    "vok_crawler.crawl.replay.ReplayMiddleware": 960,
 }
 
 # The WARC archive of every response read: a directory; None is archive/ beside the corpus,
@@ -83,21 +83,21 @@ VOK_ARCHIVE_MAX_BYTES = 1024**3
 # The crawl's memory (corpus, state, lock), and a summary of every run, in the log and
 # beside the corpus; a broken layout, a blocked or fully gated run fails the run.
 EXTENSIONS = {
-    "vok_crawler.memory.CrawlMemory": 100,
-    "vok_crawler.extensions.HealthReport": 500,
-    "vok_crawler.session.SessionWatch": 510,
-    "vok_crawler.progress.Progress": 600,
+    "vok_crawler.crawl.memory.CrawlMemory": 100,
+    "vok_crawler.crawl.extensions.HealthReport": 500,
+    "vok_crawler.crawl.session.SessionWatch": 510,
+    "vok_crawler.crawl.progress.Progress": 600,
 }
 # The vok crawl's progress line (new, known, slices, pending, gated, share done, time left), in
 # seconds; 0 turns it off. It stands in for Scrapy's LogStats line, which the vok spider turns off.
 VOK_PROGRESS_INTERVAL = 60.0
 # The health report takes the layout as broken when fewer than this share of a run's records
-# have each of these fields (vok_crawler.health.Thresholds).
+# have each of these fields (vok_crawler.crawl.health.Thresholds).
 VOK_LAYOUT_MIN_SHARE = 0.5
 VOK_LAYOUT_FIELDS = ["title", "body"]
 
 # The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known.
-ADDONS = {"vok_crawler.browser.BrowserRoad": 0}
+ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.
@@ -107,14 +107,14 @@ CONCURRENT_ITEMS = 8
 LOGSTATS_INTERVAL = 60.0
 
 ITEM_PIPELINES = {
-    "vok_crawler.pipelines.SchemaPipeline": 50,  # first: an invalid record claims no URL
-    "vok_crawler.pipelines.DedupePipeline": 100,
-    "vok_crawler.pipelines.JsonLinesCorpusPipeline": 800,
+    "vok_crawler.crawl.pipelines.SchemaPipeline": 50,  # first: an invalid record claims no URL
+    "vok_crawler.crawl.pipelines.DedupePipeline": 100,
+    "vok_crawler.crawl.pipelines.JsonLinesCorpusPipeline": 800,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
 # CSV and XML feeds hold the nested related teasers as JSON text (lists stay lists in JSON feeds).
 FEED_EXPORTERS = {
-    "csv": "vok_crawler.feeds.JsonTextCsvItemExporter",
-    "xml": "vok_crawler.feeds.JsonTextXmlItemExporter",
+    "csv": "vok_crawler.crawl.feeds.JsonTextCsvItemExporter",
+    "xml": "vok_crawler.crawl.feeds.JsonTextXmlItemExporter",
 }

@@ -7,7 +7,14 @@ spelled in one place cannot drift from its reader.
 
 from __future__ import annotations
 
-PREFIX = "vok/"
+from typing import Protocol
+
+
+class Counters(Protocol):
+    """Where the counts go: Scrapy's stats collector, as the layers below the crawl know it (no Scrapy there)."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
 
 PAGES_LISTING = "vok/pages/listing"
 PAGES_ARTICLE = "vok/pages/article"
@@ -56,7 +63,7 @@ BROWSER_PAGES = "vok/browser/pages"  # pages fetched through the browser road
 BROWSER_LOST = "vok/browser/lost"  # times the browser went away (killed, crashed) or did not start again
 COOKIES_SENT = "vok/cookies/requests_with_cookies"
 
-# The WARC archive of the responses (vok_crawler.archive, .warc) and its replay (vok_crawler.replay).
+# The WARC archive of the responses (vok_crawler.crawl.archive, .warc) and its replay (vok_crawler.crawl.replay).
 ARCHIVE_RESPONSES = "vok/archive/responses"
 ARCHIVE_BYTES = "vok/archive/bytes"
 ARCHIVE_FILES = "vok/archive/files"

@@ -10,7 +10,8 @@ vok spider the status is:
   ``shutdown``, ``closespider_*``, ...), a feed that failed to store, or a
   crawl that could not start (its own files could not be made, as on a full
   disk: one ``Error:`` line);
-- 2: a bad argument or setting (:class:`~vok_crawler.errors.BadConfiguration`):
+- 2: a bad argument or setting (:class:`~vok_crawler.errors.BadConfiguration`),
+  or a corpus another crawl holds (:class:`~vok_crawler.errors.CorpusLocked`):
   its message on one line, no traceback, before any request.
 
 Other spiders of the project keep Scrapy's own status (1 only when they
@@ -32,10 +33,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.errors import BadConfiguration, CannotStart
-from vok_crawler.feeds import check_feed_targets
+from vok_crawler.crawl.feeds import check_feed_targets
+from vok_crawler.crawl.scope import is_vok_crawl
+from vok_crawler.errors import BadConfiguration, CannotStart, CorpusLocked
 from vok_crawler.finish_reasons import WRITE_FAILED
-from vok_crawler.scope import is_vok_crawl
 
 FINISHED = "finished"
 FEED_FAILED = "feedexport/failed_count/"  # Scrapy's FeedExporter counts a feed it could not store here
@@ -58,7 +59,7 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
             self.exitcode = self.run_crawl(args, opts)
-        except BadConfiguration as error:
+        except (BadConfiguration, CorpusLocked) as error:
             print(f"Error: {error}", file=sys.stderr)
             self.exitcode = BAD_CONFIGURATION_STATUS
         except CannotStart as error:

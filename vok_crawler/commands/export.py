@@ -1,6 +1,6 @@
 """``scrapy export CORPUS --sqlite DB``: the corpus as an SQLite database to search with Datasette.
 
-See :mod:`vok_crawler.export` for its tables, and ``DB.metadata.json``
+See :mod:`vok_crawler.tools.export` for its tables, and ``DB.metadata.json``
 beside it for Datasette. It needs the ``explore`` extra (sqlite-utils;
 Datasette to browse it). It logs as Scrapy does (``-L``, ``--logfile``,
 ``--nolog``): one line before each step of the export.
@@ -35,11 +35,11 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         self.exitcode = 2
         usage = "scrapy export takes one corpus file and --sqlite DB"
-        corpus = corpus_to_read("export", args, usage, "vok_crawler.export", complete=bool(opts.sqlite))
+        corpus = corpus_to_read("export", args, usage, "vok_crawler.tools.export", complete=bool(opts.sqlite))
         if corpus is None:
             return
-        from vok_crawler.datasette_metadata import metadata_path
-        from vok_crawler.export import export
+        from vok_crawler.tools.datasette_metadata import metadata_path
+        from vok_crawler.tools.export import export
 
         assert self.settings is not None
         configure_logging(self.settings)

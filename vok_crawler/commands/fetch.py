@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands.fetch import Command as ScrapyFetchCommand
 
-from vok_crawler.scope import LOOK_ONLY
+from vok_crawler.crawl.scope import LOOK_ONLY
 
 
 class Command(ScrapyFetchCommand):

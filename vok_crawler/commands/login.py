@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.browser import CHROMIUM_ARGS, find_browser
+from vok_crawler.crawl.browser import CHROMIUM_ARGS, find_browser
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.urls import canonical_url
+from vok_crawler.site.urls import canonical_url
 
 # WordPress's own login page: KCNA Watch is a WordPress multisite (docs/site.md); give URL if it logs in elsewhere.
 LOGIN_URL = "https://kcnawatch.org/wp-login.php"

@@ -3,7 +3,7 @@
 Scrapy's command runs the spider's callback on one page and prints its
 items and requests. The project's components would otherwise take the
 corpus's lock and write a corpus, state, health report and archive for a
-page that is only looked at; :data:`~vok_crawler.scope.LOOK_ONLY` makes them
+page that is only looked at; :data:`~vok_crawler.crawl.scope.LOOK_ONLY` makes them
 stand aside, while the page is still fetched as the crawl fetches it.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 from scrapy.commands.parse import Command as ScrapyParseCommand
 
-from vok_crawler.scope import LOOK_ONLY
-from vok_crawler.spiders.vok import VokSpider
+from vok_crawler.crawl.scope import LOOK_ONLY
+from vok_crawler.crawl.spiders.vok import VokSpider
 
 
 def on_the_page_site(args: list[str], opts: argparse.Namespace) -> None:

@@ -6,19 +6,19 @@ NK Pro gate's redirect rule, and the subscriber's cookies from
 ``-s VOK_COOKIES_FILE=``, sent as the crawl sends them): the listing, the
 next "More Articles" slice, one article (the listing's first teaser) and
 the search road for that article's day. The routing is the ``vok``
-spider's own (:class:`~vok_crawler.probing.spider.ProbeSpider`), so the
+spider's own (:class:`~vok_crawler.crawl.probe.spider.ProbeSpider`), so the
 slice URL is built by the very code that builds it in a crawl. Then a table
-(:mod:`vok_crawler.probing.table`): every field of the article found or
+(:mod:`vok_crawler.crawl.probe.table`): every field of the article found or
 MISSING and by which rule, the teasers of the listing and the slice (and
 those whose text was not found), the control and its href, the pagination
 route, the host names links named, the search, the gate, and a one-line
-verdict (:mod:`vok_crawler.probing.model`). Exit 0 when the pages are
+verdict (:mod:`vok_crawler.crawl.probe.model`). Exit 0 when the pages are
 understood, 1 when they are not, 2 when the probe could not run.
 
 Nothing printed or saved holds a cookie: ``Cookie``/``Set-Cookie`` headers
-are left out of saved pages (:mod:`vok_crawler.probing.saving`), and any
+are left out of saved pages (:mod:`vok_crawler.crawl.probe.saving`), and any
 value of the cookies file that a page or header repeats is replaced by
-``[cookie value removed]`` (:mod:`vok_crawler.secrets`).
+``[cookie value removed]`` (:mod:`vok_crawler.store.secrets`).
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from scrapy.exceptions import UsageError
 
 from vok_crawler import stats
 from vok_crawler.commands.crawl import keep_error
-from vok_crawler.cookies import load_cookies
+from vok_crawler.crawl.cookies import load_cookies
+from vok_crawler.crawl.probe.model import Probe
+from vok_crawler.crawl.probe.spider import ProbeSpider
+from vok_crawler.crawl.probe.table import table
+from vok_crawler.crawl.spiders.vok import DEFAULT_START_URL
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.probing.model import Probe
-from vok_crawler.probing.spider import ProbeSpider
-from vok_crawler.probing.table import table
-from vok_crawler.spiders.vok import DEFAULT_START_URL
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 The page (default ``vok.report.html`` beside the corpus) opens from disk
 with no network; ``OUT.json`` beside it holds the same figures for a
-program (:mod:`vok_crawler.coverage`). The charts need the ``explore``
+program (:mod:`vok_crawler.tools.coverage`). The charts need the ``explore``
 extra (matplotlib).
 """
 
@@ -17,8 +17,9 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from vok_crawler.corpus import write_durably
-from vok_crawler.coverage import count
+from vok_crawler.store.durable import write_durably
+from vok_crawler.store.paths import CorpusFiles
+from vok_crawler.tools.coverage import count
 
 EXTRA_HINT = 'pip install -e ".[explore]"'
 
@@ -53,7 +54,7 @@ def corpus_to_read(command: str, args: list[str], usage: str, extra: str, *, com
 
 def report_paths(corpus: Path, out: str | None) -> tuple[Path, Path]:
     """The page and its JSON: ``OUT`` and ``OUT`` with ``.json``, or ``vok.report.html`` beside the corpus."""
-    page = Path(out) if out else corpus.with_name(f"{corpus.stem}.report.html")
+    page = Path(out) if out else CorpusFiles(corpus).report
     return page, page.with_suffix(".json")
 
 
@@ -72,10 +73,10 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         self.exitcode = 2
-        corpus = corpus_to_read("report", args, "scrapy report takes one corpus file", "vok_crawler.report_page")
+        corpus = corpus_to_read("report", args, "scrapy report takes one corpus file", "vok_crawler.tools.report_page")
         if corpus is None:
             return
-        from vok_crawler.report_page import render
+        from vok_crawler.tools.report_page import render
 
         page, data = report_paths(corpus, opts.output)
         figures = count(corpus)

@@ -1,6 +1,6 @@
 """``scrapy samples``: crawl the bundled sample site, offline, with the real spider.
 
-It serves ``samples/site`` on 127.0.0.1 (:mod:`vok_crawler.sample_site`)
+It serves ``samples/site`` on 127.0.0.1 (:mod:`vok_crawler.tools.sample_site`)
 and runs ``vok`` against it in the same process, through the same loaders,
 pipelines and feeds as ``scrapy crawl vok``; ``-o``/``-O``, ``-s`` and
 ``-a`` work as they do there.
@@ -25,7 +25,7 @@ from twisted.web.server import Site
 
 from vok_crawler.commands.crawl import Command as CrawlCommand
 from vok_crawler.errors import BadConfiguration
-from vok_crawler.sample_site import ALIAS_HOST, SampleSite
+from vok_crawler.tools.sample_site import ALIAS_HOST, SampleSite
 
 SAMPLES_FEED = "data/samples.jsonl"
 # A loopback server needs no pacing, and sample records stay out of every corpus.

@@ -1,0 +1,104 @@
+"""The health report: what a run did, and whether it went well.
+
+This is the acting part (the figures and the judgements are
+:mod:`vok_crawler.crawl.health`'s): when the crawl falls idle it asks the judge
+and, on a verdict (the layout broken, every page gated, no way past the
+first page, nothing fetched), ends the run with that finish reason of
+:mod:`vok_crawler.finish_reasons`, so that ``scrapy crawl`` exits
+non-zero. At the end of every run it logs one summary line and has the
+crawl memory write it beside the corpus (``vok.health.json`` for
+``vok.jsonl``, the last run's) and append it to ``vok.health.jsonl`` (every
+run's, for ``scrapy report``), so a scheduler notices a bad day instead of
+collecting empty records day after day; a run stopped without closing (a
+second Ctrl-C or SIGTERM) still writes it, as ``forced_shutdown``, from one
+hook at the process's exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+
+from vok_crawler import stats
+from vok_crawler.crawl.health import HealthFigures, Thresholds, layout_problems, verdict
+from vok_crawler.crawl.memory import ReadsMemory
+from vok_crawler.crawl.pipelines import InvalidRecord
+from vok_crawler.crawl.scope import require_vok_crawl, site_aliases, site_origin
+from vok_crawler.finish_reasons import FORCED_SHUTDOWN
+
+logger = logging.getLogger(__name__)
+
+
+class HealthReport(ReadsMemory):
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.figures = HealthFigures(crawler.stats)
+        self.thresholds = Thresholds.from_settings(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HealthReport:
+        require_vok_crawl(crawler)
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        """An article that failed its schema was parsed all the same: it counts for the layout checks."""
+        if isinstance(exception, InvalidRecord):
+            self.figures.count(item)
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        self.figures.count(item)
+
+    def spider_idle(self, spider: Spider) -> None:
+        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.walk)
+        if found is not None:
+            logger.error(found.message)
+            raise CloseSpider(found.reason)
+
+    def report(self, reason: str) -> dict[str, Any]:
+        stuck = self.memory.walk.pagination_stuck
+        problems = layout_problems(self.figures, self.thresholds) + ([stuck] if stuck else [])
+        return self.figures.report(reason, self.memory, self.job(), problems, site_aliases(self.crawler))
+
+    def job(self) -> str | None:
+        """The Scrapyd job this run is, if any: Scrapyd passes it as the spider argument ``_job``.
+
+        ``SCRAPY_JOB`` is the environment's name for it (older Scrapyd, other schedulers).
+        """
+        return getattr(self.crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+
+    def spider_opened(self) -> None:
+        UNCLOSED.add(self)
+
+    def spider_closed(self, spider: Spider | None, reason: str) -> None:
+        UNCLOSED.discard(self)
+        report = self.report(reason)
+        self.crawler.stats.set_value(stats.REQUESTS_PER_NEW_ARTICLE, report["requests_per_new_article"])
+        logger.info("Health: %s", json.dumps(report, ensure_ascii=False))
+        path = self.memory.write_health(report)
+        if path is not None:
+            logger.info("Health report written to %s", path)
+
+
+# The reports of the crawls opened in this process and not closed yet. A second Ctrl-C or SIGTERM stops the reactor
+# at once, without closing the crawl: its report is still written, by one hook at the exit of the process.
+UNCLOSED: set[HealthReport] = set()
+
+
+@atexit.register
+def last_words() -> None:
+    """At exit, the report of each crawl that ended without closing, as ``forced_shutdown``."""
+    for report in list(UNCLOSED):
+        report.spider_closed(report.crawler.spider, FORCED_SHUTDOWN)

@@ -1,0 +1,129 @@
+"""What the probe found, page by page, and its verdict: understood or not, and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from vok_crawler.items import Article, Teaser
+from vok_crawler.site.pages.fields import Finding
+from vok_crawler.site.slices import Control
+from vok_crawler.wording import counted
+
+Kind = Literal["listing", "slice", "article", "search"]
+KINDS: tuple[Kind, ...] = ("listing", "slice", "article", "search")  # the saved files' order: 1-listing, ...
+REQUIRED = ("url", "title", "body")  # without these an article is not understood
+UNREACHED = frozenset({"connection", "timeout"})  # error kinds of a site that never answered
+HostKind = Literal["the crawl's", "alias", "other"]
+
+
+@dataclass
+class PageSeen:
+    """One page the probe asked for, and what the page objects read on it."""
+
+    kind: Kind
+    url: str
+    status: int | None = None
+    error: str | None = None
+    teasers: list[Teaser] = field(default_factory=list)
+    control: Control | None = None
+    control_hrefs: list[str] = field(default_factory=list)  # every control's href, canonical
+    next_slice: str | None = None
+    walk: dict[str, object] = field(default_factory=dict)  # the slice walk's id, size and reading of 'to' after it
+    gate: str | None = None
+    is_article: bool = False
+    findings: dict[str, Finding] = field(default_factory=dict)
+    record: Article | None = None
+    full: bool = False  # a search page that ends with a.more-full-link
+
+    @property
+    def without_text(self) -> list[str]:
+        """The links of the teasers whose text no rule found."""
+        return [teaser.url or "?" for teaser in self.teasers if not teaser.teaser]
+
+
+@dataclass
+class Probe:
+    """What the probe found, filled in by :class:`~vok_crawler.crawl.probe.spider.ProbeSpider`, judged by :meth:`verdict`."""
+
+    start_url: str
+    pages: dict[Kind, PageSeen] = field(default_factory=dict)
+    hosts: Counter[tuple[str, HostKind]] = field(default_factory=Counter)  # the host names links named
+    search_day: str | None = None  # the day the search road was tried for (the article's)
+    saved: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    removed: int = 0  # cookie values replaced in what was saved
+    manner: str = ""  # how it asked: requests, robots.txt, delay, User-Agent, cookies
+
+    def problems(self) -> list[str]:
+        """What the crawler does not understand; empty when it understands the pages."""
+        listing, article = self.pages.get("listing"), self.pages.get("article")
+        problems: list[str] = []
+        if listing is None and article is None:
+            return [f"nothing could be read at {self.start_url}"]
+        if listing is not None:
+            problems += _listing_problems(listing, self.pages.get("slice"))
+            if article is None and listing.teasers:
+                problems.append("article: the first teaser was not fetched")
+        if article is not None:
+            problems += _article_problems(article)
+        return problems
+
+    def unreached(self) -> bool:
+        """Whether the site never answered (nothing listens, no such host, timeouts): the probe could not run."""
+        return bool(self.pages) and all(seen.status is None and seen.error in UNREACHED for seen in self.pages.values())
+
+    def verdict(self) -> str:
+        """One line: understood or not, what is missing, what was found only by a fallback, the gate."""
+        if self.unreached():
+            errors = sorted({str(seen.error) for seen in self.pages.values()})
+            return f"COULD NOT RUN: nothing answered at {self.start_url} ({', '.join(errors)})"
+        problems = self.problems()
+        head = "NOT UNDERSTOOD: " + "; ".join(problems) if problems else "OK: the crawler understands these pages"
+        return "; ".join([head, *self._article_notes(), *self._other_notes()])
+
+    def _article_notes(self) -> list[str]:
+        article = self.pages.get("article")
+        if article is None:
+            return []
+        findings = article.findings.items()
+        notes = [f"article gated ({article.gate}): give a subscriber's cookies to read it"] if article.gate else []
+        optional = [name for name, f in findings if f.rule is None and name not in REQUIRED]
+        notes += [f"also missing: {', '.join(optional)}"] if optional else []
+        fallbacks = [f"{name} by {f.rule}" for name, f in findings if f.fallback]
+        return notes + ([f"found by fallback: {', '.join(fallbacks)}"] if fallbacks else [])
+
+    def _other_notes(self) -> list[str]:
+        """Teasers without text and host names of the site that are no known alias: worth a look, no failure."""
+        without = sum(len(seen.without_text) for seen in self.pages.values() if seen.kind != "article")
+        notes = [f"{counted(without, 'teaser')} without text"] if without else []
+        unknown = sorted(host for host, kind in self.hosts if kind == "other" and "kcnawatch" in host)
+        return notes + ([f"links to {', '.join(unknown)}: not in VOK_HOST_ALIASES"] if unknown else [])
+
+
+def _listing_problems(listing: PageSeen, next_slice: PageSeen | None) -> list[str]:
+    if listing.error:
+        return [f"listing: {listing.error}"]
+    if not listing.teasers:
+        return ["listing: no teaser (.article-desc) found"]
+    if listing.next_slice is None:
+        route = listing.control.route if listing.control else "none"
+        return [f"More Articles: no next slice could be built (route {route}; give the source's id with --source-id K)"]
+    if next_slice is None:
+        return ["slice: not fetched"]
+    if next_slice.error:
+        return [f"slice: {next_slice.error}"]
+    if not next_slice.teasers:
+        return ["slice: no teaser in the next slice (is the source id right?)"]
+    return []
+
+
+def _article_problems(article: PageSeen) -> list[str]:
+    if article.gate:
+        return []
+    if article.error:
+        return [f"article: {article.error}"]
+    missing = [name for name in REQUIRED if article.findings.get(name, Finding(None)).rule is None]
+    return [f"article: {', '.join(missing)} MISSING"] if missing else []

@@ -1,0 +1,169 @@
+"""The probe's spider: the ``vok`` spider's routing, cut down to a listing, its next slice, one article
+and one day of the search road."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from vok_crawler.crawl.advice import advice
+from vok_crawler.crawl.failures import error_kind, failed_request, http_response
+from vok_crawler.crawl.memory import CrawlMemory, utc_now
+from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
+from vok_crawler.crawl.probe.saving import PageSaver
+from vok_crawler.crawl.request_urls import asked_url
+from vok_crawler.crawl.spiders.vok import VokSpider
+from vok_crawler.finish_reasons import BOT_CHECK
+from vok_crawler.items import Article
+from vok_crawler.site import search
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.pages.queries import CONTROLS
+from vok_crawler.site.pages.site_page import SitePage
+from vok_crawler.site.parsing import page_selector
+from vok_crawler.site.problems import Problem
+from vok_crawler.site.urls import site_host
+from vok_crawler.store.secrets import Scrubber
+
+
+class ProbeSpider(VokSpider):
+    """The ``vok`` spider's routing, cut down to the listing, its next slice, one article and one search.
+
+    It keeps a :class:`CrawlMemory` without a corpus (it remembers nothing
+    and writes nothing) and no extension of the crawl runs for it: only its
+    :class:`Probe` and, with ``save``, the raw pages are written. The slice
+    URL is built by the very code that builds it in a crawl.
+    """
+
+    name = "probe"
+    custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
+
+    def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.probe = probe
+        probe.start_url = self.start_url
+        self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.memory = CrawlMemory(self.crawler, None, self.options)
+        for request in self.requests.follow([self.start_url], self.parse):
+            yield request
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """The crawl's own reading of the page; of its requests, the first article and the next slice."""
+        kind: Kind = "listing" if asked_url(response) == self.start_url else "slice"
+        requests = list(super().parse_listing(response))
+        seen = self._seen(kind, response)
+        seen.walk = self.memory.walk.remembered()
+        if isinstance(response, TextResponse):
+            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            self._read_site_page(seen, page)
+        if kind == "slice":
+            return
+        articles = [r for r in requests if r.callback == self.parse_article]
+        slices = [r for r in requests if r.callback == self.parse_listing]
+        if slices:
+            seen.next_slice = slices[0].url
+        yield from articles[:1] + slices[:1]
+
+    def parse_article(self, response: Response) -> Iterator[scrapy.Request]:
+        """What the crawl would read on the article: every finding, the gate, the record; then its day's search."""
+        seen = self._seen("article", response)
+        if not isinstance(response, TextResponse):
+            seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
+            return
+        page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+        seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
+        # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
+        seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
+        self._read_site_page(seen, page)
+        self._note_other_source(seen.record)
+        if self.saver is not None:
+            self.saver.expected(seen)
+        yield from self._search_for(seen.record)
+
+    def parse_search_day(self, response: Response) -> Iterator[scrapy.Request]:
+        """The search road for the article's day: its teasers, whether the article is among them, a full page."""
+        seen = self._seen("search", response)
+        if isinstance(response, TextResponse):
+            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            seen.teasers = page.teasers().value
+            seen.full = search.shows_full_page(page.root)
+            if not search.is_search_page(page.root):
+                seen.error = "no search results (div#search_wrapper) on the page"
+        return iter(())
+
+    def on_error(self, failure: Failure) -> None:
+        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ..."""
+        request = failed_request(failure)
+        kind = error_kind(failure)
+        which = self._kind_of(request, kind)
+        seen = self.probe.pages.setdefault(which, PageSeen(which, asked_url(request)))
+        if kind == "gated":
+            seen.gate = "redirect to free-member-form"
+            return
+        response = http_response(failure)
+        seen.status = response.status if response is not None else None
+        seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
+        if kind == "bot_check":
+            seen.error = f"a bot check answered instead of the page; {advice(BOT_CHECK)}"
+        if response is not None and self.saver is not None:
+            self.saver.response(which, response)
+
+    def _kind_of(self, request: scrapy.Request, error: str) -> Kind:
+        if error == "gated" or request.callback == self.parse_article:
+            return "article"
+        if request.callback == self.parse_search_day:
+            return "search"
+        return "listing" if asked_url(request) == self.start_url else "slice"
+
+    def _search_for(self, record: Article) -> Iterator[scrapy.Request]:
+        """One day of the search road: the article's published day (else its posting day), as the crawl asks it."""
+        source_id, day = self.memory.walk.source_id, record.published or record.posted
+        if source_id is None or day is None:
+            self.probe.notes.append("search road not tried: no source id or no date for the article")
+            return
+        self.probe.search_day = day
+        url = search.search_url(self.start_url, source_id, search.Period.of_day(day).first)
+        yield from self.requests.follow([url], self.parse_search_day)
+
+    def _read_site_page(self, seen: PageSeen, page: SitePage) -> None:
+        """Teasers, the control (every href it has), and the host names its links name."""
+        seen.teasers = page.teasers().value  # its problems are left, as the article's are
+        seen.control = page.more_articles().value
+        unreported: list[Problem] = []  # no web link among the hrefs: the teasers' problems again
+        seen.control_hrefs = [
+            url for url in (page.link(c.get("href", ""), unreported) for c in CONTROLS(page.root)) if url
+        ]
+        if seen.control.source_id:
+            self.memory.walk.learn(seen.control, len(seen.teasers))
+        for href in page.root.xpath("//a/@href"):
+            url = page.link(str(href), unreported)
+            if url and urlsplit(url).netloc:
+                self.probe.hosts[self._host(urlsplit(str(href)).netloc or urlsplit(url).netloc)] += 1
+
+    def _host(self, netloc: str) -> tuple[str, HostKind]:
+        host = site_host(netloc)
+        if host == site_host(urlsplit(self.start_url).netloc):
+            return host, "the crawl's"
+        return host, "alias" if host in self.host_aliases else "other"
+
+    def _note_other_source(self, record: Article) -> None:
+        wanted = self.settings.get("VOK_SOURCE")
+        if record.source and record.source != wanted:
+            self.probe.notes.append(
+                f"the article's source is {record.source!r}, not {wanted!r}: the crawl would skip it"
+            )
+
+    def _seen(self, kind: Kind, response: Response) -> PageSeen:
+        seen = self.probe.pages.setdefault(kind, PageSeen(kind, asked_url(response)))
+        seen.status = response.status
+        if self.saver is not None:
+            self.saver.response(kind, response)
+        return seen
