@@ -184,7 +184,7 @@ def epoch_prefixes(start: int, end: int) -> tuple[str, ...]:
 
     Greedy from ``start``: each step takes the largest block of ``10**k``
     numbers that begins there and ends within the range (a prefix of the
-    digits but the last ``k``); numbers of fewer digits are covered by
+    digits but the last ``k``, at least one); numbers of fewer digits get
     prefixes of their own length. Epochs have had ten digits since
     September 2001; a shorter prefix also matches longer numbers, so a
     range below that also finds epochs centuries ahead, which no article
@@ -194,10 +194,8 @@ def epoch_prefixes(start: int, end: int) -> tuple[str, ...]:
         raise ValueError(f"no range of positive epochs: [{start}, {end})")
     prefixes = []
     while start < end:
-        digits = len(str(start))
-        ceiling = min(end, 10**digits)  # numbers of this many digits
-        size = 10 ** (digits - 1)
-        while size > 1 and (start % size or start + size > ceiling):
+        size = 10 ** (len(str(start)) - 1)  # an aligned block never crosses to more digits: 10**digits is aligned too
+        while size > 1 and (start % size or start + size > end):
             size //= 10
         prefixes.append(str(start // size))
         start += size
