@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from itertools import pairwise
@@ -552,6 +553,13 @@ def test_a_record_is_handed_on_decoded_of_its_content_and_transfer_codings():
     data = warc_record(body=chunked, headers=headers)
     response = read_capture_record(data, located(data)).value
     assert (response.body, response.headers) == (page, (("Content-Type", "text/html"),))
+
+
+def test_a_record_whose_url_the_index_escaped_is_the_captures():
+    data = warc_record("https://kcnawatch.org/newstream/1772240400-1/조선/")
+    escaped = replace(located(data), url="https://kcnawatch.org/newstream/1772240400-1/%EC%A1%B0%EC%84%A0/")
+    read = read_capture_record(data, escaped)
+    assert (read.value.url, read.problems) == ("https://kcnawatch.org/newstream/1772240400-1/조선/", ())
 
 
 def test_bytes_that_are_not_the_captures_record_are_a_problem():

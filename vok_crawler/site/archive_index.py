@@ -23,9 +23,10 @@ from the endpoint (:attr:`WebArchive.style`):
   answer comes in pages, whose number ``showNumPages=true`` tells
   (``{"pages": N, ...}``), read as ``page=0`` to ``N-1``. pywb 2.10 pages
   only a ZipNum index (as Common Crawl's): over a plain index it ignores
-  ``showNumPages`` and ``page`` and answers every capture at once, so the
-  answer to the page count is then the whole answer. No ``limit`` is sent
-  to this kind: it cuts a page without saying so.
+  ``showNumPages`` and ``page`` and answers every capture at once, neither
+  filtered nor limited, so the answer to the page count is then the whole
+  answer (the captures of an article keep only its whole ones). No
+  ``limit`` is sent to this kind: it cuts a page without saying so.
 
 Both index the URLs by their SURT form (host reversed, without ``www.``,
 the path without its trailing slash), so one prefix finds every spelling

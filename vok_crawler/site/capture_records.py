@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
+from w3lib.url import safe_url_string
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -56,7 +57,7 @@ def read_capture_record(data: bytes, capture: Capture) -> Read[ArchivedResponse 
         if record is None or record.rec_type != "response" or record.http_headers is None:
             return _unread(f"The bytes of the WARC record of {where} hold no response")
         target = record.rec_headers.get_header("WARC-Target-URI")
-        if target != capture.url:
+        if target is None or safe_url_string(target) != safe_url_string(capture.url):  # an index may escape it
             return _unread(f"The WARC record read for {where} is the capture of {target}")
         status = int(record.http_headers.get_statuscode())
         body = record.content_stream().read()
