@@ -564,15 +564,14 @@ def test_a_record_whose_url_the_index_escaped_is_the_captures():
 
 def test_bytes_that_are_not_the_captures_record_are_a_problem():
     data = warc_record()
+    other_url = warc_record("https://kcnawatch.org/article/163/")
+    request, warcinfo = warc_record(kind="request"), warc_record(kind="warcinfo")  # each of its own length
     cases = {
         "cut": (data[:-1], located(data)),  # one byte short of the index's length
         "longer": (data + b"\0", located(data)),  # one more: a whole file, or the next record's start
-        "other URL": (
-            warc_record("https://kcnawatch.org/article/163/"),
-            located(warc_record("https://kcnawatch.org/article/163/")),
-        ),
-        "request": (warc_record(kind="request"), located(warc_record(kind="request"))),
-        "warcinfo": (warc_record(kind="warcinfo"), located(warc_record(kind="warcinfo"))),
+        "other URL": (other_url, located(other_url)),
+        "request": (request, located(request)),
+        "warcinfo": (warcinfo, located(warcinfo)),
         "no WARC": (b"<html>Not Found</html>", located(b"<html>Not Found</html>")),
         "nothing": (b"", capture()),
     }
