@@ -45,23 +45,24 @@ import urllib.request
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from html import escape
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tests.conftest import ROOT, SAMPLE_ORIGIN, SAMPLE_SITE, free_port
+from vok_crawler.processors import KOREA
 from vok_crawler.sample_site import site_links_to
 
-KOREA = timezone(timedelta(hours=9))
 PERIOD = (date(2026, 2, 21), date(2026, 3, 5))  # the Korea days whose postings the tests ask the archive for
 PYWB_REQUIREMENTS = ROOT / "requirements" / "pywb.txt"
 PLAIN, PAGED = "plain", "paged"  # pywb's collections: wb-manager's CDXJ index; the same index as ZipNum blocks
-BLOCK_LINES = 2  # CDX lines a block of the paged collection: a prefix with three captures spans two pages
+BLOCK_LINES = 2  # CDX lines a block of the paged collection: small, so that some prefixes span two blocks
 SECOND_NAME = "kcnawatch.xyz"  # the site's other host name (docs/site.md, "One site, several host names")
 VOK_META = "Source: Voice of Korea (EN)"  # the meta line of the source's article pages
 Kind = Literal["whole", "changed", "gated", "redirect", "other_source"]
@@ -194,7 +195,7 @@ def behind_the_gate(path: str, timestamp: str) -> Captured:
 
 def gate_redirect(path: str, timestamp: str) -> Captured:
     """A capture of the redirect to the site's ``free-member-form`` that the gate answers instead of the article."""
-    target = f"{SAMPLE_ORIGIN}/free-member-form/?redirect_to={sample_url(path).replace(':', '%3A').replace('/', '%2F')}"
+    target = f"{SAMPLE_ORIGIN}/free-member-form/?redirect_to={quote(sample_url(path), safe='')}"
     return Captured(sample_url(path), timestamp, "redirect", sample_url(path), b"", status=302, location=target)
 
 
