@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -163,6 +164,13 @@ def serve(resource: Resource) -> Iterator[str]:
         port.stopListening()
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 free now, for a server run as another process (which cannot be given port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass
 class ServedSite:
     origin: str
@@ -224,3 +232,22 @@ def checkout_left_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
     if changed:
         pytest.fail(f"the tests wrote into the checkout (made, changed or removed): {', '.join(changed[:20])}")
+
+
+@pytest.fixture(scope="session")
+def pywb_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pywb 2.10 in a virtual environment of its own (``requirements/pywb.txt``): its ``bin`` folder."""
+    from tests.web_archives import pywb_environment
+
+    return pywb_environment(tmp_path_factory.mktemp("pywb-venv"))
+
+
+@pytest.fixture(scope="session")
+def web_archive(tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path) -> Iterator[Any]:
+    """The tests' web archive (``tests/web_archives.py``) in pywb on 127.0.0.1, for the session: a ``Pywb``."""
+    from tests.web_archives import archive_captures, build_collections, running_pywb, write_warcs
+
+    root = tmp_path_factory.mktemp("pywb")
+    build_collections(pywb_bin, root, write_warcs(archive_captures(), root / "warcs"))
+    with running_pywb(pywb_bin, root) as server:
+        yield server

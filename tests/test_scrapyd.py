@@ -17,7 +17,6 @@ import importlib.metadata
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from tests.conftest import (
     assert_valid_records,
     comparable,
     expected_records,
+    free_port,
     second_name,
 )
 
@@ -74,12 +74,6 @@ def scrapyd_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shadow = subprocess.run([venv / "bin" / "python", "-c", "import vok_crawler"], cwd=venv, capture_output=True)
     assert shadow.returncode != 0  # only the deployed eggs provide the project
     return venv / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

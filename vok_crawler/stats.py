@@ -72,6 +72,12 @@ ARCHIVE_TORN_TAILS = "vok/archive/torn_tails"
 REPLAY_HIT = "vok/replay/hit"
 REPLAY_MISS = "vok/replay/miss"
 REPLAY_URLS = "vok/replay/urls_in_archive"
+# The web's archives (vok_crawler.site.captures, .capture_records): their index's answers and their records.
+CAPTURES_LINES_UNREAD = "vok/captures/index_lines_unread"  # lines of an index's answer that are no capture
+CAPTURES_INDEX_MESSAGES = "vok/captures/index_messages"  # an index's message instead of captures; a resume key looping
+CAPTURES_OTHER_STYLE = "vok/captures/answers_in_other_style"  # Wayback's list where pywb's NDJSON was asked, or back
+CAPTURES_WITHOUT_LOCATION = "vok/captures/without_location"  # VOK_ARCHIVE_WARC set, the index gave no file and offset
+CAPTURES_RECORDS_UNREAD = "vok/captures/records_unread"  # a byte range that held no response record of its capture
 
 ERRORS = "vok/errors/"
 INVALID_DATE = "vok/invalid_date/"

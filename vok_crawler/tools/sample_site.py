@@ -260,10 +260,21 @@ class SampleSite(Resource):
     def _rewrite(self, request: Request, body: bytes) -> bytes:
         """The site's links, in every spelling, pointed at this server."""
         origin = self._origin(request).encode()
-        scheme, here = origin.split(b"//", 1)
+        scheme = origin.split(b"//", 1)[0]
         alias = f"{ALIAS_HOST}:{request.getHost().port}".encode()
         body = _ALIAS_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + alias, body)
-        return _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + here, body)
+        return site_links_to(body, origin)
+
+
+def site_links_to(body: bytes, origin: bytes) -> bytes:
+    """The links to ``kcnawatch.org`` in ``body``, in every spelling, on ``origin`` (``scheme://host[:port]``).
+
+    Absolute, protocol-relative (which keeps no scheme) or escaped in an
+    inline script's JSON: what a server of the pages at ``origin`` would
+    print, or an archive of them would have captured.
+    """
+    scheme, here = origin.split(b"//", 1)
+    return _SITE_LINK.sub(lambda m: (scheme if m[1] else b"") + m[2] + here, body)
 
 
 def _iso_day(text: str) -> str:
