@@ -38,7 +38,6 @@ from vok_crawler.site.archive_index import (
     posting_prefixes,
     site_hosts,
 )
-from vok_crawler.site.capture_records import read_capture_record
 from vok_crawler.site.captures import (
     ArticleCaptures,
     Capture,
@@ -49,9 +48,11 @@ from vok_crawler.site.captures import (
     next_query,
     parse_cdx,
 )
-from vok_crawler.site.pages import ArticlePage, nk_pro_gate
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.site.problems import Problem
 from vok_crawler.site.processors import KOREA
+from vok_crawler.store.capture_records import read_capture_record
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 WAYBACK = WebArchive(WAYBACK_CDX)

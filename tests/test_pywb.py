@@ -41,9 +41,9 @@ from vok_crawler.site.archive_index import (
     index_url,
     period_queries,
 )
-from vok_crawler.site.capture_records import read_capture_record
 from vok_crawler.site.captures import Capture, article_captures, capture_fetch, next_query, parse_cdx
 from vok_crawler.site.problems import Problem
+from vok_crawler.store.capture_records import read_capture_record
 
 HOSTS = ("kcnawatch.org", "kcnawatch.xyz")  # the site's names, as site_hosts() gives them for a crawl of kcnawatch.org
 ORIGIN = "https://kcnawatch.org/article/163/"
