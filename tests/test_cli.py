@@ -69,7 +69,7 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         (["-s", "VOK_RETRY_AFTER_MAX=soon"], "setting VOK_RETRY_AFTER_MAX must be a number of seconds, not 'soon'"),
         (
             ["-s", "VOK_CORPUS=%(host)s/vok.jsonl"],
-            "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s",
+            "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s, %(source)s and %(name)s",
         ),
         (["-a", "source_id=vok"], "source_id must be the source's number in slice URLs (id=K), not 'vok'"),
         (["-a", "revisit=soon"], "revisit must be a number of days, not 'soon'"),

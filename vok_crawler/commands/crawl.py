@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.feeds import check_feed_targets
-from vok_crawler.crawl.scope import is_vok_crawl
+from vok_crawler.crawl.scope import is_corpus_crawl
 from vok_crawler.errors import BadConfiguration, CannotStart, CorpusLocked
 from vok_crawler.finish_reasons import WRITE_FAILED
 
@@ -47,7 +47,7 @@ def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
     """The one place that decides the status of a crawl that ran (see the module's docstring)."""
     if bootstrap_failed:
         return 1
-    if not is_vok_crawl(crawler):
+    if not is_corpus_crawl(crawler):
         return 0
     counters = crawler.stats.get_stats()
     feeds_failed = any(value for key, value in counters.items() if key.startswith(FEED_FAILED))
@@ -72,7 +72,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("scrapy crawl takes exactly one spider name")
         assert self.crawler_process
         crawler = self.crawler_process.create_crawler(args[0])
-        if is_vok_crawl(crawler):
+        if is_corpus_crawl(crawler):
             check_feed_targets(crawler.settings)
         errors: list[BaseException] = []
         keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)

@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
-from vok_crawler.crawl.memory import CrawlMemory, utc_now
+from vok_crawler.crawl.memory import utc_now
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.request_urls import asked_url
@@ -35,13 +35,14 @@ from vok_crawler.store.secrets import Scrubber
 class ProbeSpider(VokSpider):
     """The ``vok`` spider's routing, cut down to the listing, its next slice, one article and one search.
 
-    It keeps a :class:`CrawlMemory` without a corpus (it remembers nothing
+    It keeps a :class:`~vok_crawler.crawl.memory.CrawlMemory` without a corpus (it remembers nothing
     and writes nothing) and no extension of the crawl runs for it: only its
     :class:`Probe` and, with ``save``, the raw pages are written. The slice
     URL is built by the very code that builds it in a crawl.
     """
 
     name = "probe"
+    keeps_a_corpus = False  # it looks at the pages: no corpus, memory of its own, health report or archive
     custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
     def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
@@ -51,7 +52,6 @@ class ProbeSpider(VokSpider):
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory = CrawlMemory(self.crawler, None, self.options)
         for request in self.requests.follow([self.start_url], self.parse):
             yield request
 
@@ -62,7 +62,7 @@ class ProbeSpider(VokSpider):
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
         if isinstance(response, TextResponse):
-            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             self._read_site_page(seen, page)
         if kind == "slice":
             return
@@ -78,7 +78,7 @@ class ProbeSpider(VokSpider):
         if not isinstance(response, TextResponse):
             seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return
-        page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+        page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
         # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
         seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
@@ -92,15 +92,19 @@ class ProbeSpider(VokSpider):
         """The search road for the article's day: its teasers, whether the article is among them, a full page."""
         seen = self._seen("search", response)
         if isinstance(response, TextResponse):
-            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             seen.teasers = page.teasers().value
             seen.full = search.shows_full_page(page.root)
             if not search.is_search_page(page.root):
                 seen.error = "no search results (div#search_wrapper) on the page"
         return iter(())
 
-    def on_error(self, failure: Failure) -> None:
-        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ..."""
+    def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
+        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows."""
+        self._failed(failure)
+        return ()
+
+    def _failed(self, failure: Failure) -> None:
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
@@ -152,7 +156,7 @@ class ProbeSpider(VokSpider):
         host = site_host(netloc)
         if host == site_host(urlsplit(self.start_url).netloc):
             return host, "the crawl's"
-        return host, "alias" if host in self.host_aliases else "other"
+        return host, "alias" if host in self.crawl_context.aliases else "other"
 
     def _note_other_source(self, record: Article) -> None:
         wanted = self.settings.get("VOK_SOURCE")
