@@ -56,6 +56,8 @@ class Probe:
     notes: list[str] = field(default_factory=list)
     removed: int = 0  # cookie values replaced in what was saved
     manner: str = ""  # how it asked: requests, robots.txt, delay, User-Agent, cookies
+    source: str = ""  # the source the crawl keeps (-a source=, else VOK_SOURCE)
+    source_shown: str | None = None  # the source the listing shows (its heading)
 
     def problems(self) -> list[str]:
         """What the crawler does not understand; empty when it understands the pages."""
@@ -96,11 +98,18 @@ class Probe:
         return notes + ([f"found by fallback: {', '.join(fallbacks)}"] if fallbacks else [])
 
     def _other_notes(self) -> list[str]:
-        """Teasers without text and host names of the site that are no known alias: worth a look, no failure."""
+        """Teasers without text, host names of the site that are no known alias, and a listing of another source
+        than the crawl's: worth a look, no failure."""
         without = sum(len(seen.without_text) for seen in self.pages.values() if seen.kind != "article")
         notes = [f"{counted(without, 'teaser')} without text"] if without else []
         unknown = sorted(host for host, kind in self.hosts if kind == "other" and "kcnawatch" in host)
-        return notes + ([f"links to {', '.join(unknown)}: not in VOK_HOST_ALIASES"] if unknown else [])
+        notes += [f"links to {', '.join(unknown)}: not in VOK_HOST_ALIASES"] if unknown else []
+        shown = self.source_shown
+        return notes + (
+            [f"the listing shows {shown}, not {self.source}: -a source={shown!r}"]
+            if shown and shown != self.source
+            else []
+        )
 
 
 def _listing_problems(listing: PageSeen, next_slice: PageSeen | None) -> list[str]:

@@ -52,6 +52,7 @@ class ProbeSpider(VokSpider):
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.probe.source = self.crawl_context.source
         for request in self.requests.follow([self.start_url], self.parse):
             yield request
 
@@ -64,6 +65,8 @@ class ProbeSpider(VokSpider):
         if isinstance(response, TextResponse):
             page = SitePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             self._read_site_page(seen, page)
+            if kind == "listing":
+                self.probe.source_shown = page.heading()
         if kind == "slice":
             return
         articles = [r for r in requests if r.callback == self.parse_article]
@@ -159,10 +162,11 @@ class ProbeSpider(VokSpider):
         return host, "alias" if host in self.crawl_context.aliases else "other"
 
     def _note_other_source(self, record: Article) -> None:
-        wanted = self.settings.get("VOK_SOURCE")
+        wanted = self.crawl_context.source
         if record.source and record.source != wanted:
             self.probe.notes.append(
-                f"the article's source is {record.source!r}, not {wanted!r}: the crawl would skip it"
+                f"the article's source is {record.source!r}, not {wanted!r}: the crawl would skip it "
+                f"(-a source={record.source!r} keeps it)"
             )
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:
