@@ -179,6 +179,15 @@ SPELLINGS: list[tuple[str, Callable[[ast.AST], bool]]] = [
         ),
     ),
     ("a callback found by its name", lambda node: is_constant(node, {"parse_article", "parse_listing", "road_page"})),
+    # What becomes of an article met behind the gate (gated, or pending when a session ran out) has one owner.
+    (
+        "an article told gated",
+        lambda node: (
+            isinstance(node, ast.Call)
+            and is_attribute(node.func, "tell")
+            and any(is_constant(arg, {"gated"}) for arg in node.args)
+        ),
+    ),
 ]
 
 
@@ -201,6 +210,7 @@ ONE_PLACE = {
     "a spider's attribute read by getattr": set(),  # nowhere: what the crawl is, its CrawlContext says
     "a crawl known by its spider's name": set(),  # nowhere: a spider says it reads the site by its class
     "a callback found by its name": set(),  # nowhere: the memory asks the ledger what is an article in flight
+    "an article told gated": {"vok_crawler/crawl/session.py"},  # Gates
 }
 
 

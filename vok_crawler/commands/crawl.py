@@ -3,7 +3,7 @@
 Scrapy's own command exits 0 whatever the finish reason, so a cron job or
 Scrapyd (which runs this command too) cannot tell a good day from a day the
 site changed its markup, a feed was lost or the run was stopped. For the
-vok spider the status is:
+vok spider (and any subclass of it, whatever its name) the status is:
 
 - 0: the crawl finished (finish reason ``finished``) and every feed was stored;
 - 1: any other finish reason (``layout_broken``, ``nothing_fetched``,
