@@ -95,7 +95,13 @@ def test_each_source_is_crawled_into_its_own_corpus_and_archive_with_nothing_cro
         *crawl_args(f"{origin}/article/6/", template, "-a", f"source={KCNA}", LOG_LEVEL="INFO")
     )
     assert code == 0, err.decode()[-3000:]
-    log = err.decode()
+    assert "Finish reason finished: nothing to do. Source: KCNA (EN); road: listing." in err.decode()
+    assert_each_source_in_its_own_files(folder, origin)
+    assert_named_by_what_reads_the_corpus_offline(folder / "kcna-en.jsonl", tmp_path / "kcna.db")
+
+
+def assert_each_source_in_its_own_files(folder: Path, origin: str) -> None:
+    """Two corpora side by side, each its source's records exactly, its own state, health report and archive."""
     vok, kcna = folder / "vok.jsonl", folder / "kcna-en.jsonl"
     assert comparable(read_jsonl(vok)) == comparable(expected_records(origin).values())  # the 47, unchanged
     assert comparable(read_jsonl(kcna)) == comparable(expected_records(origin, KCNA).values())
@@ -115,23 +121,24 @@ def test_each_source_is_crawled_into_its_own_corpus_and_archive_with_nothing_cro
     assert health["articles"]["new"] == 8 and health["articles"]["dropped"] == {"other_source": 1}
     assert health["pagination"]["source_id"] == "990010"
     assert health_of(vok)["source"] == VOK
-    assert "Finish reason finished: nothing to do. Source: KCNA (EN); road: listing." in log
-    # What reads the corpus offline names its source from it.
-    assert problems(CorpusFiles(kcna).health) == []
-    checked = subprocess.run(
-        [sys.executable, str(CHECK_DAY), str(CorpusFiles(kcna).health)], capture_output=True, text=True
-    )
-    assert checked.stdout == f"OK: {CorpusFiles(kcna).health} says finished (KCNA (EN))\n", checked.stderr
-    assert count(kcna).source_name() == KCNA and count(vok).source_name() == VOK
+
+
+def assert_named_by_what_reads_the_corpus_offline(kcna: Path, database: Path) -> None:
+    """check_day, the report's figures and page, and the export's metadata name KCNA (EN), from its files."""
+    health = CorpusFiles(kcna).health
+    assert problems(health) == []
+    checked = subprocess.run([sys.executable, str(CHECK_DAY), str(health)], capture_output=True, text=True)
+    assert checked.stdout == f"OK: {health} says finished (KCNA (EN))\n", checked.stderr
+    assert count(kcna).source_name() == KCNA
     reported = run_scrapy("report", str(kcna))
     assert reported.returncode == 0, reported.stderr[-3000:]
-    page = (folder / "kcna-en.report.html").read_text(encoding="utf-8")
+    page = kcna.with_name("kcna-en.report.html").read_text(encoding="utf-8")
     assert "<title>KCNA (EN) corpus report</title>" in page and "<h1>KCNA (EN) corpus: 8 articles</h1>" in page
     assert "Voice of Korea" not in page
-    assert json.loads((folder / "kcna-en.report.json").read_text())["sources"] == {KCNA: 8}
-    exported = run_scrapy("export", str(kcna), "--sqlite", str(tmp_path / "kcna.db"))
+    assert json.loads(kcna.with_name("kcna-en.report.json").read_text())["sources"] == {KCNA: 8}
+    exported = run_scrapy("export", str(kcna), "--sqlite", str(database))
     assert exported.returncode == 0, exported.stderr[-3000:]
-    assert json.loads((tmp_path / "kcna.metadata.json").read_text())["title"] == "KCNA (EN) on KCNA Watch"
+    assert json.loads(database.with_name("kcna.metadata.json").read_text())["title"] == "KCNA (EN) on KCNA Watch"
 
 
 SIBLINGS = (".jsonl", ".lock", ".index", ".state.json", ".health.json", ".health.jsonl")
