@@ -173,15 +173,29 @@ def vok_detail(day: str, number: int) -> str:
     return f"http://www.vok.rep.kp/index.php/detail/{day}-{number:04d}"
 
 
-def plain(path: str, title: str, published: str, teaser: str, more: str, **options) -> Sample:
-    """An article with nothing odd about it: its teaser opens its body."""
+def kcna_article(number: str) -> str:
+    return f"http://www.kcna.kp/en/article/q/{number}"
+
+
+def original(source: str, path: str, published: str) -> str:
+    """The "Read original version at source" link of an article: its source's own site, by its number."""
+    number = path.split("/")[1].partition("-")[2]
+    return vok_detail(published, int(number[-4:])) if source == VOK else kcna_article(number)
+
+
+CARRIED_BY = {VOK: "Voice of Korea", KCNA: "KCNA"}
+
+
+def plain(path: str, title: str, published: str, teaser: str, more: str, source: str = VOK, **options) -> Sample:
+    """An article with nothing odd about it: its teaser opens its body, its source's site has the original."""
     return Sample(
         path=path,
         title=title,
         published=published,
         teaser=teaser,
-        body=[f"{teaser} {more}", "This report was carried by Voice of Korea."],
-        source_url=vok_detail(published, int(path.split("/")[1][-4:])),
+        body=[f"{teaser} {more}", f"This report was carried by {CARRIED_BY[source]}."],
+        source=source,
+        source_url=original(source, path, published),
         **options,
     )
 
@@ -472,7 +486,7 @@ ARTICLES: dict[str, Sample] = {
         teaser="KCNA released a commentary.",
         body=["KCNA released a commentary."],
         source=KCNA,
-        source_url="http://www.kcna.kp/en/article/q/990010",
+        source_url=kcna_article("990010"),
         control="none",
     ),
     # QUIRKS: a VoK page linked from the sidebar only: never crawled.
@@ -642,70 +656,64 @@ DEAD = Sample(
 ARTICLES["greenhouse"].more_from = ["latest:3", "dead", "latest:3:", "letter"]
 
 
-def kcna(path: str, title: str, published: str, teaser: str, more: str) -> Sample:
-    """An article of the second source, KCNA (EN): its own meta line, original link, listing and "More From"."""
-    return Sample(
-        path=path,
-        title=title,
-        published=published,
-        teaser=teaser,
-        body=[f"{teaser} {more}", "This report was carried by KCNA."],
-        source=KCNA,
-        source_url=f"http://www.kcna.kp/en/article/q/{path.split('/')[1].partition('-')[2]}",
-    )
-
-
 # The second source's articles (with "other", the KCNA page in Voice of Korea's list), newest first.
 ARTICLES.update(
     {
-        "kcna1": kcna(
+        "kcna1": plain(
             "newstream/1772900000-990031/supreme-peoples-assembly-to-convene",
             "Supreme People's Assembly to convene",
             "2026-03-07",
             "The Standing Committee of the Supreme People's Assembly decided to convene its session.",
             "Deputies will discuss the state budget.",
+            source=KCNA,
         ),
-        "kcna2": kcna(
+        "kcna2": plain(
             "newstream/1772800000-990030/spring-ploughing-starts-on-cooperative-farms",
             "Spring ploughing starts on cooperative farms",
             "2026-03-06",
             "Farmers of cooperative farms across the country started spring ploughing.",
             "Tractors were sent to the fields of the western plains.",
+            source=KCNA,
         ),
-        "kcna3": kcna(
+        "kcna3": plain(
             "newstream/1772650000-990029/new-apartment-houses-completed-in-hamhung",
             "New apartment houses completed in Hamhung",
             "2026-03-05",
             "New apartment houses for workers were completed in Hamhung City.",
             "Families moved into them with the new month.",
+            source=KCNA,
         ),
-        "kcna4": kcna(
+        "kcna4": plain(
             "newstream/1772500000-990028/symposium-on-energy-held",
             "Symposium on energy held",
             "2026-03-03",
             "A national symposium on renewable energy was held at Kim Il Sung University.",
             "Papers on solar and wind power were presented.",
+            source=KCNA,
         ),
-        "kcna5": kcna(
+        "kcna5": plain(
             "newstream/1772400000-990027/delegation-leaves-for-laos",
             "Delegation leaves for Laos",
             "2026-03-01",
             "A delegation of the Ministry of Culture left Pyongyang for a visit to Laos.",
             "It was seen off at the airport by officials.",
+            source=KCNA,
         ),
-        "kcna6": kcna(
+        "kcna6": plain(
             "newstream/1772200000-990026/hydropower-station-completed",
             "Hydropower station completed",
             "2026-02-27",
             "A medium-sized hydropower station was completed in Jagang Province.",
             "It will supply electricity to local factories.",
+            source=KCNA,
         ),
-        "kcna7": kcna(
+        "kcna7": plain(
             "newstream/1772100000-990025/book-exhibition-held",
             "Book exhibition held",
             "2026-02-26",
             "An exhibition of new books opened at the Grand People's Study House.",
             "More than a thousand titles are on show.",
+            source=KCNA,
         ),
     }
 )

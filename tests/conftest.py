@@ -189,6 +189,16 @@ class ServedSite:
 
 
 @pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project: its ``vok_crawler`` shadows the installed one (cwd comes first)."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "scrapy.cfg", copy)
+    shutil.copytree(ROOT / "vok_crawler", copy / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.fixture
 def sample_server() -> Iterator[ServedSite]:
     """The samples, with one article answering 503 once."""
     resource = SampleSite(SAMPLE_SITE, flaky={FLAKY_PATH})

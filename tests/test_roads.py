@@ -1,4 +1,4 @@
-"""Roads as objects: chosen by name or by their own arguments, contradictions refused, and a road of one's own.
+"""Roads as objects: chosen by name or by their own arguments (contradictions: tests/test_cli.py), and a road of one's own.
 
 A road of the tests' own (``tests/index_road.py``, named by one line of
 ``VOK_ROADS``) reads lists of articles from a loopback host that is not the
@@ -22,7 +22,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
-from tests.conftest import comparable, crawl, expected_records, read_jsonl, run_scrapy, serve
+from tests.conftest import comparable, crawl, expected_records, read_jsonl, serve
 from tests.test_spider import ORIGIN, spider
 from vok_crawler.crawl.roads import choose_road, road_classes
 from vok_crawler.crawl.roads.listing import ListingRoad
@@ -70,48 +70,6 @@ def test_a_road_of_ones_own_is_one_line_and_one_can_be_taken_away():
     assert type(choose_road(project(**INDEX_ROAD), {"index": "http://127.0.0.1:9/a"})).__name__ == "IndexRoad"
     with pytest.raises(BadConfiguration, match="setting VOK_ROADS: other must name a Road whose name is 'other'"):
         road_classes(project(other="tests.index_road.IndexRoad"))
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["-a", "road=walk"], "road must be one of listing, search, replay, not 'walk'"),
-        (
-            ["-a", "road=listing", "-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17"],
-            (
-                "published_from and published_to are the search road's, not the listing road's: give -a road=search, "
-                "or leave them out"
-            ),
-        ),
-        (
-            ["-a", "road=search", "-a", "replay=archive"],
-            "replay is the replay road's, not the search road's: give -a road=replay, or leave it out",
-        ),
-        (
-            ["-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17", "-a", "replay=archive"],
-            (
-                "arguments of 2 roads were given, published_from and published_to (search), replay (replay): "
-                "give one road's"
-            ),
-        ),
-        (["-a", "road=search"], "the search road reads a period: give published_from and published_to, YYYY-MM-DD"),
-        (["-a", "road=replay"], "replay must name an archive directory, and None is none"),
-    ],
-    ids=[
-        "unknown",
-        "listing-with-a-period",
-        "search-with-replay",
-        "two-roads",
-        "search-without-a-period",
-        "replay-without-a-folder",
-    ],
-)
-def test_a_road_named_wrong_or_beside_another_roads_arguments_is_one_line_and_exit_2(tmp_path, args, message):
-    start, corpus = "start_url=http://127.0.0.1:9/article/163/", f"VOK_CORPUS={tmp_path}/vok.jsonl"
-    result = run_scrapy("crawl", "vok", "-a", start, "-s", corpus, *args, timeout=60)
-    assert result.returncode == 2, result.stderr[-3000:]
-    assert result.stderr.splitlines()[-1] == f"Error: {message}"
-    assert "Traceback" not in result.stderr and not (tmp_path / "vok.jsonl").exists()
 
 
 def test_a_request_for_a_roads_own_page_goes_into_a_jobdir_queue_and_comes_back_to_the_road():

@@ -12,12 +12,10 @@ A subclass of the spider with another name is a crawl like ``vok``'s.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import pytest_twisted
 
 from tests.conftest import (
@@ -64,18 +62,6 @@ def test_a_sources_files_are_named_after_it_voice_of_koreas_keeping_their_names(
     files = CorpusFiles(tmp_path / "any.jsonl")
     assert files.archive_of(VOK) == tmp_path / "archive"  # the archive as it always was, whatever the corpus
     assert files.archive_of(KCNA) == tmp_path / "kcna-en.archive"
-
-
-@pytest.mark.parametrize("source", ["", "(!)"])
-def test_a_source_of_no_name_is_one_line_and_exit_2(tmp_path, source):
-    result = run_scrapy(
-        *crawl_args("http://127.0.0.1:9/article/6/", tmp_path / "%(source)s.jsonl", "-a", f"source={source}"),
-        timeout=60,
-    )
-    assert result.returncode == 2, result.stderr[-3000:]
-    assert result.stderr.splitlines()[-1] == (
-        f"Error: source must name a source, as its articles' meta line does, not {source!r}"
-    )
 
 
 def health_of(corpus: Path) -> dict:
@@ -171,19 +157,10 @@ def test_check_day_names_the_source_and_reads_scrapyds_log_for_the_reports_own_s
     ]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project with a spider of its own: the vok spider under another name, for KCNA (EN)."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(ROOT / "scrapy.cfg", copy)
-    shutil.copytree(ROOT / "vok_crawler", copy / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
-    (copy / "vok_crawler" / "crawl" / "spiders" / "kcna.py").write_text(SUBCLASS)
-    return copy
-
-
 @pytest_twisted.inlineCallbacks
 def test_a_subclass_of_the_spider_under_another_name_keeps_its_own_corpus_and_exit_codes(sample_server, project):
+    """In a copy of the project with a spider module of its own: the vok spider under another name, for KCNA."""
+    (project / "vok_crawler" / "crawl" / "spiders" / "kcna.py").write_text(SUBCLASS)
     origin = sample_server.origin
     fast = [
         "-s",
