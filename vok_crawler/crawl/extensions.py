@@ -27,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from vok_crawler import stats
+from vok_crawler.crawl.config import has_session
 from vok_crawler.crawl.health import HealthFigures, Thresholds, layout_problems, verdict
 from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.pipelines import InvalidRecord
@@ -41,6 +42,7 @@ class HealthReport(ReadsMemory):
         self.crawler = crawler
         self.figures = HealthFigures(crawler.stats)
         self.thresholds = Thresholds.from_settings(crawler.settings)
+        self.session = has_session(crawler.settings)  # a run of gates is then the session's failure to open them
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
@@ -62,7 +64,7 @@ class HealthReport(ReadsMemory):
         self.figures.count(item)
 
     def spider_idle(self, spider: Spider) -> None:
-        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.walk)
+        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.walk, self.session)
         if found is not None:
             logger.error(found.message)
             raise CloseSpider(found.reason)

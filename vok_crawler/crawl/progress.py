@@ -27,7 +27,7 @@ from twisted.internet.task import LoopingCall
 
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
-from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.config import has_session, seconds_setting
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.scope import require_vok_crawl, site_aliases
@@ -151,5 +151,5 @@ class Progress(ReadsMemory):
             elsewhere.sentence(),
             duration(time.monotonic() - self.started),
             reason,
-            advice(reason),
+            advice(reason, has_session(self.crawler.settings)),
         )
