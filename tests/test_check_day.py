@@ -8,8 +8,10 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from tests.conftest import ROOT
-from vok_crawler.tools.check_day import main, problems, warnings
+from vok_crawler.tools.check_day import hours, main, problems, warnings
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 
@@ -93,3 +95,42 @@ def test_vok_crawler_check_day_py_runs_as_crontabs_name_it_from_a_plain_clone(tm
     )
     assert failed.returncode == 1
     assert failed.stderr == "FAILED: the last run (job j2) ended 'walk_incomplete'\n"
+
+
+@pytest.mark.parametrize(("typed", "number"), [("0", 0.0), ("26", 26.0), (".5", 0.5), ("2.", 2.0), (" 1.25 ", 1.25)])
+def test_max_age_hours_are_ascii_digits_with_one_point(typed, number):
+    """``0`` is taken (every report is then too old: a failed day, exit 1, not a bad argument)."""
+    assert hours(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["٠", "²", "2٦", "inf", "nan", "1e3", "1_0", "-1", "1.2.3", ""])
+def test_any_other_max_age_is_one_error_line_and_exit_2(tmp_path, capsys, typed):
+    """The first digit of another script (Arabic-Indic zero), ``²``, and what ``float`` reads but no one types."""
+    health = report(tmp_path / "vok.health.json", finished_at=datetime.now(timezone.utc).isoformat())
+    with pytest.raises(SystemExit) as exited:
+        main([str(health), "--max-age-hours", typed])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and out == ""
+    assert (
+        err
+        == f"Error: argument --max-age-hours: must be a number of hours (the digits 0 to 9, one '.'), not {typed!r}\n"
+    )
+
+
+def test_max_age_zero_makes_any_report_too_old(tmp_path, capsys):
+    health = report(tmp_path / "vok.health.json", finished_at=datetime.now(timezone.utc).isoformat())
+    assert main([str(health), "--max-age-hours", "0"]) == 1
+    assert "FAILED: the last health report is from " in capsys.readouterr().err
+
+
+def test_a_bad_max_age_is_one_error_line_from_the_plain_script_too(tmp_path):
+    """As crontabs run it, with nothing but Python: the same one line, exit 2."""
+    python = [sys.executable, "-S", str(ROOT / "vok_crawler" / "check_day.py")]
+    refused = subprocess.run(
+        [*python, str(tmp_path / "vok.health.json"), "--max-age-hours", "١٢"], capture_output=True, text=True
+    )
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert (
+        refused.stderr
+        == "Error: argument --max-age-hours: must be a number of hours (the digits 0 to 9, one '.'), not '١٢'\n"
+    )

@@ -219,3 +219,15 @@ def test_scrapy_samples_on_a_busy_port_says_so_in_one_line(tmp_path):
     assert result.stderr.splitlines()[-1].startswith(f"Error: cannot serve the samples on 127.0.0.1:{port} (")
     assert result.stderr.splitlines()[-1].endswith("; try another --port")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["٠", "²", "8١63", "65536", "-1", "80.0", "0x50", ""])
+def test_scrapy_samples_takes_a_port_of_ascii_digits_only_else_one_error_line(tmp_path, port):
+    """``--port 0`` (any free port) is taken, as above; the first digit of another script (Arabic-Indic zero),
+    ``²``, and the first number past the last port are one ``Error:`` line, exit 2, before anything is served."""
+    shutil.copy(ROOT / "scrapy.cfg", tmp_path)
+    result = samples(tmp_path, "--port", port)
+    assert result.returncode == 2, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "Error" in line or "error" in line]
+    assert errors == [f"Error: --port must be a port from 0 to 65535 (0: any free one), not {port!r}"]
+    assert "Traceback" not in result.stderr and not (tmp_path / "data").exists()

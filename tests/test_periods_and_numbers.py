@@ -41,6 +41,13 @@ def test_anything_else_is_no_whole_number(value):
         whole_number("revisit", value, "a number of days")
 
 
+def test_a_whole_number_has_its_maximum_exactly():
+    assert whole_number("--port", "65535", "a port", maximum=65535) == 65535
+    assert whole_number("--port", "0", "a port", maximum=65535) == 0
+    with pytest.raises(BadConfiguration, match=re.escape("--port must be a port, not '65536'")):
+        whole_number("--port", "65536", "a port", maximum=65535)
+
+
 def test_a_whole_number_setting_has_its_minimum_exactly():
     assert whole_number_setting(Settings({"VOK_BLOCKED_AFTER": "1"}), "VOK_BLOCKED_AFTER") == 1
     with pytest.raises(BadConfiguration, match="setting VOK_BLOCKED_AFTER must be a whole number of 1 or more"):

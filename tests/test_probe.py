@@ -274,15 +274,45 @@ def test_a_cookies_file_that_does_not_fit_stops_the_probe_in_one_line(sample_ser
     assert "Traceback" not in missing + stranger and not [secret for secret in SECRETS if secret in missing + stranger]
 
 
+# The crawl's rule for links off the site: an article's path on a host none of the site's names is another host,
+# whatever the host is called; a host called like the site with no article link is not.
+ELSEWHERE = "elsewhere.invalid"  # reserved names (RFC 2606): links on the page, never asked for
+LOOKALIKE = "kcnawatch.invalid"
+OFF_SITE_LINKS = (
+    f'<a href="https://{ELSEWHERE}/newstream/1770675200-381500818/party/">a</a>'
+    f'<a href="https://{ELSEWHERE}/newstream/1770675200-381500818/party/">b</a>'
+    f'<a href="https://{LOOKALIKE}/about/">c</a></body>'
+).encode()
+
+
 @pytest_twisted.inlineCallbacks
-def test_teasers_without_text_and_the_sites_other_names_are_named():
+def test_teasers_without_text_and_article_links_on_another_host_are_named_as_the_crawl_names_them():
     hidden = re.compile(rb'<div class="hover-excerpt">.*?</div>|<p class="(?:excerpt|col-[^"]*)">.*?</p>', re.DOTALL)
-    with serve(FaultySite(SAMPLE_SITE, rewrite=[(LISTING, hidden, b"")])) as origin:
+    rewrite = [(LISTING, hidden, b""), (LISTING, b"</body>", OFF_SITE_LINKS)]
+    with serve(FaultySite(SAMPLE_SITE, rewrite=rewrite)) as origin:
         out, err, code = yield probe(origin + LISTING)  # no VOK_HOST_ALIASES for localhost:P
     assert code == 0, out + err[-3000:]
     assert f"teaser text NOT found in 12: {origin}{FIRST_ARTICLE}, " in out
-    assert re.search(rf"^ +{re.escape(second_name(origin))} \(other, \d+ links?\)$", out, re.MULTILINE)
-    assert out.rstrip().endswith("; 12 teasers without text")
+    # Named as the crawl's summary names them: the names in use, then each host in the order met (listing, slice).
+    setting = f"VOK_HOST_ALIASES=kcnawatch.org,kcnawatch.xyz,{ELSEWHERE},{second_name(origin)}"
+    takes = f"; -s {setting} takes them"
+    # The samples' links to their second name (kcnawatch.xyz, served as localhost:P): article links on a host that
+    # is none of the site's names, with no "kcnawatch" in it.
+    hosts = re.findall(r"^(?:hosts)? +(\S+) \((another host|other), (\d+) links?(.*)\)$", out, re.MULTILINE)
+    assert (second_name(origin), "another host", ": 1 article link a crawl does not follow" + takes) in [
+        (host, kind, rest) for host, kind, _, rest in hosts
+    ], out
+    # Two links to one article URL: one article link, as the crawl counts it; a host called like the site with no
+    # article link is no other name of it.
+    assert (ELSEWHERE, "another host", "2", ": 1 article link a crawl does not follow" + takes) in hosts, out
+    assert (LOOKALIKE, "other", "1", "") in hosts, out
+    verdict = out.strip().splitlines()[-1]
+    assert verdict == (
+        "verdict: OK: the crawler understands these pages; 12 teasers without text; not followed by a crawl: "
+        f"1 article link on {ELSEWHERE}, 1 article link on {second_name(origin)}, not among the site's host names "
+        f"(VOK_HOST_ALIASES); if that is the site under another name, run with -s {setting}"
+    ), verdict
+    assert LOOKALIKE not in verdict
 
 
 def test_the_table_says_no_secret_a_page_repeated():

@@ -85,6 +85,9 @@ def test_the_estimate_extrapolates_the_pages_per_slice_to_the_slices_left():
 def test_times_and_advice_read_as_a_person_says_them():
     assert [duration(s) for s in (8.4, 133, 4800)] == ["8 s", "2 min 13 s", "1 h 20 min"]
     assert "VOK_COOKIES_FILE" in advice(ALL_GATED) and "wait" in advice(BLOCKED)
+    # Given a session, only a run of gates is told otherwise: the session did not open them.
+    assert "expired" in advice(ALL_GATED, session=True) and "give a subscriber's" not in advice(ALL_GATED, session=True)
+    assert advice(BLOCKED, session=True) == advice(BLOCKED)
     assert advice("closespider_itemcount") == CLOSESPIDER and advice("something_new") == UNKNOWN
 
 

@@ -13,12 +13,15 @@ from tests.challenge_site import GuardedSite
 from tests.conftest import (
     CHROMIUM,
     COOKIES,
+    QUICK,
     SAMPLE_SITE,
     comparable,
     crawl,
+    crawl_args,
     expected_records,
     needs_browser,
     read_jsonl,
+    scrapy_output,
     serve,
     vok_settings,
 )
@@ -26,7 +29,7 @@ from tests.test_browser import logged_in_profile
 from tests.test_faults import LISTING, scrapy_crawl, state_of
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
-from vok_crawler.finish_reasons import SESSION_EXPIRED
+from vok_crawler.finish_reasons import ALL_GATED, SESSION_EXPIRED
 from vok_crawler.tools.sample_site import SUBSCRIBER_SECRET, SampleSite
 
 SAMPLE_GATES = sorted(SampleSite(SAMPLE_SITE).gates)  # the samples' three gated articles, among 44 free ones
@@ -94,6 +97,42 @@ def test_an_expired_session_is_told_by_the_gates_it_meets_with_free_articles_bet
         crawler = yield crawl(corpus, f"{origin}{LISTING}", **SUBSCRIBER)
     assert crawler.stats.get_value("finish_reason") == "finished"
     assert_completed_exactly_once(corpus, origin)
+
+
+@pytest.mark.parametrize(
+    ("session", "limit", "reason"),
+    [(False, "1", ALL_GATED), (True, "2", ALL_GATED), (True, "1", SESSION_EXPIRED)],
+    ids=["no-session", "a-session-below-the-limit", "a-session-at-the-limit"],
+)
+@pytest_twisted.inlineCallbacks
+def test_a_run_whose_every_gate_a_session_did_not_open_says_so_and_not_to_give_cookies(
+    tmp_path, session, limit, reason
+):
+    """One article page met, behind the gate: with no session, what to do is to give one; with a session that
+    did not open it (one gate, below the limit), the session is the matter, in the verdict and the summary alike."""
+    corpus = tmp_path / "vok.jsonl"
+    paywall = next(path for path, gate in SampleSite(SAMPLE_SITE).gates.items() if gate == "paywall")
+    cookies = ("-s", f"VOK_COOKIES_FILE={stale_cookies(tmp_path)}") if session else ()
+    with serve(SampleSite(SAMPLE_SITE)) as origin:
+        settings = {**QUICK, "VOK_SESSION_LOST_AFTER": limit, "VOK_ARCHIVE": ""}
+        _, err, code = yield scrapy_output(*crawl_args(origin + paywall, corpus, *cookies, **settings))
+    log = err.decode()
+    state = state_of(corpus)
+    assert code == 1 and state["finish_reason"] == reason, log[-3000:]
+    [summary] = [line for line in log.splitlines() if "Summary: " in line]
+    assert summary.endswith(f"Finish reason {reason}: {advice(reason, session)}."), summary
+    if reason == SESSION_EXPIRED:
+        assert state["gated"] == [] and state["pending"] == [origin + paywall]
+        return
+    [told] = [line for line in log.splitlines() if " ERROR: " in line]
+    assert told.endswith(f"Every article page (1) was behind the NK Pro gate: {advice(ALL_GATED, session)}"), told
+    assert state["gated"] == [origin + paywall] and state["pending"] == []  # asked for again by a run with a session
+    if session:
+        assert "give a subscriber's cookies" not in log
+        assert "did not open the gate: it has expired, or is not a subscriber's" in told
+        assert "export fresh cookies" in told and "scrapy login" in told
+    else:
+        assert "give a subscriber's cookies" in told and "expired" not in told
 
 
 @pytest_twisted.inlineCallbacks

@@ -24,6 +24,7 @@ from twisted.internet.error import CannotListenError
 from twisted.web.server import Site
 
 from vok_crawler.commands.crawl import Command as CrawlCommand
+from vok_crawler.crawl.config import whole_number
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.tools.sample_site import ALIAS_HOST, SampleSite
 
@@ -37,6 +38,7 @@ SAMPLE_RUN_SETTINGS = {
 # Beside the site's folder: the samples' subscriber cookie, which opens their NK Pro gates
 # (-s VOK_COOKIES_FILE= shows the gates instead).
 SAMPLE_COOKIES = "cookies.txt"
+MAX_PORT = 65535
 
 
 class Command(CrawlCommand):
@@ -51,7 +53,9 @@ class Command(CrawlCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--site", default="samples/site", help="folder of the sample site (default: %(default)s)")
-        parser.add_argument("--port", type=int, default=8163, help="port on 127.0.0.1 (default: %(default)s)")
+        parser.add_argument(
+            "--port", default="8163", help="port on 127.0.0.1, 0 for any free one (default: %(default)s)"
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -73,12 +77,13 @@ class Command(CrawlCommand):
             raise UsageError(f"no sample site at {root} (run from the project root)")
         from twisted.internet import reactor  # the crawler process has installed it by now
 
+        asked = whole_number("--port", opts.port, f"a port from 0 to {MAX_PORT} (0: any free one)", maximum=MAX_PORT)
         site = Site(SampleSite(root))
         try:
-            port = reactor.listenTCP(opts.port, site, interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
+            port = reactor.listenTCP(asked, site, interface="127.0.0.1")  # type: ignore[arg-type]  # Site is unannotated
         except CannotListenError as error:
             raise BadConfiguration(
-                f"cannot serve the samples on 127.0.0.1:{opts.port} ({error.socketError}); try another --port"
+                f"cannot serve the samples on 127.0.0.1:{asked} ({error.socketError}); try another --port"
             ) from None
         served = cast(IPv4Address, port.getHost()).port
         opts.spargs.setdefault("start_url", f"http://127.0.0.1:{served}/article/163/")

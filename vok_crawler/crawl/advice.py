@@ -1,5 +1,9 @@
 """What to do after each finish reason: one table for the closing summary, the health verdicts and the log
-lines of the components that stop a crawl (the README's table of exit codes, in short)."""
+lines of the components that stop a crawl (the README's table of exit codes, in short).
+
+A run given a session (cookies or a browser profile) that ends ``gated`` did give a subscriber's cookies:
+telling it to give them would be wrong. Its advice is :data:`WITH_SESSION`'s: the session did not open the gate.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from vok_crawler.finish_reasons import (
 )
 
 AGAIN = "run the same command again: it walks the whole listing and fetches only what is missing"
+FRESH_LOGIN = "export fresh cookies (-s VOK_COOKIES_FILE=cookies.txt) or log in again (scrapy login DIR) and run again"
 ADVICE = {
     "finished": "nothing to do",
     "shutdown": f"stopped by a signal; {AGAIN}",
@@ -41,20 +46,30 @@ ADVICE = {
         "what was not read stays pending"
     ),
     SESSION_EXPIRED: (
-        "the login ran out, or does not open the gate: export fresh cookies (-s VOK_COOKIES_FILE=cookies.txt) "
-        "or log in again (scrapy login DIR) and run again; the articles met behind the gate in this run are pending"
+        f"the login ran out, or does not open the gate: {FRESH_LOGIN}; the articles met behind the gate in this run "
+        "are pending"
     ),
     SEARCH_IGNORES_DATES: "the site's search ignores the dates asked; read the period by the listing's walk instead",
     BROWSER_LOST: (
         f"the browser went away twice in a row (killed, crashed, out of memory?); check the machine, then {AGAIN}"
     ),
 }
+# Where a run given a session (cookies or a browser profile) needs other words than ADVICE's.
+WITH_SESSION = {
+    ALL_GATED: (
+        "the session given (cookies or a browser profile) did not open the gate: it has expired, or is not a "
+        f"subscriber's; {FRESH_LOGIN}; the gated articles are asked for again by the next run with a session"
+    ),
+}
 CLOSESPIDER = f"a CLOSESPIDER_* limit stopped it; {AGAIN}"
 UNKNOWN = f"see the errors above; {AGAIN}"
 
 
-def advice(reason: str) -> str:
-    """What to do after a run that ended with the finish reason ``reason``."""
+def advice(reason: str, session: bool = False) -> str:
+    """What to do after a run that ended with the finish reason ``reason``; ``session``: the run was given one
+    (:func:`~vok_crawler.crawl.config.has_session`)."""
     if reason.startswith("closespider_"):
         return CLOSESPIDER
+    if session and reason in WITH_SESSION:
+        return WITH_SESSION[reason]
     return ADVICE.get(reason, UNKNOWN)

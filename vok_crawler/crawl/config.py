@@ -29,8 +29,9 @@ def switch(name: str, value: Any) -> bool:
         raise BadConfiguration(f"{name} must be one of {'/'.join(SWITCH_VALUES)}, not {value!r}") from None
 
 
-def whole_number(name: str, value: Any, what: str, minimum: int = 0) -> int:
-    """A whole number the user typed (``-a``, ``-s``): the ASCII digits 0 to 9 and nothing else, ``minimum`` or more.
+def whole_number(name: str, value: Any, what: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number the user typed (``-a``, ``-s``, a command's option): the ASCII digits 0 to 9 and nothing
+    else, from ``minimum`` to ``maximum`` (no end when ``None``).
 
     ``str.isdigit`` says yes to ``²`` and to Arabic-Indic digits, which
     ``int`` then refuses (a traceback) or reads as a number (``١٢`` is 12):
@@ -38,9 +39,10 @@ def whole_number(name: str, value: Any, what: str, minimum: int = 0) -> int:
     in the error (``a number of days``).
     """
     text = str(value).strip()
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < minimum:
+    number = int(text) if not isinstance(value, bool) and text.isascii() and text.isdigit() else None
+    if number is None or number < minimum or (maximum is not None and number > maximum):
         raise BadConfiguration(f"{name} must be {what}, not {value!r}")
-    return int(text)
+    return number
 
 
 def whole_number_setting(settings: BaseSettings, name: str, minimum: int = 1) -> int:

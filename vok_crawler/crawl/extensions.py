@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 
 from vok_crawler import stats
+from vok_crawler.crawl.config import has_session
 from vok_crawler.crawl.health import HealthFigures, Thresholds, layout_problems, verdict
 from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.pipelines import InvalidRecord
@@ -42,6 +43,7 @@ class HealthReport(ReadsMemory, ReadsContext):
         self.roads = road_classes(crawler.settings)  # every road has its section in the report
         self.figures = HealthFigures(crawler.stats)
         self.thresholds = Thresholds.from_settings(crawler.settings)
+        self.session = has_session(crawler.settings)  # a run of gates is then the session's failure to open them
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
@@ -63,7 +65,7 @@ class HealthReport(ReadsMemory, ReadsContext):
         self.figures.count(item)
 
     def spider_idle(self, spider: Spider) -> None:
-        found = verdict(self.figures, self.thresholds, self.context, self.memory.walk)
+        found = verdict(self.figures, self.thresholds, self.context, self.memory.walk, self.session)
         if found is not None:
             logger.error(found.message)
             raise CloseSpider(found.reason)

@@ -53,15 +53,17 @@ class LinksElsewhere:
         """The health report's ``unknown_hosts``."""
         return {"article_links": self.by_host, "setting": self.setting}
 
-    def sentence(self) -> str:
-        """The summary's words for them (empty when there were none)."""
-        if not self.by_host:
-            return ""
+    def told(self) -> str:
+        """The links by host and the setting that takes them, in the words of the summary and the probe's verdict."""
         links = ", ".join(f"{counted(n, 'article link')} on {host}" for host, n in self.by_host.items())
         return (
-            f"Not followed: {links}, not among the site's host names (VOK_HOST_ALIASES); "
-            f"if that is the site under another name, run with -s {self.setting} (the next run asks for them). "
+            f"{links}, not among the site's host names (VOK_HOST_ALIASES); "
+            f"if that is the site under another name, run with -s {self.setting}"
         )
+
+    def sentence(self) -> str:
+        """The summary's words for them (empty when there were none)."""
+        return f"Not followed: {self.told()} (the next run asks for them). " if self.by_host else ""
 
 
 @dataclass(frozen=True)

@@ -208,8 +208,13 @@ def all_gated(counters: StatsCollector) -> bool:
     return bool(counters.get_value(stats.GATED, 0)) and not counters.get_value(stats.PAGES_ARTICLE, 0)
 
 
-def verdict(figures: HealthFigures, thresholds: Thresholds, context: CrawlContext, walk: SliceWalk) -> Verdict | None:
-    """The first thing wrong with the run so far, in the order a user must fix them; ``None`` if nothing is."""
+def verdict(
+    figures: HealthFigures, thresholds: Thresholds, context: CrawlContext, walk: SliceWalk, session: bool
+) -> Verdict | None:
+    """The first thing wrong with the run so far, in the order a user must fix them; ``None`` if nothing is.
+
+    ``session``: the run was given a subscriber's session, so a run of gates says that it did not open them.
+    """
     if nothing_fetched(figures.stats):
         return Verdict(NOTHING_FETCHED, f"No page of {context.start_url} could be fetched")
     problems = layout_problems(figures, thresholds, context.road)
@@ -222,7 +227,9 @@ def verdict(figures: HealthFigures, thresholds: Thresholds, context: CrawlContex
         return on_the_road
     if all_gated(figures.stats):
         gated = figures.stats.get_value(stats.GATED)
-        return Verdict(ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {advice(ALL_GATED)}")
+        return Verdict(
+            ALL_GATED, f"Every article page ({gated}) was behind the NK Pro gate: {advice(ALL_GATED, session)}"
+        )
     if walk.not_paging:
         return Verdict(PAGINATION_REPEATS, f"The site does not page: {NOT_PAGING}")
     if walk.unfinished:

@@ -28,7 +28,7 @@ from twisted.internet.task import LoopingCall
 
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
-from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.config import has_session, seconds_setting
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.scope import ReadsContext, require_corpus_crawl
@@ -153,7 +153,7 @@ class Progress(ReadsMemory, ReadsContext):
             elsewhere.sentence(),
             duration(time.monotonic() - self.started),
             reason,
-            advice(reason),
+            advice(reason, has_session(self.crawler.settings)),
             self.context.source,
             self.context.road.name,
         )

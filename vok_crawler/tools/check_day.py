@@ -24,7 +24,8 @@ article that answered 503 to the end) is a ``WARNING: ...`` line naming
 their count, and exit 0: the next run asks for them first; so is one that
 met article links on a host name that is not among the site's
 (``unknown_hosts``), with the setting that takes them, and a search day
-whose page was full (``search.full_days``: it may hold more). The file
+whose page was full (``search.full_days``: it may hold more). A bad
+argument (``--max-age-hours ²``) is one ``Error:`` line and exit 2. The file
 needs nothing but Python, so it runs where the crawler is not installed
 (Scrapyd's environment must not hold it).
 """
@@ -37,9 +38,11 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 SPIDER = "vok"  # the spider of a health report that names none (one written before reports named it)
+# A number of hours as a user types it: the ASCII digits 0 to 9 and at most one decimal point.
+_HOURS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def problems(
@@ -128,11 +131,32 @@ def _scrapyd_problems(log: str, health_job: str | None, spider: str) -> list[str
     return found
 
 
+def hours(text: str) -> float:
+    """``--max-age-hours``: the ASCII digits 0 to 9 and one ``.`` at most, nothing else.
+
+    ``float`` alone also reads Arabic-Indic digits (``١٢`` is 12), ``inf``
+    (a traceback further on), ``nan``, ``1e3`` and ``1_0``: none is a number
+    a user means here. This file runs where the crawler is not installed, so
+    it cannot import the crawl's reader of numbers
+    (:mod:`vok_crawler.crawl.config`); it keeps the same rule, for its one number.
+    """
+    if not _HOURS.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"must be a number of hours (the digits 0 to 9, one '.'), not {text!r}")
+    return float(text)
+
+
+class Arguments(argparse.ArgumentParser):
+    """argparse, telling a bad argument as the project's commands do: one ``Error:`` line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"Error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = Arguments(description=__doc__.split("\n\n")[0])
     parser.add_argument("health", type=Path, help="the vok.health.json beside the corpus")
     parser.add_argument("--scrapyd-log", type=Path, help="Scrapyd's own log (scrapyd --logfile ...)")
-    parser.add_argument("--max-age-hours", type=float, default=26.0, help="a report older than this is a missed day")
+    parser.add_argument("--max-age-hours", type=hours, default=26.0, help="a report older than this is a missed day")
     args = parser.parse_args(argv)
     found = problems(args.health, args.scrapyd_log, timedelta(hours=args.max_age_hours))
     for problem in found:

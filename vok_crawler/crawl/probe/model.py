@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site.pages.fields import Finding
 from vok_crawler.site.slices import Control
@@ -51,6 +52,8 @@ class Probe:
     start_url: str
     pages: dict[Kind, PageSeen] = field(default_factory=dict)
     hosts: Counter[tuple[str, HostKind]] = field(default_factory=Counter)  # the host names links named
+    # The article links on a host none of the site's names: the crawl's count of them, with the setting that takes them.
+    elsewhere: LinksElsewhere = field(default_factory=lambda: LinksElsewhere({}, None))
     search_day: str | None = None  # the day the search road was tried for (the article's)
     saved: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -98,12 +101,11 @@ class Probe:
         return notes + ([f"found by fallback: {', '.join(fallbacks)}"] if fallbacks else [])
 
     def _other_notes(self) -> list[str]:
-        """Teasers without text, host names of the site that are no known alias, and a listing of another source
+        """Teasers without text, article links on another host (the crawl's rule), and a listing of another source
         than the crawl's: worth a look, no failure."""
         without = sum(len(seen.without_text) for seen in self.pages.values() if seen.kind != "article")
         notes = [f"{counted(without, 'teaser')} without text"] if without else []
-        unknown = sorted(host for host, kind in self.hosts if kind == "other" and "kcnawatch" in host)
-        notes += [f"links to {', '.join(unknown)}: not in VOK_HOST_ALIASES"] if unknown else []
+        notes += [f"not followed by a crawl: {self.elsewhere.told()}"] if self.elsewhere.by_host else []
         shown = self.source_shown
         return notes + (
             [f"the listing shows {shown}, not {self.source}: -a source={shown!r}"]

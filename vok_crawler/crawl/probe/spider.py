@@ -14,6 +14,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
+from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import utc_now
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
@@ -28,7 +29,7 @@ from vok_crawler.site.pages.queries import CONTROLS
 from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.parsing import page_selector
 from vok_crawler.site.problems import Problem
-from vok_crawler.site.urls import site_host
+from vok_crawler.site.urls import is_on_site, site_host
 from vok_crawler.store.secrets import Scrubber
 
 
@@ -141,7 +142,8 @@ class ProbeSpider(VokSpider):
         yield from self.requests.follow([url], self.parse_search_day)
 
     def _read_site_page(self, seen: PageSeen, page: SitePage) -> None:
-        """Teasers, the control (every href it has), and the host names its links name."""
+        """Teasers, the control (every href it has), the host names its links name, and those links off the site
+        told to the crawl's own rule (:meth:`SiteRequests.elsewhere`: article links on another host, counted)."""
         seen.teasers = page.teasers().value  # its problems are left, as the article's are
         seen.control = page.more_articles().value
         unreported: list[Problem] = []  # no web link among the hrefs: the teasers' problems again
@@ -154,6 +156,12 @@ class ProbeSpider(VokSpider):
             url = page.link(str(href), unreported)
             if url and urlsplit(url).netloc:
                 self.probe.hosts[self._host(urlsplit(str(href)).netloc or urlsplit(url).netloc)] += 1
+                if not is_on_site(url, self.start_url, self.crawl_context.aliases):
+                    self.requests.elsewhere(url)  # the crawl's rule: counted if shaped like an article's
+
+    def closed(self, reason: str) -> None:
+        """The article links on another host, as the crawl counts them (here and in its own reading of teasers)."""
+        self.probe.elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), self.crawl_context.aliases)
 
     def _host(self, netloc: str) -> tuple[str, HostKind]:
         host = site_host(netloc)

@@ -21,6 +21,7 @@ ROUTES = {
     "none": "none found",
 }
 WIDTH = 72
+HOST_KINDS = ("the crawl's", "alias", "another host", "other")  # the order of the hosts' lines
 LABEL = 16  # the width of the label column
 
 
@@ -108,14 +109,28 @@ def _pagination(probe: Probe) -> list[str]:
 
 
 def _hosts(probe: Probe) -> list[str]:
-    """The host names the pages' links named: the crawl's, a known alias (VOK_HOST_ALIASES), or another."""
-    if not probe.hosts:
-        return []
-    ordered = sorted(probe.hosts.items(), key=lambda item: (item[0][1] != "the crawl's", item[0][1], -item[1]))
+    """The host names the pages' links named: the crawl's, a known alias (VOK_HOST_ALIASES), another host
+    (article links on it, which a crawl does not follow: named with the setting that takes them), or other."""
+    rows = sorted(
+        ((_host_kind(probe, host, kind), host, count) for (host, kind), count in probe.hosts.items()),
+        key=lambda row: (HOST_KINDS.index(row[0]), -row[2]),
+    )
     return [
-        _line("hosts" if n == 0 else "", f"{host} ({kind}, {counted(count, 'link')})")
-        for n, ((host, kind), count) in enumerate(ordered)
+        _line("hosts" if n == 0 else "", f"{host} ({kind}, {counted(count, 'link')}{_not_followed(probe, host)})")
+        for n, (kind, host, count) in enumerate(rows)
     ]
+
+
+def _host_kind(probe: Probe, host: str, kind: str) -> str:
+    """``another host`` where the crawl counted article links (a host none of the site's names), else ``kind``."""
+    return "another host" if host in probe.elsewhere.by_host else kind
+
+
+def _not_followed(probe: Probe, host: str) -> str:
+    articles = probe.elsewhere.by_host.get(host)
+    if not articles:
+        return ""
+    return f": {counted(articles, 'article link')} a crawl does not follow; -s {probe.elsewhere.setting} takes them"
 
 
 def _search(probe: Probe) -> list[str]:
