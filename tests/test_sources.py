@@ -81,7 +81,7 @@ def test_each_source_is_crawled_into_its_own_corpus_and_archive_with_nothing_cro
         *crawl_args(f"{origin}/article/6/", template, "-a", f"source={KCNA}", LOG_LEVEL="INFO")
     )
     assert code == 0, err.decode()[-3000:]
-    assert "Finish reason finished: nothing to do. Source: KCNA (EN); road: listing." in err.decode()
+    assert f"Source: KCNA (EN); road: listing; corpus: {folder / 'kcna-en.jsonl'}." in err.decode()
     assert_each_source_in_its_own_files(folder, origin)
     assert_named_by_what_reads_the_corpus_offline(folder / "kcna-en.jsonl", tmp_path / "kcna.db")
 

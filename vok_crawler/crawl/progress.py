@@ -8,11 +8,11 @@ adds the share done and the time left, extrapolated from the pages each
 slice has brought so far. It stands in for Scrapy's LogStats line in the
 vok crawl (the spider turns LogStats off).
 
-At the close, before Scrapy's stats, a few lines: new, gated, pending,
-errors, the corpus's total, the article links not followed because their
-host is not among the site's names (with the setting that takes them), the
-run's time, the finish reason and what to do about it, and the source and
-road of the run.
+At the close, before Scrapy's stats, a few lines: the source, the road and
+the corpus of the run; then new, gated, pending, errors, the corpus's
+total, the article links not followed because their host is not among the
+site's names (with the setting that takes them), the run's time, the
+finish reason and what to do about it.
 """
 
 from __future__ import annotations
@@ -143,9 +143,9 @@ class Progress(ReadsMemory, ReadsContext):
             scraped = self.crawler.stats.get_value("item_scraped_count", 0)
             written = f"{counted(scraped, 'record')} to the feeds; no corpus (VOK_CORPUS empty)"
         elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), self.context.aliases)
+        logger.info("Source: %s; road: %s; corpus: %s.", self.context.source, self.context.road.name, memory.path)
         logger.info(
-            "Summary: %s. Left for the next run: %d pending, %d gated. %s. %sRan %s. Finish reason %s: %s. "
-            "Source: %s; road: %s.",
+            "Summary: %s. Left for the next run: %d pending, %d gated. %s. %sRan %s. Finish reason %s: %s.",
             written,
             end.pending,
             end.gated,
@@ -154,6 +154,4 @@ class Progress(ReadsMemory, ReadsContext):
             duration(time.monotonic() - self.started),
             reason,
             advice(reason, has_session(self.crawler.settings)),
-            self.context.source,
-            self.context.road.name,
         )
