@@ -6,8 +6,10 @@ blocks (``LIST``, newest first: the listing's 12, then the rest, served in
 slices by ``vok_crawler/tools/sample_site.py``), the seed's article ("Normalized
 production and quality improvement promoted"), and articles that exercise
 every rule of the anatomy (the ``QUIRKS`` notes below; ``samples/README.md``
-maps them). The expected records are written from the facts below, never by
-the crawler.
+maps them). A second source, KCNA (EN), has its own listing, slice id and
+list (``KCNA_LIST``), with one article of each source filed in the other's
+list. The expected records are written from the facts below, never by the
+crawler.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sitegen import (
     SITE,
     SOURCE_ID,
     VOK,
+    VOK_LISTING,
     ArticleMarkup,
     Teaser,
     blocks,
@@ -49,6 +52,23 @@ SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # the source's whole order
 SEARCH_INDEX = "search-index.json"  # what the search finds (read by the sample server)
 SEARCH_PAGE_FILE = "search/index.html"  # the search page, filled in by the sample server
 RESULTS_MARK, MORE_MARK = "<!--results-->", "<!--more-->"
+KCNA = "KCNA (EN)"  # the second source
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A source's listing: its URL, its id in slice URLs, and how many teasers it (and a "More From" block) shows."""
+
+    url: str
+    source_id: int
+    page: int
+
+    def control(self, form: str) -> str:
+        """The "More Articles" control of a page of this source, in ``form``, for its first slice."""
+        return more_control(form, start=self.page, to=self.page, source_id=self.source_id)
+
+
+LISTINGS = {VOK: Listing(VOK_LISTING, SOURCE_ID, PAGE), KCNA: Listing(f"{SITE}/article/6/", 990010, 4)}
 
 
 @dataclass
@@ -81,6 +101,10 @@ class Sample:
     @property
     def url(self) -> str:
         return f"{SITE}/{self.path}/"
+
+    @property
+    def listing(self) -> Listing:
+        return LISTINGS[self.source]
 
     @property
     def epoch(self) -> int:
@@ -131,7 +155,8 @@ class Sample:
             content_html=content,
             source=self.source,
             related=related,
-            control=more_control(self.control),
+            control=self.listing.control(self.control),
+            listing=self.listing.url,
         )
 
     def meta_line(self) -> str:
@@ -148,15 +173,29 @@ def vok_detail(day: str, number: int) -> str:
     return f"http://www.vok.rep.kp/index.php/detail/{day}-{number:04d}"
 
 
-def plain(path: str, title: str, published: str, teaser: str, more: str, **options) -> Sample:
-    """An article with nothing odd about it: its teaser opens its body."""
+def kcna_article(number: str) -> str:
+    return f"http://www.kcna.kp/en/article/q/{number}"
+
+
+def original(source: str, path: str, published: str) -> str:
+    """The "Read original version at source" link of an article: its source's own site, by its number."""
+    number = path.split("/")[1].partition("-")[2]
+    return vok_detail(published, int(number[-4:])) if source == VOK else kcna_article(number)
+
+
+CARRIED_BY = {VOK: "Voice of Korea", KCNA: "KCNA"}
+
+
+def plain(path: str, title: str, published: str, teaser: str, more: str, source: str = VOK, **options) -> Sample:
+    """An article with nothing odd about it: its teaser opens its body, its source's site has the original."""
     return Sample(
         path=path,
         title=title,
         published=published,
         teaser=teaser,
-        body=[f"{teaser} {more}", "This report was carried by Voice of Korea."],
-        source_url=vok_detail(published, int(path.split("/")[1][-4:])),
+        body=[f"{teaser} {more}", f"This report was carried by {CARRIED_BY[source]}."],
+        source=source,
+        source_url=original(source, path, published),
         **options,
     )
 
@@ -438,17 +477,17 @@ ARTICLES: dict[str, Sample] = {
         body=["Tree planting began across the country."],
         source_url="http://www.vok.rep.kp/index.php/detail/2026-02-17-0816",
     ),
-    # QUIRKS: another source; mis-filed in the source's list (a slice), skipped, never written.
+    # QUIRKS: another source's (KCNA's); mis-filed in the source's list (a slice), skipped, never written by a
+    # crawl of Voice of Korea; in KCNA's own list too, whose crawl writes it. No "More Articles" control.
     "other": Sample(
         path="newstream/1772300000-990010/kcna-commentary-on-sanctions",
         title="KCNA commentary on sanctions",
         published="2026-02-26",
         teaser="KCNA released a commentary.",
         body=["KCNA released a commentary."],
-        source="KCNA (EN)",
-        source_url="http://www.kcna.kp/en/article/q/990010",
+        source=KCNA,
+        source_url=kcna_article("990010"),
         control="none",
-        more_from=[],
     ),
     # QUIRKS: a VoK page linked from the sidebar only: never crawled.
     "sidebar": Sample(
@@ -615,8 +654,71 @@ DEAD = Sample(
     body=[],
 )
 ARTICLES["greenhouse"].more_from = ["latest:3", "dead", "latest:3:", "letter"]
+
+
+# The second source's articles (with "other", the KCNA page in Voice of Korea's list), newest first.
+ARTICLES.update(
+    {
+        "kcna1": plain(
+            "newstream/1772900000-990031/supreme-peoples-assembly-to-convene",
+            "Supreme People's Assembly to convene",
+            "2026-03-07",
+            "The Standing Committee of the Supreme People's Assembly decided to convene its session.",
+            "Deputies will discuss the state budget.",
+            source=KCNA,
+        ),
+        "kcna2": plain(
+            "newstream/1772800000-990030/spring-ploughing-starts-on-cooperative-farms",
+            "Spring ploughing starts on cooperative farms",
+            "2026-03-06",
+            "Farmers of cooperative farms across the country started spring ploughing.",
+            "Tractors were sent to the fields of the western plains.",
+            source=KCNA,
+        ),
+        "kcna3": plain(
+            "newstream/1772650000-990029/new-apartment-houses-completed-in-hamhung",
+            "New apartment houses completed in Hamhung",
+            "2026-03-05",
+            "New apartment houses for workers were completed in Hamhung City.",
+            "Families moved into them with the new month.",
+            source=KCNA,
+        ),
+        "kcna4": plain(
+            "newstream/1772500000-990028/symposium-on-energy-held",
+            "Symposium on energy held",
+            "2026-03-03",
+            "A national symposium on renewable energy was held at Kim Il Sung University.",
+            "Papers on solar and wind power were presented.",
+            source=KCNA,
+        ),
+        "kcna5": plain(
+            "newstream/1772400000-990027/delegation-leaves-for-laos",
+            "Delegation leaves for Laos",
+            "2026-03-01",
+            "A delegation of the Ministry of Culture left Pyongyang for a visit to Laos.",
+            "It was seen off at the airport by officials.",
+            source=KCNA,
+        ),
+        "kcna6": plain(
+            "newstream/1772200000-990026/hydropower-station-completed",
+            "Hydropower station completed",
+            "2026-02-27",
+            "A medium-sized hydropower station was completed in Jagang Province.",
+            "It will supply electricity to local factories.",
+            source=KCNA,
+        ),
+        "kcna7": plain(
+            "newstream/1772100000-990025/book-exhibition-held",
+            "Book exhibition held",
+            "2026-02-26",
+            "An exhibition of new books opened at the Grand People's Study House.",
+            "More than a thousand titles are on show.",
+            source=KCNA,
+        ),
+    }
+)
 ALL = {**ARTICLES, "dead": DEAD}
-NOT_RECORDS = {"other", "sidebar"}
+NOT_RECORDS = {"sidebar"}
 TRENDING = [(ARTICLES["sidebar"].url, ARTICLES["sidebar"].title)]
 
 # How the older articles' blocks spell their links: one with a fragment, one on the site's second
@@ -666,22 +768,37 @@ LIST: list[tuple[str, dict]] = [
 ]
 
 
-def latest() -> list[str]:
-    """The source's latest 12 articles, as every "More From" block shows them."""
-    keys = list(dict.fromkeys(k for k, _ in LIST[1:] if ALL[k].source == VOK))
-    return keys[:PAGE]
+# The second source's whole list, newest first: its listing's 4, then its slices, with Voice of Korea's
+# "trap" article filed in it (a crawl of KCNA skips it).
+KCNA_LIST: list[tuple[str, dict]] = [
+    *[(f"kcna{n}", {}) for n in range(1, 5)],
+    ("kcna5", {}),
+    ("trap", {}),
+    ("other", {}),
+    ("kcna6", {}),
+    ("kcna7", {}),
+]
+LISTS = {VOK: LIST, KCNA: KCNA_LIST}
+PINNED = {"pinned"}  # first in its list, though older: no "latest" article
+
+
+def latest(source: str = VOK) -> list[str]:
+    """The source's latest articles (12 of Voice of Korea's), as every "More From" block of it shows them."""
+    keys = list(dict.fromkeys(k for k, _ in LISTS[source] if ALL[k].source == source and k not in PINNED))
+    return keys[: LISTINGS[source].page]
 
 
 def more_from(key: str) -> list[str]:
     """The keys of an article's "More From" teasers, in page order, repeats and self included."""
+    source = ARTICLES[key].source
     plan = ARTICLES[key].more_from
     if plan is None:
-        return latest()
+        return latest(source)
     keys = []
     for part in plan:
         if part.startswith("latest"):
             bounds = [int(b) if b else None for b in part.split(":")[1:]]
-            keys += latest()[slice(*bounds)] if bounds else latest()
+            keys += latest(source)[slice(*bounds)] if bounds else latest(source)
         else:
             keys.append(part)
     return keys
@@ -713,8 +830,8 @@ def record(key: str) -> dict:
     }
 
 
-def list_blocks() -> list[Teaser]:
-    return [ALL[key].teaser_block(**options) for key, options in LIST]
+def list_blocks(source: str = VOK) -> list[Teaser]:
+    return [ALL[key].teaser_block(**options) for key, options in LISTS[source]]
 
 
 def search_index() -> list[dict]:
@@ -723,11 +840,11 @@ def search_index() -> list[dict]:
     The source's date is the ``Date:`` line's (``published``); where it does
     not exist, the date the teasers show.
     """
-    keys = list(dict.fromkeys(key for key, _ in LIST))
+    keys = list(dict.fromkeys(key for key, _ in [*LIST, *KCNA_LIST]))
     entries = [
         {
             "date": ALL[key].published or ALL[key].shown_date.isoformat(),
-            "source": str(SOURCE_ID) if ALL[key].source == VOK else "990010",
+            "source": str(ALL[key].listing.source_id),
             "block": ALL[key].teaser_block().render(),
         }
         for key in keys
@@ -744,11 +861,16 @@ def main(site_dir: Path = SITE_DIR) -> None:
     shutil.rmtree(site_dir, ignore_errors=True)
     write(site_dir / "robots.txt", "User-agent: *\nDisallow: /wp-login.php\n")
     listing = list_blocks()
-    listing_control = more_control("self", href=f"{SITE}/article/163/")  # its href is the page itself
+    listing_control = more_control("self", href=VOK_LISTING)  # its href is the page itself
     write(site_dir / "article/163/index.html", listing_page(VOK, listing[:PAGE], listing_control, TRENDING))
     write(site_dir / SEARCH_PAGE_FILE, search_page(RESULTS_MARK, MORE_MARK, TRENDING))
     write(site_dir / SEARCH_INDEX, json.dumps(search_index(), ensure_ascii=False, indent=1) + "\n")
     write(site_dir / SLICE_LIST, blocks(listing))
+    # The second source: its listing (a script-driven control, no link) and its whole list, for its slices.
+    kcna, second = list_blocks(KCNA), LISTINGS[KCNA]
+    page = listing_page(KCNA, kcna[: second.page], second.control("button"), TRENDING, second.url)
+    write(site_dir / second.url.removeprefix(SITE).strip("/") / "index.html", page)
+    write(site_dir / f"wp-admin/admin-ajax/{second.source_id}.html", blocks(kcna))
     write(site_dir / "free-member-form/index.html", member_form_page(TRENDING))
     gates = {f"/{s.path}/": s.gate for s in ARTICLES.values() if s.gate}
     write(site_dir / GATES_FILE, json.dumps(gates, indent=2) + "\n")

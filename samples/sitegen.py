@@ -20,6 +20,7 @@ SITE = "https://kcnawatch.org"
 VOK = "Voice of Korea (EN)"
 SOURCE_ID = 190163  # the source's id in slice URLs; not the 163 of /article/163/
 PAGE = 12  # teasers on the listing and in a "More From" block
+VOK_LISTING = f"{SITE}/article/163/"  # the source's listing
 KST = timezone(timedelta(hours=9))  # the posting date of an article is its URL's epoch in Korea time
 
 
@@ -209,8 +210,11 @@ def page(title: str, head: str, main: str, trending: list[tuple[str, str]]) -> s
 """
 
 
-def listing_page(source: str, teasers: list[Teaser], control: str, trending: list[tuple[str, str]]) -> str:
-    head = f'<link rel="canonical" href="{SITE}/article/163/">\n'
+def listing_page(
+    source: str, teasers: list[Teaser], control: str, trending: list[tuple[str, str]], url: str = VOK_LISTING
+) -> str:
+    """A source's listing at ``url``: its heading names the source, then its first teasers and the control."""
+    head = f'<link rel="canonical" href="{url}">\n'
     main = (
         f'<section class="source-archive">\n  <h1 class="archive-title">{escape(source)}</h1>\n'
         f"{teasers_wrapper(teasers, control)}</section>\n"
@@ -266,6 +270,7 @@ class ArticleMarkup:
     source: str = VOK
     related: list[Teaser] = field(default_factory=list)
     control: str = ""
+    listing: str = VOK_LISTING  # the source's listing, which the header's source name links
 
     def render(self, trending: list[tuple[str, str]]) -> str:
         head = f'<link rel="canonical" href="{self.canonical}">\n' if self.canonical else ""
@@ -273,7 +278,7 @@ class ArticleMarkup:
 <article class="article-single">
   <div class="article-header">
     <p class="articled-date">{self.date_html}</p>
-    <div class="article-source"><span class="agency-label">KCNA</span> <a class="source-name" href="{SITE}/article/163/">{escape(self.source)}</a></div>
+    <div class="article-source"><span class="agency-label">KCNA</span> <a class="source-name" href="{self.listing}">{escape(self.source)}</a></div>
     <h1 class="article-title">{self.title_html}</h1>
     <p class="article-meta">{self.meta_html}</p>
   </div>

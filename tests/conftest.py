@@ -52,13 +52,24 @@ needs_browser = pytest.mark.skipif(BROWSER_MISSING is not None, reason=f"no brow
 FLAKY_PATH = "/newstream/1771539200-381500828/birthday-spread-sent-to-centenarian/"
 
 
-def expected_records(origin: str = SAMPLE_ORIGIN) -> dict[str, dict]:
-    """Every ``expected.json`` of the samples, by URL, as served from ``origin``."""
+VOK = "Voice of Korea (EN)"  # the samples' first source; KCNA (EN) is their second (/article/6/)
+
+
+def expected_records(origin: str = SAMPLE_ORIGIN, source: str = VOK) -> dict[str, dict]:
+    """Every ``expected.json`` of the samples' articles of ``source``, by URL, as served from ``origin``."""
     records = {}
     for path in sorted(SAMPLE_SITE.glob("newstream/*/*/expected.json")):
         record = json.loads(path.read_text(encoding="utf-8").replace(SAMPLE_ORIGIN, origin))
-        records[record["url"]] = record
+        if record["source"] == source:
+            records[record["url"]] = record
     return records
+
+
+def vok_settings(**settings: Any) -> dict[str, Any]:
+    """The project's ``VOK_*`` settings, ``settings`` over them: what ``get_crawler`` needs to make the vok spider
+    (its road and its source come from them), without the project's reactor or components."""
+    project = get_project_settings().copy_to_dict()
+    return {**{name: value for name, value in project.items() if name.startswith("VOK_")}, **settings}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -175,6 +186,16 @@ def free_port() -> int:
 class ServedSite:
     origin: str
     resource: SampleSite
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project: its ``vok_crawler`` shadows the installed one (cwd comes first)."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "scrapy.cfg", copy)
+    shutil.copytree(ROOT / "vok_crawler", copy / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
 
 
 @pytest.fixture

@@ -60,6 +60,36 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
     assert read_jsonl(tmp_path / "data" / "samples.jsonl") == records  # its own feed, beside the user's -o
 
 
+# A road named wrong, or beside another road's arguments (vok_crawler/crawl/roads/__init__.py).
+ROADS = [
+    (["-a", "road=walk"], "road must be one of listing, search, replay, not 'walk'"),
+    (
+        ["-a", "road=listing", "-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17"],
+        (
+            "published_from and published_to are the search road's, not the listing road's: give -a road=search, "
+            "or leave them out"
+        ),
+    ),
+    (
+        ["-a", "road=search", "-a", "replay=archive"],
+        "replay is the replay road's, not the search road's: give -a road=replay, or leave it out",
+    ),
+    (
+        ["-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17", "-a", "replay=archive"],
+        ("arguments of 2 roads were given, published_from and published_to (search), replay (replay): give one road's"),
+    ),
+    (["-a", "road=search"], "the search road reads a period: give published_from and published_to, YYYY-MM-DD"),
+    (["-a", "road=replay"], "replay must name an archive directory, and None is none"),
+]
+ROAD_IDS = ["road_unknown", "road_and_a_period", "road_and_replay", "two_roads", "search_no_period", "replay_no_folder"]
+# A source of no name: its files could not be named after it.
+SOURCES = [
+    (["-a", f"source={source}"], f"source must name a source, as its articles' meta line does, not {source!r}")
+    for source in ("", "(!)")
+]
+SOURCE_IDS = ["source_empty", "source_no_letter"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -69,7 +99,7 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         (["-s", "VOK_RETRY_AFTER_MAX=soon"], "setting VOK_RETRY_AFTER_MAX must be a number of seconds, not 'soon'"),
         (
             ["-s", "VOK_CORPUS=%(host)s/vok.jsonl"],
-            "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s and %(name)s",
+            "setting VOK_CORPUS '%(host)s/vok.jsonl' cannot be filled in ('host'): it may name %(site)s, %(source)s and %(name)s",
         ),
         (["-a", "source_id=vok"], "source_id must be the source's number in slice URLs (id=K), not 'vok'"),
         (["-a", "revisit=soon"], "revisit must be a number of days, not 'soon'"),
@@ -99,6 +129,8 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
                 "export the site's cookies from your browser as a Netscape cookies.txt file"
             ),
         ),
+        *ROADS,
+        *SOURCES,
     ],
     ids=[
         "since",
@@ -113,6 +145,8 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
         "period_not_iso",
         "host_aliases",
         "cookies_file",
+        *ROAD_IDS,
+        *SOURCE_IDS,
     ],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_status_2(tmp_path, args, message):

@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 from twisted.web.resource import Resource
 
-from tests.conftest import COOKIES, scrapy_output, serve
+from tests.conftest import COOKIES, scrapy_output, serve, vok_settings
 from vok_crawler.crawl.browser import browser_cookies
 from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware, load_cookies
 from vok_crawler.crawl.spiders.vok import VokSpider
@@ -24,7 +24,7 @@ ORIGIN = "http://127.0.0.1:8163"
 def middleware(
     cookies_file: Path | str, start_url: str = f"{ORIGIN}/article/163/", **settings: str
 ) -> SubscriberCookiesMiddleware:
-    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(cookies_file), **settings})
+    crawler = get_crawler(VokSpider, settings_dict=vok_settings(VOK_COOKIES_FILE=str(cookies_file), **settings))
     crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
     crawler.stats.open_spider()
     return SubscriberCookiesMiddleware.from_crawler(crawler)
@@ -74,7 +74,7 @@ def test_a_cookie_of_another_site_in_the_file_never_goes_with_a_request_there(ur
 def test_the_cookie_goes_only_to_the_host_it_was_issued_for_not_to_the_sites_other_names():
     sender = middleware(COOKIES, VOK_HOST_ALIASES="localhost:8163")
     alias = Request("http://localhost:8163/newstream/1-1/a/")  # on the site, by its second name
-    assert sender.crawler.spider.host_aliases == ("localhost:8163",)
+    assert sender.crawler.spider.crawl_context.aliases == ("localhost:8163",)
     sender.process_request(alias)
     assert alias.headers.get("Cookie") is None  # the file's cookie is 127.0.0.1's
     own = Request(f"{ORIGIN}/newstream/1-1/a/")
@@ -134,7 +134,7 @@ def test_no_setting_no_middleware():
 
 
 def test_cookies_are_refused_beside_scrapys_cookie_debug_output():
-    crawler = get_crawler(VokSpider, settings_dict={"VOK_COOKIES_FILE": str(COOKIES), "COOKIES_DEBUG": True})
+    crawler = get_crawler(VokSpider, settings_dict=vok_settings(VOK_COOKIES_FILE=str(COOKIES), COOKIES_DEBUG=True))
     crawler.spider = VokSpider.from_crawler(crawler, start_url=f"{ORIGIN}/article/163/")
     with pytest.raises(BadConfiguration, match="COOKIES_DEBUG would log"):
         SubscriberCookiesMiddleware.from_crawler(crawler)

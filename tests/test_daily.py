@@ -129,7 +129,7 @@ def test_since_bounds_the_crawl_by_posted_date_in_korea_time(sample_server, tmp_
     # Nothing posted before `since` is asked for: neither the pinned article nor a deep slice.
     older = {url.removeprefix(sample_server.origin) for url in expected if url not in wanted}
     assert not older & set(sample_server.resource.hits)
-    end = len(sample_server.resource.blocks)  # the empty slice past the end of the source's list
+    end = len(sample_server.resource.lists[SOURCE_ID])  # the empty slice past the end of the source's list
     assert not [uri for uri in sample_server.resource.hits if f"from={end}&" in uri]
     # A bounded run never says the walk is complete: the next run without `since` walks it all.
     assert crawler.stats.get_value("finish_reason") == "finished"

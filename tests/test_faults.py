@@ -28,7 +28,7 @@ from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
 from vok_crawler.finish_reasons import ALL_GATED, BLOCKED, WALK_INCOMPLETE
 from vok_crawler.settings import VOK_BLOCKED_AFTER
-from vok_crawler.tools.sample_site import PAGE, SUBSCRIBER_SECRET
+from vok_crawler.tools.sample_site import PAGE, SOURCE_ID, SUBSCRIBER_SECRET
 
 LISTING = "/article/163/"
 LISTING_HTML = (SAMPLE_SITE / "article/163/index.html").read_text(encoding="utf-8")
@@ -273,7 +273,7 @@ def test_every_article_gated_fails_the_run_with_how_to_give_cookies_and_the_cook
 @pytest_twisted.inlineCallbacks
 def test_a_slice_that_fails_leaves_the_walk_incomplete_and_the_next_run_walks_it_all(tmp_path, fault):
     corpus = tmp_path / "vok.jsonl"
-    end = len(FaultySite(SAMPLE_SITE).blocks)
+    end = len(FaultySite(SAMPLE_SITE).lists[SOURCE_ID])
     site = FaultySite(SAMPLE_SITE, slice_faults={end - end % PAGE: fault})  # the last slice with teasers
     with serve(site) as origin:
         crawler = yield crawl(

@@ -126,6 +126,13 @@ def is_attribute(node: ast.AST, name: str) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == name
 
 
+def is_spider(node: ast.AST) -> bool:
+    """``spider``, ``crawler.spider``, ``crawler.spidercls``: the spider, or its class."""
+    return (isinstance(node, ast.Name) and node.id == "spider") or (
+        isinstance(node, ast.Attribute) and node.attr in ("spider", "spidercls")
+    )
+
+
 def imports_module(node: ast.AST, name: str) -> bool:
     if isinstance(node, ast.Import):
         return any(alias.name == name for alias in node.names)
@@ -152,6 +159,35 @@ SPELLINGS: list[tuple[str, Callable[[ast.AST], bool]]] = [
         ),
     ),
     ("a hook at the process's exit", lambda node: imports_module(node, "atexit")),
+    # What a crawl is, the spider publishes once (crawl/context.py): no component asks the spider for a value
+    # by its name, knows the crawl by the spider's name, or finds a callback by the method's name.
+    (
+        "a spider's attribute read by getattr",
+        lambda node: (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and bool(node.args)
+            and is_spider(node.args[0])
+        ),
+    ),
+    (
+        "a crawl known by its spider's name",
+        lambda node: (
+            isinstance(node, ast.Compare)
+            and any(is_attribute(part, "name") and is_spider(part.value) for part in [node.left, *node.comparators])
+        ),
+    ),
+    ("a callback found by its name", lambda node: is_constant(node, {"parse_article", "parse_listing", "road_page"})),
+    # What becomes of an article met behind the gate (gated, or pending when a session ran out) has one owner.
+    (
+        "an article told gated",
+        lambda node: (
+            isinstance(node, ast.Call)
+            and is_attribute(node.func, "tell")
+            and any(is_constant(arg, {"gated"}) for arg in node.args)
+        ),
+    ),
 ]
 
 
@@ -171,6 +207,10 @@ ONE_PLACE = {
     "stopping a crawl": {"vok_crawler/crawl/stopping.py"},
     "parsing a page": {"vok_crawler/site/parsing.py"},
     "a hook at the process's exit": {"vok_crawler/crawl/extensions.py"},
+    "a spider's attribute read by getattr": set(),  # nowhere: what the crawl is, its CrawlContext says
+    "a crawl known by its spider's name": set(),  # nowhere: a spider says it reads the site by its class
+    "a callback found by its name": set(),  # nowhere: the memory asks the ledger what is an article in flight
+    "an article told gated": {"vok_crawler/crawl/session.py"},  # Gates
 }
 
 
@@ -180,9 +220,30 @@ def spelled_twice(root: Path) -> list[str]:
         name = path.relative_to(root).as_posix()
         for line, rule in spellings(ast.parse(path.read_text(encoding="utf-8"))):
             if name not in ONE_PLACE[rule]:
-                found.append(f"{name}:{line}: {rule}, which is {' or '.join(sorted(ONE_PLACE[rule]))}'s")
+                owner = f"which is {' or '.join(sorted(ONE_PLACE[rule]))}'s" if ONE_PLACE[rule] else "which none does"
+                found.append(f"{name}:{line}: {rule}, {owner}")
     return found
 
 
 def test_each_rule_with_one_definition_is_spelled_there_alone():
     assert spelled_twice(ROOT) == []
+
+
+def spider_imports(root: Path) -> list[str]:
+    """Each import of the spider's package by a component of the crawl (its spiders, and the probe's, aside)."""
+    found = []
+    for path in sorted((root / "vok_crawler" / "crawl").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        if module.startswith(("vok_crawler.crawl.spiders", "vok_crawler.crawl.probe")):
+            continue
+        found += [
+            f"{path.relative_to(root)}:{line}: imports {imported}"
+            for line, imported in imports_of(root, path, module)
+            if imported.startswith("vok_crawler.crawl.spiders")
+        ]
+    return found
+
+
+def test_no_component_of_the_crawl_imports_its_spider():
+    """The spider knows its components, not the other way round: they read what it publishes (``crawl/context.py``)."""
+    assert spider_imports(ROOT) == []

@@ -36,7 +36,7 @@ from vok_crawler.tools.sample_site import PAGE, SOURCE_ID, SampleSite
 
 LISTING = "/article/163/"
 SUBSCRIBER = {"VOK_COOKIES_FILE": str(COOKIES)}
-BLOCKS = len(SampleSite(SAMPLE_SITE).blocks)  # the source's list: the slice at this offset is past the end
+BLOCKS = len(SampleSite(SAMPLE_SITE).lists[SOURCE_ID])  # the source's list: the slice at this offset is past the end
 
 
 def state_of(corpus) -> dict:

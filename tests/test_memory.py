@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from tests.conftest import RECORD_FIELDS, crawl_args, read_jsonl, run_scrapy
+from tests.conftest import RECORD_FIELDS, crawl_args, read_jsonl, run_scrapy, vok_settings
 from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.items import Article, Teaser
@@ -30,10 +30,10 @@ SPIDER = VokSpider(start_url=f"{ORIGIN}/article/163/")  # the memory's signals a
 
 def open_memory(path: Path | None, **spider_args) -> CrawlMemory:
     """A memory as a crawl opens it, for the corpus at ``path``."""
-    crawler = get_crawler(VokSpider, settings_dict={"VOK_CORPUS": str(path) if path else ""})
-    crawler.spider = VokSpider(start_url=f"{ORIGIN}/article/163/", **spider_args)
+    crawler = get_crawler(VokSpider, settings_dict=vok_settings(VOK_CORPUS=str(path) if path else ""))
+    crawler.spider = VokSpider.from_crawler(crawler, start_url=f"{ORIGIN}/article/163/", **spider_args)
     crawler.stats.open_spider()
-    memory = CrawlMemory(crawler, path, crawler.spider.options)
+    memory = CrawlMemory(crawler, crawler.spider.crawl_context)
     memory.spider_opened(crawler.spider)
     return memory
 
@@ -250,6 +250,7 @@ def test_a_callback_that_raises_leaves_the_walk_incomplete_or_its_article_pendin
     memory = open_memory(tmp_path / "vok.jsonl")
     spider = SPIDER
     page = HtmlResponse(article(1).url, request=Request(article(1).url, callback=spider.parse_article))
+    memory.ledger.asked(article(1).url)  # an article in flight, as the spider's request for it makes it
     memory.spider_error(Failure(ValueError("boom")), page, spider)
     assert article(1).url in memory.ledger.pending and not memory.walk.failed_pages
     listing = HtmlResponse(

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionLost
 from twisted.python.failure import Failure
 
-from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve
+from tests.conftest import COOKIES, SAMPLE_SITE, crawl, serve, vok_settings
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop, error_kind
@@ -54,7 +54,7 @@ def test_retry_after_is_seconds_or_an_http_date(header, seconds):
 
 
 def crawler_of(start_url="http://127.0.0.1:8080/article/163/", **settings):
-    crawler = get_crawler(VokSpider, settings)
+    crawler = get_crawler(VokSpider, vok_settings(**settings))
     crawler.spider = VokSpider.from_crawler(crawler, start_url=start_url)
     crawler.stats.open_spider()
     return crawler

@@ -10,18 +10,16 @@ written where the vok corpus goes.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_twisted
 from twisted.internet.defer import Deferred, gatherResults, inlineCallbacks
 from twisted.internet.utils import getProcessOutputAndValue
 
-from tests.conftest import ROOT, expected_records, read_jsonl
+from tests.conftest import expected_records, read_jsonl
 
 OTHER_SPIDER = """
 import scrapy
@@ -34,16 +32,6 @@ class OtherSpider(scrapy.Spider):
     def parse(self, response):
         yield {"url": response.url, "title": response.css("title::text").get()}
 """
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the project: its ``vok_crawler`` shadows the installed one (cwd comes first)."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(ROOT / "scrapy.cfg", copy)
-    shutil.copytree(ROOT / "vok_crawler", copy / "vok_crawler", ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
 
 
 def scrapy(project: Path, *args: str) -> Deferred[tuple[bytes, bytes, int]]:

@@ -30,7 +30,17 @@ import pytest_twisted
 from matplotlib.dates import num2date
 from twisted.internet import defer
 
-from tests.conftest import CHROMIUM, ROOT, SAMPLE_SITE, crawl, needs_browser, read_jsonl, run_scrapy, serve
+from tests.conftest import (
+    CHROMIUM,
+    ROOT,
+    SAMPLE_SITE,
+    crawl,
+    expected_records,
+    needs_browser,
+    read_jsonl,
+    run_scrapy,
+    serve,
+)
 from tests.fault_site import FaultySite
 from vok_crawler import stats
 from vok_crawler.tools.coverage import CorpusCount, day
@@ -244,7 +254,7 @@ def test_the_page_opens_from_disk_in_chromium_with_its_charts_and_loads_nothing_
     assert re.search(rf"articles\s+{len(read_jsonl(corpus))}\b", seen["totals"]), seen["totals"]
     assert seen["requested"] == [page_path.as_uri()]  # the page itself, and nothing else
     # The markup in the corpus made nothing: no element, no script run, the title shown as its text.
-    assert seen["made"] == 0 and seen["title"] == "Voice of Korea corpus report"
+    assert seen["made"] == 0 and seen["title"] == "Voice of Korea (EN) corpus report"  # its records' source
     assert HOSTILE in seen["text"] and str(corpus) in seen["text"]
 
 
@@ -278,10 +288,10 @@ def open_in_chromium(page_path: Path) -> dict:
 
 
 def write_sample_corpus(corpus: Path) -> None:
-    """The samples' expected records as a corpus (the records a crawl of them writes)."""
+    """The samples' expected records of Voice of Korea as a corpus (the records a crawl of them writes)."""
     with corpus.open("w", encoding="utf-8") as out:
-        for path in sorted(SAMPLE_SITE.glob("newstream/*/*/expected.json")):
-            out.write(json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False) + "\n")
+        for record in expected_records().values():
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def test_figures_stream_days_and_keep_only_the_largest_gaps():

@@ -23,6 +23,7 @@ from tests.conftest import (
     read_jsonl,
     scrapy_output,
     serve,
+    vok_settings,
 )
 from tests.test_browser import logged_in_profile
 from tests.test_faults import LISTING, scrapy_crawl, state_of
@@ -180,3 +181,30 @@ def test_a_browser_profile_asks_again_for_the_gated_articles_of_a_plain_run(tmp_
         assert code == 1, log[-4000:]
         assert state["finish_reason"] == SESSION_EXPIRED and advice(SESSION_EXPIRED) in log, log[-4000:]
         assert state["gated"] == [] and state["pending"] == gated
+
+
+def test_what_becomes_of_an_article_met_behind_the_gate_is_told_by_its_one_owner():
+    """Gates tells the ledger: gated without a session; with one, gated below the limit, and at the limit every
+    gate met pending (the session is lost), the crawl stopped once, and a gate after that pending at once."""
+    from scrapy.utils.test import get_crawler
+
+    from vok_crawler.crawl.refusals import BanWatch
+    from vok_crawler.crawl.session import Gates
+    from vok_crawler.crawl.spiders.vok import VokSpider
+    from vok_crawler.store.ledger import Ledger
+
+    crawler = get_crawler(VokSpider, vok_settings())
+    crawler.stats.open_spider()
+    bans, stops = BanWatch(crawler), []
+    plain = Gates(Ledger(set()), crawler.stats, bans, None, lambda: stops.append("stopped"))
+    for url in ("a", "b", "c"):
+        plain.gate(url, "paywall")
+    assert plain.ledger.left_over() == ([], ["a", "b", "c"]) and stops == []
+    session = Gates(Ledger(set()), crawler.stats, bans, 2, lambda: stops.append("stopped"))
+    session.gate("a", "paywall")
+    assert session.ledger.left_over() == ([], ["a"]) and stops == []  # one below the limit: gated
+    session.gate("b", "redirect to free-member-form")
+    assert session.ledger.left_over() == (["a", "b"], []) and stops == ["stopped"]  # at it: pending, stopped
+    session.gate("c", "paywall")
+    assert session.ledger.left_over() == (["a", "b", "c"], []) and stops == ["stopped"]
+    assert crawler.stats.get_value(stats.GATED) == 6 and crawler.stats.get_value(stats.SESSION_LOST) == 3

@@ -27,12 +27,12 @@ FIRST_SLICE = f"{ORIGIN}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=tr
 
 def spider(**kwargs) -> VokSpider:
     """The spider as a crawl opens it, with a memory of no corpus (nothing known)."""
-    settings = {**get_project_settings().copy_to_dict(), "EXTENSIONS": {}}  # the memory is made below
+    settings = {**get_project_settings().copy_to_dict(), "EXTENSIONS": {}, "VOK_CORPUS": ""}  # no corpus: made below
     crawler = get_crawler(VokSpider, settings_dict=settings)
     crawler.stats.open_spider()
     vok = VokSpider.from_crawler(crawler, **kwargs)
     crawler.spider = vok
-    vok.memory = CrawlMemory(crawler, None, vok.options)
+    vok.memory = CrawlMemory(crawler, vok.crawl_context)
     vok.bans = BanWatch(crawler)
     return vok
 

@@ -10,13 +10,24 @@ NEWSPIDER_MODULE = "vok_crawler.crawl.spiders"
 COMMANDS_MODULE = "vok_crawler.commands"
 
 # Where the corpus accumulates, run after run (relative to the working directory);
-# %(site)s is the crawled host (and port), so each site has a corpus of its own.
-VOK_CORPUS = "data/%(site)s/vok.jsonl"
+# %(site)s is the crawled host (and port), so each site has a corpus of its own, and %(source)s the
+# source's name in a file name (vok for Voice of Korea (EN), kcna-en for KCNA (EN): vok_crawler.store.paths),
+# so each source has its own too. %(name)s is the spider's name.
+VOK_CORPUS = "data/%(site)s/%(source)s.jsonl"
 # The site's host names (host[:port], space- or comma-separated): a link to any of them is on the
 # site and fetched on the crawl's own host; a crawl started from one of them keeps the corpus of the first.
 VOK_HOST_ALIASES = "kcnawatch.org www.kcnawatch.org kcnawatch.xyz www.kcnawatch.xyz"
-# Articles of other sources reached through links are skipped.
+# The source whose articles the corpus keeps, as its articles' meta line names it (Source: ...), unless
+# -a source= names another; articles of other sources reached through links are skipped.
 VOK_SOURCE = "Voice of Korea (EN)"
+# The roads a crawl may take (-a road=NAME, or a road's own arguments), each a module of
+# vok_crawler/crawl/roads/: a new road is one line here. A project's own go into VOK_ROADS (None takes one away).
+VOK_ROADS_BASE = {
+    "listing": "vok_crawler.crawl.roads.listing.ListingRoad",
+    "search": "vok_crawler.crawl.roads.search.SearchRoad",
+    "replay": "vok_crawler.crawl.roads.replay.ReplayRoad",
+}
+VOK_ROADS: dict[str, str | None] = {}
 # A subscriber's cookies (Netscape cookies.txt, as browser extensions export it), sent to the
 # crawled site only, so that articles behind the NK Pro gate can be read. Empty: none.
 VOK_COOKIES_FILE = ""
@@ -85,7 +96,6 @@ VOK_ARCHIVE_MAX_BYTES = 1024**3
 EXTENSIONS = {
     "vok_crawler.crawl.memory.CrawlMemory": 100,
     "vok_crawler.crawl.extensions.HealthReport": 500,
-    "vok_crawler.crawl.session.SessionWatch": 510,
     "vok_crawler.crawl.progress.Progress": 600,
 }
 # The vok crawl's progress line (new, known, slices, pending, gated, share done, time left), in

@@ -3,7 +3,7 @@
 Scrapy's own command exits 0 whatever the finish reason, so a cron job or
 Scrapyd (which runs this command too) cannot tell a good day from a day the
 site changed its markup, a feed was lost or the run was stopped. For the
-vok spider the status is:
+vok spider (and any subclass of it, whatever its name) the status is:
 
 - 0: the crawl finished (finish reason ``finished``) and every feed was stored;
 - 1: any other finish reason (``layout_broken``, ``nothing_fetched``,
@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.feeds import check_feed_targets
-from vok_crawler.crawl.scope import is_vok_crawl
+from vok_crawler.crawl.scope import is_corpus_crawl
 from vok_crawler.errors import BadConfiguration, CannotStart, CorpusLocked
 from vok_crawler.finish_reasons import WRITE_FAILED
 
@@ -47,7 +47,7 @@ def exit_status(crawler: Crawler, bootstrap_failed: bool) -> int:
     """The one place that decides the status of a crawl that ran (see the module's docstring)."""
     if bootstrap_failed:
         return 1
-    if not is_vok_crawl(crawler):
+    if not is_corpus_crawl(crawler):
         return 0
     counters = crawler.stats.get_stats()
     feeds_failed = any(value for key, value in counters.items() if key.startswith(FEED_FAILED))
@@ -72,7 +72,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("scrapy crawl takes exactly one spider name")
         assert self.crawler_process
         crawler = self.crawler_process.create_crawler(args[0])
-        if is_vok_crawl(crawler):
+        if is_corpus_crawl(crawler):
             check_feed_targets(crawler.settings)
         errors: list[BaseException] = []
         keep_error(self.crawler_process.crawl(crawler, **opts.spargs), errors)

@@ -12,19 +12,20 @@ from __future__ import annotations
 import argparse
 from typing import Any, ClassVar
 
+from scrapy import Spider
 from scrapy.commands.parse import Command as ScrapyParseCommand
 
-from vok_crawler.crawl.scope import LOOK_ONLY
-from vok_crawler.crawl.spiders.vok import VokSpider
+from vok_crawler.crawl.scope import LOOK_ONLY, reads_the_site
 
 
-def on_the_page_site(args: list[str], opts: argparse.Namespace) -> None:
-    """The vok spider's site is the page's own, unless ``-a start_url=`` says otherwise.
+def on_the_page_site(args: list[str], opts: argparse.Namespace, spidercls: type[Spider] | None) -> None:
+    """The site of a spider that reads it (the vok spider, a subclass of it) is the page's own, unless
+    ``-a start_url=`` says otherwise.
 
     Its links are followed, and its cookies sent, on its start URL's site only:
     for a page of a mirror or a local copy, that is the page's site, not the live one.
     """
-    if getattr(opts, "spider", None) == VokSpider.name and len(args) == 1:
+    if spidercls is not None and reads_the_site(spidercls) and len(args) == 1:
         opts.spargs.setdefault("start_url", args[0])
 
 
@@ -32,5 +33,7 @@ class Command(ScrapyParseCommand):
     default_settings: ClassVar[dict[str, Any]] = {**ScrapyParseCommand.default_settings, LOOK_ONLY: True}
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        on_the_page_site(args, opts)
+        assert self.crawler_process is not None
+        loader, name = self.crawler_process.spider_loader, opts.spider  # without --spider, Scrapy finds it by URL
+        on_the_page_site(args, opts, loader.load(name) if name in loader.list() else None)
         super().run(args, opts)

@@ -15,7 +15,8 @@ The ``response_downloaded`` signal would see the same bytes, but not when
 the fetch began, which is the capture's ``WARC-Date``.
 
 Not archived: robots.txt (a rule for crawlers, not a page of the site), and
-anything of a replay (``-a replay=DIR``), whose responses are the archive's.
+anything of a road whose answers are an archive's already (``archived``
+false: the replay road, ``-a replay=DIR``).
 Cookies and credentials never reach a file (:data:`vok_crawler.store.warc.REDACTED_HEADERS`).
 """
 
@@ -35,9 +36,8 @@ from scrapy.http import Response
 from vok_crawler import stats
 from vok_crawler.crawl.config import whole_number
 from vok_crawler.crawl.failures import NotArchived
-from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.request_urls import is_robots_txt
-from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.scope import crawl_context, require_corpus_crawl
 from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.crawl.warc_records import WarcRecords
 from vok_crawler.finish_reasons import WRITE_FAILED
@@ -46,15 +46,6 @@ from vok_crawler.store.warc import WarcFiles
 logger = logging.getLogger(__name__)
 
 FETCH_STARTED = "vok_fetch_started"  # request.meta: when the download of this attempt began
-
-
-def archive_dir(crawler: Crawler) -> Path | None:
-    """Where the crawl archives: ``VOK_ARCHIVE``; unset, ``archive/`` beside the corpus; empty, nowhere."""
-    setting = crawler.settings.get("VOK_ARCHIVE")
-    if setting is None:
-        memory = crawler.get_extension(CrawlMemory)  # extensions are built before the middlewares
-        return memory.files.archive if memory is not None and memory.files is not None else None
-    return Path(setting) if setting else None
 
 
 class ArchiveMiddleware:
@@ -79,10 +70,11 @@ class ArchiveMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
-        require_vok_crawl(crawler)
-        if getattr(crawler.spider, "replay", None):
-            raise NotConfigured("a replay reads the archive; it does not write one")
-        directory = archive_dir(crawler)
+        require_corpus_crawl(crawler)
+        context = crawl_context(crawler)
+        if not context.road.archived:
+            raise NotConfigured(f"the {context.road.name} road reads an archive; it does not write one")
+        directory = context.archive  # VOK_ARCHIVE; unset, the source's archive beside the corpus; empty, none
         if directory is None:
             raise NotConfigured("VOK_ARCHIVE is empty (or there is no corpus to put it beside): no archive")
         middleware = cls(crawler, directory)

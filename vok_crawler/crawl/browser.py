@@ -67,9 +67,10 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import seconds_setting
+from vok_crawler.crawl.context import CrawlContext
 from vok_crawler.crawl.cookies import SubscriberCookiesMiddleware, sent_to_host
 from vok_crawler.crawl.request_urls import is_robots_txt
-from vok_crawler.crawl.scope import on_site, require_vok_crawl, site_origin
+from vok_crawler.crawl.scope import crawl_context, require_corpus_crawl
 from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER as RENDERED
 from vok_crawler.errors import BadConfiguration
 from vok_crawler.site.pages.challenge import challenge
@@ -163,15 +164,15 @@ def context_options(profile: Path, executable: str, user_agent: str) -> dict[str
 class BrowserRoad:
     """Add-on: the browser road for the vok crawl, when ``VOK_BROWSER_PROFILE`` names a profile."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, context: CrawlContext) -> None:
+        self.context = context
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserRoad:
-        require_vok_crawl(crawler)
         if not crawler.settings.get("VOK_BROWSER_PROFILE"):
             raise NotConfigured  # the plain road; silently, as the other components stand aside
-        return cls(crawler)
+        require_corpus_crawl(crawler)
+        return cls(crawl_context(crawler))
 
     def update_settings(self, settings: Settings) -> None:
         if importlib.util.find_spec("scrapy_playwright") is None:
@@ -179,7 +180,7 @@ class BrowserRoad:
         profile = profile_dir(settings.get("VOK_BROWSER_PROFILE"))
         executable = find_browser(settings.get("VOK_BROWSER_EXECUTABLE") or "")
         check_browser(executable, profile)
-        scheme = urlparse_cached(Request(site_origin(self.crawler))).scheme
+        scheme = urlparse_cached(Request(self.context.start_url)).scheme
         # One scheme's handler only: each handler launches the context, and a profile launches once.
         settings["DOWNLOAD_HANDLERS"].set(scheme, HANDLER, priority="addon")
         # Next to the archive (950), before it in answers: the archive records what the crawl reads.
@@ -243,8 +244,9 @@ class Redirect:
 class BrowserRequests:
     """The site's pages through the browser's one persistent context; the browser kept on the site."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, context: CrawlContext) -> None:
         self.crawler = crawler
+        self.context = context
         self.cookies: list[dict[str, Any]] = []
         self.given_cookies: object = None  # the browser context that has them: a new browser has not
         self.context_options = crawler.settings.getdict("PLAYWRIGHT_CONTEXTS")[CONTEXT]
@@ -253,18 +255,18 @@ class BrowserRequests:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BrowserRequests:
-        require_vok_crawl(crawler)
-        middleware = cls(crawler)
+        require_corpus_crawl(crawler)
+        middleware = cls(crawler, crawl_context(crawler))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
 
     def spider_opened(self) -> None:
         sender = self.crawler.get_downloader_middleware(SubscriberCookiesMiddleware)
         if sender is not None:
-            self.cookies = browser_cookies(sender.jar, site_origin(self.crawler))
+            self.cookies = browser_cookies(sender.jar, self.context.start_url)
 
     def process_request(self, request: Request) -> None:
-        if is_robots_txt(request) or not on_site(self.crawler, request.url):
+        if is_robots_txt(request) or not self.context.on_site(request.url):
             return
         request.meta.update(
             playwright=True,
@@ -283,7 +285,7 @@ class BrowserRequests:
         """Before the page is asked for: the browser kept on the site, the file's cookies in it, the status kept."""
 
         async def on_the_site(route: Any, asked: Any) -> None:
-            if not on_site(self.crawler, asked.url):
+            if not self.context.on_site(asked.url):
                 if asked.is_navigation_request():  # a script's way off the site: judged by its target, never fetched
                     await route.fulfill(status=200, content_type="text/html", body=EMPTY_PAGE)
                 else:

@@ -81,7 +81,7 @@ def has_session(settings: BaseSettings) -> bool:
 
     The one definition for every rule of a session: the gated articles of past
     runs are asked for again (:class:`~vok_crawler.crawl.memory.CrawlMemory`), a gate
-    met is the session's failure to open it (:class:`~vok_crawler.crawl.session.SessionWatch`,
+    met is the session's failure to open it (:class:`~vok_crawler.crawl.session.Gates`,
     :class:`~vok_crawler.crawl.reading.ArticleReader`).
     """
     return bool(settings.get("VOK_COOKIES_FILE") or settings.get("VOK_BROWSER_PROFILE"))

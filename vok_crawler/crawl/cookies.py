@@ -29,8 +29,9 @@ from scrapy.http import Response
 from scrapy.http.cookies import WrappedRequest
 
 from vok_crawler import stats
+from vok_crawler.crawl.context import CrawlContext
 from vok_crawler.crawl.private_api import load_netscape_cookies
-from vok_crawler.crawl.scope import on_site, require_fetching_the_site, site_origin
+from vok_crawler.crawl.scope import crawl_context, require_site_reader
 from vok_crawler.errors import BadConfiguration
 
 logger = logging.getLogger(__name__)
@@ -131,13 +132,14 @@ def _is_ip(host: str) -> bool:
 class SubscriberCookiesMiddleware:
     """Send the subscriber's cookies with every request to the crawled site, and nowhere else."""
 
-    def __init__(self, crawler: Crawler, jar: MozillaCookieJar) -> None:
+    def __init__(self, crawler: Crawler, context: CrawlContext, jar: MozillaCookieJar) -> None:
         self.crawler = crawler
+        self.context = context
         self.jar = jar
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SubscriberCookiesMiddleware:
-        require_fetching_the_site(crawler)
+        require_site_reader(crawler)
         setting = crawler.settings.get("VOK_COOKIES_FILE")
         if not setting:
             raise NotConfigured("VOK_COOKIES_FILE is empty: no subscriber cookies")
@@ -147,7 +149,8 @@ class SubscriberCookiesMiddleware:
             )
         path = Path(setting).expanduser()
         jar = load_cookies(path)
-        start_url = site_origin(crawler)
+        context = crawl_context(crawler)
+        start_url = context.start_url
         probe = Request(start_url)
         jar.add_cookie_header(WrappedRequest(probe))  # type: ignore[arg-type]  # urllib's Request in all but name
         if not probe.headers.get("Cookie"):
@@ -160,10 +163,10 @@ class SubscriberCookiesMiddleware:
             len(jar),
             urlsplit(start_url).netloc,
         )
-        return cls(crawler, jar)
+        return cls(crawler, context, jar)
 
     def process_request(self, request: Request, spider: object = None) -> None:
-        if b"Cookie" in request.headers or not on_site(self.crawler, request.url):
+        if b"Cookie" in request.headers or not self.context.on_site(request.url):
             return
         self.jar.add_cookie_header(WrappedRequest(request))  # type: ignore[arg-type]  # urllib's Request in all but name
         if b"Cookie" in request.headers:

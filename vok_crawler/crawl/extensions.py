@@ -19,7 +19,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 from typing import Any
 
 from scrapy import Spider, signals
@@ -31,22 +30,24 @@ from vok_crawler.crawl.config import has_session
 from vok_crawler.crawl.health import HealthFigures, Thresholds, layout_problems, verdict
 from vok_crawler.crawl.memory import ReadsMemory
 from vok_crawler.crawl.pipelines import InvalidRecord
-from vok_crawler.crawl.scope import require_vok_crawl, site_aliases, site_origin
+from vok_crawler.crawl.roads import road_classes
+from vok_crawler.crawl.scope import ReadsContext, require_corpus_crawl
 from vok_crawler.finish_reasons import FORCED_SHUTDOWN
 
 logger = logging.getLogger(__name__)
 
 
-class HealthReport(ReadsMemory):
+class HealthReport(ReadsMemory, ReadsContext):
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.roads = road_classes(crawler.settings)  # every road has its section in the report
         self.figures = HealthFigures(crawler.stats)
         self.thresholds = Thresholds.from_settings(crawler.settings)
         self.session = has_session(crawler.settings)  # a run of gates is then the session's failure to open them
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HealthReport:
-        require_vok_crawl(crawler)
+        require_corpus_crawl(crawler)
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
@@ -64,22 +65,15 @@ class HealthReport(ReadsMemory):
         self.figures.count(item)
 
     def spider_idle(self, spider: Spider) -> None:
-        found = verdict(self.figures, self.thresholds, site_origin(self.crawler), self.memory.walk, self.session)
+        found = verdict(self.figures, self.thresholds, self.context, self.memory.walk, self.session)
         if found is not None:
             logger.error(found.message)
             raise CloseSpider(found.reason)
 
     def report(self, reason: str) -> dict[str, Any]:
         stuck = self.memory.walk.pagination_stuck
-        problems = layout_problems(self.figures, self.thresholds) + ([stuck] if stuck else [])
-        return self.figures.report(reason, self.memory, self.job(), problems, site_aliases(self.crawler))
-
-    def job(self) -> str | None:
-        """The Scrapyd job this run is, if any: Scrapyd passes it as the spider argument ``_job``.
-
-        ``SCRAPY_JOB`` is the environment's name for it (older Scrapyd, other schedulers).
-        """
-        return getattr(self.crawler.spider, "_job", None) or os.environ.get("SCRAPY_JOB")
+        problems = layout_problems(self.figures, self.thresholds, self.context.road) + ([stuck] if stuck else [])
+        return self.figures.report(reason, self.memory, self.context, problems, self.roads)
 
     def spider_opened(self) -> None:
         UNCLOSED.add(self)

@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
+from vok_crawler.crawl.roads.road import ROAD_OWN, ROAD_STEP
 from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.parsing import page_selector
 from vok_crawler.site.urls import Aliases, aliases_setting, is_article_url, is_on_site, site_host
@@ -65,27 +66,30 @@ class LinksElsewhere:
         return f"Not followed: {self.told()} (the next run asks for them). " if self.by_host else ""
 
 
-class SiteRequests:
-    """Requests for the canonical site URLs not asked for before in this run, and the pages of their answers.
+@dataclass(frozen=True)
+class Callbacks:
+    """The spider's callbacks: ``article`` and ``listing`` for the two kinds of page of the site that need more
+    than a request (an article is in flight in the ledger until its outcome is told; a slice passes the
+    dupefilter), ``road`` for the road's own pages, and ``errback`` for every failure."""
 
-    ``article`` and ``listing`` are the spider's callbacks for the two kinds
-    of page that need more than a request: an article is in flight in the
-    ledger until its outcome is told; a slice passes the dupefilter.
-    """
+    article: Callback
+    listing: Callback
+    road: Callback
+    errback: Callable[[Any], Any]
+
+
+class SiteRequests:
+    """Requests for the canonical site URLs not asked for before in this run, and the pages of their answers;
+    and the requests a road makes for pages of its own, on the site or off it (:meth:`road_pages`, :meth:`own`)."""
 
     def __init__(
-        self,
-        start_url: str,
-        aliases: Aliases,
-        ledger: Ledger,
-        counters: StatsCollector,
-        callbacks: tuple[Callback, Callback, Callable[[Any], None]],
+        self, start_url: str, aliases: Aliases, ledger: Ledger, counters: StatsCollector, callbacks: Callbacks
     ) -> None:
         self.start_url = start_url
         self.aliases = aliases
         self.ledger = ledger
         self.counters = counters
-        self.article, self.listing, self.errback = callbacks
+        self.callbacks = callbacks
         self.met_elsewhere: set[str] = set()  # article links off the site met in this run, each counted once
 
     def follow(self, urls: Iterable[str | None], callback: Callback | None = None) -> Iterator[scrapy.Request]:
@@ -96,17 +100,35 @@ class SiteRequests:
         dupefilter even when a paused run (``JOBDIR``) asked for it before:
         the walk must see its slices to know that it reached the end.
         """
-        callback = callback or self.listing
+        callback = callback or self.callbacks.listing
         for url in urls:
             if not url:
                 continue
             if not is_on_site(url, self.start_url, self.aliases):
                 self.elsewhere(url)
             elif self.ledger.first_request(url):
-                if callback == self.article:
+                if callback == self.callbacks.article:
                     self.ledger.asked(url)
-                slice_ = callback == self.listing
-                yield scrapy.Request(url, callback=callback, errback=self.errback, dont_filter=slice_)
+                slice_ = callback == self.callbacks.listing
+                yield scrapy.Request(url, callback=callback, errback=self.callbacks.errback, dont_filter=slice_)
+
+    def road_pages(self, urls: Iterable[str | None], step: str) -> Iterator[scrapy.Request]:
+        """Requests for site URLs that are pages of the road's own (a search's days), routed to its ``step``:
+        on the site, each asked once a run, as :meth:`follow` asks them."""
+        for request in self.follow(urls, self.callbacks.road):
+            request.meta[ROAD_STEP] = step
+            yield request
+
+    def own(self, url: str, step: str, **meta: Any) -> scrapy.Request:
+        """A request the road makes off the site, to a host of its own (an archive's index), routed to its
+        ``step``: not the site's, so not dropped as off it, and not judged by its redirect rules; a failure
+        counts as the road's step says, never as the walk's."""
+        return scrapy.Request(
+            url,
+            callback=self.callbacks.road,
+            errback=self.callbacks.errback,
+            meta={**meta, ROAD_STEP: step, ROAD_OWN: True},
+        )
 
     def elsewhere(self, url: str) -> None:
         """A link off the site: if it is shaped like an article's, counted once a run under its host and remembered.

@@ -11,8 +11,9 @@ acts: it ends the run with the verdict's finish reason and writes the report.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.settings import BaseSettings
@@ -29,14 +30,16 @@ from vok_crawler.finish_reasons import (
     NOTHING_FETCHED,
     PAGINATION_NOT_FOUND,
     PAGINATION_REPEATS,
-    SEARCH_IGNORES_DATES,
     WALK_INCOMPLETE,
 )
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.processors import DateGap, date_gap
 from vok_crawler.site.slices import SliceWalk
-from vok_crawler.site.urls import Aliases
 from vok_crawler.wording import counted
+
+if TYPE_CHECKING:
+    from vok_crawler.crawl.context import CrawlContext
+    from vok_crawler.crawl.roads.road import Road
 
 COVERED_FIELDS = ArticlePage.covered_fields()  # as the article page declares them
 DROP_REASONS = {
@@ -85,16 +88,24 @@ class HealthFigures:
         return self.with_field[name] / self.records if self.records else None
 
     def report(
-        self, reason: str, memory: CrawlMemory, job: str | None, layout_problems: list[str], aliases: Aliases
+        self,
+        reason: str,
+        memory: CrawlMemory,
+        context: CrawlContext,
+        layout_problems: list[str],
+        roads: Mapping[str, type[Road]],
     ) -> dict[str, Any]:
-        """The health report: what the run did, by the counters (``layout_problems`` is the judge's;
-        ``aliases`` the site's other names, for the setting that takes links on a host not among them)."""
+        """The health report: what the run did, by the counters (``layout_problems`` is the judge's; ``roads``
+        every road of the project, each with its section: the report has the same shape on every road)."""
         counters = self.stats.get_stats()
         new = counters.get(stats.CORPUS_WRITTEN, 0)
         requests = counters.get("downloader/request_count", 0)
         pending, gated = memory.ledger.left_over()
         return {
-            "job": job,
+            "job": context.job,
+            "spider": context.spider,
+            "source": context.source,
+            "road": context.road.name,
             "finish_reason": reason,
             "finished_at": counters["finish_time"].isoformat() if counters.get("finish_time") else None,
             "pages_fetched": counters.get("response_received_count", 0),
@@ -114,14 +125,9 @@ class HealthFigures:
             "fields_missing": stats.by_suffix(counters, stats.FIELD_MISSING),
             "fields_by_fallback": stats.by_suffix(counters, stats.FIELD_FALLBACK),
             "pagination": {**memory.walk.remembered(), "routes": stats.by_suffix(counters, stats.PAGINATION_ROUTE)},
-            "search": {
-                "days": counters.get(stats.PAGES_SEARCH, 0),
-                "teasers": counters.get(stats.TEASERS_SEARCH, 0),
-                "full_days": counters.get(stats.SEARCH_FULL_DAYS, []),
-                "problems": search_problems(self.stats),
-            },
+            **{key: value for road in roads.values() for key, value in road.health(counters).items()},
             "teasers_without_text": counters.get(stats.TEASERS_WITHOUT_TEXT, 0),
-            "unknown_hosts": LinksElsewhere.from_counters(counters, aliases).report(),
+            "unknown_hosts": LinksElsewhere.from_counters(counters, context.aliases).report(),
             "dates": {
                 "back_catalogue": counters.get(stats.RECORDS_BACK_CATALOGUE, 0),
                 "published_after_posted": counters.get(stats.RECORDS_PUBLISHED_AFTER_POSTED, 0),
@@ -158,8 +164,8 @@ class Verdict:
     message: str
 
 
-def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]:
-    """Signs that the markup no longer matches the page objects."""
+def layout_problems(figures: HealthFigures, thresholds: Thresholds, road: Road) -> list[str]:
+    """Signs that the markup no longer matches the page objects (the road's own pages' too)."""
     get = figures.stats.get_value
     problems = []
     if get(stats.PAGES_LISTING, 0) and not get(stats.TEASERS_LISTING, 0):
@@ -167,7 +173,7 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
     parsed = get(stats.PAGES_ARTICLE, 0)
     if parsed and not figures.records and not any(get(key, 0) for key in LEFT_OUT_BY_CHOICE):
         problems.append("article pages were fetched but no article was parsed")
-    problems += search_problems(figures.stats, only=(stats.SEARCH_DAYS_UNREAD,))
+    problems += road.layout_problems(figures.stats.get_stats())
     not_understood = get(stats.PAGES_NOT_UNDERSTOOD, 0)
     if not_understood:
         problems.append(
@@ -181,27 +187,6 @@ def layout_problems(figures: HealthFigures, thresholds: Thresholds) -> list[str]
                 f"{figures.records - figures.with_field[name]} of {figures.records} articles have no {name}"
             )
     return problems
-
-
-SEARCH_PROBLEMS = {
-    stats.SEARCH_DAYS_UNREAD: (
-        "search pages linked articles but no teaser was read on them ({n} day(s)): the search's markup is not "
-        "understood, and the days before were not asked"
-    ),
-    stats.SEARCH_DAYS_ALIKE: (
-        "search pages of different days showed the same teasers ({n} day(s)): the site's search ignores the dates "
-        "asked, and the days before were not asked"
-    ),
-}
-
-
-def search_problems(counters: StatsCollector, only: tuple[str, ...] = tuple(SEARCH_PROBLEMS)) -> list[str]:
-    """Why the search road could not read its period, if it could not (a day's page stops the road)."""
-    return [
-        message.format(n=n)
-        for key, message in SEARCH_PROBLEMS.items()
-        if key in only and (n := counters.get_value(key))
-    ]
 
 
 def walk_problems(walk: SliceWalk) -> list[str]:
@@ -224,22 +209,22 @@ def all_gated(counters: StatsCollector) -> bool:
 
 
 def verdict(
-    figures: HealthFigures, thresholds: Thresholds, site: str, walk: SliceWalk, session: bool
+    figures: HealthFigures, thresholds: Thresholds, context: CrawlContext, walk: SliceWalk, session: bool
 ) -> Verdict | None:
     """The first thing wrong with the run so far, in the order a user must fix them; ``None`` if nothing is.
 
     ``session``: the run was given a subscriber's session, so a run of gates says that it did not open them.
     """
     if nothing_fetched(figures.stats):
-        return Verdict(NOTHING_FETCHED, f"No page of {site} could be fetched")
-    problems = layout_problems(figures, thresholds)
+        return Verdict(NOTHING_FETCHED, f"No page of {context.start_url} could be fetched")
+    problems = layout_problems(figures, thresholds, context.road)
     if problems:
         return Verdict(LAYOUT_BROKEN, f"The site's layout looks broken: {'; '.join(problems)}")
     if walk.pagination_stuck:
         return Verdict(PAGINATION_NOT_FOUND, f"The walk could not get past its first page: {walk.pagination_stuck}")
-    if figures.stats.get_value(stats.SEARCH_DAYS_ALIKE):
-        [ignored] = search_problems(figures.stats, only=(stats.SEARCH_DAYS_ALIKE,))
-        return Verdict(SEARCH_IGNORES_DATES, f"The search road could not read its period: {ignored}")
+    on_the_road = context.road.verdict(figures.stats.get_stats())
+    if on_the_road is not None:
+        return on_the_road
     if all_gated(figures.stats):
         gated = figures.stats.get_value(stats.GATED)
         return Verdict(

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,10 @@ from twisted.python.failure import Failure
 
 from vok_crawler import stats
 from vok_crawler.crawl.config import has_session
+from vok_crawler.crawl.context import CrawlContext
 from vok_crawler.crawl.request_urls import asked_url
-from vok_crawler.crawl.scope import require_vok_crawl, site_aliases, site_origin
-from vok_crawler.errors import BadConfiguration, CorpusWriteFailed
+from vok_crawler.crawl.scope import crawl_context, require_corpus_crawl
+from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
 from vok_crawler.site.processors import KOREA
 from vok_crawler.site.slices import SliceWalk
@@ -56,29 +56,6 @@ logger = logging.getLogger(__name__)
 def utc_now() -> str:
     """ISO 8601 in UTC, to the second, with its zone (``...Z``)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What the spider's arguments ask of the memory (``-a refresh``, ``since``, ``source_id``, ``revisit``)."""
-
-    refresh: bool = False
-    since: str | None = None
-    source_id: str | None = None
-    revisit: int | None = None
-    searched: bool = False  # -a published_from/published_to: a period read by the search road, a part
-
-
-def corpus_path(template: str | None, site: str, name: str) -> Path | None:
-    """``VOK_CORPUS`` filled in: like a ``FEEDS`` URI, it may name ``%(site)s`` (host and port) or ``%(name)s``."""
-    if not template:
-        return None
-    try:
-        return Path(template % {"site": site, "name": name})
-    except (KeyError, ValueError, TypeError) as error:
-        raise BadConfiguration(
-            f"setting VOK_CORPUS {template!r} cannot be filled in ({error}): it may name %(site)s and %(name)s"
-        ) from None
 
 
 def crawl_memory(crawler: Crawler) -> CrawlMemory:
@@ -105,13 +82,14 @@ class CrawlMemory:
     article is unknown and the whole listing is walked.
     """
 
-    def __init__(self, crawler: Crawler, path: Path | None, options: RunOptions) -> None:
+    def __init__(self, crawler: Crawler, context: CrawlContext) -> None:
         self.stats = crawler.stats
-        self.path = path
+        self.path = path = context.corpus.corpus if context.corpus is not None else None
+        options = context.options
         self.since = options.since
-        self.searched = options.searched
+        self.road = context.road
         # URLs a run started from another of the site's names wrote, read as this run spells them.
-        origin, aliases = site_origin(crawler), site_aliases(crawler)
+        origin, aliases = context.start_url, context.aliases
         self.store = CorpusStore(path, lambda url: on_crawl_host(url, origin, aliases))
         self.files = self.store.files
         state = (last_state(self.files.state) if self.files is not None else None) or {"complete": False}
@@ -143,12 +121,8 @@ class CrawlMemory:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlMemory:
-        from vok_crawler.crawl.spiders.vok import VokSpider  # the spider knows this module, not the other way round
-
-        require_vok_crawl(crawler)
-        spider = crawler.spider
-        assert isinstance(spider, VokSpider)
-        memory = cls(crawler, corpus_path(crawler.settings.get("VOK_CORPUS"), spider.site, spider.name), spider.options)
+        require_corpus_crawl(crawler)
+        memory = cls(crawler, crawl_context(crawler))
         crawler.signals.connect(memory.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(memory.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(memory.spider_error, signal=signals.spider_error)
@@ -223,18 +197,19 @@ class CrawlMemory:
         if self.revisits is not None:
             self.revisits.log.close()
         if self.path is not None:
-            # A run that read a part (since, or a period by search) has not walked the listing to its end.
-            partial = self.since is not None or self.searched
+            # A run that read a part (since, or a road that reads no whole list) has not walked the listing to its end.
+            partial = self.since is not None or not self.road.reads_whole_list
             walked = reason == "finished" and not self.walk.failed_pages and self.walk.pagination_stuck is None
             if walked and self.walk.whole and not partial:
                 self.full_walk_slices = len(self.walk.asked)
             self.write_state(complete=walked and (not partial or self.was_complete), reason=reason)
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        """A callback raised: its article is asked for again, or, for a listing or slice, the walk is not complete."""
-        callback = response.request.callback if response.request is not None else None
-        if getattr(callback, "__name__", None) == "parse_article":
-            self.ledger.tell(asked_url(response), "failed")
+        """A callback raised: its article (one the ledger has in flight) is asked for again, or, for any other
+        page (a listing, a slice), the walk is not complete."""
+        url = asked_url(response)
+        if url in self.ledger.in_flight:
+            self.ledger.tell(url, "failed")
         else:
             self.walk.failed(response.url)
 

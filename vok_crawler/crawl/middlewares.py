@@ -21,7 +21,8 @@ from vok_crawler import stats
 from vok_crawler.crawl.config import seconds_setting
 from vok_crawler.crawl.failures import GatedRedirect, RedirectLoop
 from vok_crawler.crawl.private_api import hold_back_slot
-from vok_crawler.crawl.scope import fetches_the_site, on_site, require_fetching_the_site, site_aliases, site_origin
+from vok_crawler.crawl.roads.road import ROAD_OWN
+from vok_crawler.crawl.scope import ReadsContext, reads_the_site, require_site_reader
 from vok_crawler.crawl.warc_records import RENDERED_BY_BROWSER
 from vok_crawler.site.urls import canonical_url, is_free_member_form
 
@@ -73,7 +74,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryMiddleware:  # type: ignore[override]
-        if not fetches_the_site(crawler):
+        if not reads_the_site(crawler.spidercls):
             return RetryMiddleware.from_crawler(crawler)
         middleware = cls(crawler.settings)
         middleware.crawler = crawler
@@ -123,7 +124,7 @@ class DeclaredCharsetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeclaredCharsetMiddleware:
-        require_fetching_the_site(crawler)
+        require_site_reader(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
@@ -157,7 +158,7 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
-class OffSiteRedirectMiddleware:
+class OffSiteRedirectMiddleware(ReadsContext):
     """Judge a redirect before it is followed: the NK Pro gate, a way off the site, or another of its names.
 
     A redirect to a ``free-member-form`` URL is the gate, wherever it leads:
@@ -171,7 +172,9 @@ class OffSiteRedirectMiddleware:
     it, and the page is the one a link to it would have asked for. A redirect
     back to a URL of its own chain, as it is or once on the crawl's host, is
     a :class:`~vok_crawler.crawl.failures.RedirectLoop`, which the dupefilter would
-    drop quietly. Runs before ``RedirectMiddleware``. The browser road hands
+    drop quietly. A request a road makes to a host of its own (:data:`~vok_crawler.crawl.roads.road.ROAD_OWN`,
+    an archive's index) is not the site's: its redirects are the road's to
+    judge, not this one's. Runs before ``RedirectMiddleware``. The browser road hands
     it the server's redirects as they came (:mod:`vok_crawler.crawl.browser`), and
     a page whose script took the browser elsewhere, judged by where it went.
     """
@@ -181,11 +184,13 @@ class OffSiteRedirectMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffSiteRedirectMiddleware:
-        require_fetching_the_site(crawler)
+        require_site_reader(crawler)
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         location = response.headers.get("Location")
+        if request.meta.get(ROAD_OWN):
+            return response
         if 300 <= response.status < 400 and location:
             target = response.urljoin(location.decode("latin-1"))
             self._judge(target)
@@ -207,15 +212,15 @@ class OffSiteRedirectMiddleware:
 
         The crawl's own host under another scheme (``http`` to ``https``) is no other name: it is followed as it is.
         """
-        origin = site_origin(self.crawler)
+        origin = self.context.start_url
         if urlsplit(target).netloc.lower() == urlsplit(origin).netloc.lower():
             return target
-        return canonical_url(target, target, origin, site_aliases(self.crawler)) or target
+        return canonical_url(target, target, origin, self.context.aliases) or target
 
     def _judge(self, target: str) -> None:
         if is_free_member_form(target):
             raise GatedRedirect(f"redirect to the NK Pro gate, {target}")
-        if not on_site(self.crawler, target):
+        if not self.context.on_site(target):
             self.crawler.stats.inc_value(stats.REDIRECTS_OFF_SITE)
             raise IgnoreRequest(f"redirect off the site, to {target}")
 

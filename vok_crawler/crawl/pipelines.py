@@ -13,7 +13,7 @@ from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
 from vok_crawler.crawl.memory import crawl_memory
-from vok_crawler.crawl.scope import require_vok_crawl
+from vok_crawler.crawl.scope import require_corpus_crawl
 from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.errors import CorpusWriteFailed
 from vok_crawler.finish_reasons import WRITE_FAILED
@@ -44,7 +44,7 @@ class SchemaPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SchemaPipeline:
-        require_vok_crawl(crawler)
+        require_corpus_crawl(crawler)
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -77,7 +77,7 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        require_vok_crawl(crawler)
+        require_corpus_crawl(crawler)
         return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
@@ -105,7 +105,7 @@ class JsonLinesCorpusPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesCorpusPipeline:
-        require_vok_crawl(crawler)
+        require_corpus_crawl(crawler)
         if not crawler.settings.get("VOK_CORPUS"):
             raise NotConfigured("VOK_CORPUS is empty: no corpus is written")
         return cls(crawler)

@@ -8,10 +8,11 @@ adds the share done and the time left, extrapolated from the pages each
 slice has brought so far. It stands in for Scrapy's LogStats line in the
 vok crawl (the spider turns LogStats off).
 
-At the close, before Scrapy's stats, a few lines: new, gated, pending,
-errors, the corpus's total, the article links not followed because their
-host is not among the site's names (with the setting that takes them), the
-run's time, the finish reason and what to do about it.
+At the close, before Scrapy's stats, a few lines: the source, the road and
+the corpus of the run; then new, gated, pending, errors, the corpus's
+total, the article links not followed because their host is not among the
+site's names (with the setting that takes them), the run's time, the
+finish reason and what to do about it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import has_session, seconds_setting
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import ReadsMemory
-from vok_crawler.crawl.scope import require_vok_crawl, site_aliases
+from vok_crawler.crawl.scope import ReadsContext, require_corpus_crawl
 from vok_crawler.wording import counted
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class Snapshot:
     errors: int
 
 
-class Progress(ReadsMemory):
+class Progress(ReadsMemory, ReadsContext):
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
         self.interval = interval
@@ -84,7 +85,7 @@ class Progress(ReadsMemory):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        require_vok_crawl(crawler)
+        require_corpus_crawl(crawler)
         progress = cls(crawler, seconds_setting(crawler.settings, "VOK_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
@@ -141,7 +142,8 @@ class Progress(ReadsMemory):
         else:
             scraped = self.crawler.stats.get_value("item_scraped_count", 0)
             written = f"{counted(scraped, 'record')} to the feeds; no corpus (VOK_CORPUS empty)"
-        elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), site_aliases(self.crawler))
+        elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), self.context.aliases)
+        logger.info("Source: %s; road: %s; corpus: %s.", self.context.source, self.context.road.name, memory.path)
         logger.info(
             "Summary: %s. Left for the next run: %d pending, %d gated. %s. %sRan %s. Finish reason %s: %s.",
             written,

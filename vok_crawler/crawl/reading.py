@@ -1,9 +1,10 @@
 """An article page read into what became of it: the record, or why there is none.
 
 Apart from the spider, which routes what this gives (the record to the
-pipelines, the outcome to the ledger, a refusal to :class:`BanWatch`): the
-judging of a page (the gate, a page that is no article, one not understood,
-another source) is logged and counted here, in one place for every road.
+pipelines, the outcome to the ledger, a gate to :class:`~vok_crawler.crawl.session.Gates`,
+a refusal to :class:`BanWatch`): the judging of a page (the gate, a page that
+is no article, one not understood, another source than the crawl's) is
+logged and counted here, in one place for every road.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
 from vok_crawler.crawl.refusals import BanWatch
-from vok_crawler.crawl.session import ARTICLE_GATED
 from vok_crawler.items import Article
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
@@ -29,28 +28,25 @@ logger = logging.getLogger(__name__)
 class ArticleVerdict:
     """What an article page gave: its outcome for the ledger, the record if any, and a refusal to count.
 
-    ``also`` names the record's own URL, a second spelling of the page asked for.
+    ``also`` names the record's own URL, a second spelling of the page asked for; ``gate`` how the gate
+    showed, for a page behind it (its outcome is :class:`~vok_crawler.crawl.session.Gates`' to tell).
     """
 
     outcome: Outcome
     item: Article | None = None
     refusal: str | None = None
     also: tuple[str, ...] = ()
+    gate: str | None = None
 
 
 @dataclass
 class ArticleReader:
-    """Judges article pages: ``source`` is the one the corpus keeps (``VOK_SOURCE``); ``session``, a subscriber's run.
-
-    ``session`` is :func:`~vok_crawler.crawl.config.has_session`: cookies or a browser profile.
-    """
+    """Judges article pages: ``source`` is the one the corpus keeps (the crawl's: ``-a source``, else ``VOK_SOURCE``)."""
 
     counters: StatsCollector
     bans: BanWatch
     ledger: Ledger
-    signals: SignalManager
-    source: str | None
-    session: bool
+    source: str
 
     def read(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
         """What the page is: the record, or why there is none (logged and counted here)."""
@@ -58,8 +54,7 @@ class ArticleReader:
             return ArticleVerdict("skipped")
         gate = nk_pro_gate(page)
         if gate:
-            self.gated(url, gate)
-            return ArticleVerdict("gated")
+            return ArticleVerdict("gated", gate=gate)
         if not page.is_article():
             return ArticleVerdict("failed", refusal="the page is neither an article, a listing nor the NK Pro gate")
         self.bans.answered()
@@ -80,18 +75,3 @@ class ArticleReader:
             self.counters.inc_value(stats.SKIPPED_OTHER_SOURCE)
             return ArticleVerdict("skipped")
         return ArticleVerdict("read", item=item, also=(item.url,))
-
-    def gated(self, url: str, trace: str) -> None:
-        """The NK Pro gate answered for ``url``: logged and counted, with what happens to it next."""
-        self.bans.answered()
-        again = (
-            "the subscriber's session did not open it (expired, or logged out?); asked for again next run"
-            if self.session
-            else "asked for again on a run with a subscriber's cookies or browser profile"
-        )
-        logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
-        self.counters.inc_value(stats.GATED)
-
-    def told_gated(self, url: str) -> None:
-        """Once the ledger has it as gated: a session that ran out takes it back as pending (SessionWatch)."""
-        self.signals.send_catch_log(ARTICLE_GATED, url=url)

@@ -35,7 +35,7 @@ from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import whole_number_setting
 from vok_crawler.crawl.failures import BotCheck
 from vok_crawler.crawl.request_urls import is_robots_txt
-from vok_crawler.crawl.scope import on_site, require_fetching_the_site
+from vok_crawler.crawl.scope import ReadsContext, require_site_reader
 from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.finish_reasons import BLOCKED, BOT_CHECK
 from vok_crawler.site.pages.challenge import challenge
@@ -48,7 +48,7 @@ Refusal = Literal["http_401", "http_403", "http_429", "unrecognized", "bot_check
 CHALLENGE_STATUSES = frozenset({200, 403, 503})
 
 
-class BanWatch:
+class BanWatch(ReadsContext):
     """The refusals in a row, the challenges among them, and when they stop the crawl."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -60,7 +60,7 @@ class BanWatch:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BanWatch:
-        require_fetching_the_site(crawler)
+        require_site_reader(crawler)
         watch = cls(crawler)
         crawler.signals.connect(watch.spider_idle, signal=signals.spider_idle)
         return watch
@@ -71,7 +71,7 @@ class BanWatch:
             response.status in CHALLENGE_STATUSES
             and isinstance(response, TextResponse)
             and not is_robots_txt(request)
-            and on_site(self.crawler, response.url)
+            and self.context.on_site(response.url)
         ):
             trace = challenge(page_selector(response))  # the page's one parse, which the spider reads too
             if trace:

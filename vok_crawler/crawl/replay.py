@@ -1,8 +1,8 @@
-"""Replay: ``scrapy crawl vok -a replay=DIR`` answers every request from a WARC archive.
+"""Replay: the replay road's answers (``scrapy crawl vok -a replay=DIR``), every request's from a WARC archive.
 
 The same spider, page objects, loaders and pipelines run on the archived
 responses, so a corrected extraction rule re-derives the corpus without
-asking the site for a single page.
+asking the site for a single page (:mod:`vok_crawler.crawl.roads.replay`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from warcio.timeutils import iso_date_to_datetime
 from vok_crawler import stats
 from vok_crawler.crawl.memory import utc_now
 from vok_crawler.crawl.request_urls import is_robots_txt
-from vok_crawler.crawl.scope import require_vok_crawl
-from vok_crawler.errors import BadConfiguration
+from vok_crawler.crawl.roads.replay import ReplayRoad
+from vok_crawler.crawl.scope import crawl_context, require_corpus_crawl
 from vok_crawler.store.warc import iter_archive, read_record
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class ReplayIndex:
 
 
 class ReplayMiddleware:
-    """Answer each request with its latest capture in ``spider.replay``; never the network.
+    """Answer each request of the replay road with its latest capture in the road's folder; never the network.
 
     Placed last (960), so the request it sees is the one that would have
     been sent, and the response it gives passes through every middleware's
@@ -111,14 +111,11 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
-        require_vok_crawl(crawler)
-        replay = getattr(crawler.spider, "replay", None)
-        if not replay:
+        require_corpus_crawl(crawler)
+        road = crawl_context(crawler).road
+        if not isinstance(road, ReplayRoad):
             raise NotConfigured  # no message: Scrapy would warn of it on every ordinary crawl
-        directory = Path(replay)
-        if not directory.is_dir():
-            raise BadConfiguration(f"replay must name an archive directory, and {replay!r} is none")
-        return cls(crawler, directory)
+        return cls(crawler, road.directory)
 
     def process_request(self, request: Request) -> Response:
         if is_robots_txt(request):

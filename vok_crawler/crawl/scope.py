@@ -1,13 +1,15 @@
-"""Which crawls the project's components act on: the vok spider's alone.
+"""Which crawls the project's components act on: those of a spider that reads the site, by what it declares.
 
 The pipelines, extensions and middlewares are enabled in the project's
 settings, so Scrapy builds them for every crawler of the project: ``scrapy
 shell``, ``fetch``, ``parse``, ``bench``, ``runspider`` and any other spider.
-They know the vok spider's corpus and arguments and nothing else, so each
-asks here first and stands aside (``NotConfigured``) for any other crawl,
-which then runs as in a fresh ``scrapy startproject``. A spider says it
-reads the site with the class attribute ``reads_kcnawatch`` (the vok spider
-and ``scrapy probe``'s, built on it); only ``vok`` itself has a corpus.
+They serve a spider that says it reads the site (a
+:class:`~vok_crawler.crawl.context.ReadsTheSite`: the vok spider, any
+subclass of it whatever its name, and ``scrapy probe``'s) and read what it
+publishes, its :class:`~vok_crawler.crawl.context.CrawlContext`; for any other
+crawl each stands aside (``NotConfigured``), which then runs as in a fresh
+``scrapy startproject``. Only a spider that keeps a corpus (its class's
+``keeps_a_corpus``) gets the corpus, memory, health report and archive.
 
 ``scrapy parse`` and ``scrapy fetch`` run the vok spider to look at a page,
 not to crawl: they set :data:`LOOK_ONLY`, so that the page is fetched as
@@ -17,59 +19,68 @@ report or archive).
 
 from __future__ import annotations
 
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 
-from vok_crawler.site.urls import NO_ALIASES, Aliases, is_on_site
+from vok_crawler.crawl.context import CrawlContext, ReadsTheSite
 
 LOOK_ONLY = "VOK_LOOK_ONLY"  # the setting of a run that looks at pages and keeps nothing
 
 
-def fetches_the_site(crawler: Crawler) -> bool:
-    """Whether ``crawler`` reads the site as the crawl does: the vok spider, or ``scrapy probe``'s.
+def reads_the_site(spidercls: type[Spider]) -> bool:
+    """Whether a spider of ``spidercls`` reads the site as the crawl does: it declares so by being a ``ReadsTheSite``.
 
     The downloader middlewares (retries, charset, the gate's redirect, the
-    subscriber's cookies) serve both, so that the probe sees the site exactly
+    subscriber's cookies) serve it, so that the probe sees the site exactly
     as the crawl will.
     """
-    return bool(getattr(crawler.spidercls, "reads_kcnawatch", False))
+    return issubclass(spidercls, ReadsTheSite)
 
 
-def is_vok_crawl(crawler: Crawler) -> bool:
-    """Whether ``crawler`` is the vok crawl itself: the one with a corpus, a memory and a health report."""
-    return fetches_the_site(crawler) and crawler.spidercls.name == "vok" and not crawler.settings.getbool(LOOK_ONLY)
+def keeps_a_corpus(spidercls: type[Spider], settings: BaseSettings) -> bool:
+    """Whether a crawl of ``spidercls`` keeps what it reads: a corpus, a memory, a health report, an archive.
+
+    Known from the class, before the spider is made (``scrapy crawl`` checks its feeds first).
+    """
+    return issubclass(spidercls, ReadsTheSite) and spidercls.keeps_a_corpus and not settings.getbool(LOOK_ONLY)
 
 
-def site_origin(crawler: Crawler) -> str:
-    """The crawl's start URL: its scheme and host are what "the site" means to every check."""
-    origin = getattr(crawler.spider, "start_url", None)
-    assert isinstance(origin, str), "a spider that reads the site has a start_url"
-    return origin
+def is_corpus_crawl(crawler: Crawler) -> bool:
+    """Whether ``crawler`` is a crawl with a corpus, a memory and a health report (:func:`keeps_a_corpus`)."""
+    return keeps_a_corpus(crawler.spidercls, crawler.settings)
 
 
-def site_aliases(crawler: Crawler) -> Aliases:
-    """The site's other host names, as the spider read them from ``VOK_HOST_ALIASES``."""
-    aliases = getattr(crawler.spider, "host_aliases", NO_ALIASES)
-    assert isinstance(aliases, tuple), "a spider that reads the site keeps its host_aliases"
-    return aliases
+def crawl_context(crawler: Crawler) -> CrawlContext:
+    """What the running spider publishes of its crawl: the site, the source, the corpus, the road, the job."""
+    spider = crawler.spider
+    assert isinstance(spider, ReadsTheSite), "a component of the crawl runs with a spider that reads the site"
+    return spider.crawl_context
 
 
-def on_site(crawler: Crawler, url: str) -> bool:
-    """Whether ``url`` is a page of the crawled site: the one rule for links, redirects and cookies."""
-    return is_on_site(url, site_origin(crawler), site_aliases(crawler))
+class ReadsContext:
+    """A component that reads what the crawl is: its context, asked for when used (the spider that publishes
+    it is made before any component, in a crawl)."""
+
+    crawler: Crawler
+
+    @property
+    def context(self) -> CrawlContext:
+        return crawl_context(self.crawler)
 
 
-def require_fetching_the_site(crawler: Crawler) -> None:
-    """``NotConfigured`` in a downloader middleware's ``from_crawler`` unless it reads the site."""
-    if not fetches_the_site(crawler):
+def require_site_reader(crawler: Crawler) -> None:
+    """``NotConfigured`` in a downloader middleware's ``from_crawler`` unless the spider reads the site."""
+    if not reads_the_site(crawler.spidercls):
         raise NotConfigured
 
 
-def require_vok_crawl(crawler: Crawler) -> None:
-    """Raise ``NotConfigured`` in a component's ``from_crawler`` unless the crawl is vok's.
+def require_corpus_crawl(crawler: Crawler) -> None:
+    """``NotConfigured`` in a component's ``from_crawler`` unless the crawl keeps a corpus.
 
     Without a message, so that Scrapy disables the component silently: a
     warning per component in every ``scrapy shell`` would be noise.
     """
-    if not is_vok_crawl(crawler):
+    if not is_corpus_crawl(crawler):
         raise NotConfigured

@@ -9,63 +9,81 @@ whole: a streak of gates never comes, so the gates themselves tell it
 with a fresh session must read them), and going on would only collect more
 of them.
 
-:class:`SessionWatch` counts every article page met behind the gate in a run
-with a session, whatever was read between them; at ``VOK_SESSION_LOST_AFTER``
-of them it stops the crawl at once (finish reason ``session_expired``), says
-what to do, and hands every article it met behind the gate, and any gated
-after, back to the memory as pending, not gated. A session that never opened
-the gate is told the same way: an article read whole may have been a free
-one, so "it worked for a while" cannot be told from "it never worked", and
-either way what the user needs is a fresh login.
+Every article met behind the gate is told to :class:`Gates`, the one owner
+of what becomes of it. Without a session it is ``gated``, asked for again
+on a run with one. With a session, :class:`Gates` counts every article
+page met behind the gate in the run, whatever was read between them; at
+``VOK_SESSION_LOST_AFTER`` of them it stops the crawl at once (finish
+reason ``session_expired``), says what to do, and makes every article it
+met behind the gate, and any gated after, pending, not gated. A session
+that never opened the gate is told the same way: an article read whole may
+have been a free one, so "it worked for a while" cannot be told from "it
+never worked", and either way what the user needs is a fresh login.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.config import has_session, whole_number_setting
-from vok_crawler.crawl.memory import ReadsMemory
-from vok_crawler.crawl.scope import require_vok_crawl
-from vok_crawler.crawl.stopping import stop_crawl
+from vok_crawler.crawl.refusals import BanWatch
 from vok_crawler.finish_reasons import SESSION_EXPIRED
+from vok_crawler.store.ledger import Ledger
 
 logger = logging.getLogger(__name__)
 
-# Sent by the spider for each article page behind the gate (argument ``url``, as the memory keys it).
-ARTICLE_GATED = object()
+
+def session_limit(settings: BaseSettings) -> int | None:
+    """How many gates a run with a session meets before it is taken for lost (``VOK_SESSION_LOST_AFTER``);
+    ``None`` for a run without a session (no cookies file, no browser profile)."""
+    return whole_number_setting(settings, "VOK_SESSION_LOST_AFTER") if has_session(settings) else None
 
 
-class SessionWatch(ReadsMemory):
-    """Article pages met behind the gate in a run with a session, free ones between them or not; too many end it."""
+class Gates:
+    """The articles met behind the gate in a run, and what becomes of each (see the module).
 
-    def __init__(self, crawler: Crawler, limit: int) -> None:
-        self.crawler = crawler
+    ``limit`` is :func:`session_limit`'s; ``stop`` ends the crawl as ``session_expired``.
+    """
+
+    def __init__(
+        self, ledger: Ledger, counters: StatsCollector, bans: BanWatch, limit: int | None, stop: Callable[[], object]
+    ) -> None:
+        self.ledger = ledger
+        self.counters = counters
+        self.bans = bans
         self.limit = limit
-        self.met: list[str] = []
+        self.stop = stop
+        self.met: list[str] = []  # in a run with a session: every gate met
         self.expired = False
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SessionWatch:
-        require_vok_crawl(crawler)
-        if not has_session(crawler.settings):
-            raise NotConfigured("no cookies file and no browser profile: no session to run out")
-        watch = cls(crawler, whole_number_setting(crawler.settings, "VOK_SESSION_LOST_AFTER"))
-        crawler.signals.connect(watch.article_gated, signal=ARTICLE_GATED)
-        return watch
-
-    def article_gated(self, url: str) -> None:
-        """A gate met although the run has a session: at the limit, the session is taken for lost."""
+    def gate(self, url: str, trace: str) -> None:
+        """The gate answered for ``url`` (``trace``: how it showed): logged, counted, and its article told."""
+        self.bans.answered()
+        again = (
+            "asked for again on a run with a subscriber's cookies or browser profile"
+            if self.limit is None
+            else "the subscriber's session did not open it (expired, or logged out?); asked for again next run"
+        )
+        logger.info("Gated (NK Pro) %s: %s; %s", url, trace, again)
+        self.counters.inc_value(stats.GATED)
         if self.expired:
             self._pending(url)
             return
-        self.met.append(url)
-        if len(self.met) < self.limit:
+        self.ledger.tell(url, "gated")
+        if self.limit is None:
             return
+        self.met.append(url)
+        if len(self.met) >= self.limit:
+            self._session_lost()
+
+    def _session_lost(self) -> None:
+        """The limit is reached: the session is taken for lost, the gates met are pending, the crawl stops."""
         self.expired = True
         logger.error(
             "%d article pages came back behind the gate in a run with a session (cookies or a browser profile): %s",
@@ -74,9 +92,9 @@ class SessionWatch(ReadsMemory):
         )
         for gated in self.met:
             self._pending(gated)
-        stop_crawl(self.crawler, SESSION_EXPIRED)
+        self.stop()
 
     def _pending(self, url: str) -> None:
         """Met behind the gate only because the session ran out: asked for again, not listed as gated."""
-        self.memory.ledger.tell(url, "failed")
-        self.crawler.stats.inc_value(stats.SESSION_LOST)
+        self.ledger.tell(url, "failed")
+        self.counters.inc_value(stats.SESSION_LOST)

@@ -10,13 +10,35 @@ two corpora in one folder (``vok.jsonl``, ``rodong.jsonl``) never share one:
   every run's, one line each;
 - ``vok.changes.jsonl``: revisions and withdrawals (``-a revisit=DAYS``);
 - ``vok.report.html``: ``scrapy report``'s page, its figures beside it as ``.json``;
-- ``archive/``: the WARC files of the responses read (``VOK_ARCHIVE`` unset).
+- ``archive/``: the WARC files of the responses read (``VOK_ARCHIVE`` unset),
+  named after the source (:meth:`CorpusFiles.archive_of`).
+
+A source's corpus is named after it too (``VOK_CORPUS``'s ``%(source)s``):
+:func:`source_name` is the rule.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# The sources whose files keep a name of their own: the corpora this project began with (Voice of Korea's,
+# ``vok.jsonl`` and ``archive/``) go on under the names they have.
+SHORT_NAMES = {"Voice of Korea (EN)": "vok"}
+FIRST_SOURCE = "vok"  # its archive is ``archive/``; every other source's is ``<name>.archive/``
+_NOT_IN_A_NAME = re.compile(r"[\W_]+")
+
+
+def source_name(source: str) -> str:
+    """The name a source's files take: ``vok`` for Voice of Korea (EN), else the source's own name in lower
+    case, each run of characters that are neither letters nor digits one hyphen (``Rodong Sinmun (EN)`` is
+    ``rodong-sinmun-en``, ``KCNA (EN)`` ``kcna-en``); empty for a name of no letter or digit.
+
+    The language tag stays: a source's English and Korean editions are two corpora.
+    """
+    short = SHORT_NAMES.get(source.strip())
+    return short or _NOT_IN_A_NAME.sub("-", source.casefold()).strip("-")
 
 
 class Sibling:
@@ -42,7 +64,8 @@ class CorpusFiles:
     changes = Sibling(".changes.jsonl")
     report = Sibling(".report.html")  # scrapy report's page, unless -o names another
 
-    @property
-    def archive(self) -> Path:
-        """The folder of the WARC archive, unless ``VOK_ARCHIVE`` names another (or none)."""
-        return self.corpus.parent / "archive"
+    def archive_of(self, source: str) -> Path:
+        """The folder of the WARC archive of ``source``'s pages, unless ``VOK_ARCHIVE`` names another (or none):
+        ``archive/`` for Voice of Korea's (as ever), ``<name>.archive/`` for another source's (:func:`source_name`)."""
+        name = source_name(source)
+        return self.corpus.parent / ("archive" if name == FIRST_SOURCE else f"{name}.archive")

@@ -13,7 +13,10 @@ A failed day shows in two places, and either alone can miss it:
 This checks both: the last health report is recent and ``finished`` (a
 run whose walk did not reach the end of the list ended ``walk_incomplete``
 or ``pagination_repeats``: a failed day), and, with ``--scrapyd-log``, the
-last vok job Scrapyd started is the one that wrote it and did not die.
+last job of its spider (the ``spider`` the report names: ``vok``, or a
+subclass of it under another name) that Scrapyd started is the one that
+wrote it and did not die. Each line names the source the report is of
+(its ``source``), so that the checks of two sources' corpora tell apart.
 Every problem is printed on one line (``FAILED: ...``, exit 1), the search
 road's too (a search whose markup is not understood, or that ignores the
 dates: ``search.problems``). A good day that left articles pending (an
@@ -37,11 +40,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
-SPIDER = "vok"
+SPIDER = "vok"  # the spider of a health report that names none (one written before reports named it)
 # A number of hours as a user types it: the ASCII digits 0 to 9 and at most one decimal point.
 _HOURS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_STARTED = re.compile(rf"Process started: project='[^']*' spider='{SPIDER}' job='([^']+)'")
-_DIED = re.compile(rf"Process died: exitstatus=(\S+) project='[^']*' spider='{SPIDER}' job='([^']+)'")
 
 
 def problems(
@@ -63,24 +64,38 @@ def problems(
     if reason != "finished":
         told = (health.get("layout_problems") or []) + (health.get("walk_problems") or [])
         details = "; ".join(dict.fromkeys(told + searched))
-        found.append(f"the last run (job {health.get('job')}) ended {reason!r}" + (f": {details}" if details else ""))
+        run = f"the last run{_of_source(health)} (job {health.get('job')})"
+        found.append(f"{run} ended {reason!r}" + (f": {details}" if details else ""))
     else:
         found += [f"the last run's search road could not read its period: {problem}" for problem in searched]
     finished_at = datetime.fromisoformat(health["finished_at"]) if health.get("finished_at") else None
     if finished_at is None or (now or datetime.now(timezone.utc)) - finished_at > max_age:
         found.append(f"the last health report is from {finished_at}: no run has finished since")
     if scrapyd_log is not None:
-        found += _scrapyd_problems(scrapyd_log.read_text(encoding="utf-8", errors="replace"), health.get("job"))
+        log = scrapyd_log.read_text(encoding="utf-8", errors="replace")
+        found += _scrapyd_problems(log, health.get("job"), str(health.get("spider") or SPIDER))
     return found
+
+
+def _read(health_path: Path) -> dict[str, Any]:
+    """The health report, or nothing when it cannot be read (:func:`problems` tells why)."""
+    try:
+        health = json.loads(health_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return health if isinstance(health, dict) else {}
+
+
+def _of_source(health: dict[str, Any]) -> str:
+    """`` of SOURCE`` for a report that names its source (its corpus's), else nothing."""
+    source = health.get("source")
+    return f" of {source}" if source else ""
 
 
 def warnings(health_path: Path) -> list[str]:
     """What a run that went well left for the next one (articles pending, article links on a host
     not among the site's names, search days fuller than their page); empty when nothing."""
-    try:
-        health: dict[str, Any] = json.loads(health_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []  # told as a problem already
+    health = _read(health_path)  # one that cannot be read is told as a problem already
     found = []
     pending = (health.get("left_for_next_run") or {}).get("pending") or 0
     if pending:
@@ -102,14 +117,17 @@ def warnings(health_path: Path) -> list[str]:
     return found
 
 
-def _scrapyd_problems(log: str, health_job: str | None) -> list[str]:
-    started = _STARTED.findall(log)
+def _scrapyd_problems(log: str, health_job: str | None, spider: str) -> list[str]:
+    """What Scrapyd's log says of the last job of ``spider``: it died, or it is not the one that wrote the report."""
+    name = re.escape(spider)
+    started = re.findall(rf"Process started: project='[^']*' spider='{name}' job='([^']+)'", log)
     if not started:
-        return [f"Scrapyd's log names no {SPIDER} job"]
+        return [f"Scrapyd's log names no {spider} job"]
     last = started[-1]
-    found = [f"Scrapyd's job {job} exited with status {status}" for status, job in _DIED.findall(log) if job == last]
+    died = re.findall(rf"Process died: exitstatus=(\S+) project='[^']*' spider='{name}' job='([^']+)'", log)
+    found = [f"Scrapyd's job {job} exited with status {status}" for status, job in died if job == last]
     if health_job != last:
-        found.append(f"Scrapyd's last {SPIDER} job {last} wrote no health report (the report is job {health_job}'s)")
+        found.append(f"Scrapyd's last {spider} job {last} wrote no health report (the report is job {health_job}'s)")
     return found
 
 
@@ -146,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         for warning in warnings(args.health):
             print(f"WARNING: {warning}", file=sys.stderr)
-        print(f"OK: {args.health} says finished")
+        source = _read(args.health).get("source")
+        print(f"OK: {args.health} says finished" + (f" ({source})" if source else ""))
     return 1 if found else 0
 
 

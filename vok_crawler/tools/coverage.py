@@ -8,7 +8,7 @@ health reports (``vok.health.jsonl``, one line per run, else the last run's
 ``vok.health.json``) for the rules that found each field.
 
 Days are the record's own: ``posted`` is the day KCNA Watch posted the
-article (Korea time), ``published`` the day Voice of Korea dated it. The
+article (Korea time), ``published`` the day its source dated it. The
 back catalogue (posted more than 30 days after it was published:
 :func:`vok_crawler.site.processors.date_gap`) is shown apart; the source's
 current stream runs by ``published`` from the first article that is not of
@@ -71,9 +71,12 @@ class CorpusCount:
         self.stream: tuple[date, date] | None = None  # the current stream's first and last published day
         self.back_catalogue = Listed()
         self.dates_to_check = Listed()
+        self.sources: Counter[str] = Counter()
 
     def add(self, record: dict[str, Any]) -> None:
         self.articles += 1
+        if isinstance(record.get("source"), str):
+            self.sources[record["source"]] += 1
         for name in RECORD_FIELDS:
             if record.get(name):
                 self.with_field[name] += 1
@@ -142,6 +145,7 @@ class CorpusCount:
             back_catalogue=self.back_catalogue,
             dates_to_check=self.dates_to_check,
             field_coverage={name: self.with_field[name] for name in RECORD_FIELDS},
+            sources=dict(self.sources.most_common()),
         )
 
 
@@ -241,6 +245,7 @@ def read_health(files: CorpusFiles, figures: Figures) -> None:
     missing: Counter[str] = Counter()
     for report in health_history(files):
         figures.runs += 1
+        figures.health_source = report.get("source") or figures.health_source
         reasons[str(report.get("finish_reason"))] += 1
         fallback.update(counts(report.get("fields_by_fallback")))
         missing.update(counts(report.get("fields_missing")))

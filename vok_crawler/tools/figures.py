@@ -88,6 +88,12 @@ class Figures:
     finish_reasons: dict[str, int] = field(default_factory=dict)
     fields_by_fallback: dict[str, int] = field(default_factory=dict)
     fields_missing: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)  # articles by their record's source, the most first
+    health_source: str | None = None  # the source the last health report names (a corpus of no record yet)
+
+    def source_name(self) -> str:
+        """Whose corpus it is: the sources its records name, else the one its health reports name."""
+        return " and ".join(self.sources) or self.health_source or "KCNA Watch"
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)

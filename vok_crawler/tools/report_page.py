@@ -209,8 +209,8 @@ def stream_charts(figures: Figures) -> list[str]:
         "<h2>Articles per day</h2>",
         (
             f"<p>The current stream, {span(figures.current_stream.first, figures.current_stream.last)}: by the day "
-            "Voice of Korea published them and the day KCNA Watch posted them; the days with no article "
-            "published are shaded.</p>"
+            f"{escape(figures.source_name())} published them and the day KCNA Watch posted them; the days with no "
+            "article published are shaded.</p>"
         ),
         f"<figure>{svg(daily_chart(figures, days))}</figure>",
         "<h2>Articles per month</h2>",
@@ -221,12 +221,12 @@ def stream_charts(figures: Figures) -> list[str]:
 def render(figures: Figures, corpus: str) -> str:
     """The whole page."""
     sections = [
-        f"<h1>Voice of Korea corpus: {figures.articles:,} articles</h1>",
+        f"<h1>{escape(figures.source_name())} corpus: {figures.articles:,} articles</h1>",
         totals(figures, corpus),
         *stream_charts(figures),
         "<h2>Articles per year</h2>",
         (
-            "<p>By the year Voice of Korea published them: the current stream, and the back catalogue "
+            f"<p>By the year {escape(figures.source_name())} published them: the current stream, and the back catalogue "
             f"(articles posted more than {BACK_CATALOGUE_DAYS} days after their publication) apart.</p>"
         ),
         f"<figure>{svg(yearly_chart(figures))}</figure>" if figures.by_year else "<p>No article with a date.</p>",
@@ -255,6 +255,6 @@ def render(figures: Figures, corpus: str) -> str:
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Voice of Korea corpus report</title><style>{STYLE}</style></head>"
+        f"<title>{escape(figures.source_name())} corpus report</title><style>{STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>\n"
     )

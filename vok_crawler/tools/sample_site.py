@@ -4,7 +4,8 @@ The pages speak of ``https://kcnawatch.org``; they are served with this
 server's own address in its place, so a crawl of them never leaves the
 machine. Like the site (``docs/site.md``), it answers 301 to a page URL
 without its trailing slash, 404 to a page that is not there, "More Articles"
-slices cut on the fly from the source's ordered list, and the NK Pro gate to
+slices cut on the fly from each source's ordered list (Voice of Korea's, and
+KCNA's, each under its own slice id), and the NK Pro gate to
 a reader without the subscriber's cookie; when asked, 503 once to the pages
 named ``flaky``. It answers the site's search by date
 (``/?s=&source=K&start=DD-MM-YYYY&end=DD-MM-YYYY&sort=recent``) from the
@@ -35,7 +36,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Request, Site
 
 SOURCE_ID = "190163"  # the Voice of Korea (EN) source's id in slice URLs
-SLICE_LIST = f"wp-admin/admin-ajax/{SOURCE_ID}.html"  # every teaser block of the source, newest first
+SLICE_LISTS = "wp-admin/admin-ajax"  # <id>.html: every teaser block of the source of slice id <id>, newest first
 GATES_FILE = "nkpro-gates.json"  # page path -> gate form ("paywall", "member-form", "offsite")
 # The search's index: [{"date": ISO day its teaser shows, "source": id, "block": teaser HTML}], newest first.
 SEARCH_INDEX = "search-index.json"
@@ -62,9 +63,10 @@ class SampleSite(Resource):
     """A twisted.web resource over a folder laid out like the site's URLs.
 
         ``/article/163/`` is ``article/163/index.html``. A slice
-        ``admin-ajax.php?action=get_cat_by_source&from=F&to=T&id=190163`` is cut
-        from ``wp-admin/admin-ajax/190163.html`` (one teaser block per
-        ``<div class="article-desc">`` at a line's start) according to
+        ``admin-ajax.php?action=get_cat_by_source&from=F&to=T&id=K`` is cut
+        from ``wp-admin/admin-ajax/K.html`` (one teaser block per
+        ``<div class="article-desc">`` at a line's start; ``190163``
+        Voice of Korea's, ``990010`` KCNA's) according to
         ``to_reading``: ``"count"`` gives blocks [F, F+T), ``"end"`` [F, T),
         ``"fixed"`` [F, F+12) whatever T says; a slice past the end (or of
     another id) is an empty 200, or ``end_status`` (404, 410). ``slice_control`` ends each
@@ -112,9 +114,11 @@ class SampleSite(Resource):
         self.search_index: list[dict[str, str]] = json.loads(index.read_text()) if index.is_file() else []
         gates = self.root / GATES_FILE
         self.gates: dict[str, str] = json.loads(gates.read_text()) if gates.is_file() else {}
-        listed = self.root / SLICE_LIST
-        text = listed.read_text(encoding="utf-8") if listed.is_file() else ""
-        self.blocks: list[str] = [block for block in _BLOCK_START.split(text) if block.strip()]
+        self.lists: dict[str, list[str]] = {  # each source's blocks, by its slice id
+            listed.stem: [block for block in _BLOCK_START.split(listed.read_text(encoding="utf-8")) if block.strip()]
+            for listed in sorted((self.root / SLICE_LISTS).glob("*.html"))
+            if listed.stem.isdigit()  # not a slice written as a file (<id>-<from>-<to>.html)
+        }
 
     def render_GET(self, request: Request) -> bytes | int:
         body = self.respond(request)
@@ -185,18 +189,20 @@ class SampleSite(Resource):
         static = self.root / f"wp-admin/admin-ajax/{args.get('id')}-{start}-{to}.html"
         if static.is_file():  # a slice written as a file, as the benchmark's synthetic site does for nginx
             return self._file(request, static)
-        if args.get("id") != SOURCE_ID or start < 0 or start >= len(self.blocks):
+        source_id = args.get("id", "")
+        blocks = self.lists.get(source_id, [])
+        if start < 0 or start >= len(blocks):
             return self._past_the_end(request)
         stop = {"count": start + to, "end": to, "fixed": start + PAGE}[self.to_reading]
-        chosen = self.blocks[start:stop]
+        chosen = blocks[start:stop]
         if not chosen:
             return b""  # a "to" that asks for nothing
         end = start + len(chosen)
         control = ""
-        if self.loop and end >= len(self.blocks):
-            control = self._control("href", PAGE, loop=True)
-        elif self.slice_control != "none" and end < len(self.blocks):
-            control = self._control(self.slice_control, end, size=stop - start)
+        if self.loop and end >= len(blocks):
+            control = self._control(source_id, "href", PAGE, loop=True)
+        elif self.slice_control != "none" and end < len(blocks):
+            control = self._control(source_id, self.slice_control, end, size=stop - start)
         return self._rewrite(request, ("\n" + "".join(chosen) + control).encode())
 
     def _past_the_end(self, request: Request) -> bytes:
@@ -233,15 +239,15 @@ class SampleSite(Resource):
         request.setHeader("Content-Type", _HTML)
         return self._rewrite(request, page.encode())
 
-    def _control(self, form: str, start: int, size: int = PAGE, loop: bool = False) -> str:
+    def _control(self, source_id: str, form: str, start: int, size: int = PAGE, loop: bool = False) -> str:
         """A "More Articles" control for the slice from ``start``, its ``to`` in this server's reading."""
         to = start + size if self.to_reading == "end" else size
-        data = f'data-from="{start}" data-to="{to}" data-id="{SOURCE_ID}"'
+        data = f'data-from="{start}" data-to="{to}" data-id="{source_id}"'
         if form == "data":
             return f'<div class="load-more-wrap"><button type="button" class="more-articles" {data}>More Articles</button></div>\n'
         # The loop back spells the same slice another way, as a link the site prints may.
         order = "die=true&amp;action=get_cat_by_source" if loop else "action=get_cat_by_source&amp;die=true"
-        href = f"https://kcnawatch.org/wp-admin/admin-ajax.php?{order}&amp;from={start}&amp;to={to}&amp;sort=&amp;id={SOURCE_ID}"
+        href = f"https://kcnawatch.org/wp-admin/admin-ajax.php?{order}&amp;from={start}&amp;to={to}&amp;sort=&amp;id={source_id}"
         return f'<div class="load-more-wrap"><a class="more-articles" href="{href}">More Articles</a></div>\n'
 
     def _file(self, request: Request, file: Path, content_type: bytes = _HTML) -> bytes:

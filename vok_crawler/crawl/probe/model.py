@@ -59,6 +59,8 @@ class Probe:
     notes: list[str] = field(default_factory=list)
     removed: int = 0  # cookie values replaced in what was saved
     manner: str = ""  # how it asked: requests, robots.txt, delay, User-Agent, cookies
+    source: str = ""  # the source the crawl keeps (-a source=, else VOK_SOURCE)
+    source_shown: str | None = None  # the source the listing shows (its heading)
 
     def problems(self) -> list[str]:
         """What the crawler does not understand; empty when it understands the pages."""
@@ -99,10 +101,17 @@ class Probe:
         return notes + ([f"found by fallback: {', '.join(fallbacks)}"] if fallbacks else [])
 
     def _other_notes(self) -> list[str]:
-        """Teasers without text, and article links on another host (the crawl's rule): worth a look, no failure."""
+        """Teasers without text, article links on another host (the crawl's rule), and a listing of another source
+        than the crawl's: worth a look, no failure."""
         without = sum(len(seen.without_text) for seen in self.pages.values() if seen.kind != "article")
         notes = [f"{counted(without, 'teaser')} without text"] if without else []
-        return notes + ([f"not followed by a crawl: {self.elsewhere.told()}"] if self.elsewhere.by_host else [])
+        notes += [f"not followed by a crawl: {self.elsewhere.told()}"] if self.elsewhere.by_host else []
+        shown = self.source_shown
+        return notes + (
+            [f"the listing shows {shown}, not {self.source}: -a source={shown!r}"]
+            if shown and shown != self.source
+            else []
+        )
 
 
 def _listing_problems(listing: PageSeen, next_slice: PageSeen | None) -> list[str]:

@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.following import LinksElsewhere
-from vok_crawler.crawl.memory import CrawlMemory, utc_now
+from vok_crawler.crawl.memory import utc_now
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.request_urls import asked_url
@@ -36,13 +36,14 @@ from vok_crawler.store.secrets import Scrubber
 class ProbeSpider(VokSpider):
     """The ``vok`` spider's routing, cut down to the listing, its next slice, one article and one search.
 
-    It keeps a :class:`CrawlMemory` without a corpus (it remembers nothing
+    It keeps a :class:`~vok_crawler.crawl.memory.CrawlMemory` without a corpus (it remembers nothing
     and writes nothing) and no extension of the crawl runs for it: only its
     :class:`Probe` and, with ``save``, the raw pages are written. The slice
     URL is built by the very code that builds it in a crawl.
     """
 
     name = "probe"
+    keeps_a_corpus = False  # it looks at the pages: no corpus, memory of its own, health report or archive
     custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
     def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
@@ -52,7 +53,7 @@ class ProbeSpider(VokSpider):
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.memory = CrawlMemory(self.crawler, None, self.options)
+        self.probe.source = self.crawl_context.source
         for request in self.requests.follow([self.start_url], self.parse):
             yield request
 
@@ -63,8 +64,10 @@ class ProbeSpider(VokSpider):
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
         if isinstance(response, TextResponse):
-            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             self._read_site_page(seen, page)
+            if kind == "listing":
+                self.probe.source_shown = page.heading()
         if kind == "slice":
             return
         articles = [r for r in requests if r.callback == self.parse_article]
@@ -79,7 +82,7 @@ class ProbeSpider(VokSpider):
         if not isinstance(response, TextResponse):
             seen.error = f"not an HTML page ({(response.headers.get('Content-Type') or b'').decode('latin-1')})"
             return
-        page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+        page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
         # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
         seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
@@ -93,15 +96,19 @@ class ProbeSpider(VokSpider):
         """The search road for the article's day: its teasers, whether the article is among them, a full page."""
         seen = self._seen("search", response)
         if isinstance(response, TextResponse):
-            page = SitePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            page = SitePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             seen.teasers = page.teasers().value
             seen.full = search.shows_full_page(page.root)
             if not search.is_search_page(page.root):
                 seen.error = "no search results (div#search_wrapper) on the page"
         return iter(())
 
-    def on_error(self, failure: Failure) -> None:
-        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ..."""
+    def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
+        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows."""
+        self._failed(failure)
+        return ()
+
+    def _failed(self, failure: Failure) -> None:
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
@@ -149,24 +156,25 @@ class ProbeSpider(VokSpider):
             url = page.link(str(href), unreported)
             if url and urlsplit(url).netloc:
                 self.probe.hosts[self._host(urlsplit(str(href)).netloc or urlsplit(url).netloc)] += 1
-                if not is_on_site(url, self.start_url, self.host_aliases):
+                if not is_on_site(url, self.start_url, self.crawl_context.aliases):
                     self.requests.elsewhere(url)  # the crawl's rule: counted if shaped like an article's
 
     def closed(self, reason: str) -> None:
         """The article links on another host, as the crawl counts them (here and in its own reading of teasers)."""
-        self.probe.elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), self.host_aliases)
+        self.probe.elsewhere = LinksElsewhere.from_counters(self.crawler.stats.get_stats(), self.crawl_context.aliases)
 
     def _host(self, netloc: str) -> tuple[str, HostKind]:
         host = site_host(netloc)
         if host == site_host(urlsplit(self.start_url).netloc):
             return host, "the crawl's"
-        return host, "alias" if host in self.host_aliases else "other"
+        return host, "alias" if host in self.crawl_context.aliases else "other"
 
     def _note_other_source(self, record: Article) -> None:
-        wanted = self.settings.get("VOK_SOURCE")
+        wanted = self.crawl_context.source
         if record.source and record.source != wanted:
             self.probe.notes.append(
-                f"the article's source is {record.source!r}, not {wanted!r}: the crawl would skip it"
+                f"the article's source is {record.source!r}, not {wanted!r}: the crawl would skip it "
+                f"(-a source={record.source!r} keeps it)"
             )
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:

@@ -29,6 +29,7 @@ def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
     """The report: pages, teasers, route, hosts, search, gate, every field, and the verdict."""
     lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else []), ""]
     lines += _pages(probe)
+    lines += _source(probe)
     lines += _teasers_section(probe)
     lines += _pagination(probe)
     lines += _hosts(probe)
@@ -56,6 +57,18 @@ def _pages(probe: Probe) -> list[str]:
             status = seen.status if seen.status is not None else ("3xx" if seen.gate else "-")
             lines.append(f"{kind:<9}{status!s:<5}{seen.url}" + (f"  ({seen.error})" if seen.error else ""))
     return [*lines, ""]
+
+
+def _source(probe: Probe) -> list[str]:
+    """The source the listing shows (its heading), and whether it is the crawl's."""
+    if "listing" not in probe.pages or probe.pages["listing"].error:
+        return []
+    shown = probe.source_shown
+    if shown is None:
+        return [_line("listing shows", f"no source (no heading); the crawl keeps {probe.source}")]
+    if shown == probe.source:
+        return [_line("listing shows", f"{shown} (its heading): the crawl's source")]
+    return [_line("listing shows", f"{shown} (its heading): not the crawl's source, {probe.source}")]
 
 
 def _teasers_section(probe: Probe) -> list[str]:

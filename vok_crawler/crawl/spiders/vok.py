@@ -1,19 +1,25 @@
 """The ``vok`` spider: routing only.
 
-It follows the listing's teasers, every "More Articles" slice (by its link,
-or built from the page when the site's control is script-driven or absent)
-and the "More From ..." teasers of article pages, on the start URL's own
-site and nothing else; the search road's routing (a period by date) is
-:mod:`vok_crawler.crawl.spiders.search_road`'s, mixed in. What a page holds is read by :mod:`vok_crawler.site.pages`;
-what is known, and what happened, is kept by :class:`vok_crawler.crawl.memory.CrawlMemory`
-(the ledger of article outcomes, told once per page, and the walk).
+It reads the site's pages by the same rules on every road: a listing's
+teasers and its "More Articles" slices (by their link, or built from the
+page when the site's control is script-driven or absent), and article
+pages with their "More From ..." teasers, on the start URL's own site and
+nothing else. Which pages it asks first, whether the articles' teasers and
+slices are followed, which records are written and the pages of its own
+(a search's days) are the road's (:mod:`vok_crawler.crawl.roads`: ``-a
+road=``, or a road's own arguments), an object the spider routes by, never
+an ``if``. What a page holds is read by :mod:`vok_crawler.site.pages`; what
+is known, and what happened, is kept by :class:`vok_crawler.crawl.memory.CrawlMemory`
+(the ledger of article outcomes, told once per page, and the walk). What
+the crawl is (the site, the source, the corpus, the road, the job) the
+spider publishes once, as its :class:`~vok_crawler.crawl.context.CrawlContext`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from typing import Any, cast
 
@@ -23,31 +29,35 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
-from vok_crawler.crawl.config import has_session, host_aliases, switch, whole_number
+from vok_crawler.crawl.config import switch, whole_number
+from vok_crawler.crawl.context import CrawlContext, ReadsTheSite, RunOptions
 from vok_crawler.crawl.failures import GONE, REFUSALS, error_kind, failed_request, http_response
-from vok_crawler.crawl.following import SiteRequests
-from vok_crawler.crawl.memory import CrawlMemory, RunOptions
+from vok_crawler.crawl.following import Callbacks, SiteRequests
+from vok_crawler.crawl.memory import CrawlMemory
 from vok_crawler.crawl.reading import ArticleReader
 from vok_crawler.crawl.refusals import BanWatch, Refusal
 from vok_crawler.crawl.replay import fetched_at
 from vok_crawler.crawl.request_urls import asked_url
-from vok_crawler.crawl.spiders.search_road import SearchRoad
+from vok_crawler.crawl.roads import ROAD_ARGUMENT, choose_road
+from vok_crawler.crawl.roads.road import ROAD_STEP, Counts
+from vok_crawler.crawl.scope import keeps_a_corpus
+from vok_crawler.crawl.session import Gates, session_limit
+from vok_crawler.crawl.stopping import stop_crawl
+from vok_crawler.crawl.walking import SliceRequests
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.finish_reasons import SESSION_EXPIRED
 from vok_crawler.items import Article, Teaser
-from vok_crawler.site import search
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.site.pages.site_page import SitePage
 from vok_crawler.site.parsing import page_selector
-from vok_crawler.site.processors import KOREA, posted_date
-from vok_crawler.site.slices import Slice, parse_slice
-from vok_crawler.site.urls import NO_ALIASES, Aliases, canonical_url, site_name
+from vok_crawler.site.processors import posted_date
+from vok_crawler.site.slices import parse_slice
+from vok_crawler.site.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_START_URL = "https://kcnawatch.org/article/163/"
-# A slice past the end of the list answers nothing, or WordPress's "0" / "-1".
-END_OF_LIST_TEXT = frozenset({"", "0", "-1"})
 
 
 def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
@@ -62,20 +72,23 @@ def not_before(teasers: Iterable[Teaser], since: str | None) -> list[Teaser]:
     return kept
 
 
-class VokSpider(SearchRoad, scrapy.Spider):
-    """Voice of Korea (EN) on KCNA Watch.
+class VokSpider(ReadsTheSite):
+    """Voice of Korea (EN) on KCNA Watch, or any other of its sources (``-a source=``).
 
     Arguments (``-a``): ``start_url`` a source listing (default, the live
-    one), a "More Articles" slice or an article page; ``source_id`` the
-    source's slice id, when no page shows it; ``refresh=1`` fetch known
-    articles again and walk the whole listing; ``since=YYYY-MM-DD`` only
-    articles posted on or after that day; ``published_from=YYYY-MM-DD`` and
-    ``published_to=YYYY-MM-DD`` read the articles published in that period
-    through the site's search, a day at a time, instead of walking the
-    listing (:mod:`vok_crawler.site.search`); ``revisit=DAYS`` ask again for
-    the known articles posted in the last DAYS days and log what changed
-    (``vok.changes.jsonl``); ``replay=DIR`` read the archive instead of the
-    network. Unknown arguments (as Scrapyd passes) are accepted and kept as
+    one), a "More Articles" slice or an article page; ``source`` the source
+    whose articles the corpus keeps (default the setting ``VOK_SOURCE``);
+    ``source_id`` the source's slice id, when no page shows it;
+    ``refresh=1`` fetch known articles again and walk the whole listing;
+    ``since=YYYY-MM-DD`` only articles posted on or after that day;
+    ``revisit=DAYS`` ask again for the known articles posted in the last
+    DAYS days and log what changed (``vok.changes.jsonl``); ``road=NAME``
+    the road (:mod:`vok_crawler.crawl.roads`), or a road's own arguments:
+    ``published_from=YYYY-MM-DD`` and ``published_to=YYYY-MM-DD`` read the
+    articles published in that period through the site's search
+    (:mod:`vok_crawler.crawl.roads.search`), ``replay=DIR`` reads the
+    archive instead of the network (:mod:`vok_crawler.crawl.roads.replay`).
+    Unknown arguments (as Scrapyd passes) are accepted and kept as
     attributes.
 
     With a corpus, the crawl is incremental: known articles are not fetched,
@@ -84,18 +97,24 @@ class VokSpider(SearchRoad, scrapy.Spider):
     """
 
     name = "vok"
-    reads_kcnawatch = True  # the project's components serve this spider (and the probe built on it) only
     # One line a record at DEBUG is Scrapy's default; INFO keeps a crawl's log readable (-s LOG_LEVEL=DEBUG
     # shows every record again). vok_crawler.crawl.progress.Progress says where the crawl is instead of LogStats.
     custom_settings = {"LOG_LEVEL": "INFO", "LOGSTATS_INTERVAL": 0}  # noqa: RUF012  (Scrapy declares it an instance attribute)
-    host_aliases: Aliases = NO_ALIASES  # the site's other names, from VOK_HOST_ALIASES (set in from_crawler)
-    site: str  # what VOK_CORPUS's %(site)s says: the site's name, whichever of its names the crawl started from
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> VokSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.host_aliases = host_aliases(crawler.settings)
-        spider.site = site_name(spider.start_url, spider.host_aliases)
+        spider.crawl_context = CrawlContext.build(
+            crawler.settings,
+            spider.name,
+            spider.start_url,
+            spider.source,
+            choose_road(crawler.settings, spider.arguments),
+            spider.options,
+            spider.arguments,
+            keeps_a_corpus(cls, crawler.settings),
+        )
+        spider.session_limit = session_limit(crawler.settings)  # checked before any request, as every setting
         return spider
 
     def __init__(
@@ -105,15 +124,18 @@ class VokSpider(SearchRoad, scrapy.Spider):
         since: str | None = None,
         source_id: str | None = None,
         revisit: str | None = None,
-        published_from: str | None = None,
-        published_to: str | None = None,
+        source: str | None = None,
+        road: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        # The road's arguments (road=, published_from=, ...) and Scrapyd's (_job): read when the road is chosen.
+        self.arguments = {**kwargs, **({ROAD_ARGUMENT: road} if road is not None else {})}
         canonical = canonical_url(start_url, start_url, start_url)
         if canonical is None:
             raise BadConfiguration(f"start_url must be an http(s) URL, not {start_url!r}")
         self.start_url = canonical
+        self.source = source
         try:
             self.since = date.fromisoformat(since).isoformat() if since else None
         except ValueError:
@@ -123,16 +145,14 @@ class VokSpider(SearchRoad, scrapy.Spider):
         self.source_id = str(source_id).strip() if source_id is not None else None
         self.revisit = whole_number("revisit", revisit, "a number of days") if revisit is not None else None
         self.refresh = switch("refresh", refresh)
-        # The search road, instead of the listing (vok_crawler.crawl.spiders.search_road): its period, what its days showed.
-        self.period = search.period(published_from, published_to, datetime.now(KOREA).date())
-        self.search_days = search.SearchDays(self.period) if self.period is not None else None
         # What the memory is asked.
-        self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, self.period is not None)
+        self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit)
+        self.session_limit: int | None = None
 
     @cached_property
     def memory(self) -> CrawlMemory:
         """The crawl's memory; a run that keeps nothing (``scrapy parse``) gets one without a corpus."""
-        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, None, self.options)
+        return self.crawler.get_extension(CrawlMemory) or CrawlMemory(self.crawler, self.crawl_context)
 
     @cached_property
     def bans(self) -> BanWatch:
@@ -144,44 +164,40 @@ class VokSpider(SearchRoad, scrapy.Spider):
     @cached_property
     def requests(self) -> SiteRequests:
         """Which of the site's URLs are asked for, and the pages their answers are."""
-        callbacks = (self.parse_article, self.parse_listing, self.on_error)
-        return SiteRequests(self.start_url, self.host_aliases, self.memory.ledger, self.crawler.stats, callbacks)
+        callbacks = Callbacks(self.parse_article, self.parse_listing, self.road_page, self.on_error)
+        return SiteRequests(
+            self.start_url, self.crawl_context.aliases, self.memory.ledger, self.crawler.stats, callbacks
+        )
 
     @cached_property
     def reader(self) -> ArticleReader:
         """The judge of article pages: the record, or why there is none."""
-        return ArticleReader(
+        return ArticleReader(self.crawler.stats, self.bans, self.memory.ledger, self.crawl_context.source)
+
+    @cached_property
+    def gates(self) -> Gates:
+        """What becomes of an article met behind the gate: its one owner."""
+        return Gates(
+            self.memory.ledger,
             self.crawler.stats,
             self.bans,
-            self.memory.ledger,
-            self.crawler.signals,
-            self.settings.get("VOK_SOURCE"),
-            has_session(self.settings),
+            self.session_limit,
+            lambda: stop_crawl(self.crawler, SESSION_EXPIRED),
         )
 
+    @cached_property
+    def slices(self) -> SliceRequests:
+        """The listing's walk as requests: the slice after a page, and where the list ends."""
+        return SliceRequests(self.start_url, self.memory.walk, self.requests, self.crawler.stats, self.bans)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        memory = self.memory
-        if self.period is not None:  # the search road reads the period and nothing else
-            if self.period.asked_last is not None:
-                logger.info(
-                    "published_to %s is after today (%s in Korea): the period ends today",
-                    self.period.asked_last,
-                    self.period.last,
-                )
-            for request in self.requests.follow([self.start_url], self.parse_search_start):
-                yield request
-            return
-        for request in self.requests.follow([self.start_url], self.parse):
-            yield request
-        for request in self.requests.follow(memory.ledger.to_ask_again(), self.parse_article):
-            yield request
-        for request in self.requests.follow(memory.to_revisit(), self.parse_article):
+        for request in self.crawl_context.road.first_requests(self):
             yield request
 
     def parse(self, response: Response) -> Iterator[Article | scrapy.Request]:
         """The start page, of any kind: a slice by its URL, else its markup tells which."""
         if parse_slice(response.url) is None and isinstance(response, TextResponse):
-            page = ArticlePage(page_selector(response), response.url, self.start_url, self.host_aliases)
+            page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
             if page.is_article() or nk_pro_gate(page):
                 return self.parse_article(response)
         return self.parse_listing(response)
@@ -197,7 +213,7 @@ class VokSpider(SearchRoad, scrapy.Spider):
         self.crawler.stats.inc_value(stats.PAGES_LISTING)
         self.crawler.stats.inc_value(stats.TEASERS_LISTING, len(teasers))
         if not teasers:
-            yield from self._no_teasers(response, page, asked)
+            yield from self.slices.no_teasers(response, page, asked)
             return
         walk = self.memory.walk
         repeat = walk.observe(asked, [teaser.url for teaser in teasers])
@@ -218,20 +234,22 @@ class VokSpider(SearchRoad, scrapy.Spider):
             if not walk.not_paging:
                 yield from self.requests.follow([walk.take(walk.slice_at(asked.start + len(teasers)), self.start_url)])
         else:
-            yield from self._next_slice(response, page, asked, len(teasers))
+            yield from self.slices.next_slice(response, page, asked, len(teasers))
 
     def parse_article(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """An article: its record if the source is ours, then its "More From" teasers.
+        """An article: its record if the source is the crawl's and the road keeps it, then its "More From" teasers.
 
         Whichever way the page ends (:meth:`ArticleReader.read`), what became of
-        it is told to the ledger here, once.
+        it is told here, once: to the ledger, or to the gates' owner for a page
+        behind the gate.
         """
         url = asked_url(response)
         page = self.requests.page(ArticlePage, response)
         verdict = self.reader.read(url, page, fetched_at(response))
-        self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
-        if verdict.outcome == "gated":
-            self.reader.told_gated(url)
+        if verdict.gate is not None:
+            self.gates.gate(url, verdict.gate)
+        else:
+            self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
         if verdict.refusal:
             self.bans.refused(url, "unrecognized", verdict.refusal)
         item = verdict.item
@@ -240,103 +258,56 @@ class VokSpider(SearchRoad, scrapy.Spider):
         if self.since and item.posted and item.posted < self.since:
             self.crawler.stats.inc_value(stats.SKIPPED_BEFORE_SINCE)
             return
-        if self._outside_the_period(url, item):
+        if not self.crawl_context.road.keeps(url, item, self):
             return
         yield item
-        if self.period is not None:  # the search road follows no teaser of the article, nor its slices
+        if not self.crawl_context.road.follows_links:
             return
         related = self.requests.unknown(teaser.url for teaser in not_before(item.related, self.since))
         yield from self.requests.follow(related, self.parse_article)
         walk = self.memory.walk
         if walk.whole and not walk.asked:  # once slices are asked, the walk goes on by itself
             walk.observe(None, [teaser.url for teaser in item.related or []])
-            yield from self._next_slice(response, page, None, len(page.findings().value["related"].value or []))
+            yield from self.slices.next_slice(response, page, None, len(page.findings().value["related"].value or []))
 
-    def on_error(self, failure: Failure) -> None:
-        """A request that failed for good: log it, count it by kind, remember what to ask again."""
+    def road_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
+        """A page of the road's own (a search's day, say), by the step its request names: the road reads it."""
+        yield from self.crawl_context.road.page(response.meta[ROAD_STEP], response, self)
+
+    def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
+        """A request that failed for good: log it, count it by kind, remember what to ask again (all of it
+        when called, as for every failure); then what follows, for a page of the road's own.
+
+        A page of the road's own counts as its step says (a listing page's, an
+        article's, or the road's alone), and the road says what follows.
+        """
         request = failed_request(failure)
         url = asked_url(request)
         kind = error_kind(failure)
-        if kind in GONE and request.callback in (self.parse, self.parse_listing) and self._past_the_end(url, kind):
-            return
-        is_article = request.callback in (self.parse_article, self.parse_search_source)
-        if request.callback == self.parse_search_source:
-            self.memory.walk.stuck(
-                f"no source id for the search road: none on the start page, and {url}, asked for its More From "
-                f"control, answered {kind} (give the source's id with -a source_id=K)"
-            )
-        if kind == "gated" and is_article:
-            self.reader.gated(url, "redirect to free-member-form")
-            self.memory.ledger.tell(url, "gated")
-            self.reader.told_gated(url)
-            return
+        step, road = request.meta.get(ROAD_STEP), self.crawl_context.road
+        # How its failure counts: as its road's step says, else by the page it asked for.
+        counts: Counts = (
+            road.steps[step] if step is not None else "article" if request.callback == self.parse_article else "listing"
+        )
+        if step is None and counts == "listing" and kind in GONE and self.slices.past_the_end(url, kind):
+            return ()
+        if kind == "gated" and counts == "article":
+            self.gates.gate(url, "redirect to free-member-form")
+        else:
+            self._give_up(failure, url, kind, counts)
+        return road.failed(step, url, kind, self) if step is not None else ()
+
+    def _give_up(self, failure: Failure, url: str, kind: str, counts: Counts) -> None:
+        """Logged and counted; a listing page leaves the walk incomplete, an article is pending (or gone)."""
         self.crawler.stats.inc_value(stats.error(kind))
         level = logging.INFO if kind in GONE else logging.WARNING
-        logger.log(level, "Giving up on %s: %s (%s)", request.url, kind, failure.getErrorMessage())
+        logger.log(level, "Giving up on %s: %s (%s)", failed_request(failure).url, kind, failure.getErrorMessage())
         response = http_response(failure)
-        if not is_article:
+        if counts == "listing":
             self.memory.walk.failed(url)
-        elif not (kind in GONE and response is not None and self.memory.withdrawn(url, response.status)):
+        elif counts == "article" and not (
+            kind in GONE and response is not None and self.memory.withdrawn(url, response.status)
+        ):
             self.memory.ledger.tell(url, "gone" if kind in GONE else "failed")  # a withdrawn one: kept in the corpus
-        if kind in REFUSALS:
+        if kind in REFUSALS and counts != "own":  # a host of the road's own is not the site refusing the crawl
             self.bans.refused(url, cast(Refusal, kind), failure.getErrorMessage())
-
-    def _next_slice(
-        self, response: Response, page: SitePage, asked: Slice | None, held: int
-    ) -> Iterator[scrapy.Request]:
-        """The slice after this page: the control's link if it goes on, else one built from what the pages showed."""
-        control = page.more_articles().reported(self.crawler.stats)
-        self.crawler.stats.inc_value(stats.pagination_route(control.route))
-        walk = self.memory.walk
-        chosen = walk.after(asked, held, control)
-        jump = chosen.refused is not None and chosen.refused > chosen.start
-        if jump or (chosen.refused is not None and asked is not None):  # every article points at the first slice
-            logger.log(
-                logging.WARNING if jump else logging.INFO,
-                "More Articles on %s %s offset %d: asking %d",
-                response.url,
-                "jumps ahead to" if jump else "points back to",
-                chosen.refused,
-                chosen.start,
-            )
-            self.crawler.stats.inc_value(stats.SLICE_JUMPS if jump else stats.SLICE_SEEN_AGAIN)
-        if chosen.target is None and asked is None and walk.whole:
-            walk.stuck(
-                f"no way to the slice after {response.url}: no link, no data-id, no slice URL in its scripts "
-                "(give the source's id with -a source_id=K)"
-            )
-        yield from self.requests.follow([walk.take(chosen.target, self.start_url, chosen.href)])
-
-    def _past_the_end(self, url: str, kind: str) -> bool:
-        """A slice answered 404 or 410: whether that is the end of the list (asked at the walk's frontier).
-
-        Short of the frontier, or before any page of the walk held teasers, it
-        is a failure like any other.
-        """
-        asked = parse_slice(url)
-        if asked is None or not self.memory.walk.ended(asked, "not found"):
-            return False
-        logger.info("The slice %s answered %s: the end of the list", url, kind.removeprefix("http_"))
-        self.crawler.stats.inc_value(stats.LISTING_END_NOT_FOUND)
-        self._judge_first_slice(url)
-        return True
-
-    def _judge_first_slice(self, url: str) -> None:
-        """The walk's end came at its first slice: on a whole walk, a source of twelve articles or a wrong id."""
-        walk = self.memory.walk
-        if walk.whole and not walk.slices_with_teasers:  # judged at the end: a later slice may hold some
-            walk.stuck(f"the first slice, {url}, held no teaser (is the source id right?)")
-
-    def _no_teasers(self, response: Response, page: SitePage, asked: Slice | None) -> Iterator[scrapy.Request]:
-        """A page without teasers: the end of the list, or a page that is not what was asked for."""
-        text = " ".join(page.root.xpath("//body//text()")).strip()
-        if asked is None or text not in END_OF_LIST_TEXT:
-            self.memory.walk.failed(response.url)
-            self.bans.refused(response.url, "unrecognized", "no teaser on a listing page or slice")
-            return
-        self.bans.answered()
-        walk = self.memory.walk
-        self._judge_first_slice(response.url)
-        if not walk.ended(asked):  # empty short of the offset after the last teaser seen: ask that one
-            logger.info("The slice %s is empty before offset %d: asking it", response.url, walk.frontier)
-            yield from self.requests.follow([walk.take(walk.slice_at(walk.frontier), self.start_url)])

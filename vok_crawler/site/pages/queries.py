@@ -56,6 +56,8 @@ ORIGINAL_LINKS: Query = etree.XPath(
     f"//a[contains(translate(., 'ORIGINAL', 'original'), 'original version')][{NOT_IN_TEASER}]/@href"
 )
 SOURCE_NAME: Query = etree.XPath(f"//a[{has_class('source-name')}]")
+# What a page says it is: its first heading outside the navigation and the teasers (a listing's names its source).
+HEADING: Query = etree.XPath(f"(//h1[not(ancestor::nav or ancestor::header)][{NOT_IN_TEASER}])[1]")
 # The header's link to the source's listing (/article/N/), whatever its class: in the h1's own box, not the navigation.
 SOURCE_LINK_BY_TITLE: Query = etree.XPath(
     f"//h1[1]/..//a[contains(@href, '/article/')][not(ancestor::nav)][{NOT_IN_TEASER}]"

@@ -17,7 +17,16 @@ from parsel import Selector
 
 from vok_crawler import stats
 from vok_crawler.items import RawTeaser, Teaser
-from vok_crawler.site.pages.queries import ANY_TEASER_BLOCKS, CONTROLS, INLINE_SCRIPTS, SLICE_HREFS, TEASER_BLOCKS
+from vok_crawler.site.pages.queries import (
+    ANY_TEASER_BLOCKS,
+    CONTROLS,
+    HEADING,
+    HTML_TITLE,
+    INLINE_SCRIPTS,
+    SLICE_HREFS,
+    TEASER_BLOCKS,
+    first_text,
+)
 from vok_crawler.site.pages.teasers import TeaserParts
 from vok_crawler.site.problems import Problem, Read
 from vok_crawler.site.processors import to_teaser
@@ -77,6 +86,15 @@ class SitePage:
     def link(self, href: str, problems: list[Problem]) -> str | None:
         """``href`` made canonical; ``None`` (and a problem in ``problems``) if it is no web link."""
         return web_link(href, self.url, self.origin, self.aliases, problems)
+
+    def heading(self) -> str | None:
+        """What the page says it is: its first heading (a source's listing names the source in it), else its
+        ``<title>`` up to the site's name (``Voice of Korea (EN) | KCNA Watch``); ``None`` if it says neither.
+
+        Not in the anatomy's evidence: ``scrapy probe`` shows it, beside the source its article names.
+        """
+        heading = first_text(HEADING, self.root) or first_text(HTML_TITLE, self.root) or ""
+        return heading.split(" | ")[0].strip() or None
 
     def more_articles(self) -> Read[Control]:
         """The way to the next slice: the control's link, its data attributes, or an id in the page."""
