@@ -86,6 +86,17 @@ DOWNLOADER_MIDDLEWARES = {
     "vok_crawler.crawl.replay.ReplayMiddleware": 960,
 }
 
+# The web's archives (the archive road, -a fill=archive, scrapy probe --archive): the CDX index, the
+# prefix of raw captures ({prefix}{timestamp}id_/{URL}) and, when set, a prefix from which a capture's
+# WARC record is read by byte range, as Common Crawl serves them
+# (VOK_ARCHIVE_CDX=https://index.commoncrawl.org/CC-MAIN-2025-47-index,
+# VOK_ARCHIVE_WARC=https://data.commoncrawl.org/). Their requests wait VOK_ARCHIVE_DELAY seconds
+# between them, in a download slot of their own.
+VOK_ARCHIVE_CDX = "https://web.archive.org/cdx/search/cdx"
+VOK_ARCHIVE_REPLAY = "https://web.archive.org/web/"
+VOK_ARCHIVE_WARC = ""
+VOK_ARCHIVE_DELAY = 1.0
+
 # The WARC archive of every response read: a directory; None is archive/ beside the corpus,
 # empty turns it off. A file is closed and the next one opened past this size.
 VOK_ARCHIVE = None

@@ -14,6 +14,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.site.archive_index import WebArchive
 from vok_crawler.site.urls import Aliases, host_names
 
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -97,3 +98,15 @@ def host_aliases(settings: BaseSettings) -> Aliases:
         raise BadConfiguration(
             f"setting VOK_HOST_ALIASES must list host names as host[:port], space- or comma-separated: {error} is not one"
         ) from None
+
+
+def web_archive(settings: BaseSettings) -> WebArchive:
+    """``VOK_ARCHIVE_CDX``, ``VOK_ARCHIVE_REPLAY`` and ``VOK_ARCHIVE_WARC``: where the web archive the crawl reads is."""
+    try:
+        return WebArchive.from_settings(
+            str(settings.get("VOK_ARCHIVE_CDX") or ""),
+            str(settings.get("VOK_ARCHIVE_REPLAY") or ""),
+            str(settings.get("VOK_ARCHIVE_WARC") or ""),
+        )
+    except ValueError as error:
+        raise BadConfiguration(str(error)) from None
