@@ -141,7 +141,7 @@ def test_a_search_that_ignores_the_dates_ends_non_zero_and_writes_nothing_it_can
     assert len(search_hits(site)) == 2  # the second day showed the first day's teasers: no day after it
     assert "shows the very teasers it showed for 2011-07-17" in err.decode()
     assert check_day_problems(tmp_path / "vok.health.json", now=NOW) == [
-        f"the last run (job None) ended 'search_ignores_dates': {problem}"
+        f"the last run of Voice of Korea (EN) (job None) ended 'search_ignores_dates': {problem}"
     ]
 
 
