@@ -29,6 +29,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
+from vok_crawler.crawl.capture_reading import archive_capture
 from vok_crawler.crawl.config import switch, whole_number
 from vok_crawler.crawl.context import CrawlContext, ReadsTheSite, RunOptions
 from vok_crawler.crawl.failures import GONE, REFUSALS, error_kind, failed_request, http_response
@@ -245,7 +246,7 @@ class VokSpider(ReadsTheSite):
         """
         url = asked_url(response)
         page = self.requests.page(ArticlePage, response)
-        verdict = self.reader.read(url, page, fetched_at(response))
+        verdict = self.reader.read(url, page, fetched_at(response), archive_capture(response))
         if verdict.gate is not None:
             self.gates.gate(url, verdict.gate)
         else:
