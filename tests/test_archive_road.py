@@ -17,8 +17,23 @@ import pytest
 import pytest_twisted
 from twisted.web.static import File
 
-from tests.conftest import assert_valid_records, crawl, read_jsonl, serve
-from tests.web_archives import PAGED, PERIOD, PLAIN, SECOND_NAME, Captured, Pywb, archive_captures
+from tests.conftest import SAMPLE_SITE, assert_valid_records, crawl, expected_records, read_jsonl, second_name, serve
+from tests.fault_site import FaultySite
+from tests.web_archives import (
+    DRILLS,
+    ENLARGED_MEETING,
+    FISHERMEN,
+    LETTER,
+    PAGED,
+    PERIOD,
+    PLAIN,
+    PRESS_STATEMENT,
+    SECOND_NAME,
+    SOWING,
+    Captured,
+    Pywb,
+    archive_captures,
+)
 from vok_crawler import stats
 from vok_crawler.site.captures import Capture
 
@@ -91,3 +106,43 @@ def test_the_same_period_through_warc_byte_ranges_gives_the_same_records(web_arc
     with serve(File(str(web_archive.warc_folder))) as warcs:
         crawler = yield crawl(corpus, START, POSTED, **archive_settings(web_archive, PAGED, f"{warcs}/"))
     check_period(crawler, corpus, web_archive.origin.removeprefix("http://"))
+
+
+GONE = (FISHERMEN, SOWING, LETTER)  # gone from the live site; whole in the archive
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_what_the_archive_lacks(
+    web_archive, tmp_path
+):
+    """Three articles gone (404), two behind the gate without a session: read from their newest whole capture;
+    the one the archive holds only behind the gate (the drills) and the dead related link: not written, counted."""
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": "gone" for path in GONE})
+    with serve(site) as origin:
+        aliases = f"{second_name(origin)} kcnawatch.org {SECOND_NAME}"  # the archive's captures: the site's names
+        settings = archive_settings(web_archive, PLAIN, VOK_HOST_ALIASES=aliases)
+        crawler = yield crawl(corpus, f"{origin}/article/163/", {"fill": "archive"}, **settings)
+    records = {record["url"]: record for record in read_jsonl(corpus)}
+    assert_valid_records(list(records.values()))
+    expected = expected_records(origin)
+    drills = f"{origin}/{DRILLS}/"
+    assert set(records) == set(expected) - {drills} and len(read_jsonl(corpus)) == len(records)  # each once
+    archived = {f"/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
+    newest = {url.removeprefix("https://kcnawatch.org"): captured for url, captured in read_captures().items()}
+    host = web_archive.origin.removeprefix("http://")
+    for url, record in records.items():
+        path = url.removeprefix(origin)
+        if path not in archived:
+            assert record["capture"] is None, url
+            continue
+        captured = newest[path]
+        assert record["capture"] == {"archive": host, "timestamp": captured.timestamp, "url": captured.url}
+        assert record["crawled_at"] == Capture(host, captured.url, captured.timestamp, 200).captured_at
+        assert {**record, "crawled_at": None, "capture": None} == {**expected[url], "crawled_at": None}
+    assert crawler.stats.get_value(stats.error("http_404")) == 4  # the three gone, and the samples' dead related link
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["web_archive"]["fill"] == {"found": 5, "not_found": 2}
+    assert health["finish_reason"] == "finished"
+    state = json.loads((tmp_path / "vok.state.json").read_text())
+    assert state["gated"] == [drills] and state["pending"] == []
