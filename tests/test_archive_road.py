@@ -10,14 +10,26 @@ served with byte ranges, both on loopback.
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_twisted
+from twisted.web.resource import Resource
 from twisted.web.static import File
 
-from tests.conftest import SAMPLE_SITE, assert_valid_records, crawl, expected_records, read_jsonl, second_name, serve
+from tests.conftest import (
+    QUICK,
+    SAMPLE_SITE,
+    assert_valid_records,
+    crawl,
+    expected_records,
+    read_jsonl,
+    second_name,
+    serve,
+)
 from tests.fault_site import FaultySite
 from tests.web_archives import (
     DRILLS,
@@ -35,6 +47,8 @@ from tests.web_archives import (
     archive_captures,
 )
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
+from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
 
 START = "https://kcnawatch.org/article/163/"  # the live site: not running, never asked
@@ -146,3 +160,43 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     assert health["finish_reason"] == "finished"
     state = json.loads((tmp_path / "vok.state.json").read_text())
     assert state["gated"] == [drills] and state["pending"] == []
+
+
+class RefusingArchive(Resource):
+    """An index that answers every question 429 (``Retry-After: 0``), counting them; no robots.txt."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: Counter[str] = Counter()
+
+    def render_GET(self, request: Any) -> bytes:
+        path = request.path.decode()
+        self.hits[path] += 1
+        request.setResponseCode(404 if path == "/robots.txt" else 429)
+        request.setHeader(b"Retry-After", b"0")
+        return b"Too many requests"
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+@pytest_twisted.inlineCallbacks
+def test_an_archive_that_keeps_refusing_ends_the_run_as_archive_refused_at_the_limit(tmp_path, caplog, limit):
+    """Each question retried once (no sooner than Retry-After), then refused; ``VOK_BLOCKED_AFTER`` in a row stop
+    the run, which keeps what is left: the period is asked again by the next run."""
+    corpus = tmp_path / "vok.jsonl"
+    archive = RefusingArchive()
+    with serve(archive) as origin, caplog.at_level(logging.ERROR):
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/", "VOK_ARCHIVE_DELAY": 0}
+        settings |= {"VOK_HOST_ALIASES": ALIASES, "VOK_BLOCKED_AFTER": limit, **QUICK}
+        crawler = yield crawl(corpus, START, POSTED, **settings)
+    counters = crawler.stats.get_stats()
+    assert counters["finish_reason"] == ARCHIVE_REFUSED
+    # One question at a time: the limit-th refused in a row stops the run, and nothing is asked after it.
+    assert counters[stats.error("http_429")] == limit and archive.hits["/cdx"] == 2 * limit  # each retried once
+    assert counters[stats.retry("retry_after")] == limit  # no sooner than its Retry-After
+    assert stats.REFUSALS not in counters  # the archive's refusals are not the site's
+    [stop] = [record.getMessage() for record in caplog.records if "has refused" in record.getMessage()]
+    assert f"has refused {limit} requests in a row" in stop and advice(ARCHIVE_REFUSED) in stop
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["finish_reason"] == ARCHIVE_REFUSED
