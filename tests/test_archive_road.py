@@ -48,8 +48,10 @@ from tests.web_archives import (
 )
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
+from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGET_HEADER, CAPTURE_TIMESTAMP_HEADER
 from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
+from vok_crawler.store.warc import iter_archive
 
 START = "https://kcnawatch.org/article/163/"  # the live site: not running, never asked
 ALIASES = f"www.kcnawatch.org {SECOND_NAME} www.{SECOND_NAME}"
@@ -104,6 +106,22 @@ def check_period(crawler: Any, corpus: Path, archive: str) -> None:
     assert counters["downloader/request_count"] == reads + counters["robotstxt/request_count"]
     state = json.loads((corpus.parent / "vok.state.json").read_text())
     assert state["complete"] is False and state["pending"] == [] and state["gated"] == []
+    # The crawl's own archive keeps what the web archive answered, each capture marked as one.
+    marked = archive_captures_kept(corpus.parent)
+    assert len(marked) == web_archive["captures_read"] + web_archive["captures_skipped"]
+    assert {(r["capture"]["archive"], r["capture"]["timestamp"], r["capture"]["url"]) for r in records} <= set(marked)
+
+
+def archive_captures_kept(folder: Path) -> list[tuple[str, str, str]]:
+    """The web archive's captures the crawl's own WARC files keep: (archive, timestamp, URL captured) each."""
+    [warcs] = {path.parent for path in folder.rglob("*.warc.gz")}
+    kept = []
+    for stored in iter_archive(warcs):
+        headers = stored.record.rec_headers
+        if stored.record.rec_type == "response" and headers.get_header(CAPTURE_TIMESTAMP_HEADER):
+            names = (CAPTURE_ARCHIVE_HEADER, CAPTURE_TIMESTAMP_HEADER, CAPTURE_TARGET_HEADER)
+            kept.append(tuple(headers.get_header(name) for name in names))
+    return kept
 
 
 @pytest.mark.parametrize("collection", [PLAIN, PAGED])
