@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import pytest_twisted
 from twisted.web.resource import Resource
@@ -52,6 +53,8 @@ from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGE
 from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
 from vok_crawler.store.warc import iter_archive
+from vok_crawler.tools.coverage import LIVE_SITE, CorpusCount
+from vok_crawler.tools.report_page import render
 
 START = "https://kcnawatch.org/article/163/"  # the live site: not running, never asked
 ALIASES = f"www.kcnawatch.org {SECOND_NAME} www.{SECOND_NAME}"
@@ -178,6 +181,16 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     assert health["finish_reason"] == "finished"
     state = json.loads((tmp_path / "vok.state.json").read_text())
     assert state["gated"] == [drills] and state["pending"] == []
+    # The report counts the articles by where their text was read.
+    counted = CorpusCount()
+    for record in records.values():
+        counted.add(record)
+    figures = counted.figures()
+    assert figures.read_from == {LIVE_SITE: len(records) - len(archived), host: len(archived)}
+    page = lxml.html.fromstring(render(figures, str(corpus)))
+    [table] = page.xpath("//h2[.='Where the texts were read']/following-sibling::table[1]")
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
+    assert rows == [[LIVE_SITE, str(len(records) - len(archived))], [host, str(len(archived))]]
 
 
 class RefusingArchive(Resource):
