@@ -163,18 +163,9 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     expected = expected_records(origin)
     drills = f"{origin}/{DRILLS}/"
     assert set(records) == set(expected) - {drills} and len(read_jsonl(corpus)) == len(records)  # each once
-    archived = {f"/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
-    newest = {url.removeprefix("https://kcnawatch.org"): captured for url, captured in read_captures().items()}
+    archived = {f"{origin}/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
     host = web_archive.origin.removeprefix("http://")
-    for url, record in records.items():
-        path = url.removeprefix(origin)
-        if path not in archived:
-            assert record["capture"] is None, url
-            continue
-        captured = newest[path]
-        assert record["capture"] == {"archive": host, "timestamp": captured.timestamp, "url": captured.url}
-        assert record["crawled_at"] == Capture(host, captured.url, captured.timestamp, 200).captured_at
-        assert {**record, "crawled_at": None, "capture": None} == {**expected[url], "crawled_at": None}
+    check_filled(records, expected, archived, origin, host)
     assert crawler.stats.get_value(stats.error("http_404")) == 4  # the three gone, and the samples' dead related link
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["web_archive"]["fill"] == {"found": 5, "not_found": 2}
@@ -191,6 +182,22 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     [table] = page.xpath("//h2[.='Where the texts were read']/following-sibling::table[1]")
     rows = [[td.text_content() for td in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
     assert rows == [[LIVE_SITE, str(len(records) - len(archived))], [host, str(len(archived))]]
+
+
+def check_filled(
+    records: dict[str, dict[str, Any]], expected: dict[str, dict], archived: set[str], origin: str, host: str
+) -> None:
+    """Each record as the samples give it; those ``archived`` from their newest whole capture, named in ``capture``
+    with its time as ``crawled_at``, the others with ``capture`` null."""
+    newest = {url.replace("https://kcnawatch.org", origin): captured for url, captured in read_captures().items()}
+    for url, record in records.items():
+        if url not in archived:
+            assert record["capture"] is None, url
+            continue
+        captured = newest[url]
+        assert record["capture"] == {"archive": host, "timestamp": captured.timestamp, "url": captured.url}
+        assert record["crawled_at"] == Capture(host, captured.url, captured.timestamp, 200).captured_at
+        assert {**record, "crawled_at": None, "capture": None} == {**expected[url], "crawled_at": None}
 
 
 class RefusingArchive(Resource):
