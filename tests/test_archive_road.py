@@ -14,6 +14,7 @@ import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus, urlsplit
 
 import lxml.html
 import pytest
@@ -46,6 +47,9 @@ from tests.web_archives import (
     Captured,
     Pywb,
     archive_captures,
+    behind_the_gate,
+    sample_page,
+    sample_record,
 )
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
@@ -238,3 +242,73 @@ def test_an_archive_that_keeps_refusing_ends_the_run_as_archive_refused_at_the_l
     assert f"has refused {limit} requests in a row" in stop and advice(ARCHIVE_REFUSED) in stop
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["finish_reason"] == ARCHIVE_REFUSED
+
+
+WAYBACK_ANSWER = Path(__file__).resolve().parent / "fixtures" / "wayback-cdx-answer.json"
+
+
+class WaybackMachine(Resource):
+    """The Wayback Machine's two services on loopback: its CDX server answering from the saved list-style answer
+    (the rows under the question's prefix; the resume key after the rows that end the saved page, and nothing
+    more when asked from it), and its raw replay of those captures (the samples' pages; the enlarged meeting's
+    newer capture, the sign-up form's)."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = json.loads(WAYBACK_ANSWER.read_text())
+        self.asked: list[dict[str, list[str]]] = []
+        gate = behind_the_gate(ENLARGED_MEETING, "20260310120000").body
+        self.bodies = {"20260301080312": FISHERMEN, "20260315080000": FISHERMEN, "20260302120000": SOWING}
+        self.bodies |= {"20260302230000": ENLARGED_MEETING}
+        self.pages = {ts: sample_page(path) for ts, path in self.bodies.items()} | {"20260310120000": gate}
+
+    def render_GET(self, request: Any) -> bytes:
+        path = request.path.decode()
+        if path == "/cdx/search/cdx":
+            return self._index(request)
+        timestamp = path.removeprefix("/web/").split("id_/", 1)[0]
+        if timestamp not in self.pages:
+            request.setResponseCode(404)
+            return b"not in the archive"
+        request.setHeader(b"Content-Type", b"text/html; charset=UTF-8")
+        return self.pages[timestamp]
+
+    def _index(self, request: Any) -> bytes:
+        args = {key.decode(): [v.decode() for v in values] for key, values in request.args.items()}
+        self.asked.append(args)
+        names, *captures, empty, key = self.rows
+        if "resumeKey" in args:
+            return json.dumps([names]).encode()
+        prefix = args["url"][0].removeprefix("kcnawatch.org")
+        under = [row for row in captures if urlsplit(row[2]).path.startswith(prefix)]
+        tail = [empty, key] if under and under[-1] == captures[-1] else []
+        return json.dumps([names, *under, *tail] if under else []).encode()
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_wayback_machines_list_style_answer_drives_the_same_road(tmp_path):
+    """Read in its style (rows, the resume key asked back as it came); the gate's newer capture passed over."""
+    corpus = tmp_path / "vok.jsonl"
+    wayback = WaybackMachine()
+    with serve(wayback) as origin:
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx/search/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/web/"}
+        crawler = yield crawl(corpus, START, POSTED, **settings, VOK_ARCHIVE_DELAY=0, VOK_HOST_ALIASES=ALIASES)
+    host = origin.removeprefix("http://")
+    read = {FISHERMEN: "20260315080000", SOWING: "20260302120000", ENLARGED_MEETING: "20260302230000"}
+    originals = {row[1]: row[2] for row in wayback.rows[1:-2]}
+    wanted = [
+        {
+            **sample_record(path),
+            "crawled_at": Capture(host, originals[ts], ts, 200).captured_at,
+            "capture": {"archive": host, "timestamp": ts, "url": originals[ts]},
+        }
+        for path, ts in sorted(read.items())
+    ]
+    assert sorted(read_jsonl(corpus), key=lambda r: r["url"]) == wanted
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert crawler.stats.get_value(stats.WEB_ARCHIVE_CAPTURES_SKIPPED) == 1  # the newer capture: the sign-up form
+    resumed = [args for args in wayback.asked if "resumeKey" in args]
+    assert [args["resumeKey"] for args in resumed] == [[unquote_plus(wayback.rows[-1][0])]]  # sent back as it came
+    assert all(args["filter"] == ["statuscode:200"] and args["showResumeKey"] == ["true"] for args in wayback.asked)
