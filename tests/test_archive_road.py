@@ -147,17 +147,19 @@ def test_the_same_period_through_warc_byte_ranges_gives_the_same_records(web_arc
     check_period(crawler, corpus, web_archive.origin.removeprefix("http://"))
 
 
-GONE = (FISHERMEN, SOWING, LETTER)  # gone from the live site; whole in the archive
+GONE = (FISHERMEN, SOWING, LETTER)  # refused by the live site (gone, or 403); whole in the archive
 
 
+@pytest.mark.parametrize(("fault", "kind"), [("gone", "http_404"), ("403", "http_403")])
 @pytest_twisted.inlineCallbacks
 def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_what_the_archive_lacks(
-    web_archive, tmp_path
+    web_archive, tmp_path, fault, kind
 ):
-    """Three articles gone (404), two behind the gate without a session: read from their newest whole capture;
-    the one the archive holds only behind the gate (the drills) and the dead related link: not written, counted."""
+    """Three articles gone (404) or refused (403), two behind the gate without a session: read from their newest
+    whole capture; the one the archive holds only behind the gate (the drills) and the dead related link: not
+    written, counted."""
     corpus = tmp_path / "vok.jsonl"
-    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": "gone" for path in GONE})
+    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": fault for path in GONE})
     with serve(site) as origin:
         aliases = f"{second_name(origin)} kcnawatch.org {SECOND_NAME}"  # the archive's captures: the site's names
         settings = archive_settings(web_archive, PLAIN, VOK_HOST_ALIASES=aliases)
@@ -170,7 +172,8 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     archived = {f"{origin}/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
     host = web_archive.origin.removeprefix("http://")
     check_filled(records, expected, archived, origin, host)
-    assert crawler.stats.get_value(stats.error("http_404")) == 4  # the three gone, and the samples' dead related link
+    assert crawler.stats.get_value(stats.error(kind)) == len(GONE) + (kind == "http_404")  # the dead related link
+    assert crawler.stats.get_value(stats.error("http_404")) == len(GONE) * (kind == "http_404") + 1
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["web_archive"]["fill"] == {"found": 5, "not_found": 2}
     assert health["finish_reason"] == "finished"
