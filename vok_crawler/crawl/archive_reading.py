@@ -19,14 +19,15 @@ that are no record). A whole one goes to the spider's reading of articles
 (:meth:`~vok_crawler.crawl.roads.road.Routes.parse_article`), which writes
 its record with ``capture`` set, or drops and counts it when its source is
 not the crawl's. An article none of whose captures is whole is counted; on
-the archive road it is told to the ledger (gated when its newest capture
-was the gate, else pending); a filled article keeps what the live site
-gave it (gone, gated, pending).
+the archive road it is told to the ledger (gated when the oldest of its
+captures was the gate, else pending); a filled article keeps what the live
+site gave it (gone, gated, pending).
 
 Every request goes to the archive (its own download slot, :func:`~vok_crawler.crawl.capture_reading.archive_meta`),
 none to the live site; each is a road's own (:data:`~vok_crawler.crawl.roads.road.ROAD_OWN`),
-so its failure is never the site's refusal. The requests made are the
-look-up's index questions and their pages, one a capture read, and the
+so its failure is never the site's refusal; they are asked one at a time,
+in order (:meth:`ArchiveReading._next`). The requests made are the
+look-ups' index questions and their pages, one a capture read, and the
 captures passed over.
 """
 
@@ -36,7 +37,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -73,7 +74,6 @@ FILL_FROM_ARCHIVE = "archive"  # -a fill=archive
 # What the live site answered that -a fill=archive reads from the archive instead; and the gate, without a session.
 FILLED_KINDS = frozenset({*GONE, "bot_check", "http_403"})
 ARCHIVE_REFUSALS = frozenset({"http_403", "http_429"})  # an archive's answers that count as its refusing the crawl
-Step = Literal["index", "capture"]
 
 
 @dataclass
@@ -140,7 +140,9 @@ class ArchiveReading:
 
     def _index_request(self, key: str, query: IndexQuery) -> Request:
         meta = {**archive_meta(), ARCHIVE_STEP: "index", ARCHIVE_LOOKUP: key, INDEX_QUERY: query, ROAD_OWN: True}
-        return Request(index_url(self.archive, query), callback=self.callback, errback=self.errback, meta=meta)
+        # Each question is asked once by construction; never dropped as a duplicate, which would hold the queue.
+        url = index_url(self.archive, query)
+        return Request(url, callback=self.callback, errback=self.errback, meta=meta, dont_filter=True)
 
     def page(self, response: Response, routes: Routes) -> Output:
         """An answer of the archive: the index's, or a capture's; then the next request."""
