@@ -54,7 +54,7 @@ from tests.web_archives import (
 from vok_crawler import stats
 from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGET_HEADER, CAPTURE_TIMESTAMP_HEADER
-from vok_crawler.finish_reasons import ARCHIVE_REFUSED
+from vok_crawler.finish_reasons import ARCHIVE_INCOMPLETE, ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
 from vok_crawler.store.warc import iter_archive
 from vok_crawler.tools.coverage import LIVE_SITE, CorpusCount
@@ -315,3 +315,33 @@ def test_the_wayback_machines_list_style_answer_drives_the_same_road(tmp_path):
     resumed = [args for args in wayback.asked if "resumeKey" in args]
     assert [args["resumeKey"] for args in resumed] == [[unquote_plus(wayback.rows[-1][0])]]  # sent back as it came
     assert all(args["filter"] == ["statuscode:200"] and args["showResumeKey"] == ["true"] for args in wayback.asked)
+
+
+class WaybackFailingOne(WaybackMachine):
+    """The same, its index failing (503) the one question whose prefix holds the fishermen's posting."""
+
+    def _index(self, request: Any) -> bytes:
+        prefix = request.args[b"url"][0].decode().removeprefix("kcnawatch.org")
+        if f"/{FISHERMEN}".startswith(prefix):
+            self.asked.append({"failed": [prefix]})
+            request.setResponseCode(503)
+            return b"Service Unavailable"
+        return super()._index(request)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_question_the_index_fails_for_good_ends_the_run_archive_incomplete_with_the_rest_written(tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    wayback = WaybackFailingOne()
+    with serve(wayback) as origin:
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx/search/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/web/"}
+        settings |= {"VOK_ARCHIVE_DELAY": 0, "VOK_HOST_ALIASES": ALIASES, **QUICK}
+        crawler = yield crawl(corpus, START, POSTED, **settings)
+    assert sorted(record["url"] for record in read_jsonl(corpus)) == sorted(
+        f"https://kcnawatch.org/{path}/" for path in (SOWING, ENLARGED_MEETING)
+    )
+    [failed, retried] = [args["failed"] for args in wayback.asked if "failed" in args]  # asked, then retried once
+    assert failed == retried == ["/newstream/17722"]  # the period's question that holds the fishermen's posting
+    assert crawler.stats.get_value("finish_reason") == ARCHIVE_INCOMPLETE
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["finish_reason"] == ARCHIVE_INCOMPLETE and health["web_archive"]["index_failed"] == 1
