@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus, urlsplit
 import lxml.html
 import pytest
 import pytest_twisted
+from scrapy.http import TextResponse
 from twisted.web.resource import Resource
 from twisted.web.static import File
 
@@ -33,6 +34,7 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import FaultySite
+from tests.test_spider import spider
 from tests.web_archives import (
     DRILLS,
     ENLARGED_MEETING,
@@ -52,7 +54,9 @@ from tests.web_archives import (
     sample_record,
 )
 from vok_crawler import stats
+from vok_crawler.crawl import archive_reading
 from vok_crawler.crawl.advice import advice
+from vok_crawler.crawl.archive_reading import ARCHIVE_RUN
 from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGET_HEADER, CAPTURE_TIMESTAMP_HEADER
 from vok_crawler.finish_reasons import ARCHIVE_INCOMPLETE, ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
@@ -345,3 +349,20 @@ def test_a_question_the_index_fails_for_good_ends_the_run_archive_incomplete_wit
     assert crawler.stats.get_value("finish_reason") == ARCHIVE_INCOMPLETE
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["finish_reason"] == ARCHIVE_INCOMPLETE and health["web_archive"]["index_failed"] == 1
+
+
+def test_an_answer_to_an_earlier_runs_request_is_left_and_this_run_asks_its_own():
+    """A paused run's request (JOBDIR) comes back to a run whose look-ups are its own: left, neither read nor
+    counted, and this run's question stays the one under way."""
+    vok = spider(**POSTED)
+    reading = vok.archive_reading
+    [first] = list(vok.crawl_context.road.first_requests(vok))  # one question at a time
+    earlier = first.replace(meta={**first.meta, ARCHIVE_RUN: "an earlier run"})
+    assert list(vok.road_page(TextResponse(first.url, body=b"", request=earlier))) == []
+    assert list(reading.failed(earlier, "http_503", vok)) == []
+    assert reading.asking and reading.lookups[archive_reading.PERIOD].unanswered == len(reading.queue) + 1
+    counters = vok.crawler.stats.get_stats()
+    assert stats.WEB_ARCHIVE_INDEX_ANSWERS not in counters and stats.WEB_ARCHIVE_INDEX_FAILED not in counters
+    [following] = list(vok.road_page(TextResponse(first.url, body=b"", request=first)))  # this run's: read
+    assert following.meta[ARCHIVE_RUN] == reading.run and following.url != first.url
+    assert vok.crawler.stats.get_value(stats.WEB_ARCHIVE_INDEX_ANSWERS) == 1
