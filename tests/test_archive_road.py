@@ -183,6 +183,7 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     assert health["finish_reason"] == "finished"
     state = json.loads((tmp_path / "vok.state.json").read_text())
     assert state["gated"] == [drills] and state["pending"] == []
+    assert not set(state["skipped"]) & set(records)  # gone from the site, read after all: not skipped next time
     # The report counts the articles by where their text was read.
     counted = CorpusCount()
     for record in records.values():

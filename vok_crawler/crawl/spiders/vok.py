@@ -89,7 +89,11 @@ class VokSpider(ReadsTheSite):
     ``published_from=YYYY-MM-DD`` and ``published_to=YYYY-MM-DD`` read the
     articles published in that period through the site's search
     (:mod:`vok_crawler.crawl.roads.search`), ``replay=DIR`` reads the
-    archive instead of the network (:mod:`vok_crawler.crawl.roads.replay`).
+    archive instead of the network (:mod:`vok_crawler.crawl.roads.replay`),
+    ``posted_from=YYYY-MM-DD`` and ``posted_to=YYYY-MM-DD`` read the articles
+    posted in that period from a web archive's captures
+    (:mod:`vok_crawler.crawl.roads.archive`); ``fill=archive`` reads from a
+    web archive the articles the live site refused (:mod:`vok_crawler.crawl.archive_reading`).
     Unknown arguments (as Scrapyd passes) are accepted and kept as
     attributes.
 
