@@ -150,7 +150,7 @@ class ArchiveReading:
 
     def page(self, response: Response, routes: Routes) -> Output:
         """An answer of the archive: the index's, or a capture's; then the next request."""
-        if not self._this_runs(response.meta):
+        if not asked_by(self.run, response.meta):
             return
         self.asking = False
         self._in_a_row(response.url).answered()
@@ -167,7 +167,7 @@ class ArchiveReading:
         it (:class:`~vok_crawler.crawl.refusals.InARow`, ``VOK_BLOCKED_AFTER``): enough in a row end the run
         as ``archive_refused``, and what was not read stays as it is.
         """
-        if not self._this_runs(request.meta):
+        if not asked_by(self.run, request.meta):
             return
         self.asking = False
         if self.stopping:
@@ -195,17 +195,6 @@ class ArchiveReading:
         else:
             self._older(asked_url(request), request.meta[CAPTURE], f"not given ({kind})", routes)
         yield from self._next()
-
-    def _this_runs(self, meta: Mapping[str, Any]) -> bool:
-        """Whether this run asked it: a request of a paused run (``JOBDIR``) belongs to look-ups that run held in
-        memory; this run asks its own again (its questions from the first, its articles not in the corpus)."""
-        if meta.get(ARCHIVE_RUN) == self.run:
-            return True
-        logger.info(
-            "Leaving the answer to %s: an earlier run asked it, and this run asks its own",
-            meta.get(SITE_URL) or meta.get(INDEX_QUERY),
-        )
-        return False
 
     def _in_a_row(self, url: str) -> InARow:
         return self.refusals.setdefault(urlsplit(url).netloc, InARow(self.limit))
@@ -296,6 +285,17 @@ class ArchiveReading:
 
 
 GATE = "the NK Pro gate"
+
+
+def asked_by(run: str, meta: Mapping[str, Any]) -> bool:
+    """Whether the run ``run`` asked the request of ``meta``: a request of a paused run (``JOBDIR``) belongs to
+    look-ups that run held in memory; this run asks its own again (its questions from the first, its articles not
+    in the corpus)."""
+    if meta.get(ARCHIVE_RUN) == run:
+        return True
+    asked = meta.get(SITE_URL) or meta.get(INDEX_QUERY)
+    logger.info("Leaving the answer to %s: an earlier run asked it, and this run asks its own", asked)
+    return False
 
 
 def filled(reading: ArchiveReading | None, url: str, kind: str, routes: Routes) -> Iterator[Request]:
