@@ -62,7 +62,7 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
 
 # A road named wrong, or beside another road's arguments (vok_crawler/crawl/roads/__init__.py).
 ROADS = [
-    (["-a", "road=walk"], "road must be one of listing, search, replay, not 'walk'"),
+    (["-a", "road=walk"], "road must be one of listing, search, replay, archive, not 'walk'"),
     (
         ["-a", "road=listing", "-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17"],
         (
@@ -80,8 +80,43 @@ ROADS = [
     ),
     (["-a", "road=search"], "the search road reads a period: give published_from and published_to, YYYY-MM-DD"),
     (["-a", "road=replay"], "replay must name an archive directory, and None is none"),
+    (["-a", "road=archive"], "the archive road reads a period: give posted_from and posted_to, YYYY-MM-DD"),
+    (["-a", "posted_to=2026-03-05"], "posted_from and posted_to go together: give both days, YYYY-MM-DD"),
+    (
+        ["-a", "posted_from=1989-12-31", "-a", "posted_to=2026-03-05"],
+        "posted_from must be 1990-01-01 or later (no article of the site is older), not 1989-12-31",
+    ),
+    (
+        ["-a", "road=archive", "-a", "posted_from=2026-03-01", "-a", "posted_to=2026-03-05", "-a", "fill=archive"],
+        (
+            "fill=archive reads from a web archive what the live site refused; the archive road asks nothing of "
+            "the live site: give it on the listing or the search road"
+        ),
+    ),
+    (["-a", "fill=wayback"], "fill must be archive (read from a web archive), not 'wayback'"),
+    (["-s", "VOK_ARCHIVE_DELAY=soon"], "setting VOK_ARCHIVE_DELAY must be a number of seconds, not 'soon'"),
+    (["-s", "VOK_ARCHIVE_DELAY=-1"], "setting VOK_ARCHIVE_DELAY must not be negative, not '-1'"),
+    (
+        ["-a", "fill=archive", "-s", "VOK_ARCHIVE_CDX=web.archive.org/cdx/search/cdx"],
+        "setting VOK_ARCHIVE_CDX must be an http or https URL, not 'web.archive.org/cdx/search/cdx'",
+    ),
 ]
-ROAD_IDS = ["road_unknown", "road_and_a_period", "road_and_replay", "two_roads", "search_no_period", "replay_no_folder"]
+ROAD_IDS = [
+    "road_unknown",
+    "road_and_a_period",
+    "road_and_replay",
+    "two_roads",
+    "search_no_period",
+    "replay_no_folder",
+    "archive_no_period",
+    "archive_period_half",
+    "archive_period_too_early",
+    "archive_and_fill",
+    "fill_unknown",
+    "archive_delay_word",
+    "archive_delay_negative",
+    "fill_bad_index",
+]
 # A source of no name: its files could not be named after it.
 SOURCES = [
     (["-a", f"source={source}"], f"source must name a source, as its articles' meta line does, not {source!r}")

@@ -26,6 +26,7 @@ VOK_ROADS_BASE = {
     "listing": "vok_crawler.crawl.roads.listing.ListingRoad",
     "search": "vok_crawler.crawl.roads.search.SearchRoad",
     "replay": "vok_crawler.crawl.roads.replay.ReplayRoad",
+    "archive": "vok_crawler.crawl.roads.archive.ArchiveRoad",
 }
 VOK_ROADS: dict[str, str | None] = {}
 # A subscriber's cookies (Netscape cookies.txt, as browser extensions export it), sent to the
@@ -117,8 +118,9 @@ VOK_PROGRESS_INTERVAL = 60.0
 VOK_LAYOUT_MIN_SHARE = 0.5
 VOK_LAYOUT_FIELDS = ["title", "body"]
 
-# The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known.
-ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0}
+# The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known;
+# the web archives' download slot (VOK_ARCHIVE_DELAY), and their captures read as the site's pages.
+ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0, "vok_crawler.crawl.capture_reading.ArchiveSlot": 0}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.
