@@ -117,8 +117,9 @@ VOK_PROGRESS_INTERVAL = 60.0
 VOK_LAYOUT_MIN_SHARE = 0.5
 VOK_LAYOUT_FIELDS = ["title", "body"]
 
-# The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known.
-ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0}
+# The browser road, for the vok crawl given VOK_BROWSER_PROFILE: its settings made once the spider is known;
+# the web archives' download slot (VOK_ARCHIVE_DELAY), and their captures read as the site's pages.
+ADDONS = {"vok_crawler.crawl.browser.BrowserRoad": 0, "vok_crawler.crawl.capture_reading.ArchiveSlot": 0}
 
 # Scrapy starts this many tasks for every callback's output, whatever its size; a page
 # yields one record and a dozen requests, and the pipelines are synchronous.

@@ -51,6 +51,11 @@ class NotArchived(IgnoreRequest):
     """A response the archive could not keep (its disk is full): not parsed, so no record lacks its capture."""
 
 
+class CaptureUnread(IgnoreRequest):
+    """A web archive's answer to a capture's byte range that is not its WARC record (cut short, another record,
+    no WARC): :mod:`vok_crawler.crawl.capture_reading`."""
+
+
 class BrowserLost(Exception):
     """The browser road's Chromium went away under the page (killed, crashed), or did not start again.
 
@@ -62,6 +67,7 @@ class BrowserLost(Exception):
 _KINDS: list[tuple[tuple[type[BaseException], ...], str]] = [
     ((BrowserLost,), "browser_lost"),
     ((NotArchived,), "not_archived"),
+    ((CaptureUnread,), "capture_unread"),
     ((RedirectLoop,), "redirect_loop"),
     ((DownloadTimeoutError,), "timeout"),
     ((ResponseDataLossError,), "data_loss"),
