@@ -3,7 +3,8 @@ and one day of the search road."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import utc_now
+from vok_crawler.crawl.probe.archived import ArchiveLookups, capture_of, lookup_of
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.request_urls import asked_url
@@ -23,6 +25,7 @@ from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.finish_reasons import BOT_CHECK
 from vok_crawler.items import Article
 from vok_crawler.site import search
+from vok_crawler.site.archive_index import WebArchive
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.site.pages.queries import CONTROLS
@@ -46,20 +49,61 @@ class ProbeSpider(VokSpider):
     keeps_a_corpus = False  # it looks at the pages: no corpus, memory of its own, health report or archive
     custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
-    def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        probe: Probe,
+        save: str | None = None,
+        secrets: Iterable[str] = (),
+        archive: WebArchive | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.probe = probe
         probe.start_url = self.start_url
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
+        self.archive = archive
+        probe.archive = archive.host if archive is not None else None
+
+    @cached_property
+    def lookups(self) -> ArchiveLookups:
+        """With ``--archive``: the pages asked of the archive, and their captures read by the probe's callbacks."""
+        assert self.archive is not None, "only a probe of the archive asks it"
+        callbacks: dict[Kind, Callable[[Response], Any]] = {
+            "listing": self.parse,
+            "slice": self.parse_listing,
+            "article": self.parse_article,
+        }
+        return ArchiveLookups(
+            self.archive,
+            self.start_url,
+            self.crawl_context.aliases,
+            self.requests,
+            self.probe,
+            callbacks,
+            self.on_error,
+        )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.probe.source = self.crawl_context.source
-        for request in self.requests.follow([self.start_url], self.parse):
+        for request in self._ask("listing", self.requests.follow([self.start_url], self.parse)):
             yield request
+
+    def _ask(self, kind: Kind, requests: Iterable[scrapy.Request]) -> Iterator[scrapy.Request]:
+        """The routing's requests for pages of the site: as they are, or with ``--archive`` each a question to the
+        archive's index for that page (whose newest capture is then read by the same callback)."""
+        if self.archive is None:
+            yield from requests
+            return
+        for request in requests:
+            yield self.lookups.ask(kind, request.url)
+
+    def road_page(self, response: Response) -> Iterator[scrapy.Request]:
+        """The probe's only pages of its own: the archive index's answers (``--archive``)."""
+        yield from self.lookups.index_answer(response)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """The crawl's own reading of the page; of its requests, the first article and the next slice."""
-        kind: Kind = "listing" if asked_url(response) == self.start_url else "slice"
+        kind: Kind = "listing" if self._site_url(response) == self.start_url else "slice"
         requests = list(super().parse_listing(response))
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
@@ -74,7 +118,8 @@ class ProbeSpider(VokSpider):
         slices = [r for r in requests if r.callback == self.parse_listing]
         if slices:
             seen.next_slice = slices[0].url
-        yield from articles[:1] + slices[:1]
+        yield from self._ask("article", articles[:1])
+        yield from self._ask("slice", slices[:1])
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request]:
         """What the crawl would read on the article: every finding, the gate, the record; then its day's search."""
@@ -84,6 +129,10 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
+        older = list(self._older_capture(response, seen))
+        if older:
+            yield from older
+            return
         # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
         seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
         self._read_site_page(seen, page)
@@ -112,7 +161,7 @@ class ProbeSpider(VokSpider):
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
-        seen = self.probe.pages.setdefault(which, PageSeen(which, asked_url(request)))
+        seen = self.probe.pages.setdefault(which, PageSeen(which, self._site_url(request)))
         if kind == "gated":
             seen.gate = "redirect to free-member-form"
             return
@@ -125,15 +174,33 @@ class ProbeSpider(VokSpider):
             self.saver.response(which, response)
 
     def _kind_of(self, request: scrapy.Request, error: str) -> Kind:
+        lookup = lookup_of(request)
+        if lookup is not None:
+            return lookup.kind
         if error == "gated" or request.callback == self.parse_article:
             return "article"
         if request.callback == self.parse_search_day:
             return "search"
         return "listing" if asked_url(request) == self.start_url else "slice"
 
+    def _site_url(self, message: scrapy.Request | Response) -> str:
+        """The site's URL a page was asked for: the crawl's request, or the page a capture was read as."""
+        lookup = lookup_of(message)
+        return lookup.url if lookup is not None else asked_url(message)
+
+    def _older_capture(self, response: Response, seen: PageSeen) -> Iterator[scrapy.Request]:
+        """With ``--archive``, a capture that is no whole article (behind the gate, no article's markup) is passed
+        over for the next older capture of the article, as the archive road passes it over."""
+        why = f"behind the gate ({seen.gate})" if seen.gate else None if seen.is_article else "no article page"
+        if self.archive is not None and why is not None:
+            yield from self.lookups.older(response, why, seen)
+
     def _search_for(self, record: Article) -> Iterator[scrapy.Request]:
         """One day of the search road: the article's published day (else its posting day), as the crawl asks it."""
         source_id, day = self.memory.walk.source_id, record.published or record.posted
+        if self.archive is not None:
+            self.probe.notes.append("search road not tried: --archive reads captures, and the site's search is not one")
+            return
         if source_id is None or day is None:
             self.probe.notes.append("search road not tried: no source id or no date for the article")
             return
@@ -178,8 +245,9 @@ class ProbeSpider(VokSpider):
             )
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:
-        seen = self.probe.pages.setdefault(kind, PageSeen(kind, asked_url(response)))
+        seen = self.probe.pages.setdefault(kind, PageSeen(kind, self._site_url(response)))
         seen.status = response.status
+        seen.capture = capture_of(response)
         if self.saver is not None:
             self.saver.response(kind, response)
         return seen

@@ -27,7 +27,10 @@ LABEL = 16  # the width of the label column
 
 def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
     """The report: pages, teasers, route, hosts, search, gate, every field, and the verdict."""
-    lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else []), ""]
+    lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else [])]
+    if probe.archive:
+        lines.append(_line("read from", f"the archive at {probe.archive}: each page's newest whole capture"))
+    lines.append("")
     lines += _pages(probe)
     lines += _source(probe)
     lines += _teasers_section(probe)
@@ -56,7 +59,17 @@ def _pages(probe: Probe) -> list[str]:
         if seen is not None:
             status = seen.status if seen.status is not None else ("3xx" if seen.gate else "-")
             lines.append(f"{kind:<9}{status!s:<5}{seen.url}" + (f"  ({seen.error})" if seen.error else ""))
+            lines += _captured(probe, seen)
     return [*lines, ""]
+
+
+def _captured(probe: Probe, seen: PageSeen) -> list[str]:
+    """With ``--archive``: the capture read as the page (when, and the URL captured), or that there is none."""
+    if seen.uncaptured:
+        return [f"{'':<14}no capture of it in the archive at {probe.archive}"]
+    if seen.capture is None:
+        return []
+    return [f"{'':<14}captured {seen.capture.timestamp} ({seen.capture.captured_at}) as {seen.capture.url}"]
 
 
 def _source(probe: Probe) -> list[str]:

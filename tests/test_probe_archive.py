@@ -1,0 +1,239 @@
+"""``scrapy probe --archive``, run as a user runs it, against pywb on 127.0.0.1 holding captures of the samples.
+
+The archive holds the listing (twice: the newest is read), the next slice as
+the site's own script asked for it (with a ``to``), and the listing's first
+article, whose newest capture is behind the gate, with an older whole one.
+They were captured on a site whose port nothing listens on: the probe must
+read them all from the archive, asking nothing of the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+from twisted.internet.utils import getProcessOutputAndValue
+from twisted.web.static import File
+
+from tests.conftest import COOKIES, ROOT, SAMPLE_ORIGIN, SAMPLE_SITE, free_port, run_scrapy, serve
+from tests.test_fixtures import article_page, record
+from tests.test_probe import FIRST_ARTICLE, LISTING, row
+from tests.web_archives import (
+    PAGED,
+    PLAIN,
+    Captured,
+    Pywb,
+    behind_the_gate,
+    build_collections,
+    running_pywb,
+    write_warcs,
+)
+from vok_crawler.tools.sample_site import SOURCE_ID, SampleSite, site_links_to
+
+SLICE = f"/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&to=12&id={SOURCE_ID}"  # as captured
+LISTING_OLDER, LISTING_NEWEST = "20260301000000", "20260310000000"
+SLICE_TIME = "20260310000100"
+ARTICLE_WHOLE, ARTICLE_GATED = "20260305000000", "20260311000000"
+EMPTY = "empty"  # a collection of no capture at all
+ALIAS = "kcnawatch.xyz"  # the site's second name, asked too
+
+
+@dataclass(frozen=True)
+class ProbeArchive:
+    """pywb holding the captures of a site at ``origin``, where nothing listens; the captures, by their time."""
+
+    pywb: Pywb
+    origin: str
+    captured: dict[str, Captured]
+
+
+def captured_on(origin: str) -> tuple[Captured, ...]:
+    """The listing twice, its next slice, and its first article: the gate's page newest, a whole one before."""
+    listing = site_links_to((SAMPLE_SITE / "article/163/index.html").read_bytes(), origin.encode())
+    blocks = SampleSite(SAMPLE_SITE).lists[SOURCE_ID][12:24]
+    next_slice = site_links_to(("\n" + "".join(blocks)).encode(), origin.encode())
+    path = FIRST_ARTICLE.strip("/")
+    article = site_links_to((SAMPLE_SITE / path / "index.html").read_bytes(), origin.encode())
+    gated = site_links_to(behind_the_gate(path, ARTICLE_GATED).body, origin.encode())
+    url = origin + LISTING
+    return (
+        Captured(url, LISTING_OLDER, "whole", url, listing),
+        Captured(url, LISTING_NEWEST, "whole", url, listing),
+        Captured(origin + SLICE, SLICE_TIME, "whole", origin + SLICE, next_slice),
+        Captured(origin + FIRST_ARTICLE, ARTICLE_WHOLE, "whole", origin + FIRST_ARTICLE, article),
+        Captured(origin + FIRST_ARTICLE, ARTICLE_GATED, "gated", origin + FIRST_ARTICLE, gated),
+    )
+
+
+@pytest.fixture(scope="module")
+def probe_archive(tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path) -> Iterator[ProbeArchive]:
+    """pywb with the captures in two collections (``plain``, ``paged``), and one that holds nothing (``empty``)."""
+    root = tmp_path_factory.mktemp("probe-pywb")
+    origin = f"http://127.0.0.1:{free_port()}"  # the site: nothing listens there
+    captures = captured_on(origin)
+    build_collections(pywb_bin, root, write_warcs(captures, root / "warcs"))
+    done = subprocess.run([pywb_bin / "wb-manager", "init", EMPTY], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with running_pywb(pywb_bin, root) as server:
+        yield ProbeArchive(server, origin, {capture.timestamp: capture for capture in captures})
+
+
+def probe(archive: Pywb, collection: str, *args: str, warc: str = ""):
+    """``scrapy probe --archive ARGS`` in the project root, reading ``collection``; fires with (stdout, stderr, code)."""
+    settings = [
+        f"VOK_ARCHIVE_CDX={archive.cdx(collection)}",
+        f"VOK_ARCHIVE_REPLAY={archive.replay(collection)}",
+        f"VOK_ARCHIVE_WARC={warc}",
+        "VOK_ARCHIVE_DELAY=0",
+        f"VOK_HOST_ALIASES={ALIAS}",
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+    ]
+    command = ["-m", "scrapy", "probe", "--archive", *args, *(part for s in settings for part in ("-s", s))]
+    running = getProcessOutputAndValue(sys.executable, command, env=dict(os.environ), path=str(ROOT))
+    return running.addCallback(lambda result: (result[0].decode(), result[1].decode(), result[2]))
+
+
+def assert_read_from_the_captures(out: str, archive: ProbeArchive) -> None:
+    """The pages and the capture each was read from (the newest whole one), the fields, and the verdict."""
+    host = archive.pywb.origin.removeprefix("http://")
+    assert f"read from       the archive at {host}: each page's newest whole capture" in out
+    origin = archive.origin
+    # As the crawl asks for it (the control's data-to read as an offset), not as the capture asked.
+    slice_url = f"{origin}/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id={SOURCE_ID}&sort=&to=24"
+    assert re.search(
+        rf"^listing  200  {re.escape(origin + LISTING)}\n +captured {LISTING_NEWEST} \(2026-03-10T00:00:00Z\) as "
+        rf"{re.escape(origin + LISTING)}$",
+        out,
+        re.MULTILINE,
+    ), out
+    assert re.search(
+        rf"^slice    200  {re.escape(slice_url)}\n +captured {SLICE_TIME} .* as {re.escape(origin + SLICE)}$",
+        out,
+        re.MULTILINE,
+    ), out
+    assert re.search(
+        rf"^article  200  {re.escape(origin + FIRST_ARTICLE)}\n +captured {ARTICLE_WHOLE} ", out, re.MULTILINE
+    ), out
+    # The newest capture of the article is the gate's page: passed over for the older whole one.
+    assert (
+        f"article: the capture of {ARTICLE_GATED} is behind the gate (paywall markup); read the next older one, of "
+        f"{ARTICLE_WHOLE}"
+    ) in out
+    assert re.search(r"^listing teasers 12; first: 'Party policy explained to working people'", out, re.MULTILINE)
+    assert re.search(r"^slice teasers +12; first: ", out, re.MULTILINE)
+    assert row(out, "title") == ["title", "found", "h1.article-title", "Party policy explained to working people"]
+    assert row(out, "body")[1:3] == ["found", "div.article-content"]
+    assert "gate            none" in out
+    assert "COULD NOT RUN" not in out and "(connection)" not in out  # nothing was asked of the site
+    verdict = out.strip().splitlines()[-1]
+    assert verdict.startswith("verdict: OK: the crawler understands these pages"), verdict
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_reads_the_newest_whole_captures_and_asks_nothing_of_the_site(probe_archive):
+    out, err, code = yield probe(probe_archive.pywb, PLAIN, probe_archive.origin + LISTING)
+    assert code == 0, out + err[-3000:]
+    assert_read_from_the_captures(out, probe_archive)
+    host = probe_archive.pywb.origin.removeprefix("http://")
+    # robots.txt; the listing, the slice and the article asked under each of the site's two names; four captures.
+    assert re.search(
+        rf"^asked +11 requests of the archive at {re.escape(host)} \(6 index questions, 4 captures\), robots.txt "
+        r"obeyed, at least 0 s apart, as 'vok_crawler/.*'; none of the site$",
+        out,
+        re.MULTILINE,
+    ), out
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_reads_the_captures_by_byte_range_as_common_crawl_serves_them(probe_archive):
+    """The same, with the WARC records asked by byte range of the files (VOK_ARCHIVE_WARC) of a ZipNum index."""
+    with serve(File(str(probe_archive.pywb.warc_folder))) as files:
+        out, err, code = yield probe(probe_archive.pywb, PAGED, probe_archive.origin + LISTING, warc=f"{files}/")
+    assert code == 0, out + err[-3000:]
+    assert_read_from_the_captures(out, probe_archive)
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_save_keeps_the_captures_as_fixture_pages_under_the_urls_captured(probe_archive, tmp_path):
+    saved = tmp_path / "saved"
+    out, err, code = yield probe(probe_archive.pywb, PLAIN, probe_archive.origin + LISTING, "--save", str(saved))
+    assert code == 0, out + err[-3000:]
+    names = sorted(path.name for path in saved.iterdir())
+    assert names == [
+        "1-listing.html",
+        "1-listing.json",
+        "2-slice.html",
+        "2-slice.json",
+        "3-article.html",
+        "3-article.json",
+        "expected.json",
+    ]
+    host = probe_archive.pywb.origin.removeprefix("http://")
+    for stem, timestamp in (("1-listing", LISTING_NEWEST), ("2-slice", SLICE_TIME), ("3-article", ARTICLE_WHOLE)):
+        captured = probe_archive.captured[timestamp]
+        assert (saved / f"{stem}.html").read_bytes() == captured.body, stem
+        info = json.loads((saved / f"{stem}.json").read_text(encoding="utf-8"))
+        assert (info["url"], info["status"]) == (captured.url, 200)
+        assert info["capture"] == {"archive": host, "timestamp": timestamp, "url": captured.url}
+    # A fixture as it stands: the page object reads the saved capture into the draft, the samples' own record.
+    draft = json.loads((saved / "expected.json").read_text(encoding="utf-8"))
+    assert record(article_page(saved)) == draft
+    written = SAMPLE_SITE / FIRST_ARTICLE.strip("/") / "expected.json"
+    wanted = json.loads(written.read_text(encoding="utf-8").replace(SAMPLE_ORIGIN, probe_archive.origin))
+    assert draft == {key: value for key, value in wanted.items() if key != "crawled_at"}
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_of_an_index_that_holds_nothing_for_the_site_exits_1_saying_so(probe_archive):
+    out, err, code = yield probe(probe_archive.pywb, EMPTY, probe_archive.origin + LISTING)
+    assert code == 1, out + err[-3000:]
+    host = probe_archive.pywb.origin.removeprefix("http://")
+    assert "no capture of it in the archive at " + host in out
+    verdict = out.strip().splitlines()[-1]
+    assert verdict == (
+        f"verdict: NO CAPTURE: the archive at {host} holds no capture of {probe_archive.origin + LISTING} under the "
+        "site's host names; try another start (a listing or an article URL the archive holds), another name of the "
+        "site (-s VOK_HOST_ALIASES=...) or another index (-s VOK_ARCHIVE_CDX=...)"
+    ), verdict
+    assert "asked           3 requests of the archive" in out  # robots.txt, and the start URL under both names
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            [f"VOK_COOKIES_FILE={COOKIES}"],
+            "--archive reads an archive's captures, which no cookie opens: leave out -s VOK_COOKIES_FILE",
+        ),
+        (
+            ["VOK_ARCHIVE_CDX=web.archive.org/cdx/search/cdx"],
+            "setting VOK_ARCHIVE_CDX must be an http or https URL, not 'web.archive.org/cdx/search/cdx'",
+        ),
+        (
+            ["VOK_ARCHIVE_REPLAY=http://127.0.0.1:9/web"],
+            "setting VOK_ARCHIVE_REPLAY is a prefix and must end with '/': 'http://127.0.0.1:9/web'",
+        ),
+    ],
+    ids=["cookies", "index_not_a_url", "replay_not_a_prefix"],
+)
+def test_probe_archive_contradicted_or_misplaced_is_one_error_line_and_exit_2(settings, message):
+    """Before any request: a subscriber's cookies (the live site's, which open no capture), or an archive's
+    setting it cannot use."""
+    args = [part for setting in settings for part in ("-s", setting)]
+    result = run_scrapy("probe", "--archive", "http://127.0.0.1:9/article/163/", *args, timeout=60)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert "Traceback" not in result.stderr and "Probe of" not in result.stdout
+    # Without --archive, the archive's settings are not read: the same probe runs (and finds nothing at port 9).
+    if "VOK_COOKIES_FILE" not in settings[0]:
+        live = run_scrapy("probe", "http://127.0.0.1:9/article/163/", *args, "-s", "RETRY_TIMES=0", timeout=60)
+        assert live.returncode == 2 and "verdict: COULD NOT RUN: nothing answered at" in live.stdout
