@@ -43,6 +43,7 @@ LISTING_OLDER, LISTING_NEWEST = "20260301000000", "20260310000000"
 SLICE_TIME = "20260310000100"
 ARTICLE_WHOLE, ARTICLE_GATED = "20260305000000", "20260311000000"
 EMPTY = "empty"  # a collection of no capture at all
+LISTINGS = "listings"  # a collection of the listing's captures alone
 ALIAS = "kcnawatch.xyz"  # the site's second name, asked too
 
 
@@ -56,18 +57,19 @@ class ProbeArchive:
 
 
 def captured_on(origin: str) -> tuple[Captured, ...]:
-    """The listing twice, its next slice, and its first article: the gate's page newest, a whole one before."""
+    """The listing twice, its next slice (on the site's other name), and its first article: the gate's page
+    newest, a whole one before."""
     listing = site_links_to((SAMPLE_SITE / "article/163/index.html").read_bytes(), origin.encode())
     blocks = SampleSite(SAMPLE_SITE).lists[SOURCE_ID][12:24]
-    next_slice = site_links_to(("\n" + "".join(blocks)).encode(), origin.encode())
+    next_slice = site_links_to(("\n" + "".join(blocks)).encode(), f"https://www.{ALIAS}".encode())
     path = FIRST_ARTICLE.strip("/")
     article = site_links_to((SAMPLE_SITE / path / "index.html").read_bytes(), origin.encode())
     gated = site_links_to(behind_the_gate(path, ARTICLE_GATED).body, origin.encode())
-    url = origin + LISTING
+    url, slice_url = origin + LISTING, f"https://www.{ALIAS}{SLICE}"  # the slice captured on the site's other name
     return (
         Captured(url, LISTING_OLDER, "whole", url, listing),
         Captured(url, LISTING_NEWEST, "whole", url, listing),
-        Captured(origin + SLICE, SLICE_TIME, "whole", origin + SLICE, next_slice),
+        Captured(slice_url, SLICE_TIME, "whole", slice_url, next_slice),
         Captured(origin + FIRST_ARTICLE, ARTICLE_WHOLE, "whole", origin + FIRST_ARTICLE, article),
         Captured(origin + FIRST_ARTICLE, ARTICLE_GATED, "gated", origin + FIRST_ARTICLE, gated),
     )
@@ -75,13 +77,16 @@ def captured_on(origin: str) -> tuple[Captured, ...]:
 
 @pytest.fixture(scope="module")
 def probe_archive(tmp_path_factory: pytest.TempPathFactory, pywb_bin: Path) -> Iterator[ProbeArchive]:
-    """pywb with the captures in two collections (``plain``, ``paged``), and one that holds nothing (``empty``)."""
+    """pywb with the captures in two collections (``plain``, ``paged``), the listing's alone in a third
+    (``listings``), and one that holds nothing (``empty``)."""
     root = tmp_path_factory.mktemp("probe-pywb")
     origin = f"http://127.0.0.1:{free_port()}"  # the site: nothing listens there
     captures = captured_on(origin)
     build_collections(pywb_bin, root, write_warcs(captures, root / "warcs"))
-    done = subprocess.run([pywb_bin / "wb-manager", "init", EMPTY], cwd=root, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
+    listings = write_warcs([c for c in captures if c.url == origin + LISTING], root / "listings")
+    for command in (["init", EMPTY], ["init", LISTINGS], ["add", LISTINGS, *map(str, listings)]):
+        done = subprocess.run([pywb_bin / "wb-manager", *command], cwd=root, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
     with running_pywb(pywb_bin, root) as server:
         yield ProbeArchive(server, origin, {capture.timestamp: capture for capture in captures})
 
@@ -116,7 +121,7 @@ def assert_read_from_the_captures(out: str, archive: ProbeArchive) -> None:
         re.MULTILINE,
     ), out
     assert re.search(
-        rf"^slice    200  {re.escape(slice_url)}\n +captured {SLICE_TIME} .* as {re.escape(origin + SLICE)}$",
+        rf"^slice    200  {re.escape(slice_url)}\n +captured {SLICE_TIME} .* as {re.escape(f'https://www.{ALIAS}{SLICE}')}$",
         out,
         re.MULTILINE,
     ), out
@@ -205,6 +210,27 @@ def test_probe_archive_of_an_index_that_holds_nothing_for_the_site_exits_1_sayin
         "site (-s VOK_HOST_ALIASES=...) or another index (-s VOK_ARCHIVE_CDX=...)"
     ), verdict
     assert "asked           3 requests of the archive" in out  # robots.txt, and the start URL under both names
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_of_a_slice_the_archive_lacks_says_so_and_of_an_article_it_lacks_is_not_understood(
+    probe_archive,
+):
+    """A slice is a script's page that archives seldom keep: its gap is said, and the pages read are judged; an
+    article is what the crawler reads: without its capture the probe did not see the crawler read one."""
+    listing = probe_archive.origin + LISTING
+    other_id, _, other_code = yield probe(probe_archive.pywb, PLAIN, listing, "--source-id", "990010")
+    alone, _, alone_code = yield probe(probe_archive.pywb, LISTINGS, listing)
+    host = probe_archive.pywb.origin.removeprefix("http://")
+    gap = f"slice: the archive at {host} holds no capture of it: its reading was not tried"
+    assert other_code == 0, other_id
+    assert other_id.strip().splitlines()[-1] == f"verdict: OK: the crawler understands these pages; {gap}"
+    assert alone_code == 1, alone
+    assert alone.strip().splitlines()[-1] == (
+        f"verdict: NOT UNDERSTOOD: article: the archive holds no capture of {probe_archive.origin + FIRST_ARTICLE}"
+        f"; {gap}"
+    )
+    assert f"no capture of it in the archive at {host}" in alone
 
 
 @pytest.mark.parametrize(
