@@ -263,3 +263,15 @@ def test_probe_archive_contradicted_or_misplaced_is_one_error_line_and_exit_2(se
     if "VOK_COOKIES_FILE" not in settings[0]:
         live = run_scrapy("probe", "http://127.0.0.1:9/article/163/", *args, "-s", "RETRY_TIMES=0", timeout=60)
         assert live.returncode == 2 and "verdict: COULD NOT RUN: nothing answered at" in live.stdout
+
+
+def test_probe_archive_of_an_index_where_nothing_listens_could_not_run():
+    """The archive unreachable is the probe's failure to run, exit 2, naming the archive (not the site)."""
+    port = free_port()  # free now: nothing listens there
+    index = f"VOK_ARCHIVE_CDX=http://127.0.0.1:{port}/cdx"
+    result = run_scrapy(
+        "probe", "--archive", "http://127.0.0.1:9/article/163/", "-s", index, "-s", "RETRY_TIMES=0", timeout=60
+    )
+    assert result.returncode == 2, result.stdout + result.stderr[-3000:]
+    verdict = result.stdout.strip().splitlines()[-1]
+    assert verdict == f"verdict: COULD NOT RUN: nothing answered at the archive at 127.0.0.1:{port} (connection)"

@@ -27,15 +27,14 @@ import scrapy
 from scrapy.http import Response
 
 from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
-from vok_crawler.crawl.following import SiteRequests
 from vok_crawler.crawl.probe.model import Kind, PageSeen, Probe
+from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.crawl.roads.road import ROAD_OWN
 from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
 from vok_crawler.site.captures import ArticleCaptures, Capture, next_query, page_captures, parse_cdx
 from vok_crawler.site.urls import Aliases
 
 LOOKUP = "vok_probe_lookup"  # request.meta: the page of the site asked of the archive (a Lookup)
-INDEX_STEP = "probe_archive_index"  # the step of the probe's questions to the index (requests to a host of its own)
 # An index that holds nothing for a question: pywb answers 200 and nothing, Common Crawl 404 and a message.
 INDEX_STATUSES = [404]
 
@@ -63,6 +62,12 @@ def lookup_of(message: scrapy.Request | Response) -> Lookup | None:
     return lookup if isinstance(lookup, Lookup) else None
 
 
+def site_url(message: scrapy.Request | Response) -> str:
+    """The site's URL a page was asked for: the crawl's request, or the page whose capture was asked."""
+    lookup = lookup_of(message)
+    return lookup.url if lookup is not None else asked_url(message)
+
+
 def capture_of(message: scrapy.Request | Response) -> Capture | None:
     """The capture a request asked the archive for (a response read as the site's page from it)."""
     capture = message.meta.get(CAPTURE)
@@ -81,7 +86,6 @@ class ArchiveLookups:
         archive: WebArchive,
         start_url: str,
         aliases: Aliases,
-        requests: SiteRequests,
         probe: Probe,
         callbacks: Mapping[Kind, Callable[[Response], Any]],
         errback: Callable[[Any], Any],
@@ -89,7 +93,6 @@ class ArchiveLookups:
         self.archive = archive
         self.start_url = start_url
         self.aliases = aliases
-        self.requests = requests
         self.probe = probe
         self.callbacks = callbacks
         self.errback = errback
@@ -102,8 +105,10 @@ class ArchiveLookups:
 
     def _index_request(self, lookup: Lookup) -> scrapy.Request:
         self.probe.archive_asked.index += 1
-        meta = {**archive_meta(), LOOKUP: lookup, "handle_httpstatus_list": INDEX_STATUSES}
-        return self.requests.own(index_url(self.archive, lookup.query), INDEX_STEP, **meta)
+        # A host of the probe's own (ROAD_OWN): not dropped as off the site, nor judged by its redirect rules.
+        meta = {**archive_meta(), LOOKUP: lookup, ROAD_OWN: True, "handle_httpstatus_list": INDEX_STATUSES}
+        url = index_url(self.archive, lookup.query)
+        return scrapy.Request(url, callback=self.index_answer, errback=self.errback, meta=meta)
 
     def index_answer(self, response: Response) -> Iterator[scrapy.Request]:
         """The index's answer: the next question (a page of a long answer, another host name), or, after the last,
@@ -125,15 +130,17 @@ class ArchiveLookups:
             return
         yield from self._read(replace(lookup, captures=(), found=found), found.newest, seen)
 
-    def older(self, response: Response, why: str, seen: PageSeen) -> Iterator[scrapy.Request]:
-        """The next older capture of the page that ``response`` was read from, to read instead (``why`` says what
-        the newer one was); none when there is none, and that capture stands as what the archive holds."""
+    def older(self, response: Response, seen: PageSeen) -> Iterator[scrapy.Request]:
+        """For a capture read as ``seen`` that is no whole article (behind the gate, no article's markup), the next
+        older capture of the article, to read instead, as the archive road passes such a capture over; none when
+        there is none, and that capture stands as what the archive holds."""
+        why = f"behind the gate ({seen.gate})" if seen.gate else None if seen.is_article else "no article page"
         lookup, capture = lookup_of(response), capture_of(response)
         older = lookup.found.older_than(capture) if lookup and lookup.found and capture else None
-        if lookup is None or capture is None or older is None:
+        if why is None or lookup is None or capture is None or older is None:
             return
         self.probe.notes.append(
-            f"{lookup.kind}: the capture of {capture.timestamp} is {why}; read the next older one, of {older.timestamp}"
+            f"{seen.kind}: the capture of {capture.timestamp} is {why}; read the next older one, of {older.timestamp}"
         )
         yield from self._read(lookup, older, seen)
 

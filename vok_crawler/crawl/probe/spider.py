@@ -4,7 +4,6 @@ and one day of the search road."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import utc_now
-from vok_crawler.crawl.probe.archived import ArchiveLookups, capture_of, lookup_of
+from vok_crawler.crawl.probe.archived import ArchiveLookups, capture_of, lookup_of, site_url
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.request_urls import asked_url
@@ -63,47 +62,34 @@ class ProbeSpider(VokSpider):
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
         self.archive = archive
         probe.archive = archive.host if archive is not None else None
-
-    @cached_property
-    def lookups(self) -> ArchiveLookups:
-        """With ``--archive``: the pages asked of the archive, and their captures read by the probe's callbacks."""
-        assert self.archive is not None, "only a probe of the archive asks it"
-        callbacks: dict[Kind, Callable[[Response], Any]] = {
-            "listing": self.parse,
-            "slice": self.parse_listing,
-            "article": self.parse_article,
-        }
-        return ArchiveLookups(
-            self.archive,
-            self.start_url,
-            self.crawl_context.aliases,
-            self.requests,
-            self.probe,
-            callbacks,
-            self.on_error,
-        )
+        self.lookups: ArchiveLookups | None = None  # with --archive, made at the start (it reads the crawl's context)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.probe.source = self.crawl_context.source
+        if self.archive is not None:
+            callbacks: dict[Kind, Callable[[Response], Any]] = {
+                "listing": self.parse,
+                "slice": self.parse_listing,
+                "article": self.parse_article,
+            }
+            self.lookups = ArchiveLookups(
+                self.archive, self.start_url, self.crawl_context.aliases, self.probe, callbacks, self.on_error
+            )
         for request in self._ask("listing", self.requests.follow([self.start_url], self.parse)):
             yield request
 
     def _ask(self, kind: Kind, requests: Iterable[scrapy.Request]) -> Iterator[scrapy.Request]:
         """The routing's requests for pages of the site: as they are, or with ``--archive`` each a question to the
         archive's index for that page (whose newest capture is then read by the same callback)."""
-        if self.archive is None:
+        if self.lookups is None:
             yield from requests
             return
         for request in requests:
             yield self.lookups.ask(kind, request.url)
 
-    def road_page(self, response: Response) -> Iterator[scrapy.Request]:
-        """The probe's only pages of its own: the archive index's answers (``--archive``)."""
-        yield from self.lookups.index_answer(response)
-
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """The crawl's own reading of the page; of its requests, the first article and the next slice."""
-        kind: Kind = "listing" if self._site_url(response) == self.start_url else "slice"
+        kind: Kind = "listing" if site_url(response) == self.start_url else "slice"
         requests = list(super().parse_listing(response))
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
@@ -129,7 +115,7 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
-        older = list(self._older_capture(response, seen))
+        older = list(self.lookups.older(response, seen)) if self.lookups is not None else []
         if older:
             yield from older
             return
@@ -161,7 +147,7 @@ class ProbeSpider(VokSpider):
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
-        seen = self.probe.pages.setdefault(which, PageSeen(which, self._site_url(request)))
+        seen = self.probe.pages.setdefault(which, PageSeen(which, site_url(request)))
         if kind == "gated":
             seen.gate = "redirect to free-member-form"
             return
@@ -183,22 +169,10 @@ class ProbeSpider(VokSpider):
             return "search"
         return "listing" if asked_url(request) == self.start_url else "slice"
 
-    def _site_url(self, message: scrapy.Request | Response) -> str:
-        """The site's URL a page was asked for: the crawl's request, or the page a capture was read as."""
-        lookup = lookup_of(message)
-        return lookup.url if lookup is not None else asked_url(message)
-
-    def _older_capture(self, response: Response, seen: PageSeen) -> Iterator[scrapy.Request]:
-        """With ``--archive``, a capture that is no whole article (behind the gate, no article's markup) is passed
-        over for the next older capture of the article, as the archive road passes it over."""
-        why = f"behind the gate ({seen.gate})" if seen.gate else None if seen.is_article else "no article page"
-        if self.archive is not None and why is not None:
-            yield from self.lookups.older(response, why, seen)
-
     def _search_for(self, record: Article) -> Iterator[scrapy.Request]:
         """One day of the search road: the article's published day (else its posting day), as the crawl asks it."""
         source_id, day = self.memory.walk.source_id, record.published or record.posted
-        if self.archive is not None:
+        if self.lookups is not None:
             self.probe.notes.append("search road not tried: --archive reads captures, and the site's search is not one")
             return
         if source_id is None or day is None:
@@ -245,7 +219,7 @@ class ProbeSpider(VokSpider):
             )
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:
-        seen = self.probe.pages.setdefault(kind, PageSeen(kind, self._site_url(response)))
+        seen = self.probe.pages.setdefault(kind, PageSeen(kind, site_url(response)))
         seen.status = response.status
         seen.capture = capture_of(response)
         if self.saver is not None:
