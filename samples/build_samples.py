@@ -827,6 +827,7 @@ def record(key: str) -> dict:
         "body": "\n\n".join(sample.body),
         "related": related_items(key),
         "crawled_at": CRAWLED_AT,
+        "capture": None,
     }
 
 

@@ -103,6 +103,7 @@ RECORD_FIELDS = [
     "body",
     "related",
     "crawled_at",
+    "capture",
 ]
 
 

@@ -62,7 +62,7 @@ def test_scrapy_samples_crawls_the_bundled_site_offline(tmp_path):
 
 # A road named wrong, or beside another road's arguments (vok_crawler/crawl/roads/__init__.py).
 ROADS = [
-    (["-a", "road=walk"], "road must be one of listing, search, replay, not 'walk'"),
+    (["-a", "road=walk"], "road must be one of listing, search, replay, archive, not 'walk'"),
     (
         ["-a", "road=listing", "-a", "published_from=2011-07-14", "-a", "published_to=2011-07-17"],
         (

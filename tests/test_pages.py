@@ -311,7 +311,12 @@ def test_a_subclass_adds_or_overrides_a_field_and_its_base_keeps_its_own():
     """Fields are declared per class: a subclass's ``title`` is not a second ``title`` of every article page."""
     url = min(EXPECTED)
     assert ArticlePage.record_fields() == RECORD_FIELDS
-    assert OgTitlePage.record_fields() == [*RECORD_FIELDS[:-1], "edition", "crawled_at"]  # title keeps its place
+    assert OgTitlePage.record_fields() == [
+        *RECORD_FIELDS[:-2],
+        "edition",
+        "crawled_at",
+        "capture",
+    ]  # title keeps its place
     assert OwnTitleRule.record_fields() == RECORD_FIELDS
     base, dated, own = (saved_page(cls, article_file(url), url) for cls in (ArticlePage, OgTitlePage, OwnTitleRule))
     assert base.findings().value["title"].rule == "h1.article-title" and "edition" not in base.findings().value

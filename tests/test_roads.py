@@ -49,7 +49,7 @@ def project(**roads: str | None) -> Settings:
 
 def test_a_road_is_chosen_by_its_name_or_by_its_own_arguments(tmp_path):
     settings = project()
-    assert list(road_classes(settings)) == ["listing", "search", "replay"]
+    assert list(road_classes(settings)) == ["listing", "search", "replay", "archive"]
     assert type(choose_road(settings, {})) is ListingRoad  # neither: the listing
     assert type(choose_road(settings, {"road": "listing", "_job": "j1"})) is ListingRoad  # Scrapyd's argument: none
     implied, named = choose_road(settings, PERIOD), choose_road(settings, {"road": "search", **PERIOD})
@@ -66,7 +66,7 @@ def test_a_road_is_chosen_by_its_name_or_by_its_own_arguments(tmp_path):
 
 def test_a_road_of_ones_own_is_one_line_and_one_can_be_taken_away():
     roads = road_classes(project(index="tests.index_road.IndexRoad", replay=None))
-    assert list(roads) == ["listing", "search", "index"]
+    assert list(roads) == ["listing", "search", "archive", "index"]
     assert type(choose_road(project(**INDEX_ROAD), {"index": "http://127.0.0.1:9/a"})).__name__ == "IndexRoad"
     with pytest.raises(BadConfiguration, match="setting VOK_ROADS: other must name a Road whose name is 'other'"):
         road_classes(project(other="tests.index_road.IndexRoad"))

@@ -32,6 +32,21 @@ class RawTeaser:
     teasers: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ArchiveCapture:
+    """Where a record's page was read from when not from the live site: a web archive's capture of it.
+
+    ``archive`` is the host of the archive's index (``web.archive.org``);
+    ``timestamp`` the capture's, ``YYYYMMDDhhmmss`` in UTC; ``url`` the URL
+    captured, as the archive spells it (the record's ``url`` is the article's
+    canonical one).
+    """
+
+    archive: str
+    timestamp: str
+    url: str
+
+
 @dataclass
 class Article:
     """One Voice of Korea (EN) article; ``url`` is the dedupe key."""
@@ -46,3 +61,4 @@ class Article:
     body: str = ""
     related: list[Teaser] = field(default_factory=list, metadata={JSON_IN_TEXT_FEEDS: True})
     crawled_at: str | None = None
+    capture: ArchiveCapture | None = field(default=None, metadata={JSON_IN_TEXT_FEEDS: True})

@@ -26,6 +26,7 @@ VOK_ROADS_BASE = {
     "listing": "vok_crawler.crawl.roads.listing.ListingRoad",
     "search": "vok_crawler.crawl.roads.search.SearchRoad",
     "replay": "vok_crawler.crawl.roads.replay.ReplayRoad",
+    "archive": "vok_crawler.crawl.roads.archive.ArchiveRoad",
 }
 VOK_ROADS: dict[str, str | None] = {}
 # A subscriber's cookies (Netscape cookies.txt, as browser extensions export it), sent to the

@@ -78,6 +78,15 @@ CAPTURES_INDEX_MESSAGES = "vok/captures/index_messages"  # an index's message in
 CAPTURES_OTHER_STYLE = "vok/captures/answers_in_other_style"  # Wayback's list where pywb's NDJSON was asked, or back
 CAPTURES_WITHOUT_LOCATION = "vok/captures/without_location"  # VOK_ARCHIVE_WARC set, the index gave no file and offset
 CAPTURES_RECORDS_UNREAD = "vok/captures/records_unread"  # a byte range that held no response record of its capture
+# Reading the site from a web archive (vok_crawler.crawl.archive_reading: the archive road, -a fill=archive).
+WEB_ARCHIVE_INDEX_ANSWERS = "vok/web_archive/index_answers"  # the index's answers read (its pages included)
+WEB_ARCHIVE_INDEX_FAILED = "vok/web_archive/index_failed"  # questions to the index that failed for good
+WEB_ARCHIVE_ARTICLES = "vok/web_archive/articles"  # articles with a whole capture in the index, not known yet
+WEB_ARCHIVE_CAPTURES_READ = "vok/web_archive/captures_read"  # captures read as whole articles
+WEB_ARCHIVE_CAPTURES_SKIPPED = "vok/web_archive/captures_skipped"  # captures passed over: gate, challenge, broken
+WEB_ARCHIVE_NO_WHOLE_CAPTURE = "vok/web_archive/without_whole_capture"  # articles none of whose captures was whole
+WEB_ARCHIVE_FILL_FOUND = "vok/web_archive/fill/found"  # articles the live site refused, read from the archive
+WEB_ARCHIVE_FILL_NOT_FOUND = "vok/web_archive/fill/not_found"  # such articles without a whole capture in it
 
 ERRORS = "vok/errors/"
 INVALID_DATE = "vok/invalid_date/"

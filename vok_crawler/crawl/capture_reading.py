@@ -37,6 +37,7 @@ from scrapy.settings import Settings
 from vok_crawler.crawl.config import seconds_setting
 from vok_crawler.crawl.failures import CaptureUnread
 from vok_crawler.crawl.replay import CAPTURED_AT
+from vok_crawler.items import ArchiveCapture
 from vok_crawler.site.archive_index import WebArchive
 from vok_crawler.site.captures import Capture, capture_fetch
 from vok_crawler.site.problems import Read
@@ -65,6 +66,14 @@ def capture_request(archive: WebArchive, capture: Capture, **kwargs: Any) -> Rea
     headers = {"Range": fetch.value.byte_range} if fetch.value.byte_range is not None else {}
     # Not filtered: the records of one WARC file share its URL, told apart by their ranges alone.
     return Read(Request(fetch.value.url, headers=headers, meta=meta, dont_filter=True, **kwargs))
+
+
+def archive_capture(response: Response) -> ArchiveCapture | None:
+    """The capture a response of the site was read from, as its record names it; ``None`` for a live page."""
+    capture = response.meta.get(CAPTURE) if response.request is not None else None
+    if not isinstance(capture, Capture):
+        return None
+    return ArchiveCapture(capture.archive, capture.timestamp, capture.url)
 
 
 class CaptureResponses:

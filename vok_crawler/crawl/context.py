@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 
-from vok_crawler.crawl.config import host_aliases
+from vok_crawler.crawl.config import host_aliases, web_archive
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.site.archive_index import WebArchive
 from vok_crawler.site.urls import Aliases, is_on_site, site_name
 from vok_crawler.store.paths import CorpusFiles, source_name
 
@@ -40,6 +41,7 @@ class RunOptions:
     since: str | None = None
     source_id: str | None = None
     revisit: int | None = None
+    fill: bool = False  # -a fill=archive: articles the live site refused are read from a web archive
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class CrawlContext:
     ``archive`` the folder of the crawl's own WARC files (``None``: none).
     ``keeps`` is false for a run that only looks at pages (``scrapy parse``,
     ``fetch``, the probe): no corpus, memory, health report or archive.
+    ``web_archive`` is where the web archive the crawl reads is (``VOK_ARCHIVE_*``),
+    for a road that reads one or a run that fills from one; else ``None``.
     """
 
     start_url: str
@@ -68,6 +72,7 @@ class CrawlContext:
     options: RunOptions
     job: str | None
     keeps: bool
+    web_archive: WebArchive | None = None
 
     @classmethod
     def build(
@@ -95,6 +100,11 @@ class CrawlContext:
         corpus = corpus_path(settings.get("VOK_CORPUS"), site, kept.strip(), spider_name) if keeps else None
         files = CorpusFiles(corpus) if corpus is not None else None
         job = arguments.get("_job") or os.environ.get("SCRAPY_JOB")
+        if options.fill and (road.reads_archive or not road.archived):
+            raise BadConfiguration(
+                f"fill=archive reads from a web archive what the live site refused; the {road.name} road asks nothing "
+                "of the live site: give it on the listing or the search road"
+            )
         return cls(
             start_url=start_url,
             aliases=aliases,
@@ -107,6 +117,7 @@ class CrawlContext:
             options=options,
             job=str(job) if job else None,
             keeps=keeps,
+            web_archive=web_archive(settings) if road.reads_archive or options.fill else None,
         )
 
     def on_site(self, url: str) -> bool:

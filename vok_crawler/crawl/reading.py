@@ -16,7 +16,7 @@ from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
 from vok_crawler.crawl.refusals import BanWatch
-from vok_crawler.items import Article
+from vok_crawler.items import ArchiveCapture, Article
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.store.ledger import Ledger, Outcome
@@ -48,8 +48,11 @@ class ArticleReader:
     ledger: Ledger
     source: str
 
-    def read(self, url: str, page: ArticlePage | None, crawled_at: str) -> ArticleVerdict:
-        """What the page is: the record, or why there is none (logged and counted here)."""
+    def read(
+        self, url: str, page: ArticlePage | None, crawled_at: str, capture: ArchiveCapture | None = None
+    ) -> ArticleVerdict:
+        """What the page is: the record, or why there is none (logged and counted here); ``capture`` the web
+        archive's capture the page was read from (``None``: the live site)."""
         if page is None:
             return ArticleVerdict("skipped")
         gate = nk_pro_gate(page)
@@ -64,7 +67,7 @@ class ArticleReader:
             self.counters.inc_value(stats.PAGES_NOT_UNDERSTOOD)
             return ArticleVerdict("failed")
         self.counters.inc_value(stats.PAGES_ARTICLE)
-        item = page.to_item(crawled_at=crawled_at).reported(self.counters)
+        item = page.to_item(crawled_at, capture).reported(self.counters)
         assert item.url is not None  # the page's own URL is the last rule for it
         self.ledger.first_request(item.url)  # its canonical spelling may be linked too
         if item.source is None:

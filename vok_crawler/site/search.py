@@ -71,33 +71,38 @@ class Period:
         return cls(one, one)
 
 
-def period(published_from: str | None, published_to: str | None, today: date) -> Period | None:
-    """``-a published_from=YYYY-MM-DD -a published_to=YYYY-MM-DD``: both or neither, in order.
+def period(
+    published_from: str | None,
+    published_to: str | None,
+    today: date,
+    names: tuple[str, str] = ("published_from", "published_to"),
+) -> Period | None:
+    """``-a published_from=YYYY-MM-DD -a published_to=YYYY-MM-DD``: both or neither, in order; ``names`` are the
+    arguments' names in the errors (the archive road's period is ``posted_from`` and ``posted_to``).
 
     The first day is :data:`~vok_crawler.site.processors.EARLIEST_PUBLISHED` (no article of the site is older: an earlier first day is a typo, 0201 for 2011) or later and not after ``today`` (the
     day in Korea, where the site's dates are); a last day after today is
     today (the period says so, for the log).
     """
+    start, end = names
     if published_from is None and published_to is None:
         return None
     if published_from is None or published_to is None:
-        raise BadConfiguration("published_from and published_to go together: give both days, YYYY-MM-DD")
+        raise BadConfiguration(f"{start} and {end} go together: give both days, YYYY-MM-DD")
     try:
         first, last = date.fromisoformat(published_from.strip()), date.fromisoformat(published_to.strip())
     except ValueError:
         raise BadConfiguration(
-            f"published_from and published_to must be days as YYYY-MM-DD, not {published_from!r} and {published_to!r}"
+            f"{start} and {end} must be days as YYYY-MM-DD, not {published_from!r} and {published_to!r}"
         ) from None
     if first < EARLIEST_PUBLISHED:
         raise BadConfiguration(
-            f"published_from must be {EARLIEST_PUBLISHED} or later (no article of the site is older), not {first}"
+            f"{start} must be {EARLIEST_PUBLISHED} or later (no article of the site is older), not {first}"
         )
     if first > last:
-        raise BadConfiguration(f"published_from ({first}) is after published_to ({last})")
+        raise BadConfiguration(f"{start} ({first}) is after {end} ({last})")
     if first > today:
-        raise BadConfiguration(
-            f"published_from ({first}) is after today ({today} in Korea): no article is published yet"
-        )
+        raise BadConfiguration(f"{start} ({first}) is after today ({today} in Korea): no article is published yet")
     return Period(first, min(last, today), last if last > today else None)
 
 

@@ -80,6 +80,7 @@ class Ledger:
             self.pending.discard(each)
             self.gated.discard(each)
             self.elsewhere.discard(each)
+            self.skipped.discard(each)  # gone from the site, and read after all (from a web archive)
         if outcome == "failed":
             self.pending.add(url)
         elif outcome == "gated":

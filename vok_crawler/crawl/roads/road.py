@@ -9,7 +9,9 @@ Each road says, as data and small methods (never as an ``if`` in the spider):
   finished may mark the walk complete in the state), and whether the
   "More From" teasers and slices of the articles it reads are followed
   (``follows_links``);
-- whether its answers go to the crawl's own archive (``archived``);
+- whether its answers go to the crawl's own archive (``archived``), and
+  whether it reads a web archive's captures (``reads_archive``: the
+  crawl then reads where the archive is, ``VOK_ARCHIVE_*``, before any request);
 - the pages of its own (``steps``), each with the way its failure counts,
   which the spider hands to :meth:`Road.page` and :meth:`Road.failed`;
 - how its records are judged (:meth:`Road.keeps`) and its runs
@@ -39,6 +41,7 @@ from vok_crawler.items import Article
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from vok_crawler.crawl.archive_reading import ArchiveReading
     from vok_crawler.crawl.following import SiteRequests
     from vok_crawler.crawl.health import Verdict
     from vok_crawler.crawl.memory import CrawlMemory
@@ -67,6 +70,11 @@ class Routes(Protocol):
     @property
     def bans(self) -> BanWatch: ...
 
+    @property
+    def archive_reading(self) -> ArchiveReading | None:
+        """The look-ups in the web archive, for a road that reads one or a run that fills from it; else ``None``."""
+        ...
+
     def parse(self, response: Response) -> Output:
         """The start page, of any kind."""
         ...
@@ -84,6 +92,7 @@ class Road:
     reads_whole_list: ClassVar[bool] = True  # a finished run may mark the walk complete
     follows_links: ClassVar[bool] = True  # the "More From" teasers and slices of its articles are followed
     archived: ClassVar[bool] = True  # its answers go to the crawl's own WARC archive
+    reads_archive: ClassVar[bool] = False  # it reads a web archive's captures (VOK_ARCHIVE_*)
     steps: ClassVar[Mapping[str, Counts]] = {}  # its own pages, by name, and how a failure of each counts
 
     @classmethod

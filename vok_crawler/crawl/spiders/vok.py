@@ -29,6 +29,8 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from vok_crawler import stats
+from vok_crawler.crawl.archive_reading import ARCHIVE_STEP, FILL_FROM_ARCHIVE, ArchiveReading, filled
+from vok_crawler.crawl.capture_reading import archive_capture
 from vok_crawler.crawl.config import switch, whole_number
 from vok_crawler.crawl.context import CrawlContext, ReadsTheSite, RunOptions
 from vok_crawler.crawl.failures import GONE, REFUSALS, error_kind, failed_request, http_response
@@ -115,6 +117,11 @@ class VokSpider(ReadsTheSite):
             keeps_a_corpus(cls, crawler.settings),
         )
         spider.session_limit = session_limit(crawler.settings)  # checked before any request, as every setting
+        archive = spider.crawl_context.web_archive
+        if archive is not None:  # its answers come back to the road's pages, their failures to on_error
+            aliases = spider.crawl_context.aliases
+            reading = ArchiveReading(archive, spider.start_url, aliases, crawler, spider.road_page, spider.on_error)
+            spider.archive_reading = reading
         return spider
 
     def __init__(
@@ -126,6 +133,7 @@ class VokSpider(ReadsTheSite):
         revisit: str | None = None,
         source: str | None = None,
         road: str | None = None,
+        fill: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -146,8 +154,12 @@ class VokSpider(ReadsTheSite):
         self.revisit = whole_number("revisit", revisit, "a number of days") if revisit is not None else None
         self.refresh = switch("refresh", refresh)
         # What the memory is asked.
-        self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit)
+        if fill not in (None, FILL_FROM_ARCHIVE):
+            raise BadConfiguration(f"fill must be {FILL_FROM_ARCHIVE} (read from a web archive), not {fill!r}")
+        self.options = RunOptions(self.refresh, self.since, self.source_id, self.revisit, fill is not None)
         self.session_limit: int | None = None
+        # The look-ups in the web archive (the archive road, -a fill=archive); None when none is read.
+        self.archive_reading: ArchiveReading | None = None
 
     @cached_property
     def memory(self) -> CrawlMemory:
@@ -245,9 +257,10 @@ class VokSpider(ReadsTheSite):
         """
         url = asked_url(response)
         page = self.requests.page(ArticlePage, response)
-        verdict = self.reader.read(url, page, fetched_at(response))
+        verdict = self.reader.read(url, page, fetched_at(response), archive_capture(response))
         if verdict.gate is not None:
             self.gates.gate(url, verdict.gate)
+            yield from filled(self.archive_reading, url, "gated", self)
         else:
             self.memory.ledger.tell(url, verdict.outcome, *verdict.also)
         if verdict.refusal:
@@ -271,8 +284,12 @@ class VokSpider(ReadsTheSite):
             yield from self.slices.next_slice(response, page, None, len(page.findings().value["related"].value or []))
 
     def road_page(self, response: Response) -> Iterator[Article | scrapy.Request]:
-        """A page of the road's own (a search's day, say), by the step its request names: the road reads it."""
-        yield from self.crawl_context.road.page(response.meta[ROAD_STEP], response, self)
+        """A page of the road's own (a search's day, say), by the step its request names: the road reads it; an
+        answer of the web archive (its index's, or a capture's): the look-ups read it."""
+        if ARCHIVE_STEP in response.meta and self.archive_reading is not None:
+            yield from self.archive_reading.page(response, self)
+        else:
+            yield from self.crawl_context.road.page(response.meta[ROAD_STEP], response, self)
 
     def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
         """A request that failed for good: log it, count it by kind, remember what to ask again (all of it
@@ -284,6 +301,9 @@ class VokSpider(ReadsTheSite):
         request = failed_request(failure)
         url = asked_url(request)
         kind = error_kind(failure)
+        if ARCHIVE_STEP in request.meta and self.archive_reading is not None:  # the archive's failure, not the site's
+            self._give_up(failure, url, kind, "own")
+            return self.archive_reading.failed(request, kind, self)
         step, road = request.meta.get(ROAD_STEP), self.crawl_context.road
         # How its failure counts: as its road's step says, else by the page it asked for.
         counts: Counts = (
@@ -295,7 +315,9 @@ class VokSpider(ReadsTheSite):
             self.gates.gate(url, "redirect to free-member-form")
         else:
             self._give_up(failure, url, kind, counts)
-        return road.failed(step, url, kind, self) if step is not None else ()
+        if step is not None:
+            return road.failed(step, url, kind, self)
+        return filled(self.archive_reading, url, kind, self) if counts == "article" else ()
 
     def _give_up(self, failure: Failure, url: str, kind: str, counts: Counts) -> None:
         """Logged and counted; a listing page leaves the walk incomplete, an article is pending (or gone)."""

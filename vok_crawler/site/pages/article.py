@@ -17,7 +17,7 @@ from typing import cast
 
 from lxml.html import HtmlElement
 
-from vok_crawler.items import Article
+from vok_crawler.items import ArchiveCapture, Article
 from vok_crawler.site.loaders import ArticleLoader
 from vok_crawler.site.pages.fields import DeclaresFields, Finding, findings_problems, first, page_field
 from vok_crawler.site.pages.queries import (
@@ -130,8 +130,12 @@ class ArticlePage(SitePage, DeclaresFields):
     def _related(self) -> Finding:
         return first(("teaser blocks", lambda: self.raw_teasers(self._noted) or None))
 
-    def to_item(self, crawled_at: str) -> Read[Article]:
-        """The record: the raw values found, normalized by the loader; with every problem met on the way."""
+    def to_item(self, crawled_at: str, capture: ArchiveCapture | None = None) -> Read[Article]:
+        """The record: the raw values found, normalized by the loader; with every problem met on the way.
+
+        ``crawled_at`` and ``capture`` are the fetch's (:data:`~vok_crawler.site.pages.fields.FETCH_FIELDS`):
+        when the page was fetched, and the web archive's capture it was read from (``None``: the live site).
+        """
         found = self.findings()
         findings, problems = found.value, list(found.problems)
         loader = ArticleLoader(
@@ -143,6 +147,7 @@ class ArticlePage(SitePage, DeclaresFields):
         loader.add_value("crawled_at", crawled_at)
         problems.extend(findings_problems(findings, self.page_fields, self.url))
         item = cast(Article, loader.load_item())
+        item.capture = capture
         return Read(item, tuple(problems))
 
     def not_understood(self) -> str | None:

@@ -56,6 +56,11 @@ def page_field(
     return declare
 
 
+# The record's fields of the fetch, not of the page, after the page's: when it was fetched, and the web
+# archive's capture it was read from (null for the live site). Whoever fetched the page gives them (to_item).
+FETCH_FIELDS = ("crawled_at", "capture")
+
+
 class DeclaresFields:
     """A page whose record fields are its methods marked ``@page_field``, collected per class.
 
@@ -64,7 +69,7 @@ class DeclaresFields:
     own, so that a subclass, or a dated version of a page, adds a field or
     reads one by other rules without touching its base. A field declared
     again under its name keeps its place; a new one comes after the base's
-    (the record ends with ``crawled_at``, when the page was fetched).
+    (the record ends with the fields of the fetch, :data:`FETCH_FIELDS`).
     """
 
     page_fields: ClassVar[tuple[PageField, ...]] = ()
@@ -80,8 +85,8 @@ class DeclaresFields:
 
     @classmethod
     def record_fields(cls) -> list[str]:
-        """Every field of the record, in its order: the page's, then when it was fetched."""
-        return [name for declared in cls.page_fields for name in declared.record_fields] + ["crawled_at"]
+        """Every field of the record, in its order: the page's, then the fetch's (:data:`FETCH_FIELDS`)."""
+        return [name for declared in cls.page_fields for name in declared.record_fields] + list(FETCH_FIELDS)
 
     @classmethod
     def covered_fields(cls) -> tuple[str, ...]:
@@ -90,8 +95,11 @@ class DeclaresFields:
 
     @classmethod
     def finding_for(cls, record_field: str) -> str:
-        """The declared field whose finding gives ``record_field`` (``posted`` for ``posted_at``)."""
-        return next(declared.name for declared in cls.page_fields if record_field in declared.record_fields)
+        """The declared field whose finding gives ``record_field`` (``posted`` for ``posted_at``); a field of
+        the fetch (``capture``) is its own name, which no finding of the page gives."""
+        return next(
+            (declared.name for declared in cls.page_fields if record_field in declared.record_fields), record_field
+        )
 
     def find_fields(self) -> dict[str, Finding]:
         """Each declared field's finding, in the record's order, by the page's own method for it."""

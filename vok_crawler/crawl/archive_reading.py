@@ -1,0 +1,252 @@
+"""Reading the site's articles from a web archive: the index asked, each article's newest whole capture read.
+
+One owner for the archive road (``-a road=archive``: a period's postings)
+and for ``-a fill=archive`` (an article the live site refused, looked up
+exactly). A look-up is a set of questions to the index
+(:func:`~vok_crawler.site.archive_index.period_queries`, or
+:func:`~vok_crawler.site.archive_index.article_queries` on every host name
+of the site), each read to its end the index's way
+(:func:`~vok_crawler.site.captures.next_query`); once its last answer is
+in, the whole captures are grouped by article
+(:func:`~vok_crawler.site.captures.article_captures`) and each article's
+newest is asked for (:func:`~vok_crawler.crawl.capture_reading.capture_request`).
+
+A capture is judged by the page objects, as a live page: the NK Pro gate,
+a page that is no article, or one not understood is passed over for the
+next older capture (:meth:`~vok_crawler.site.captures.ArticleCaptures.older_than`),
+as is a capture the archive could not give (an error, a bot check, bytes
+that are no record). A whole one goes to the spider's reading of articles
+(:meth:`~vok_crawler.crawl.roads.road.Routes.parse_article`), which writes
+its record with ``capture`` set, or drops and counts it when its source is
+not the crawl's. An article none of whose captures is whole is counted; on
+the archive road it is told to the ledger (gated when its newest capture
+was the gate, else pending); a filled article keeps what the live site
+gave it (gone, gated, pending).
+
+Every request goes to the archive (its own download slot, :func:`~vok_crawler.crawl.capture_reading.archive_meta`),
+none to the live site; each is a road's own (:data:`~vok_crawler.crawl.roads.road.ROAD_OWN`),
+so its failure is never the site's refusal. The requests made are the
+look-up's index questions and their pages, one a capture read, and the
+captures passed over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.statscollectors import StatsCollector
+
+from vok_crawler import stats
+from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
+from vok_crawler.crawl.config import has_session
+from vok_crawler.crawl.failures import GONE
+from vok_crawler.crawl.request_urls import SITE_URL, asked_url
+from vok_crawler.crawl.roads.road import ROAD_OWN
+from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
+from vok_crawler.site.captures import ArticleCaptures, Capture, article_captures, next_query, parse_cdx
+from vok_crawler.site.pages.article import ArticlePage
+from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.urls import Aliases
+
+if TYPE_CHECKING:
+    from vok_crawler.crawl.roads.road import Output, Routes
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_STEP = "vok_archive_step"  # request.meta: a question to a web archive's index, or a capture read from it
+ARCHIVE_LOOKUP = "vok_archive_lookup"  # request.meta: the look-up it belongs to (PERIOD, or the article's URL)
+INDEX_QUERY = "vok_index_query"  # request.meta: the index's question, to read on from its answer
+PERIOD = "period"  # the archive road's one look-up: the period's postings
+FILL_FROM_ARCHIVE = "archive"  # -a fill=archive
+# What the live site answered that -a fill=archive reads from the archive instead; and the gate, without a session.
+FILLED_KINDS = frozenset({*GONE, "bot_check", "http_403"})
+Step = Literal["index", "capture"]
+
+
+@dataclass
+class Lookup:
+    """One look-up: its questions still unanswered, the captures answered so far, and the article it is for
+    (``None``: every article the answers list, the archive road's period)."""
+
+    article: str | None
+    unanswered: int = 0
+    captures: list[Capture] = field(default_factory=list)
+
+
+class ArchiveReading:
+    """The look-ups of a crawl in a web archive, and the captures read for them (see the module)."""
+
+    def __init__(
+        self,
+        archive: WebArchive,
+        start_url: str,
+        aliases: Aliases,
+        crawler: Crawler,
+        callback: Callable[[Response], Any],
+        errback: Callable[[Any], Any],
+    ) -> None:
+        self.archive = archive
+        self.start_url = start_url
+        self.aliases = aliases
+        self.crawler = crawler
+        self.callback = callback
+        self.errback = errback
+        self.hosts = site_hosts(start_url, aliases)
+        self.lookups: dict[str, Lookup] = {}
+        self.articles: dict[str, ArticleCaptures] = {}  # the articles whose captures are being read
+
+    @property
+    def counters(self) -> StatsCollector:
+        """The crawl's counters (its stats exist once the crawl starts, after the spider is made)."""
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    def look_up(self, key: str, queries: tuple[IndexQuery, ...], article: str | None = None) -> Iterator[Request]:
+        """The questions of a new look-up, each read to its end before the captures are chosen."""
+        if key in self.lookups:
+            return
+        self.lookups[key] = Lookup(article, unanswered=len(queries))
+        for query in queries:
+            yield self._index_request(key, query)
+
+    def fill(self, url: str) -> Iterator[Request]:
+        """The look-up of one article the live site refused: its canonical URL on every host name of the site."""
+        logger.info("Looking %s up in the web archive at %s", url, self.archive.cdx)
+        yield from self.look_up(url, article_queries(url, self.hosts), article=url)
+
+    def _index_request(self, key: str, query: IndexQuery) -> Request:
+        meta = {**archive_meta(), ARCHIVE_STEP: "index", ARCHIVE_LOOKUP: key, INDEX_QUERY: query, ROAD_OWN: True}
+        return Request(index_url(self.archive, query), callback=self.callback, errback=self.errback, meta=meta)
+
+    def page(self, response: Response, routes: Routes) -> Output:
+        """An answer of the archive: the index's, or a capture's."""
+        if response.meta[ARCHIVE_STEP] == "index":
+            yield from self._index_answer(response, routes)
+        else:
+            yield from self._capture(response, routes)
+
+    def failed(self, request: Request, kind: str, routes: Routes) -> Iterator[Request]:
+        """A question or a capture that failed for good (logged and counted already): what follows."""
+        if request.meta[ARCHIVE_STEP] == "index":
+            self.counters.inc_value(stats.WEB_ARCHIVE_INDEX_FAILED)
+            logger.warning(
+                "The web archive's index could not answer %s (%s): its captures are not read in this run",
+                request.url,
+                kind,
+            )
+            yield from self._answered(request.meta[ARCHIVE_LOOKUP], routes)
+        else:
+            yield from self._older(asked_url(request), request.meta[CAPTURE], f"not given ({kind})", routes)
+
+    def _index_answer(self, response: Response, routes: Routes) -> Iterator[Request]:
+        key, query = response.meta[ARCHIVE_LOOKUP], response.meta[INDEX_QUERY]
+        self.counters.inc_value(stats.WEB_ARCHIVE_INDEX_ANSWERS)
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        answer = parse_cdx(text, self.archive).reported(self.counters)
+        self.lookups[key].captures += answer.captures
+        following = next_query(query, answer).reported(self.counters)
+        if following is not None:
+            yield self._index_request(key, following)
+            return
+        yield from self._answered(key, routes)
+
+    def _answered(self, key: str, routes: Routes) -> Iterator[Request]:
+        """One question of the look-up read to its end; after its last, each article's newest whole capture."""
+        lookup = self.lookups[key]
+        lookup.unanswered -= 1
+        if lookup.unanswered > 0:
+            return
+        found = article_captures(lookup.captures, self.start_url, self.aliases)
+        lookup.captures = []
+        if lookup.article is not None:
+            found = {url: captures for url, captures in found.items() if url == lookup.article}
+            if not found:
+                self._not_found(lookup.article, "the archive holds no whole capture of it")
+        else:
+            found = {url: found[url] for url in routes.requests.unknown(sorted(found))}
+            self.counters.inc_value(stats.WEB_ARCHIVE_ARTICLES, len(found))
+            for url in found:
+                routes.memory.ledger.first_request(url)
+                routes.memory.ledger.asked(url)
+        for url, captures in found.items():
+            self.articles[url] = captures
+            yield from self._read(url, captures.newest, routes)
+
+    def _read(self, url: str, capture: Capture, routes: Routes) -> Iterator[Request]:
+        """The request for a capture of the article at ``url``; an older one when this one cannot be asked."""
+        meta = {ARCHIVE_STEP: "capture", SITE_URL: url, ROAD_OWN: True}
+        asked = capture_request(self.archive, capture, callback=self.callback, errback=self.errback, meta=meta)
+        request = asked.reported(self.counters)
+        if request is None:
+            yield from self._older(url, capture, "not located in a WARC file", routes)
+        else:
+            yield request
+
+    def _capture(self, response: Response, routes: Routes) -> Output:
+        """A capture of an article: read as a live page when whole, else the next older one is asked for."""
+        url, capture = asked_url(response), response.meta[CAPTURE]
+        page = routes.requests.page(ArticlePage, response)
+        why = not_whole(page)
+        if why is not None:
+            yield from self._older(url, capture, why, routes)
+            return
+        self.counters.inc_value(stats.WEB_ARCHIVE_CAPTURES_READ)
+        self.articles.pop(url, None)
+        if self.lookups.get(url) is not None:
+            self.counters.inc_value(stats.WEB_ARCHIVE_FILL_FOUND)
+            logger.info("Read %s from its capture of %s in %s", url, capture.timestamp, capture.archive)
+        yield from routes.parse_article(response)
+
+    def _older(self, url: str, capture: Capture, why: str, routes: Routes) -> Iterator[Request]:
+        """The capture was no whole article: the next older one; none left, the article is not found."""
+        self.counters.inc_value(stats.WEB_ARCHIVE_CAPTURES_SKIPPED)
+        logger.info(
+            "The capture of %s of %s in %s is %s: reading the next older", capture.timestamp, url, capture.archive, why
+        )
+        captures = self.articles[url]
+        older = captures.older_than(capture)
+        if older is not None:
+            yield from self._read(url, older, routes)
+            return
+        del self.articles[url]
+        self._not_found(url, f"none of its {len(captures.captures)} whole capture(s) is the article")
+        if url not in self.lookups:  # the road's: told here; a filled article keeps what the live site gave it
+            routes.memory.ledger.tell(url, "gated" if why == GATE else "failed")
+
+    def _not_found(self, url: str, why: str) -> None:
+        self.counters.inc_value(stats.WEB_ARCHIVE_NO_WHOLE_CAPTURE)
+        if url in self.lookups:
+            self.counters.inc_value(stats.WEB_ARCHIVE_FILL_NOT_FOUND)
+        logger.warning("Not read from the web archive at %s: %s, %s", self.archive.cdx, url, why)
+
+
+GATE = "the NK Pro gate"
+
+
+def filled(reading: ArchiveReading | None, url: str, kind: str, routes: Routes) -> Iterator[Request]:
+    """With ``-a fill=archive`` (``reading``), the look-up of an article the live site refused so (an error's
+    kind, or ``gated``): gone, gated without a session, a bot check or a 403; not one the corpus holds
+    (withdrawn from the site, and kept)."""
+    if reading is None or url in routes.memory.ledger.corpus:
+        return
+    if kind in FILLED_KINDS or (kind == "gated" and not has_session(routes.crawler.settings)):
+        yield from reading.fill(url)
+
+
+def not_whole(page: ArticlePage | None) -> str | None:
+    """Why a capture is no whole article, by the page objects (as the crawl's reader judges a live page); ``None``
+    for a whole one."""
+    if page is None:
+        return "no HTML page"
+    if nk_pro_gate(page):
+        return GATE
+    if not page.is_article():
+        return "no article (neither an article, a listing nor the gate)"
+    why = page.not_understood()
+    return f"not understood ({why})" if why else None
