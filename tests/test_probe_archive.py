@@ -130,14 +130,15 @@ def assert_read_from_the_captures(out: str, archive: ProbeArchive) -> None:
     ), out
     # The newest capture of the article is the gate's page: passed over for the older whole one.
     assert (
-        f"article: the capture of {ARTICLE_GATED} is behind the gate (paywall markup); read the next older one, of "
-        f"{ARTICLE_WHOLE}"
+        f"article: the capture of {ARTICLE_GATED} is the NK Pro gate; read the next older one, of {ARTICLE_WHOLE}"
     ) in out
     assert re.search(r"^listing teasers 12; first: 'Party policy explained to working people'", out, re.MULTILINE)
     assert re.search(r"^slice teasers +12; first: ", out, re.MULTILINE)
     assert row(out, "title") == ["title", "found", "h1.article-title", "Party policy explained to working people"]
     assert row(out, "body")[1:3] == ["found", "div.article-content"]
     assert "gate            none" in out
+    # The fetch's fields are no rule's: the capture is given with its page, not as a field found or MISSING.
+    assert not re.search(r"^(capture|crawled_at) ", out, re.MULTILINE), out
     assert "COULD NOT RUN" not in out and "(connection)" not in out  # nothing was asked of the site
     verdict = out.strip().splitlines()[-1]
     assert verdict.startswith("verdict: OK: the crawler understands these pages"), verdict

@@ -13,8 +13,9 @@ capture (:func:`~vok_crawler.crawl.capture_reading.capture_request`, in the
 archives' own download slot, as the index's questions) and read, as the
 site's own answer under the URL captured, by the very callback that reads
 the live page. Nothing is asked of the site itself. A capture of an article
-that is no whole article (behind the gate, no article's markup) is passed
-over for the next older one (:meth:`ArchiveLookups.older`).
+that is no whole article, by the archive road's judge (the gate, no
+article, not understood), is passed over for the next older one
+(:meth:`ArchiveLookups.older`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from vok_crawler.crawl.archive_reading import not_whole
 from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
 from vok_crawler.crawl.probe.model import Kind, PageSeen, Probe
-from vok_crawler.crawl.request_urls import asked_url
+from vok_crawler.crawl.request_urls import SITE_URL, asked_url
 from vok_crawler.crawl.roads.road import ROAD_OWN
 from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
 from vok_crawler.site.captures import ArticleCaptures, Capture, next_query, page_captures, parse_cdx
+from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.urls import Aliases
 
 LOOKUP = "vok_probe_lookup"  # request.meta: the page of the site asked of the archive (a Lookup)
@@ -130,11 +133,12 @@ class ArchiveLookups:
             return
         yield from self._read(replace(lookup, captures=(), found=found), found.newest, seen)
 
-    def older(self, response: Response, seen: PageSeen) -> Iterator[scrapy.Request]:
-        """For a capture read as ``seen`` that is no whole article (behind the gate, no article's markup), the next
-        older capture of the article, to read instead, as the archive road passes such a capture over; none when
-        there is none, and that capture stands as what the archive holds."""
-        why = f"behind the gate ({seen.gate})" if seen.gate else None if seen.is_article else "no article page"
+    def older(self, response: Response, page: ArticlePage, seen: PageSeen) -> Iterator[scrapy.Request]:
+        """For a capture that is no whole article, judged as the archive road judges one
+        (:func:`~vok_crawler.crawl.archive_reading.not_whole`: the gate, no article, not understood), the next
+        older capture of the article, to read instead; none when there is none, and that capture stands as what
+        the archive holds."""
+        why = not_whole(page)
         lookup, capture = lookup_of(response), capture_of(response)
         older = lookup.found.older_than(capture) if lookup and lookup.found and capture else None
         if why is None or lookup is None or capture is None or older is None:
@@ -147,7 +151,8 @@ class ArchiveLookups:
     def _read(self, lookup: Lookup, capture: Capture, seen: PageSeen) -> Iterator[scrapy.Request]:
         """The request for ``capture``, read by the page's callback; a capture that cannot be read from this
         archive (no place of its WARC record in the index) is the page's error."""
-        meta = {LOOKUP: lookup, ROAD_OWN: True}  # the archive's host is the probe's own: not dropped as off the site
+        # The archive's host is the probe's own (not dropped as off the site); the page read is the site's.
+        meta = {LOOKUP: lookup, ROAD_OWN: True, SITE_URL: lookup.url}
         request = capture_request(
             self.archive, capture, callback=self.callbacks[lookup.kind], errback=self.errback, meta=meta
         )

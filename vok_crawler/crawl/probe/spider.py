@@ -115,7 +115,7 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
-        older = list(self.lookups.older(response, seen)) if self.lookups is not None else []
+        older = list(self.lookups.older(response, page, seen)) if self.lookups is not None else []
         if older:
             yield from older
             return

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from vok_crawler.crawl.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site.pages.article import ArticlePage
-from vok_crawler.site.pages.fields import Finding
+from vok_crawler.site.pages.fields import FETCH_FIELDS, Finding
 from vok_crawler.store.secrets import Scrubber
 from vok_crawler.wording import counted
 
-# The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).
-RECORD_FIELDS = [name for name in ArticlePage.record_fields() if name != "crawled_at"]
+# The record's fields in its order, as the article page declares them (crawled_at and capture are the fetch's, no
+# rule's: a capture read with --archive is given with its page).
+RECORD_FIELDS = [name for name in ArticlePage.record_fields() if name not in FETCH_FIELDS]
 ROUTES = {
     "href": "a link to the next slice",
     "data": "data-id on a script-driven control (no link)",
