@@ -41,7 +41,8 @@ from vok_crawler.tools.sample_site import SOURCE_ID, SampleSite, site_links_to
 SLICE = f"/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&to=12&id={SOURCE_ID}"  # as captured
 LISTING_OLDER, LISTING_NEWEST = "20260301000000", "20260310000000"
 SLICE_TIME = "20260310000100"
-ARTICLE_WHOLE, ARTICLE_GATED = "20260305000000", "20260311000000"
+# The gate's capture is in the WARC file of April (tests/web_archives.warc_name), the others in March's.
+ARTICLE_WHOLE, ARTICLE_GATED = "20260305000000", "20260411000000"
 EMPTY = "empty"  # a collection of no capture at all
 LISTINGS = "listings"  # a collection of the listing's captures alone
 ALIAS = "kcnawatch.xyz"  # the site's second name, asked too
@@ -166,6 +167,24 @@ def test_probe_archive_reads_the_captures_by_byte_range_as_common_crawl_serves_t
         out, err, code = yield probe(probe_archive.pywb, PAGED, probe_archive.origin + LISTING, warc=f"{files}/")
     assert code == 0, out + err[-3000:]
     assert_read_from_the_captures(out, probe_archive)
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_reads_the_next_older_capture_when_the_archive_does_not_give_one(probe_archive, tmp_path):
+    """The WARC file of the newest capture of the article is not served (404): its older capture is read."""
+    march = tmp_path / "march"
+    march.mkdir()
+    (march / "kcnawatch-2026-03.warc.gz").write_bytes(
+        (probe_archive.pywb.warc_folder / "kcnawatch-2026-03.warc.gz").read_bytes()
+    )
+    with serve(File(str(march))) as files:
+        out, err, code = yield probe(probe_archive.pywb, PAGED, probe_archive.origin + LISTING, warc=f"{files}/")
+    assert code == 0, out + err[-3000:]
+    assert (
+        f"article: the capture of {ARTICLE_GATED} is not given (http_404); read the next older one, of {ARTICLE_WHOLE}"
+    ) in out
+    assert re.search(rf"^article  200  .*\n +captured {ARTICLE_WHOLE} ", out, re.MULTILINE), out
+    assert out.strip().splitlines()[-1] == "verdict: OK: the crawler understands these pages"
 
 
 @pytest_twisted.inlineCallbacks

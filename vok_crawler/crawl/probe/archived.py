@@ -133,13 +133,17 @@ class ArchiveLookups:
             return
         yield from self._read(replace(lookup, captures=(), found=found), found.newest, seen)
 
-    def older(self, response: Response, page: ArticlePage, seen: PageSeen) -> Iterator[scrapy.Request]:
+    def whole(self, response: Response, page: ArticlePage, seen: PageSeen) -> Iterator[scrapy.Request]:
         """For a capture that is no whole article, judged as the archive road judges one
         (:func:`~vok_crawler.crawl.archive_reading.not_whole`: the gate, no article, not understood), the next
-        older capture of the article, to read instead; none when there is none, and that capture stands as what
-        the archive holds."""
-        why = not_whole(page)
-        lookup, capture = lookup_of(response), capture_of(response)
+        older capture of the article, to read instead; none for a whole one."""
+        yield from self.older(response, not_whole(page), seen)
+
+    def older(self, message: scrapy.Request | Response, why: str | None, seen: PageSeen) -> Iterator[scrapy.Request]:
+        """The next older capture of the page whose capture ``message`` asked for or gave, when ``why`` says why
+        that one is not read (no whole article, or not given by the archive); none when there is none, and that
+        capture stands as what the archive holds."""
+        lookup, capture = lookup_of(message), capture_of(message)
         older = lookup.found.older_than(capture) if lookup and lookup.found and capture else None
         if why is None or lookup is None or capture is None or older is None:
             return

@@ -115,7 +115,7 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
-        older = list(self.lookups.older(response, page, seen)) if self.lookups is not None else []
+        older = list(self.lookups.whole(response, page, seen)) if self.lookups is not None else []
         if older:
             yield from older
             return
@@ -139,18 +139,21 @@ class ProbeSpider(VokSpider):
         return iter(())
 
     def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
-        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows."""
-        self._failed(failure)
-        return ()
+        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows, but
+        for a capture the archive did not give (``--archive``): the next older one, as the archive road reads on."""
+        seen = self._failed(failure)
+        if self.lookups is None:
+            return ()
+        return self.lookups.older(failed_request(failure), f"not given ({error_kind(failure)})", seen)
 
-    def _failed(self, failure: Failure) -> None:
+    def _failed(self, failure: Failure) -> PageSeen:
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
         seen = self.probe.pages.setdefault(which, PageSeen(which, site_url(request)))
         if kind == "gated":
             seen.gate = "redirect to free-member-form"
-            return
+            return seen
         response = http_response(failure)
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
@@ -158,6 +161,7 @@ class ProbeSpider(VokSpider):
             seen.error = f"a bot check answered instead of the page; {advice(BOT_CHECK)}"
         if response is not None and self.saver is not None:
             self.saver.response(which, response)
+        return seen
 
     def _kind_of(self, request: scrapy.Request, error: str) -> Kind:
         lookup = lookup_of(request)
@@ -220,7 +224,7 @@ class ProbeSpider(VokSpider):
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:
         seen = self.probe.pages.setdefault(kind, PageSeen(kind, site_url(response)))
-        seen.status = response.status
+        seen.status, seen.error = response.status, None  # a capture the archive did not give, read from an older one
         seen.capture = capture_of(response)
         if self.saver is not None:
             self.saver.response(kind, response)
