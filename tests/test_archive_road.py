@@ -10,17 +10,51 @@ served with byte ranges, both on loopback.
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import pytest_twisted
+from twisted.web.resource import Resource
 from twisted.web.static import File
 
-from tests.conftest import assert_valid_records, crawl, read_jsonl, serve
-from tests.web_archives import PAGED, PERIOD, PLAIN, SECOND_NAME, Captured, Pywb, archive_captures
+from tests.conftest import (
+    QUICK,
+    SAMPLE_SITE,
+    assert_valid_records,
+    crawl,
+    expected_records,
+    read_jsonl,
+    second_name,
+    serve,
+)
+from tests.fault_site import FaultySite
+from tests.web_archives import (
+    DRILLS,
+    ENLARGED_MEETING,
+    FISHERMEN,
+    LETTER,
+    PAGED,
+    PERIOD,
+    PLAIN,
+    PRESS_STATEMENT,
+    SECOND_NAME,
+    SOWING,
+    Captured,
+    Pywb,
+    archive_captures,
+)
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
+from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGET_HEADER, CAPTURE_TIMESTAMP_HEADER
+from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
+from vok_crawler.store.warc import iter_archive
+from vok_crawler.tools.coverage import LIVE_SITE, CorpusCount
+from vok_crawler.tools.report_page import render
 
 START = "https://kcnawatch.org/article/163/"  # the live site: not running, never asked
 ALIASES = f"www.kcnawatch.org {SECOND_NAME} www.{SECOND_NAME}"
@@ -75,6 +109,22 @@ def check_period(crawler: Any, corpus: Path, archive: str) -> None:
     assert counters["downloader/request_count"] == reads + counters["robotstxt/request_count"]
     state = json.loads((corpus.parent / "vok.state.json").read_text())
     assert state["complete"] is False and state["pending"] == [] and state["gated"] == []
+    # The crawl's own archive keeps what the web archive answered, each capture marked as one.
+    marked = archive_captures_kept(corpus.parent)
+    assert len(marked) == web_archive["captures_read"] + web_archive["captures_skipped"]
+    assert {(r["capture"]["archive"], r["capture"]["timestamp"], r["capture"]["url"]) for r in records} <= set(marked)
+
+
+def archive_captures_kept(folder: Path) -> list[tuple[str, str, str]]:
+    """The web archive's captures the crawl's own WARC files keep: (archive, timestamp, URL captured) each."""
+    [warcs] = {path.parent for path in folder.rglob("*.warc.gz")}
+    kept = []
+    for stored in iter_archive(warcs):
+        headers = stored.record.rec_headers
+        if stored.record.rec_type == "response" and headers.get_header(CAPTURE_TIMESTAMP_HEADER):
+            names = (CAPTURE_ARCHIVE_HEADER, CAPTURE_TIMESTAMP_HEADER, CAPTURE_TARGET_HEADER)
+            kept.append(tuple(headers.get_header(name) for name in names))
+    return kept
 
 
 @pytest.mark.parametrize("collection", [PLAIN, PAGED])
@@ -91,3 +141,100 @@ def test_the_same_period_through_warc_byte_ranges_gives_the_same_records(web_arc
     with serve(File(str(web_archive.warc_folder))) as warcs:
         crawler = yield crawl(corpus, START, POSTED, **archive_settings(web_archive, PAGED, f"{warcs}/"))
     check_period(crawler, corpus, web_archive.origin.removeprefix("http://"))
+
+
+GONE = (FISHERMEN, SOWING, LETTER)  # gone from the live site; whole in the archive
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_what_the_archive_lacks(
+    web_archive, tmp_path
+):
+    """Three articles gone (404), two behind the gate without a session: read from their newest whole capture;
+    the one the archive holds only behind the gate (the drills) and the dead related link: not written, counted."""
+    corpus = tmp_path / "vok.jsonl"
+    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": "gone" for path in GONE})
+    with serve(site) as origin:
+        aliases = f"{second_name(origin)} kcnawatch.org {SECOND_NAME}"  # the archive's captures: the site's names
+        settings = archive_settings(web_archive, PLAIN, VOK_HOST_ALIASES=aliases)
+        crawler = yield crawl(corpus, f"{origin}/article/163/", {"fill": "archive"}, **settings)
+    records = {record["url"]: record for record in read_jsonl(corpus)}
+    assert_valid_records(list(records.values()))
+    expected = expected_records(origin)
+    drills = f"{origin}/{DRILLS}/"
+    assert set(records) == set(expected) - {drills} and len(read_jsonl(corpus)) == len(records)  # each once
+    archived = {f"{origin}/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
+    host = web_archive.origin.removeprefix("http://")
+    check_filled(records, expected, archived, origin, host)
+    assert crawler.stats.get_value(stats.error("http_404")) == 4  # the three gone, and the samples' dead related link
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["web_archive"]["fill"] == {"found": 5, "not_found": 2}
+    assert health["finish_reason"] == "finished"
+    state = json.loads((tmp_path / "vok.state.json").read_text())
+    assert state["gated"] == [drills] and state["pending"] == []
+    # The report counts the articles by where their text was read.
+    counted = CorpusCount()
+    for record in records.values():
+        counted.add(record)
+    figures = counted.figures()
+    assert figures.read_from == {LIVE_SITE: len(records) - len(archived), host: len(archived)}
+    page = lxml.html.fromstring(render(figures, str(corpus)))
+    [table] = page.xpath("//h2[.='Where the texts were read']/following-sibling::table[1]")
+    rows = [[td.text_content() for td in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
+    assert rows == [[LIVE_SITE, str(len(records) - len(archived))], [host, str(len(archived))]]
+
+
+def check_filled(
+    records: dict[str, dict[str, Any]], expected: dict[str, dict], archived: set[str], origin: str, host: str
+) -> None:
+    """Each record as the samples give it; those ``archived`` from their newest whole capture, named in ``capture``
+    with its time as ``crawled_at``, the others with ``capture`` null."""
+    newest = {url.replace("https://kcnawatch.org", origin): captured for url, captured in read_captures().items()}
+    for url, record in records.items():
+        if url not in archived:
+            assert record["capture"] is None, url
+            continue
+        captured = newest[url]
+        assert record["capture"] == {"archive": host, "timestamp": captured.timestamp, "url": captured.url}
+        assert record["crawled_at"] == Capture(host, captured.url, captured.timestamp, 200).captured_at
+        assert {**record, "crawled_at": None, "capture": None} == {**expected[url], "crawled_at": None}
+
+
+class RefusingArchive(Resource):
+    """An index that answers every question 429 (``Retry-After: 0``), counting them; no robots.txt."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: Counter[str] = Counter()
+
+    def render_GET(self, request: Any) -> bytes:
+        path = request.path.decode()
+        self.hits[path] += 1
+        request.setResponseCode(404 if path == "/robots.txt" else 429)
+        request.setHeader(b"Retry-After", b"0")
+        return b"Too many requests"
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+@pytest_twisted.inlineCallbacks
+def test_an_archive_that_keeps_refusing_ends_the_run_as_archive_refused_at_the_limit(tmp_path, caplog, limit):
+    """Each question retried once (no sooner than Retry-After), then refused; ``VOK_BLOCKED_AFTER`` in a row stop
+    the run, which keeps what is left: the period is asked again by the next run."""
+    corpus = tmp_path / "vok.jsonl"
+    archive = RefusingArchive()
+    with serve(archive) as origin, caplog.at_level(logging.ERROR):
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/", "VOK_ARCHIVE_DELAY": 0}
+        settings |= {"VOK_HOST_ALIASES": ALIASES, "VOK_BLOCKED_AFTER": limit, **QUICK}
+        crawler = yield crawl(corpus, START, POSTED, **settings)
+    counters = crawler.stats.get_stats()
+    assert counters["finish_reason"] == ARCHIVE_REFUSED
+    # One question at a time: the limit-th refused in a row stops the run, and nothing is asked after it.
+    assert counters[stats.error("http_429")] == limit and archive.hits["/cdx"] == 2 * limit  # each retried once
+    assert counters[stats.retry("retry_after")] == limit  # no sooner than its Retry-After
+    assert stats.REFUSALS not in counters  # the archive's refusals are not the site's
+    [stop] = [record.getMessage() for record in caplog.records if "has refused" in record.getMessage()]
+    assert f"has refused {limit} requests in a row" in stop and advice(ARCHIVE_REFUSED) in stop
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["finish_reason"] == ARCHIVE_REFUSED

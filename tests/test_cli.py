@@ -80,8 +80,39 @@ ROADS = [
     ),
     (["-a", "road=search"], "the search road reads a period: give published_from and published_to, YYYY-MM-DD"),
     (["-a", "road=replay"], "replay must name an archive directory, and None is none"),
+    (["-a", "road=archive"], "the archive road reads a period: give posted_from and posted_to, YYYY-MM-DD"),
+    (["-a", "posted_to=2026-03-05"], "posted_from and posted_to go together: give both days, YYYY-MM-DD"),
+    (
+        ["-a", "posted_from=1989-12-31", "-a", "posted_to=2026-03-05"],
+        "posted_from must be 1990-01-01 or later (no article of the site is older), not 1989-12-31",
+    ),
+    (
+        ["-a", "road=archive", "-a", "posted_from=2026-03-01", "-a", "posted_to=2026-03-05", "-a", "fill=archive"],
+        (
+            "fill=archive reads from a web archive what the live site refused; the archive road asks nothing of "
+            "the live site: give it on the listing or the search road"
+        ),
+    ),
+    (["-a", "fill=wayback"], "fill must be archive (read from a web archive), not 'wayback'"),
+    (
+        ["-a", "fill=archive", "-s", "VOK_ARCHIVE_CDX=web.archive.org/cdx/search/cdx"],
+        "setting VOK_ARCHIVE_CDX must be an http or https URL, not 'web.archive.org/cdx/search/cdx'",
+    ),
 ]
-ROAD_IDS = ["road_unknown", "road_and_a_period", "road_and_replay", "two_roads", "search_no_period", "replay_no_folder"]
+ROAD_IDS = [
+    "road_unknown",
+    "road_and_a_period",
+    "road_and_replay",
+    "two_roads",
+    "search_no_period",
+    "replay_no_folder",
+    "archive_no_period",
+    "archive_period_half",
+    "archive_period_too_early",
+    "archive_and_fill",
+    "fill_unknown",
+    "fill_bad_index",
+]
 # A source of no name: its files could not be named after it.
 SOURCES = [
     (["-a", f"source={source}"], f"source must name a source, as its articles' meta line does, not {source!r}")

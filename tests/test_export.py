@@ -30,7 +30,16 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import CHROMIUM, ROOT, needs_browser, read_jsonl, run_scrapy, scrapy_command
+from tests.conftest import (
+    CHROMIUM,
+    RECORD_FIELDS,
+    ROOT,
+    expected_records,
+    needs_browser,
+    read_jsonl,
+    run_scrapy,
+    scrapy_command,
+)
 from tests.test_report import free_port, get_json, rare_word, wait_for_http, write_sample_corpus
 from vok_crawler.site.processors import EARLIEST_PUBLISHED
 from vok_crawler.tools.export import BATCH
@@ -432,3 +441,21 @@ def test_the_readme_names_the_datasette_command_the_export_prints(tmp_path):
     assert printed and printed[1] == f"datasette {tmp_path / 'vok.db'} -m {tmp_path / 'vok.metadata.json'}"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "datasette vok.db -m vok.metadata.json" in readme
+
+
+def test_the_capture_is_a_column_of_json_text_and_an_earlier_database_gains_it(tmp_path):
+    """A record read from a web archive names its capture; a database written before the field was has no column
+    for it: the next export adds it, null for the rows it held."""
+    records = list(expected_records().values())
+    capture = {"archive": "web.archive.org", "timestamp": "20260301080000", "url": records[1]["url"]}
+    corpus, database = tmp_path / "vok.jsonl", tmp_path / "vok.db"
+    write_records(corpus, iter([records[0]]))
+    with sqlite3.connect(database) as db:  # the layout before the field: every column but capture
+        columns = ", ".join(f"{name} TEXT" for name in RECORD_FIELDS if name not in ("related", "capture"))
+        db.execute(f"CREATE TABLE articles ({columns.replace('url TEXT', 'url TEXT PRIMARY KEY', 1)})")
+    assert export(corpus, database).returncode == 0
+    write_records(corpus, iter([records[0], {**records[1], "capture": capture}]))
+    assert export(corpus, database).returncode == 0
+    with sqlite3.connect(database) as db:
+        rows = dict(db.execute("SELECT url, capture FROM articles").fetchall())
+    assert rows == {records[0]["url"]: None, records[1]["url"]: json.dumps(capture)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vok_crawler.finish_reasons import (
     ALL_GATED,
+    ARCHIVE_REFUSED,
     BLOCKED,
     BOT_CHECK,
     BROWSER_LOST,
@@ -31,6 +32,10 @@ ADVICE = {
     FORCED_SHUTDOWN: f"stopped by a second signal; {AGAIN}",
     WRITE_FAILED: f"a file could not be written (is the disk full?); make room, then {AGAIN}",
     BLOCKED: "the site kept refusing; wait some hours, then run again (every unread article is pending)",
+    ARCHIVE_REFUSED: (
+        "the web archive (VOK_ARCHIVE_CDX) kept refusing; wait some hours, then run again (what was not read from "
+        "it is pending, or keeps what the live site gave it)"
+    ),
     ALL_GATED: (
         "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "
         "cookies.txt and run with -s VOK_COOKIES_FILE=cookies.txt"

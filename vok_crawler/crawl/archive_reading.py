@@ -33,9 +33,11 @@ captures passed over.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -43,11 +45,15 @@ from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
-from vok_crawler.crawl.config import has_session
+from vok_crawler.crawl.config import has_session, whole_number_setting
 from vok_crawler.crawl.failures import GONE
+from vok_crawler.crawl.refusals import InARow
 from vok_crawler.crawl.request_urls import SITE_URL, asked_url
 from vok_crawler.crawl.roads.road import ROAD_OWN
+from vok_crawler.crawl.stopping import stop_crawl
+from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
 from vok_crawler.site.captures import ArticleCaptures, Capture, article_captures, next_query, parse_cdx
 from vok_crawler.site.pages.article import ArticlePage
@@ -66,13 +72,14 @@ PERIOD = "period"  # the archive road's one look-up: the period's postings
 FILL_FROM_ARCHIVE = "archive"  # -a fill=archive
 # What the live site answered that -a fill=archive reads from the archive instead; and the gate, without a session.
 FILLED_KINDS = frozenset({*GONE, "bot_check", "http_403"})
+ARCHIVE_REFUSALS = frozenset({"http_403", "http_429"})  # an archive's answers that count as its refusing the crawl
 Step = Literal["index", "capture"]
 
 
 @dataclass
 class Lookup:
-    """One look-up: its questions still unanswered, the captures answered so far, and the article it is for
-    (``None``: every article the answers list, the archive road's period)."""
+    """One look-up: its questions not read to their end yet, the captures answered so far, and the article it
+    is for (``None``: every article the answers list, the archive road's period)."""
 
     article: str | None
     unanswered: int = 0
@@ -100,6 +107,11 @@ class ArchiveReading:
         self.hosts = site_hosts(start_url, aliases)
         self.lookups: dict[str, Lookup] = {}
         self.articles: dict[str, ArticleCaptures] = {}  # the articles whose captures are being read
+        self.limit = whole_number_setting(crawler.settings, "VOK_BLOCKED_AFTER")
+        self.refusals: dict[str, InARow] = {}  # by host of the archive: its refusals in a row
+        self.stopping = False  # an archive refused for good: the run is closing, nothing more is asked
+        self.queue: deque[Request] = deque()  # what is to be asked of the archive, one request at a time
+        self.asking = False  # a request of the archive is under way
 
     @property
     def counters(self) -> StatsCollector:
@@ -109,11 +121,17 @@ class ArchiveReading:
 
     def look_up(self, key: str, queries: tuple[IndexQuery, ...], article: str | None = None) -> Iterator[Request]:
         """The questions of a new look-up, each read to its end before the captures are chosen."""
-        if key in self.lookups:
-            return
-        self.lookups[key] = Lookup(article, unanswered=len(queries))
-        for query in queries:
-            yield self._index_request(key, query)
+        if key not in self.lookups:
+            self.lookups[key] = Lookup(article, unanswered=len(queries))
+            self.queue.extend(self._index_request(key, query) for query in queries)
+        yield from self._next()
+
+    def _next(self) -> Iterator[Request]:
+        """The archive's next request, once the one under way has been answered: one at a time, in order, so
+        that a refusing archive is asked no more than its refusals in a row allow (``VOK_BLOCKED_AFTER``)."""
+        if not self.asking and self.queue and not self.stopping:
+            self.asking = True
+            yield self.queue.popleft()
 
     def fill(self, url: str) -> Iterator[Request]:
         """The look-up of one article the live site refused: its canonical URL on every host name of the site."""
@@ -125,14 +143,37 @@ class ArchiveReading:
         return Request(index_url(self.archive, query), callback=self.callback, errback=self.errback, meta=meta)
 
     def page(self, response: Response, routes: Routes) -> Output:
-        """An answer of the archive: the index's, or a capture's."""
+        """An answer of the archive: the index's, or a capture's; then the next request."""
+        self.asking = False
+        self._in_a_row(response.url).answered()
         if response.meta[ARCHIVE_STEP] == "index":
-            yield from self._index_answer(response, routes)
+            self._index_answer(response, routes)
         else:
             yield from self._capture(response, routes)
+        yield from self._next()
 
     def failed(self, request: Request, kind: str, routes: Routes) -> Iterator[Request]:
-        """A question or a capture that failed for good (logged and counted already): what follows."""
+        """A question or a capture that failed for good (logged and counted already): what follows.
+
+        A refusal (403, 429 after their retries) counts against the archive's host as the site's count against
+        it (:class:`~vok_crawler.crawl.refusals.InARow`, ``VOK_BLOCKED_AFTER``): enough in a row end the run
+        as ``archive_refused``, and what was not read stays as it is.
+        """
+        self.asking = False
+        if self.stopping:
+            return
+        if kind in ARCHIVE_REFUSALS and self._in_a_row(request.url).refused():
+            self.stopping = True
+            logger.error(
+                "The web archive at %s has refused %d requests in a row (the last, %s: %s): stopping; %s",
+                urlsplit(request.url).netloc,
+                self.limit,
+                request.url,
+                kind,
+                advice(ARCHIVE_REFUSED),
+            )
+            stop_crawl(self.crawler, ARCHIVE_REFUSED)
+            return
         if request.meta[ARCHIVE_STEP] == "index":
             self.counters.inc_value(stats.WEB_ARCHIVE_INDEX_FAILED)
             logger.warning(
@@ -140,11 +181,15 @@ class ArchiveReading:
                 request.url,
                 kind,
             )
-            yield from self._answered(request.meta[ARCHIVE_LOOKUP], routes)
+            self._answered(request.meta[ARCHIVE_LOOKUP], routes)
         else:
-            yield from self._older(asked_url(request), request.meta[CAPTURE], f"not given ({kind})", routes)
+            self._older(asked_url(request), request.meta[CAPTURE], f"not given ({kind})", routes)
+        yield from self._next()
 
-    def _index_answer(self, response: Response, routes: Routes) -> Iterator[Request]:
+    def _in_a_row(self, url: str) -> InARow:
+        return self.refusals.setdefault(urlsplit(url).netloc, InARow(self.limit))
+
+    def _index_answer(self, response: Response, routes: Routes) -> None:
         key, query = response.meta[ARCHIVE_LOOKUP], response.meta[INDEX_QUERY]
         self.counters.inc_value(stats.WEB_ARCHIVE_INDEX_ANSWERS)
         text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
@@ -152,11 +197,11 @@ class ArchiveReading:
         self.lookups[key].captures += answer.captures
         following = next_query(query, answer).reported(self.counters)
         if following is not None:
-            yield self._index_request(key, following)
+            self.queue.appendleft(self._index_request(key, following))  # its next page, before any other question
             return
-        yield from self._answered(key, routes)
+        self._answered(key, routes)
 
-    def _answered(self, key: str, routes: Routes) -> Iterator[Request]:
+    def _answered(self, key: str, routes: Routes) -> None:
         """One question of the look-up read to its end; after its last, each article's newest whole capture."""
         lookup = self.lookups[key]
         lookup.unanswered -= 1
@@ -176,17 +221,20 @@ class ArchiveReading:
                 routes.memory.ledger.asked(url)
         for url, captures in found.items():
             self.articles[url] = captures
-            yield from self._read(url, captures.newest, routes)
+            self._read(url, captures.newest, routes)
 
-    def _read(self, url: str, capture: Capture, routes: Routes) -> Iterator[Request]:
-        """The request for a capture of the article at ``url``; an older one when this one cannot be asked."""
+    def _read(self, url: str, capture: Capture, routes: Routes, first: bool = False) -> None:
+        """The request for a capture of the article at ``url`` queued (``first``: before the others, an older
+        capture of the article just judged); an older one when this one cannot be asked."""
         meta = {ARCHIVE_STEP: "capture", SITE_URL: url, ROAD_OWN: True}
         asked = capture_request(self.archive, capture, callback=self.callback, errback=self.errback, meta=meta)
         request = asked.reported(self.counters)
         if request is None:
-            yield from self._older(url, capture, "not located in a WARC file", routes)
+            self._older(url, capture, "not located in a WARC file", routes)
+        elif first:
+            self.queue.appendleft(request)
         else:
-            yield request
+            self.queue.append(request)
 
     def _capture(self, response: Response, routes: Routes) -> Output:
         """A capture of an article: read as a live page when whole, else the next older one is asked for."""
@@ -194,7 +242,7 @@ class ArchiveReading:
         page = routes.requests.page(ArticlePage, response)
         why = not_whole(page)
         if why is not None:
-            yield from self._older(url, capture, why, routes)
+            self._older(url, capture, why, routes)
             return
         self.counters.inc_value(stats.WEB_ARCHIVE_CAPTURES_READ)
         self.articles.pop(url, None)
@@ -203,7 +251,7 @@ class ArchiveReading:
             logger.info("Read %s from its capture of %s in %s", url, capture.timestamp, capture.archive)
         yield from routes.parse_article(response)
 
-    def _older(self, url: str, capture: Capture, why: str, routes: Routes) -> Iterator[Request]:
+    def _older(self, url: str, capture: Capture, why: str, routes: Routes) -> None:
         """The capture was no whole article: the next older one; none left, the article is not found."""
         self.counters.inc_value(stats.WEB_ARCHIVE_CAPTURES_SKIPPED)
         logger.info(
@@ -212,7 +260,7 @@ class ArchiveReading:
         captures = self.articles[url]
         older = captures.older_than(capture)
         if older is not None:
-            yield from self._read(url, older, routes)
+            self._read(url, older, routes, first=True)
             return
         del self.articles[url]
         self._not_found(url, f"none of its {len(captures.captures)} whole capture(s) is the article")

@@ -24,6 +24,7 @@ not read stays pending for the next run.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Literal
 
 from scrapy import Request, signals
@@ -48,13 +49,29 @@ Refusal = Literal["http_401", "http_403", "http_429", "unrecognized", "bot_check
 CHALLENGE_STATUSES = frozenset({200, 403, 503})
 
 
+@dataclass
+class InARow:
+    """Refusals in a row, and the limit at which they stop the crawl (``VOK_BLOCKED_AFTER``): the one rule for
+    the site (:class:`BanWatch`) and for each host of a web archive (:mod:`vok_crawler.crawl.archive_reading`)."""
+
+    limit: int
+    count: int = 0
+
+    def refused(self) -> bool:
+        """One more refusal; whether the crawl stops now."""
+        self.count += 1
+        return self.count >= self.limit
+
+    def answered(self) -> None:
+        self.count = 0
+
+
 class BanWatch(ReadsContext):
     """The refusals in a row, the challenges among them, and when they stop the crawl."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.limit = whole_number_setting(crawler.settings, "VOK_BLOCKED_AFTER")
-        self.in_a_row = 0
+        self.in_a_row = InARow(whole_number_setting(crawler.settings, "VOK_BLOCKED_AFTER"))
         self.last: Refusal | None = None
         self.stopping = False
 
@@ -80,7 +97,7 @@ class BanWatch(ReadsContext):
 
     def answered(self) -> None:
         """The site answered with a page of its own (a listing, an article, a gate)."""
-        self.in_a_row = 0
+        self.in_a_row.answered()
         self.last = None
 
     def refused(self, url: str, kind: Refusal, why: str) -> None:
@@ -92,12 +109,11 @@ class BanWatch(ReadsContext):
         elif kind == "bot_check":
             self.crawler.stats.inc_value(stats.BOT_CHECKS)
             logger.warning("Bot check on %s: %s", url, why)
-        self.in_a_row += 1
         self.last = kind
-        if self.in_a_row >= self.limit:
+        if self.in_a_row.refused():
             logger.error(
                 "The site has refused %d requests in a row (the last, %s: %s): stopping; what was not read stays pending",
-                self.in_a_row,
+                self.in_a_row.count,
                 url,
                 kind,
             )

@@ -22,12 +22,19 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from vok_crawler.crawl.capture_reading import CAPTURE
+from vok_crawler.site.captures import Capture
 from vok_crawler.store.warc import REDACTED_HEADERS, WARC_VERSION
 
 # The browser road's pages (vok_crawler.crawl.browser) are the page as Chromium rendered it, and say so.
 RENDERED_BY_BROWSER = "playwright"  # the flag scrapy-playwright puts on the responses it rendered
 RENDERED_HEADER = "WARC-Rendered-By"
 RENDERED_NOTE = "Chromium via scrapy-playwright (browser road): the document the browser received and rendered, decoded"
+# A web archive's answer to a capture (vok_crawler.crawl.capture_reading) is the archive's, kept under the URL
+# asked of it, and says which capture it is: the archive (its index's host), the capture's time, the URL captured.
+CAPTURE_ARCHIVE_HEADER = "WARC-Capture-Archive"
+CAPTURE_TIMESTAMP_HEADER = "WARC-Capture-Timestamp"
+CAPTURE_TARGET_HEADER = "WARC-Capture-Target-URI"
 # Scrapy hands the body over with the chunked transfer coding already removed.
 TRANSPORT_HEADERS = frozenset({"transfer-encoding"})
 
@@ -71,7 +78,11 @@ class WarcRecords:
     body bytes as the transport delivered them: still compressed if the
     server compressed them, without the chunked coding. Both carry the URL
     fetched and the moment the fetch began; the request names its response
-    (``WARC-Concurrent-To``), and is written first.
+    (``WARC-Concurrent-To``), and is written first. A web archive's answer
+    to a capture is kept as the archive gave it, under the URL asked of the
+    archive, and names the capture (``WARC-Capture-Archive``,
+    ``WARC-Capture-Timestamp``, ``WARC-Capture-Target-URI``): a replay
+    (``-a replay=DIR``) does not take it for the site's own answer.
     """
 
     def __init__(self) -> None:
@@ -84,6 +95,11 @@ class WarcRecords:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
         if RENDERED_BY_BROWSER in response.flags:  # the browser road: what the browser rendered, not the wire's bytes
             warc_headers[RENDERED_HEADER] = RENDERED_NOTE
+        capture = request.meta.get(CAPTURE)
+        if isinstance(capture, Capture):  # a web archive's answer: a capture of the site, not the site's answer
+            warc_headers[CAPTURE_ARCHIVE_HEADER] = capture.archive
+            warc_headers[CAPTURE_TIMESTAMP_HEADER] = capture.timestamp
+            warc_headers[CAPTURE_TARGET_HEADER] = safe_url_string(capture.url)
         protocol = response.protocol or "HTTP/1.1"
         status = f"{response.status} {_reason(response.status)}"
         kept, redacted = kept_headers(response.headers.items())

@@ -40,6 +40,7 @@ from vok_crawler.tools.figures import DateCheck, Dated, Figures, Gap, Listed, St
 logger = logging.getLogger(__name__)
 
 RECORD_FIELDS = tuple(f.name for f in fields(Article))
+LIVE_SITE = "the live site"  # where a record without a capture was read
 
 
 def day(value: Any) -> date | None:
@@ -72,6 +73,7 @@ class CorpusCount:
         self.back_catalogue = Listed()
         self.dates_to_check = Listed()
         self.sources: Counter[str] = Counter()
+        self.read_from: Counter[str] = Counter()
 
     def add(self, record: dict[str, Any]) -> None:
         self.articles += 1
@@ -80,6 +82,9 @@ class CorpusCount:
         for name in RECORD_FIELDS:
             if record.get(name):
                 self.with_field[name] += 1
+        capture = record.get("capture")
+        archive = capture.get("archive") if isinstance(capture, dict) else None
+        self.read_from[archive if isinstance(archive, str) and archive else LIVE_SITE] += 1
         posted, published = self.day_of(record, "posted"), self.day_of(record, "published")
         check = self.out_of_range(posted, published)
         gap = date_gap(published.isoformat(), posted.isoformat()) if posted and published and not check else None
@@ -146,6 +151,7 @@ class CorpusCount:
             dates_to_check=self.dates_to_check,
             field_coverage={name: self.with_field[name] for name in RECORD_FIELDS},
             sources=dict(self.sources.most_common()),
+            read_from=dict(self.read_from.most_common()),
         )
 
 

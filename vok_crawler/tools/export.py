@@ -75,8 +75,12 @@ class Exported:
 
 
 def article_row(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as a row of ``articles``: every field but ``related``, which has its own table."""
-    return {name: record.get(name) for name in ARTICLE_COLUMNS}
+    """A record as a row of ``articles``: every field but ``related``, which has its own table; ``capture``
+    (null for a page of the live site) as its JSON text."""
+    row = {name: record.get(name) for name in ARTICLE_COLUMNS}
+    if row["capture"] is not None:
+        row["capture"] = json.dumps(row["capture"], ensure_ascii=False)
+    return row
 
 
 def related_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -129,6 +133,10 @@ def create_tables(db: sqlite_utils.Database) -> None:
     if "related" in articles.columns_dict:  # an earlier version's JSON copy of the related table
         logger.info("Moving the related teasers out of the articles table (the related table holds them)")
         articles.transform(drop={"related"})
+    for name in ARTICLE_COLUMNS:  # a field the record took since that version (capture), null in its rows
+        if name not in articles.columns_dict:
+            logger.info("Adding the column %s to the articles table", name)
+            articles.add_column(name, str)
     present = {row[1] for row in db.execute("PRAGMA table_xinfo(articles)")}
     for name, definition in DERIVED_COLUMNS.items():
         if name not in present:

@@ -89,6 +89,8 @@ class Figures:
     fields_by_fallback: dict[str, int] = field(default_factory=dict)
     fields_missing: dict[str, int] = field(default_factory=dict)
     sources: dict[str, int] = field(default_factory=dict)  # articles by their record's source, the most first
+    # Articles by where their text was read: the live site, or a web archive (its index's host: the record's capture).
+    read_from: dict[str, int] = field(default_factory=dict)
     health_source: str | None = None  # the source the last health report names (a corpus of no record yet)
 
     def source_name(self) -> str:

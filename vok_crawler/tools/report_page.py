@@ -250,6 +250,12 @@ def render(figures: Figures, corpus: str) -> str:
         table(("field/rule", "records"), figures.fields_by_fallback.items()),
         table(("field missing", "records"), figures.fields_missing.items()),
         table(("finish reason", "runs"), figures.finish_reasons.items()),
+        "<h2>Where the texts were read</h2>",
+        (
+            "<p>From the live site, or from a web archive's capture (the record's <code>capture</code> names it: "
+            "<code>-a road=archive</code>, <code>-a fill=archive</code>).</p>"
+        ),
+        table(("read from", "articles"), figures.read_from.items()),
         "<h2>Days without an article</h2>",
         gaps_section(figures.gaps, figures),
     ]
