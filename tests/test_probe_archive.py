@@ -202,6 +202,7 @@ def test_probe_archive_save_keeps_the_captures_as_fixture_pages_under_the_urls_c
         "3-article.json",
         "expected.json",
     ]
+    assert f"saved 7 files in {saved}" in out  # the article's gated capture, passed over, overwritten
     host = probe_archive.pywb.origin.removeprefix("http://")
     for stem, timestamp in (("1-listing", LISTING_NEWEST), ("2-slice", SLICE_TIME), ("3-article", ARTICLE_WHOLE)):
         captured = probe_archive.captured[timestamp]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from vok_crawler.crawl.archive_reading import not_whole
 from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
@@ -118,7 +118,8 @@ class ArchiveLookups:
         the newest whole capture of the page; with none, the page is one the archive holds no capture of."""
         lookup = lookup_of(response)
         assert lookup is not None, "an answer of the index is to a lookup's question"
-        read = parse_cdx(response.text, self.archive)
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        read = parse_cdx(text, self.archive)
         following = next_query(lookup.query, read.value)
         self.probe.notes += [problem.message for problem in (*read.problems, *following.problems)]
         captures = (*lookup.captures, *read.value.captures)

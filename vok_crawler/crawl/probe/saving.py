@@ -47,7 +47,10 @@ class PageSaver:
             info["capture"] = {"archive": capture.archive, "timestamp": capture.timestamp, "url": capture.url}
         stem.with_suffix(".html").write_bytes(self.scrubber.bytes(response.body))
         stem.with_suffix(".json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        self.probe.saved += [stem.with_suffix(".html"), stem.with_suffix(".json")]
+        # Once each: a capture passed over for an older one (--archive) is overwritten by it.
+        self.probe.saved += [
+            path for path in (stem.with_suffix(".html"), stem.with_suffix(".json")) if path not in self.probe.saved
+        ]
         self.probe.removed = self.scrubber.removed
 
     def expected(self, seen: PageSeen) -> None:
