@@ -25,7 +25,7 @@ from twisted.web.static import File
 
 from tests.conftest import COOKIES, ROOT, SAMPLE_ORIGIN, SAMPLE_SITE, free_port, run_scrapy, serve
 from tests.test_fixtures import article_page, record
-from tests.test_probe import FIRST_ARTICLE, LISTING, row
+from tests.test_probe import FIRST_ARTICLE, LISTING, PAYWALLED, row
 from tests.web_archives import (
     PAGED,
     PLAIN,
@@ -43,6 +43,7 @@ LISTING_OLDER, LISTING_NEWEST = "20260301000000", "20260310000000"
 SLICE_TIME = "20260310000100"
 # The gate's capture is in the WARC file of April (tests/web_archives.warc_name), the others in March's.
 ARTICLE_WHOLE, ARTICLE_GATED = "20260305000000", "20260411000000"
+ONLY_GATED = "20260312000000"  # the one capture of an article held only behind the gate
 EMPTY = "empty"  # a collection of no capture at all
 LISTINGS = "listings"  # a collection of the listing's captures alone
 ALIAS = "kcnawatch.xyz"  # the site's second name, asked too
@@ -59,13 +60,14 @@ class ProbeArchive:
 
 def captured_on(origin: str) -> tuple[Captured, ...]:
     """The listing twice, its next slice (on the site's other name), and its first article: the gate's page
-    newest, a whole one before."""
+    newest, a whole one before; and an article held only behind the gate."""
     listing = site_links_to((SAMPLE_SITE / "article/163/index.html").read_bytes(), origin.encode())
     blocks = SampleSite(SAMPLE_SITE).lists[SOURCE_ID][12:24]
     next_slice = site_links_to(("\n" + "".join(blocks)).encode(), f"https://www.{ALIAS}".encode())
     path = FIRST_ARTICLE.strip("/")
     article = site_links_to((SAMPLE_SITE / path / "index.html").read_bytes(), origin.encode())
     gated = site_links_to(behind_the_gate(path, ARTICLE_GATED).body, origin.encode())
+    only_gated = site_links_to(behind_the_gate(PAYWALLED.strip("/"), ONLY_GATED).body, origin.encode())
     url, slice_url = origin + LISTING, f"https://www.{ALIAS}{SLICE}"  # the slice captured on the site's other name
     return (
         Captured(url, LISTING_OLDER, "whole", url, listing),
@@ -73,6 +75,7 @@ def captured_on(origin: str) -> tuple[Captured, ...]:
         Captured(slice_url, SLICE_TIME, "whole", slice_url, next_slice),
         Captured(origin + FIRST_ARTICLE, ARTICLE_WHOLE, "whole", origin + FIRST_ARTICLE, article),
         Captured(origin + FIRST_ARTICLE, ARTICLE_GATED, "gated", origin + FIRST_ARTICLE, gated),
+        Captured(origin + PAYWALLED, ONLY_GATED, "gated", origin + PAYWALLED, only_gated),
     )
 
 
@@ -296,3 +299,17 @@ def test_probe_archive_of_an_index_where_nothing_listens_could_not_run():
     assert result.returncode == 2, result.stdout + result.stderr[-3000:]
     verdict = result.stdout.strip().splitlines()[-1]
     assert verdict == f"verdict: COULD NOT RUN: nothing answered at the archive at 127.0.0.1:{port} (connection)"
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_of_an_article_held_only_behind_the_gate_says_no_cookie_opens_it(probe_archive):
+    """Started from the article: its one capture, the gate's, stands (no older one); the verdict names the gate and
+    that the archive holds no whole capture, not cookies (which open no capture)."""
+    out, err, code = yield probe(probe_archive.pywb, PLAIN, probe_archive.origin + PAYWALLED)
+    assert code == 0, out + err[-3000:]
+    assert re.search(rf"^article  200  .*\n +captured {ONLY_GATED} ", out, re.MULTILINE), out
+    assert "gate            GATED by paywall markup" in out
+    assert out.strip().splitlines()[-1] == (
+        "verdict: OK: the crawler understands these pages; article gated (paywall markup): the archive holds no whole "
+        "capture of it"
+    )

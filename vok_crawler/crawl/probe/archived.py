@@ -128,11 +128,10 @@ class ArchiveLookups:
             yield self._index_request(replace(lookup, query=queries[0], queries=queries[1:], captures=captures))
             return
         found = page_captures(captures, lookup.url, self.start_url, self.aliases)
-        seen = self.probe.pages.setdefault(lookup.kind, PageSeen(lookup.kind, lookup.url))
         if not found.captures:
-            seen.uncaptured = True
+            self._unread(lookup).uncaptured = True
             return
-        yield from self._read(replace(lookup, captures=(), found=found), found.newest, seen)
+        yield from self._read(replace(lookup, captures=(), found=found), found.newest)
 
     def whole(self, response: Response, page: ArticlePage, seen: PageSeen) -> Iterator[scrapy.Request]:
         """For a capture that is no whole article, judged as the archive road judges one
@@ -151,9 +150,14 @@ class ArchiveLookups:
         self.probe.notes.append(
             f"{seen.kind}: the capture of {capture.timestamp} is {why}; read the next older one, of {older.timestamp}"
         )
-        yield from self._read(lookup, older, seen)
+        yield from self._read(lookup, older)
 
-    def _read(self, lookup: Lookup, capture: Capture, seen: PageSeen) -> Iterator[scrapy.Request]:
+    def _unread(self, lookup: Lookup) -> PageSeen:
+        """The page a lookup was for, as the probe saw it when no capture of it could be read: by the kind it was
+        asked as (a start URL's kind is known only from its page)."""
+        return self.probe.pages.setdefault(lookup.kind, PageSeen(lookup.kind, lookup.url))
+
+    def _read(self, lookup: Lookup, capture: Capture) -> Iterator[scrapy.Request]:
         """The request for ``capture``, read by the page's callback; a capture that cannot be read from this
         archive (no place of its WARC record in the index) is the page's error."""
         # The archive's host is the probe's own (not dropped as off the site); the page read is the site's.
@@ -162,7 +166,7 @@ class ArchiveLookups:
             self.archive, capture, callback=self.callbacks[lookup.kind], errback=self.errback, meta=meta
         )
         if request.value is None:
-            seen.error = "; ".join(problem.message for problem in request.problems)
+            self._unread(lookup).error = "; ".join(problem.message for problem in request.problems)
             return
         self.probe.archive_asked.captures += 1
         yield request.value

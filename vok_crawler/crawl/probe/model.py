@@ -123,7 +123,11 @@ class Probe:
         if article is None:
             return []
         findings = article.findings.items()
-        notes = [f"article gated ({article.gate}): give a subscriber's cookies to read it"] if article.gate else []
+        # With --archive, a capture behind the gate is the oldest left: no cookie opens a capture.
+        remedy = (
+            "the archive holds no whole capture of it" if self.archive else "give a subscriber's cookies to read it"
+        )
+        notes = [f"article gated ({article.gate}): {remedy}"] if article.gate else []
         optional = [name for name, f in findings if f.rule is None and name not in REQUIRED]
         notes += [f"also missing: {', '.join(optional)}"] if optional else []
         fallbacks = [f"{name} by {f.rule}" for name, f in findings if f.fallback]
