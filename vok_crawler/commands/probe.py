@@ -108,7 +108,7 @@ class Command(ScrapyCommand):
             "from every tests/fixtures/*/ and compares its record with expected.json. --archive reads the listing, the "
             "slice and the article from a web archive (VOK_ARCHIVE_CDX, VOK_ARCHIVE_REPLAY, VOK_ARCHIVE_WARC; the Wayback "
             "Machine by default) instead of the site: each page's newest whole capture (one the archive does not give, or "
-            "that is the gate, no article or not understood, passed over for the next older), found by a few questions to its index and asked VOK_ARCHIVE_DELAY seconds apart, "
+            "an article's that is the gate, no article or not understood, passed over for the next older), found by a few questions to its index and asked VOK_ARCHIVE_DELAY seconds apart, "
             "nothing asked of the site; the table gives each capture's time and URL, --save keeps the captures under the "
             "URLs captured, and an archive that holds no capture of URL is exit 1, saying so. No cookies with --archive."
         )
