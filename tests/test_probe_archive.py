@@ -313,3 +313,19 @@ def test_probe_archive_of_an_article_held_only_behind_the_gate_says_no_cookie_op
         "verdict: OK: the crawler understands these pages; article gated (paywall markup): the archive holds no whole "
         "capture of it"
     )
+
+
+@pytest_twisted.inlineCallbacks
+def test_probe_archive_started_from_a_slice_asks_the_index_again_for_the_next(probe_archive):
+    """A slice and the next one are asked of the index by the same question (their path): both are answered, and
+    the next slice, which the archive lacks, is said so (as is the slice's first article, not captured)."""
+    start = probe_archive.origin + SLICE
+    out, err, code = yield probe(probe_archive.pywb, PLAIN, start, "--source-id", SOURCE_ID)
+    assert code == 1, out + err[-3000:]
+    assert re.search(rf"^listing  200  .*\n +captured {SLICE_TIME} ", out, re.MULTILINE), out
+    host = probe_archive.pywb.origin.removeprefix("http://")
+    assert re.search(rf"^slice    -    .*from=24.*\n +no capture of it in the archive at {host}$", out, re.MULTILINE)
+    assert "slice teasers" not in out  # a slice never read has no teasers to count
+    verdict = out.strip().splitlines()[-1]
+    assert verdict.startswith("verdict: NOT UNDERSTOOD: article: the archive holds no capture of "), verdict
+    assert verdict.endswith(f"; slice: the archive at {host} holds no capture of it: its reading was not tried")

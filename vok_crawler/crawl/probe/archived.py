@@ -111,7 +111,8 @@ class ArchiveLookups:
         # A host of the probe's own (ROAD_OWN): not dropped as off the site, nor judged by its redirect rules.
         meta = {**archive_meta(), LOOKUP: lookup, ROAD_OWN: True, "handle_httpstatus_list": INDEX_STATUSES}
         url = index_url(self.archive, lookup.query)
-        return scrapy.Request(url, callback=self.index_answer, errback=self.errback, meta=meta)
+        # Not filtered: two pages under one path (a slice and the next) ask the index the same question.
+        return scrapy.Request(url, callback=self.index_answer, errback=self.errback, meta=meta, dont_filter=True)
 
     def index_answer(self, response: Response) -> Iterator[scrapy.Request]:
         """The index's answer: the next question (a page of a long answer, another host name), or, after the last,

@@ -89,7 +89,7 @@ def _teasers_section(probe: Probe) -> list[str]:
     lines = []
     for kind in ("listing", "slice"):
         seen = probe.pages.get(kind)
-        if seen is not None and not seen.error:
+        if seen is not None and not seen.error and not seen.uncaptured:  # a page never read shows no teaser count
             lines.append(_line(f"{kind} teasers", _teasers(seen.teasers)))
             lines += _without_text(seen)
     return lines
