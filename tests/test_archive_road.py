@@ -14,10 +14,12 @@ import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus, urlsplit
 
 import lxml.html
 import pytest
 import pytest_twisted
+from scrapy.http import TextResponse
 from twisted.web.resource import Resource
 from twisted.web.static import File
 
@@ -32,6 +34,7 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import FaultySite
+from tests.test_spider import spider
 from tests.web_archives import (
     DRILLS,
     ENLARGED_MEETING,
@@ -46,11 +49,16 @@ from tests.web_archives import (
     Captured,
     Pywb,
     archive_captures,
+    behind_the_gate,
+    sample_page,
+    sample_record,
 )
 from vok_crawler import stats
+from vok_crawler.crawl import archive_reading
 from vok_crawler.crawl.advice import advice
+from vok_crawler.crawl.archive_reading import ARCHIVE_RUN
 from vok_crawler.crawl.warc_records import CAPTURE_ARCHIVE_HEADER, CAPTURE_TARGET_HEADER, CAPTURE_TIMESTAMP_HEADER
-from vok_crawler.finish_reasons import ARCHIVE_REFUSED
+from vok_crawler.finish_reasons import ARCHIVE_INCOMPLETE, ARCHIVE_REFUSED
 from vok_crawler.site.captures import Capture
 from vok_crawler.store.warc import iter_archive
 from vok_crawler.tools.coverage import LIVE_SITE, CorpusCount
@@ -143,17 +151,19 @@ def test_the_same_period_through_warc_byte_ranges_gives_the_same_records(web_arc
     check_period(crawler, corpus, web_archive.origin.removeprefix("http://"))
 
 
-GONE = (FISHERMEN, SOWING, LETTER)  # gone from the live site; whole in the archive
+GONE = (FISHERMEN, SOWING, LETTER)  # refused by the live site (gone, or 403); whole in the archive
 
 
+@pytest.mark.parametrize(("fault", "kind"), [("gone", "http_404"), ("403", "http_403")])
 @pytest_twisted.inlineCallbacks
 def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_what_the_archive_lacks(
-    web_archive, tmp_path
+    web_archive, tmp_path, fault, kind
 ):
-    """Three articles gone (404), two behind the gate without a session: read from their newest whole capture;
-    the one the archive holds only behind the gate (the drills) and the dead related link: not written, counted."""
+    """Three articles gone (404) or refused (403), two behind the gate without a session: read from their newest
+    whole capture; the one the archive holds only behind the gate (the drills) and the dead related link: not
+    written, counted."""
     corpus = tmp_path / "vok.jsonl"
-    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": "gone" for path in GONE})
+    site = FaultySite(SAMPLE_SITE, faults={f"/{path}/": fault for path in GONE})
     with serve(site) as origin:
         aliases = f"{second_name(origin)} kcnawatch.org {SECOND_NAME}"  # the archive's captures: the site's names
         settings = archive_settings(web_archive, PLAIN, VOK_HOST_ALIASES=aliases)
@@ -166,7 +176,8 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     archived = {f"{origin}/{path}/" for path in (*GONE, PRESS_STATEMENT, ENLARGED_MEETING)}
     host = web_archive.origin.removeprefix("http://")
     check_filled(records, expected, archived, origin, host)
-    assert crawler.stats.get_value(stats.error("http_404")) == 4  # the three gone, and the samples' dead related link
+    assert crawler.stats.get_value(stats.error(kind)) == len(GONE) + (kind == "http_404")  # the dead related link
+    assert crawler.stats.get_value(stats.error("http_404")) == len(GONE) * (kind == "http_404") + 1
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["web_archive"]["fill"] == {"found": 5, "not_found": 2}
     assert health["finish_reason"] == "finished"
@@ -238,3 +249,120 @@ def test_an_archive_that_keeps_refusing_ends_the_run_as_archive_refused_at_the_l
     assert f"has refused {limit} requests in a row" in stop and advice(ARCHIVE_REFUSED) in stop
     health = json.loads((tmp_path / "vok.health.json").read_text())
     assert health["finish_reason"] == ARCHIVE_REFUSED
+
+
+WAYBACK_ANSWER = Path(__file__).resolve().parent / "fixtures" / "wayback-cdx-answer.json"
+
+
+class WaybackMachine(Resource):
+    """The Wayback Machine's two services on loopback: its CDX server answering from the saved list-style answer
+    (the rows under the question's prefix; the resume key after the rows that end the saved page, and nothing
+    more when asked from it), and its raw replay of those captures (the samples' pages; the enlarged meeting's
+    newer capture, the sign-up form's)."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = json.loads(WAYBACK_ANSWER.read_text())
+        self.asked: list[dict[str, list[str]]] = []
+        gate = behind_the_gate(ENLARGED_MEETING, "20260310120000").body
+        self.bodies = {"20260301080312": FISHERMEN, "20260315080000": FISHERMEN, "20260302120000": SOWING}
+        self.bodies |= {"20260302230000": ENLARGED_MEETING}
+        self.pages = {ts: sample_page(path) for ts, path in self.bodies.items()} | {"20260310120000": gate}
+
+    def render_GET(self, request: Any) -> bytes:
+        path = request.path.decode()
+        if path == "/cdx/search/cdx":
+            return self._index(request)
+        timestamp = path.removeprefix("/web/").split("id_/", 1)[0]
+        if timestamp not in self.pages:
+            request.setResponseCode(404)
+            return b"not in the archive"
+        request.setHeader(b"Content-Type", b"text/html; charset=UTF-8")
+        return self.pages[timestamp]
+
+    def _index(self, request: Any) -> bytes:
+        args = {key.decode(): [v.decode() for v in values] for key, values in request.args.items()}
+        self.asked.append(args)
+        names, *captures, empty, key = self.rows
+        if "resumeKey" in args:
+            return json.dumps([names]).encode()
+        prefix = args["url"][0].removeprefix("kcnawatch.org")
+        under = [row for row in captures if urlsplit(row[2]).path.startswith(prefix)]
+        tail = [empty, key] if under and under[-1] == captures[-1] else []
+        return json.dumps([names, *under, *tail] if under else []).encode()
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_wayback_machines_list_style_answer_drives_the_same_road(tmp_path):
+    """Read in its style (rows, the resume key asked back as it came); the gate's newer capture passed over."""
+    corpus = tmp_path / "vok.jsonl"
+    wayback = WaybackMachine()
+    with serve(wayback) as origin:
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx/search/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/web/"}
+        crawler = yield crawl(corpus, START, POSTED, **settings, VOK_ARCHIVE_DELAY=0, VOK_HOST_ALIASES=ALIASES)
+    host = origin.removeprefix("http://")
+    read = {FISHERMEN: "20260315080000", SOWING: "20260302120000", ENLARGED_MEETING: "20260302230000"}
+    originals = {row[1]: row[2] for row in wayback.rows[1:-2]}
+    wanted = [
+        {
+            **sample_record(path),
+            "crawled_at": Capture(host, originals[ts], ts, 200).captured_at,
+            "capture": {"archive": host, "timestamp": ts, "url": originals[ts]},
+        }
+        for path, ts in sorted(read.items())
+    ]
+    assert sorted(read_jsonl(corpus), key=lambda r: r["url"]) == wanted
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert crawler.stats.get_value(stats.WEB_ARCHIVE_CAPTURES_SKIPPED) == 1  # the newer capture: the sign-up form
+    resumed = [args for args in wayback.asked if "resumeKey" in args]
+    assert [args["resumeKey"] for args in resumed] == [[unquote_plus(wayback.rows[-1][0])]]  # sent back as it came
+    assert all(args["filter"] == ["statuscode:200"] and args["showResumeKey"] == ["true"] for args in wayback.asked)
+
+
+class WaybackFailingOne(WaybackMachine):
+    """The same, its index failing (503) the one question whose prefix holds the fishermen's posting."""
+
+    def _index(self, request: Any) -> bytes:
+        prefix = request.args[b"url"][0].decode().removeprefix("kcnawatch.org")
+        if f"/{FISHERMEN}".startswith(prefix):
+            self.asked.append({"failed": [prefix]})
+            request.setResponseCode(503)
+            return b"Service Unavailable"
+        return super()._index(request)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_question_the_index_fails_for_good_ends_the_run_archive_incomplete_with_the_rest_written(tmp_path):
+    corpus = tmp_path / "vok.jsonl"
+    wayback = WaybackFailingOne()
+    with serve(wayback) as origin:
+        settings = {"VOK_ARCHIVE_CDX": f"{origin}/cdx/search/cdx", "VOK_ARCHIVE_REPLAY": f"{origin}/web/"}
+        settings |= {"VOK_ARCHIVE_DELAY": 0, "VOK_HOST_ALIASES": ALIASES, **QUICK}
+        crawler = yield crawl(corpus, START, POSTED, **settings)
+    assert sorted(record["url"] for record in read_jsonl(corpus)) == sorted(
+        f"https://kcnawatch.org/{path}/" for path in (SOWING, ENLARGED_MEETING)
+    )
+    [failed, retried] = [args["failed"] for args in wayback.asked if "failed" in args]  # asked, then retried once
+    assert failed == retried == ["/newstream/17722"]  # the period's question that holds the fishermen's posting
+    assert crawler.stats.get_value("finish_reason") == ARCHIVE_INCOMPLETE
+    health = json.loads((tmp_path / "vok.health.json").read_text())
+    assert health["finish_reason"] == ARCHIVE_INCOMPLETE and health["web_archive"]["index_failed"] == 1
+
+
+def test_an_answer_to_an_earlier_runs_request_is_left_and_this_run_asks_its_own():
+    """A paused run's request (JOBDIR) comes back to a run whose look-ups are its own: left, neither read nor
+    counted, and this run's question stays the one under way."""
+    vok = spider(**POSTED)
+    reading = vok.archive_reading
+    [first] = list(vok.crawl_context.road.first_requests(vok))  # one question at a time
+    earlier = first.replace(meta={**first.meta, ARCHIVE_RUN: "an earlier run"})
+    assert list(vok.road_page(TextResponse(first.url, body=b"", request=earlier))) == []
+    assert list(reading.failed(earlier, "http_503", vok)) == []
+    assert reading.asking and reading.lookups[archive_reading.PERIOD].unanswered == len(reading.queue) + 1
+    counters = vok.crawler.stats.get_stats()
+    assert stats.WEB_ARCHIVE_INDEX_ANSWERS not in counters and stats.WEB_ARCHIVE_INDEX_FAILED not in counters
+    [following] = list(vok.road_page(TextResponse(first.url, body=b"", request=first)))  # this run's: read
+    assert following.meta[ARCHIVE_RUN] == reading.run and following.url != first.url
+    assert vok.crawler.stats.get_value(stats.WEB_ARCHIVE_INDEX_ANSWERS) == 1

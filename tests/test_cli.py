@@ -94,6 +94,8 @@ ROADS = [
         ),
     ),
     (["-a", "fill=wayback"], "fill must be archive (read from a web archive), not 'wayback'"),
+    (["-s", "VOK_ARCHIVE_DELAY=soon"], "setting VOK_ARCHIVE_DELAY must be a number of seconds, not 'soon'"),
+    (["-s", "VOK_ARCHIVE_DELAY=-1"], "setting VOK_ARCHIVE_DELAY must not be negative, not '-1'"),
     (
         ["-a", "fill=archive", "-s", "VOK_ARCHIVE_CDX=web.archive.org/cdx/search/cdx"],
         "setting VOK_ARCHIVE_CDX must be an http or https URL, not 'web.archive.org/cdx/search/cdx'",
@@ -111,6 +113,8 @@ ROAD_IDS = [
     "archive_period_too_early",
     "archive_and_fill",
     "fill_unknown",
+    "archive_delay_word",
+    "archive_delay_negative",
     "fill_bad_index",
 ]
 # A source of no name: its files could not be named after it.

@@ -17,6 +17,9 @@ WALK_INCOMPLETE = "walk_incomplete"  # a listing page or slice failed, or the wa
 ALL_GATED = "gated"  # every article page was behind the NK Pro gate: cookies are needed
 BLOCKED = "blocked"  # the site kept refusing the crawl
 ARCHIVE_REFUSED = "archive_refused"  # a web archive kept refusing the crawl (403/429 again and again)
+ARCHIVE_INCOMPLETE = (
+    "archive_incomplete"  # questions of the archive road to the index failed: its period not read whole
+)
 BOT_CHECK = "bot_check"  # the refusals that stopped the crawl were bot checks: the browser road passes them
 SESSION_EXPIRED = "session_expired"  # a run with a session met the gate VOK_SESSION_LOST_AFTER times: the login ran out
 BROWSER_LOST = "browser_lost"  # the browser road's Chromium went away and the one started again went too

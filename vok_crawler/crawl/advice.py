@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from vok_crawler.finish_reasons import (
     ALL_GATED,
+    ARCHIVE_INCOMPLETE,
     ARCHIVE_REFUSED,
     BLOCKED,
     BOT_CHECK,
@@ -35,6 +36,10 @@ ADVICE = {
     ARCHIVE_REFUSED: (
         "the web archive (VOK_ARCHIVE_CDX) kept refusing; wait some hours, then run again (what was not read from "
         "it is pending, or keeps what the live site gave it)"
+    ),
+    ARCHIVE_INCOMPLETE: (
+        "questions to the web archive's index failed for good, so the period was not read whole; run the same "
+        "command again: it asks the whole period, and reads only the articles the corpus lacks"
     ),
     ALL_GATED: (
         "give a subscriber's cookies: export the site's cookies from your browser as a Netscape "

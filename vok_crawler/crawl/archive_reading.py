@@ -19,14 +19,15 @@ that are no record). A whole one goes to the spider's reading of articles
 (:meth:`~vok_crawler.crawl.roads.road.Routes.parse_article`), which writes
 its record with ``capture`` set, or drops and counts it when its source is
 not the crawl's. An article none of whose captures is whole is counted; on
-the archive road it is told to the ledger (gated when its newest capture
-was the gate, else pending); a filled article keeps what the live site
-gave it (gone, gated, pending).
+the archive road it is told to the ledger (gated when the oldest of its
+captures was the gate, else pending); a filled article keeps what the live
+site gave it (gone, gated, pending).
 
 Every request goes to the archive (its own download slot, :func:`~vok_crawler.crawl.capture_reading.archive_meta`),
 none to the live site; each is a road's own (:data:`~vok_crawler.crawl.roads.road.ROAD_OWN`),
-so its failure is never the site's refusal. The requests made are the
-look-up's index questions and their pages, one a capture read, and the
+so its failure is never the site's refusal; they are asked one at a time,
+in order (:meth:`ArchiveReading._next`). The requests made are the
+look-ups' index questions and their pages, one a capture read, and the
 captures passed over.
 """
 
@@ -34,10 +35,11 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -68,12 +70,12 @@ logger = logging.getLogger(__name__)
 ARCHIVE_STEP = "vok_archive_step"  # request.meta: a question to a web archive's index, or a capture read from it
 ARCHIVE_LOOKUP = "vok_archive_lookup"  # request.meta: the look-up it belongs to (PERIOD, or the article's URL)
 INDEX_QUERY = "vok_index_query"  # request.meta: the index's question, to read on from its answer
+ARCHIVE_RUN = "vok_archive_run"  # request.meta: the run that asked it (a JOBDIR queue may hand back an earlier run's)
 PERIOD = "period"  # the archive road's one look-up: the period's postings
 FILL_FROM_ARCHIVE = "archive"  # -a fill=archive
 # What the live site answered that -a fill=archive reads from the archive instead; and the gate, without a session.
 FILLED_KINDS = frozenset({*GONE, "bot_check", "http_403"})
 ARCHIVE_REFUSALS = frozenset({"http_403", "http_429"})  # an archive's answers that count as its refusing the crawl
-Step = Literal["index", "capture"]
 
 
 @dataclass
@@ -112,6 +114,7 @@ class ArchiveReading:
         self.stopping = False  # an archive refused for good: the run is closing, nothing more is asked
         self.queue: deque[Request] = deque()  # what is to be asked of the archive, one request at a time
         self.asking = False  # a request of the archive is under way
+        self.run = uuid4().hex  # this run's requests say so: a paused run's (JOBDIR) come back with another
 
     @property
     def counters(self) -> StatsCollector:
@@ -140,10 +143,15 @@ class ArchiveReading:
 
     def _index_request(self, key: str, query: IndexQuery) -> Request:
         meta = {**archive_meta(), ARCHIVE_STEP: "index", ARCHIVE_LOOKUP: key, INDEX_QUERY: query, ROAD_OWN: True}
-        return Request(index_url(self.archive, query), callback=self.callback, errback=self.errback, meta=meta)
+        meta[ARCHIVE_RUN] = self.run
+        # Each question is asked once by construction; never dropped as a duplicate, which would hold the queue.
+        url = index_url(self.archive, query)
+        return Request(url, callback=self.callback, errback=self.errback, meta=meta, dont_filter=True)
 
     def page(self, response: Response, routes: Routes) -> Output:
         """An answer of the archive: the index's, or a capture's; then the next request."""
+        if not self._this_runs(response.meta):
+            return
         self.asking = False
         self._in_a_row(response.url).answered()
         if response.meta[ARCHIVE_STEP] == "index":
@@ -159,6 +167,8 @@ class ArchiveReading:
         it (:class:`~vok_crawler.crawl.refusals.InARow`, ``VOK_BLOCKED_AFTER``): enough in a row end the run
         as ``archive_refused``, and what was not read stays as it is.
         """
+        if not self._this_runs(request.meta):
+            return
         self.asking = False
         if self.stopping:
             return
@@ -185,6 +195,17 @@ class ArchiveReading:
         else:
             self._older(asked_url(request), request.meta[CAPTURE], f"not given ({kind})", routes)
         yield from self._next()
+
+    def _this_runs(self, meta: Mapping[str, Any]) -> bool:
+        """Whether this run asked it: a request of a paused run (``JOBDIR``) belongs to look-ups that run held in
+        memory; this run asks its own again (its questions from the first, its articles not in the corpus)."""
+        if meta.get(ARCHIVE_RUN) == self.run:
+            return True
+        logger.info(
+            "Leaving the answer to %s: an earlier run asked it, and this run asks its own",
+            meta.get(SITE_URL) or meta.get(INDEX_QUERY),
+        )
+        return False
 
     def _in_a_row(self, url: str) -> InARow:
         return self.refusals.setdefault(urlsplit(url).netloc, InARow(self.limit))
@@ -226,7 +247,7 @@ class ArchiveReading:
     def _read(self, url: str, capture: Capture, routes: Routes, first: bool = False) -> None:
         """The request for a capture of the article at ``url`` queued (``first``: before the others, an older
         capture of the article just judged); an older one when this one cannot be asked."""
-        meta = {ARCHIVE_STEP: "capture", SITE_URL: url, ROAD_OWN: True}
+        meta = {ARCHIVE_STEP: "capture", SITE_URL: url, ROAD_OWN: True, ARCHIVE_RUN: self.run}
         asked = capture_request(self.archive, capture, callback=self.callback, errback=self.errback, meta=meta)
         request = asked.reported(self.counters)
         if request is None:

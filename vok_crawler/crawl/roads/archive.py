@@ -23,9 +23,12 @@ from typing import Any
 from scrapy import Request
 
 from vok_crawler import stats
+from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.archive_reading import PERIOD
+from vok_crawler.crawl.health import Verdict
 from vok_crawler.crawl.roads.road import Road, Routes
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.finish_reasons import ARCHIVE_INCOMPLETE
 from vok_crawler.site import search
 from vok_crawler.site.archive_index import period_queries
 from vok_crawler.site.processors import KOREA
@@ -59,6 +62,17 @@ class ArchiveRoad(Road):
         assert reading is not None, "the archive road's crawl reads a web archive"
         queries = period_queries(reading.hosts, self.period.first, self.period.last)
         yield from reading.look_up(PERIOD, queries)
+
+    def verdict(self, counters: Mapping[str, Any]) -> Verdict | None:
+        """Questions to the index that failed for good (after their retries): the period was not read whole."""
+        failed = counters.get(stats.WEB_ARCHIVE_INDEX_FAILED)
+        if not failed:
+            return None
+        return Verdict(
+            ARCHIVE_INCOMPLETE,
+            f"The archive road could not read its whole period: {failed} question(s) to the web archive's index "
+            f"failed; {advice(ARCHIVE_INCOMPLETE)}",
+        )
 
     @classmethod
     def health(cls, counters: Mapping[str, Any]) -> dict[str, Any]:
