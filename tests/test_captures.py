@@ -46,6 +46,7 @@ from vok_crawler.site.captures import (
     article_captures,
     capture_fetch,
     next_query,
+    page_captures,
     parse_cdx,
 )
 from vok_crawler.site.pages.article import ArticlePage
@@ -459,6 +460,47 @@ def test_captures_of_one_second_keep_the_indexs_order():
     first, second = capture("https://kcnawatch.org" + FISHERMEN[21:]), capture("https://kcnawatch.xyz" + FISHERMEN[21:])
     assert article_captures([first, second], "https://kcnawatch.org/", ALIASES)[FISHERMEN].captures == (first, second)
     assert article_captures([second, first], "https://kcnawatch.org/", ALIASES)[FISHERMEN].captures == (second, first)
+
+
+LISTING_163 = "https://kcnawatch.org/article/163/"
+SLICE_12 = (
+    "https://kcnawatch.org/wp-admin/admin-ajax.php?action=get_cat_by_source&die=true&from=12&id=190163&sort=&to=24"
+)
+
+
+def test_the_captures_of_one_page_of_any_kind_in_every_spelling_newest_first():
+    """A listing's captures under the site's names, in any spelling; another listing under the same prefix, a
+    capture that is no whole page and a page off the site are not the page's."""
+    kept = [
+        capture("http://www.kcnawatch.xyz/article/163", "20260301000000"),
+        capture("https://kcnawatch.org/article/163/?utm_source=x", "20260310000000"),
+        capture("https://kcnawatch.org:443/article/163/", "20260305000000"),
+    ]
+    others = [
+        capture("https://kcnawatch.org/article/1630/", "20260320000000"),  # under the prefix kcnawatch.org/article/163
+        capture("https://kcnawatch.org/article/163/page/2/", "20260320000000"),
+        capture("https://kcnawatch.org/article/163/", "20260321000000", status=301),
+        capture("https://kcnawatch.net/article/163/", "20260322000000"),
+    ]
+    found = page_captures([*others, *kept, kept[0]], LISTING_163, "https://kcnawatch.org/article/163/", ALIASES)
+    assert found == ArticleCaptures(LISTING_163, (kept[1], kept[2], kept[0]))
+    assert page_captures(others, LISTING_163, LISTING_163, ALIASES).captures == ()
+
+
+def test_a_slices_captures_are_those_of_its_source_id_and_offset_whatever_else_they_asked():
+    """The site's script asks a slice with a ``to`` of its own reading, the crawl with another: the same slice."""
+    ajax = "https://kcnawatch.org/wp-admin/admin-ajax.php?action=get_cat_by_source"
+    same = [
+        capture(f"{ajax}&die=true&from=12&to=12&id=190163", "20260310000000"),
+        capture(f"{ajax}&id=190163&from=12", "20260301000000"),
+    ]
+    others = [
+        capture(f"{ajax}&die=true&from=24&to=12&id=190163", "20260311000000"),  # the next offset
+        capture(f"{ajax}&die=true&from=12&to=12&id=990010", "20260311000000"),  # another source
+        capture("https://kcnawatch.org/wp-admin/admin-ajax.php?action=other&from=12&id=190163", "20260311000000"),
+    ]
+    found = page_captures([*others, *same], SLICE_12, LISTING_163, ALIASES)
+    assert found.captures == tuple(same)
 
 
 def test_the_next_older_capture_passes_over_those_with_the_same_bytes():

@@ -19,6 +19,13 @@ Nothing printed or saved holds a cookie: ``Cookie``/``Set-Cookie`` headers
 are left out of saved pages (:mod:`vok_crawler.crawl.probe.saving`), and any
 value of the cookies file that a page or header repeats is replaced by
 ``[cookie value removed]`` (:mod:`vok_crawler.store.secrets`).
+
+``--archive`` reads the same pages from a web archive instead
+(``VOK_ARCHIVE_CDX``, ``VOK_ARCHIVE_REPLAY``, ``VOK_ARCHIVE_WARC``): each
+one's newest whole capture, found by a few questions to the archive's index
+(:mod:`vok_crawler.crawl.probe.archived`), and nothing asked of the site: a
+user sees how the crawler reads real pages of the site, captured by
+others, before the first request to it.
 """
 
 from __future__ import annotations
@@ -35,20 +42,31 @@ from scrapy.exceptions import UsageError
 
 from vok_crawler import stats
 from vok_crawler.commands.crawl import keep_error
+from vok_crawler.crawl.config import web_archive
 from vok_crawler.crawl.cookies import load_cookies
 from vok_crawler.crawl.probe.model import Probe
 from vok_crawler.crawl.probe.spider import ProbeSpider
 from vok_crawler.crawl.probe.table import table
 from vok_crawler.crawl.spiders.vok import DEFAULT_START_URL
 from vok_crawler.errors import BadConfiguration
+from vok_crawler.site.archive_index import WebArchive
+from vok_crawler.wording import counted
 
 logger = logging.getLogger(__name__)
 
 
-def manner(crawler: Crawler) -> str:
-    """How the probe asked, so that a user sees it was as polite as the crawl (and whether cookies went)."""
+def manner(crawler: Crawler, probe: Probe) -> str:
+    """How the probe asked, so that a user sees it was as polite as the crawl (and whether cookies went); with
+    ``--archive``, what it asked of the archive, at the archive's own pace."""
     settings, counts = crawler.settings, crawler.stats.get_stats()
     robots = "robots.txt obeyed" if settings.getbool("ROBOTSTXT_OBEY") else "robots.txt NOT obeyed"
+    if probe.archive is not None:
+        asked = probe.archive_asked
+        return (
+            f"{'asked':<16}{counts.get('downloader/request_count', 0)} requests of the archive at {probe.archive} "
+            f"({counted(asked.index, 'index question')}, {counted(asked.captures, 'capture')}), {robots}, at least "
+            f"{settings.getfloat('VOK_ARCHIVE_DELAY'):g} s apart, as {settings.get('USER_AGENT')!r}; none of the site"
+        )
     delay = settings.getfloat("DOWNLOAD_DELAY")
     file = settings.get("VOK_COOKIES_FILE")
     cookies = (
@@ -67,7 +85,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
 
     def syntax(self) -> str:
-        return "[URL] [--save DIR] [--source-id K] [-s VOK_COOKIES_FILE=cookies.txt]"
+        return "[URL] [--archive] [--save DIR] [--source-id K] [-s VOK_COOKIES_FILE=cookies.txt]"
 
     def short_desc(self) -> str:
         return "Fetch the listing, its next slice and one article, and say what the crawler understands of them"
@@ -87,13 +105,23 @@ class Command(ScrapyCommand):
             "article's record as read now (or its gate), never overwriting one that exists. To make a fixture test: "
             "scrapy probe URL --save tests/fixtures/NAME, check expected.json against 3-article.html value by value and "
             "correct it where the crawler is wrong, then commit the folder: tests/test_fixtures.py builds the ArticlePage "
-            "from every tests/fixtures/*/ and compares its record with expected.json."
+            "from every tests/fixtures/*/ and compares its record with expected.json. --archive reads the listing, the "
+            "slice and the article from a web archive (VOK_ARCHIVE_CDX, VOK_ARCHIVE_REPLAY, VOK_ARCHIVE_WARC; the Wayback "
+            "Machine by default) instead of the site: each page's newest whole capture (one the archive does not give, or "
+            "an article's that is the gate, no article or not understood, passed over for the next older), found by a few questions to its index and asked VOK_ARCHIVE_DELAY seconds apart, "
+            "nothing asked of the site; the table gives each capture's time and URL, --save keeps the captures under the "
+            "URLs captured, and an archive that holds no capture of URL is exit 1, saying so. No cookies with --archive."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--save", metavar="DIR", help="write the raw responses and a draft expected.json to DIR")
         parser.add_argument("--source-id", metavar="K", help="the source's id in slice URLs, when no page shows it")
+        parser.add_argument(
+            "--archive",
+            action="store_true",
+            help="read the pages' newest captures in the web archive (VOK_ARCHIVE_CDX), not the site",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) > 1:
@@ -102,6 +130,7 @@ class Command(ScrapyCommand):
         url = args[0] if args else DEFAULT_START_URL
         try:
             secrets = self._secrets()
+            archive = self._archive(opts.archive)
         except BadConfiguration as error:
             print(f"Error: {error}", file=sys.stderr)
             self.exitcode = 2
@@ -111,7 +140,13 @@ class Command(ScrapyCommand):
         errors: list[BaseException] = []
         keep_error(
             self.crawler_process.crawl(
-                crawler, probe=probe, save=opts.save, secrets=secrets, start_url=url, source_id=opts.source_id
+                crawler,
+                probe=probe,
+                save=opts.save,
+                secrets=secrets,
+                archive=archive,
+                start_url=url,
+                source_id=opts.source_id,
             ),
             errors,
         )
@@ -124,9 +159,21 @@ class Command(ScrapyCommand):
             print(f"Error: {refused[0] if refused else 'the probe could not start (see the log)'}", file=sys.stderr)
             self.exitcode = 2
             return
-        probe.manner = manner(crawler)
+        probe.manner = manner(crawler, probe)
         print(table(probe, secrets))
         self.exitcode = 2 if probe.unreached() else 1 if probe.problems() else 0
+
+    def _archive(self, wanted: bool) -> WebArchive | None:
+        """With ``--archive``, where the archive is (its settings read strictly); a subscriber's cookies, which open
+        the live site's gate and no archive's capture, are a contradiction."""
+        assert self.settings is not None
+        if not wanted:
+            return None
+        if self.settings.get("VOK_COOKIES_FILE"):
+            raise BadConfiguration(
+                "--archive reads an archive's captures, which no cookie opens: leave out -s VOK_COOKIES_FILE"
+            )
+        return web_archive(self.settings)
 
     def _secrets(self) -> list[str]:
         """Every value of the cookies file, to be kept out of what is printed and saved."""

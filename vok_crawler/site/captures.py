@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from vok_crawler import stats
 from vok_crawler.site.archive_index import CdxStyle, IndexQuery, WebArchive
 from vok_crawler.site.problems import Problem, Read
+from vok_crawler.site.slices import Slice, parse_slice
 from vok_crawler.site.urls import WEB_SCHEMES, Aliases, canonical_url, is_article_url, is_on_site
 
 TIMESTAMP = re.compile(r"\d{14}")  # YYYYMMDDhhmmss, UTC: how every CDX index dates a capture
@@ -275,16 +276,47 @@ def article_captures(captures: Iterable[Capture], origin: str, aliases: Aliases)
     """
     found: dict[str, dict[tuple[str, str], Capture]] = {}
     for capture in captures:
-        if capture.status != 200:
-            continue
-        url = canonical_url(_without_default_port(capture.url), capture.url, origin, aliases)
-        if url is None or not is_on_site(url, origin, aliases) or not is_article_url(url):
+        url = _whole_capture_of(capture, origin, aliases)
+        if url is None or not is_article_url(url):
             continue
         found.setdefault(url, {}).setdefault((capture.url, capture.timestamp), capture)
-    return {
-        url: ArticleCaptures(url, tuple(sorted(group.values(), key=_timestamp, reverse=True)))
-        for url, group in found.items()
-    }
+    return {url: _newest_first(url, group.values()) for url, group in found.items()}
+
+
+def page_captures(captures: Iterable[Capture], url: str, origin: str, aliases: Aliases) -> ArticleCaptures:
+    """The whole captures of the one page of the site at ``url`` (canonical), of any kind, newest first.
+
+    A capture is of that page when its canonical URL is ``url``; a slice's
+    when it asks for the same slice (:func:`vok_crawler.site.slices.parse_slice`:
+    the same source id and offset), whatever else its query says (a ``to``,
+    a ``sort``). Empty when the archive holds no whole capture of it.
+    """
+    wanted = parse_slice(url)
+    found: dict[tuple[str, str], Capture] = {}
+    for capture in captures:
+        found_url = _whole_capture_of(capture, origin, aliases)
+        if found_url is None:
+            continue
+        if found_url == url or (wanted is not None and _same_slice(parse_slice(found_url), wanted)):
+            found.setdefault((capture.url, capture.timestamp), capture)
+    return _newest_first(url, found.values())
+
+
+def _same_slice(found: Slice | None, wanted: Slice) -> bool:
+    return found is not None and (found.source_id, found.start) == (wanted.source_id, wanted.start)
+
+
+def _whole_capture_of(capture: Capture, origin: str, aliases: Aliases) -> str | None:
+    """The canonical URL on the crawl's host of the page a whole capture (status 200) holds; ``None`` for a
+    capture that is no whole page (a redirect, an error) or not of the site."""
+    if capture.status != 200:
+        return None
+    url = canonical_url(_without_default_port(capture.url), capture.url, origin, aliases)
+    return url if url is not None and is_on_site(url, origin, aliases) else None
+
+
+def _newest_first(url: str, captures: Iterable[Capture]) -> ArticleCaptures:
+    return ArticleCaptures(url, tuple(sorted(captures, key=_timestamp, reverse=True)))
 
 
 def _timestamp(capture: Capture) -> str:

@@ -3,6 +3,8 @@
 A saved folder is a fixture as it stands (``tests/test_fixtures.py`` reads
 it): ``<n>-<kind>.html`` the body, ``<n>-<kind>.json`` the URL, status and
 headers (never a cookie header), and the record as the crawler reads it now.
+A capture (``--archive``) is saved as the page it is, under the URL
+captured, its ``.json`` naming the capture (archive, timestamp, URL).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from scrapy.http import Response
 
+from vok_crawler.crawl.probe.archived import capture_of
 from vok_crawler.crawl.probe.model import KINDS, Kind, PageSeen, Probe
 from vok_crawler.crawl.request_urls import asked_url
 from vok_crawler.store.secrets import Scrubber, is_secret_header
@@ -39,9 +42,15 @@ class PageSaver:
         info: dict[str, Any] = {"url": self.scrubber.text(response.url), "status": response.status, "headers": headers}
         if asked_url(response) != response.url:
             info["asked_url"] = self.scrubber.text(asked_url(response))
+        capture = capture_of(response)
+        if capture is not None:  # --archive: the capture the page was read from, as a record names it
+            info["capture"] = {"archive": capture.archive, "timestamp": capture.timestamp, "url": capture.url}
         stem.with_suffix(".html").write_bytes(self.scrubber.bytes(response.body))
         stem.with_suffix(".json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        self.probe.saved += [stem.with_suffix(".html"), stem.with_suffix(".json")]
+        # Once each: a capture passed over for an older one (--archive) is overwritten by it.
+        self.probe.saved += [
+            path for path in (stem.with_suffix(".html"), stem.with_suffix(".json")) if path not in self.probe.saved
+        ]
         self.probe.removed = self.scrubber.removed
 
     def expected(self, seen: PageSeen) -> None:

@@ -3,7 +3,7 @@ and one day of the search road."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +16,7 @@ from vok_crawler.crawl.advice import advice
 from vok_crawler.crawl.failures import error_kind, failed_request, http_response
 from vok_crawler.crawl.following import LinksElsewhere
 from vok_crawler.crawl.memory import utc_now
+from vok_crawler.crawl.probe.archived import ArchiveLookups, capture_of, lookup_of, site_url
 from vok_crawler.crawl.probe.model import HostKind, Kind, PageSeen, Probe
 from vok_crawler.crawl.probe.saving import PageSaver
 from vok_crawler.crawl.request_urls import asked_url
@@ -23,6 +24,7 @@ from vok_crawler.crawl.spiders.vok import VokSpider
 from vok_crawler.finish_reasons import BOT_CHECK
 from vok_crawler.items import Article
 from vok_crawler.site import search
+from vok_crawler.site.archive_index import WebArchive
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
 from vok_crawler.site.pages.queries import CONTROLS
@@ -46,20 +48,48 @@ class ProbeSpider(VokSpider):
     keeps_a_corpus = False  # it looks at the pages: no corpus, memory of its own, health report or archive
     custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012  (Scrapy declares it an instance attribute)
 
-    def __init__(self, probe: Probe, save: str | None = None, secrets: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        probe: Probe,
+        save: str | None = None,
+        secrets: Iterable[str] = (),
+        archive: WebArchive | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.probe = probe
         probe.start_url = self.start_url
         self.saver = PageSaver(Path(save), probe, Scrubber(secrets)) if save else None
+        self.archive = archive
+        probe.archive = archive.host if archive is not None else None
+        self.lookups: ArchiveLookups | None = None  # with --archive, made at the start (it reads the crawl's context)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.probe.source = self.crawl_context.source
-        for request in self.requests.follow([self.start_url], self.parse):
+        if self.archive is not None:
+            callbacks: dict[Kind, Callable[[Response], Any]] = {
+                "listing": self.parse,
+                "slice": self.parse_listing,
+                "article": self.parse_article,
+            }
+            self.lookups = ArchiveLookups(
+                self.archive, self.start_url, self.crawl_context.aliases, self.probe, callbacks, self.on_error
+            )
+        for request in self._ask("listing", self.requests.follow([self.start_url], self.parse)):
             yield request
+
+    def _ask(self, kind: Kind, requests: Iterable[scrapy.Request]) -> Iterator[scrapy.Request]:
+        """The routing's requests for pages of the site: as they are, or with ``--archive`` each a question to the
+        archive's index for that page (whose newest capture is then read by the same callback)."""
+        if self.lookups is None:
+            yield from requests
+            return
+        for request in requests:
+            yield self.lookups.ask(kind, request.url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """The crawl's own reading of the page; of its requests, the first article and the next slice."""
-        kind: Kind = "listing" if asked_url(response) == self.start_url else "slice"
+        kind: Kind = "listing" if site_url(response) == self.start_url else "slice"
         requests = list(super().parse_listing(response))
         seen = self._seen(kind, response)
         seen.walk = self.memory.walk.remembered()
@@ -74,7 +104,8 @@ class ProbeSpider(VokSpider):
         slices = [r for r in requests if r.callback == self.parse_listing]
         if slices:
             seen.next_slice = slices[0].url
-        yield from articles[:1] + slices[:1]
+        yield from self._ask("article", articles[:1])
+        yield from self._ask("slice", slices[:1])
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request]:
         """What the crawl would read on the article: every finding, the gate, the record; then its day's search."""
@@ -84,6 +115,10 @@ class ProbeSpider(VokSpider):
             return
         page = ArticlePage(page_selector(response), response.url, self.start_url, self.crawl_context.aliases)
         seen.gate, seen.is_article = nk_pro_gate(page), page.is_article()
+        older = list(self.lookups.whole(response, page, seen)) if self.lookups is not None else []
+        if older:
+            yield from older
+            return
         # The probe reports by its table, not the crawl's counters: the problems read with each value are left.
         seen.findings, seen.record = page.findings().value, page.to_item(crawled_at=utc_now()).value
         self._read_site_page(seen, page)
@@ -104,18 +139,21 @@ class ProbeSpider(VokSpider):
         return iter(())
 
     def on_error(self, failure: Failure) -> Iterable[scrapy.Request]:
-        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows."""
-        self._failed(failure)
-        return ()
+        """A request that failed for good: the gate's redirect, a refusal, robots.txt, ...; nothing follows, but
+        for a capture the archive did not give (``--archive``): the next older one, as the archive road reads on."""
+        seen = self._failed(failure)
+        if self.lookups is None:
+            return ()
+        return self.lookups.older(failed_request(failure), f"not given ({error_kind(failure)})", seen)
 
-    def _failed(self, failure: Failure) -> None:
+    def _failed(self, failure: Failure) -> PageSeen:
         request = failed_request(failure)
         kind = error_kind(failure)
         which = self._kind_of(request, kind)
-        seen = self.probe.pages.setdefault(which, PageSeen(which, asked_url(request)))
+        seen = self.probe.pages.setdefault(which, PageSeen(which, site_url(request)))
         if kind == "gated":
             seen.gate = "redirect to free-member-form"
-            return
+            return seen
         response = http_response(failure)
         seen.status = response.status if response is not None else None
         seen.error = "forbidden by robots.txt" if "robots.txt" in failure.getErrorMessage() else kind
@@ -123,8 +161,12 @@ class ProbeSpider(VokSpider):
             seen.error = f"a bot check answered instead of the page; {advice(BOT_CHECK)}"
         if response is not None and self.saver is not None:
             self.saver.response(which, response)
+        return seen
 
     def _kind_of(self, request: scrapy.Request, error: str) -> Kind:
+        lookup = lookup_of(request)
+        if lookup is not None:
+            return lookup.kind
         if error == "gated" or request.callback == self.parse_article:
             return "article"
         if request.callback == self.parse_search_day:
@@ -134,6 +176,9 @@ class ProbeSpider(VokSpider):
     def _search_for(self, record: Article) -> Iterator[scrapy.Request]:
         """One day of the search road: the article's published day (else its posting day), as the crawl asks it."""
         source_id, day = self.memory.walk.source_id, record.published or record.posted
+        if self.lookups is not None:
+            self.probe.notes.append("search road not tried: --archive reads captures, and the site's search is not one")
+            return
         if source_id is None or day is None:
             self.probe.notes.append("search road not tried: no source id or no date for the article")
             return
@@ -178,8 +223,9 @@ class ProbeSpider(VokSpider):
             )
 
     def _seen(self, kind: Kind, response: Response) -> PageSeen:
-        seen = self.probe.pages.setdefault(kind, PageSeen(kind, asked_url(response)))
-        seen.status = response.status
+        seen = self.probe.pages.setdefault(kind, PageSeen(kind, site_url(response)))
+        seen.status, seen.error = response.status, None  # a capture the archive did not give, read from an older one
+        seen.capture = capture_of(response)
         if self.saver is not None:
             self.saver.response(kind, response)
         return seen

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from vok_crawler.crawl.probe.model import KINDS, PageSeen, Probe
 from vok_crawler.items import Article, Teaser
 from vok_crawler.site.pages.article import ArticlePage
-from vok_crawler.site.pages.fields import Finding
+from vok_crawler.site.pages.fields import FETCH_FIELDS, Finding
 from vok_crawler.store.secrets import Scrubber
 from vok_crawler.wording import counted
 
-# The record's fields in its order, as the article page declares them (crawled_at is the fetch's, no rule's).
-RECORD_FIELDS = [name for name in ArticlePage.record_fields() if name != "crawled_at"]
+# The record's fields in its order, as the article page declares them (crawled_at and capture are the fetch's, no
+# rule's: a capture read with --archive is given with its page).
+RECORD_FIELDS = [name for name in ArticlePage.record_fields() if name not in FETCH_FIELDS]
 ROUTES = {
     "href": "a link to the next slice",
     "data": "data-id on a script-driven control (no link)",
@@ -27,7 +28,10 @@ LABEL = 16  # the width of the label column
 
 def table(probe: Probe, secrets: Iterable[str] = ()) -> str:
     """The report: pages, teasers, route, hosts, search, gate, every field, and the verdict."""
-    lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else []), ""]
+    lines = [f"Probe of {probe.start_url}", *([probe.manner] if probe.manner else [])]
+    if probe.archive:
+        lines.append(_line("read from", f"the archive at {probe.archive}: each page's newest whole capture"))
+    lines.append("")
     lines += _pages(probe)
     lines += _source(probe)
     lines += _teasers_section(probe)
@@ -56,7 +60,17 @@ def _pages(probe: Probe) -> list[str]:
         if seen is not None:
             status = seen.status if seen.status is not None else ("3xx" if seen.gate else "-")
             lines.append(f"{kind:<9}{status!s:<5}{seen.url}" + (f"  ({seen.error})" if seen.error else ""))
+            lines += _captured(probe, seen)
     return [*lines, ""]
+
+
+def _captured(probe: Probe, seen: PageSeen) -> list[str]:
+    """With ``--archive``: the capture read as the page (when, and the URL captured), or that there is none."""
+    if seen.uncaptured:
+        return [f"{'':<14}no capture of it in the archive at {probe.archive}"]
+    if seen.capture is None:
+        return []
+    return [f"{'':<14}captured {seen.capture.timestamp} ({seen.capture.captured_at}) as {seen.capture.url}"]
 
 
 def _source(probe: Probe) -> list[str]:
@@ -75,7 +89,7 @@ def _teasers_section(probe: Probe) -> list[str]:
     lines = []
     for kind in ("listing", "slice"):
         seen = probe.pages.get(kind)
-        if seen is not None and not seen.error:
+        if seen is not None and not seen.error and not seen.uncaptured:  # a page never read shows no teaser count
             lines.append(_line(f"{kind} teasers", _teasers(seen.teasers)))
             lines += _without_text(seen)
     return lines
