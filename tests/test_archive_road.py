@@ -34,6 +34,7 @@ from tests.conftest import (
     serve,
 )
 from tests.fault_site import FaultySite
+from tests.test_session import stale_cookies
 from tests.test_spider import spider
 from tests.web_archives import (
     DRILLS,
@@ -194,6 +195,25 @@ def test_a_listing_crawl_filled_from_pywb_completes_the_corpus_once_and_counts_w
     [table] = page.xpath("//h2[.='Where the texts were read']/following-sibling::table[1]")
     rows = [[td.text_content() for td in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
     assert rows == [[LIVE_SITE, str(len(records) - len(archived))], [host, str(len(archived))]]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_gate_met_with_a_session_is_not_looked_up_in_the_archive(web_archive, tmp_path, caplog):
+    """With a session, a gate met is the session's failure to open it (counted towards VOK_SESSION_LOST_AFTER),
+    not the site refusing the article: the articles stay gated for the session, the archive is not asked."""
+    caplog.set_level(logging.INFO, logger=archive_reading.__name__)
+    corpus = tmp_path / "vok.jsonl"
+    session = {"VOK_COOKIES_FILE": str(stale_cookies(tmp_path)), "VOK_SESSION_LOST_AFTER": 10}
+    with serve(FaultySite(SAMPLE_SITE, faults={})) as origin:
+        aliases = f"{second_name(origin)} kcnawatch.org {SECOND_NAME}"
+        settings = archive_settings(web_archive, PLAIN, VOK_HOST_ALIASES=aliases, **session)
+        yield crawl(corpus, f"{origin}/article/163/", {"fill": "archive"}, **settings)
+    gated = sorted(f"{origin}/{path}/" for path in (PRESS_STATEMENT, ENLARGED_MEETING, DRILLS))
+    assert sorted(json.loads((tmp_path / "vok.state.json").read_text())["gated"]) == gated
+    assert not set(gated) & {record["url"] for record in read_jsonl(corpus)}
+    looked_up = [record.args for record in caplog.records if record.msg.startswith("Looking %s up in the web archive")]
+    assert len(looked_up) == 1 and not {url for url, _ in looked_up} & set(gated)  # the dead related link (a 404)
+    assert json.loads((tmp_path / "vok.health.json").read_text())["web_archive"]["fill"] == {"found": 0, "not_found": 1}
 
 
 def check_filled(
