@@ -57,9 +57,10 @@ from vok_crawler.crawl.roads.road import ROAD_OWN
 from vok_crawler.crawl.stopping import stop_crawl
 from vok_crawler.finish_reasons import ARCHIVE_REFUSED
 from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
-from vok_crawler.site.captures import ArticleCaptures, Capture, article_captures, next_query, parse_cdx
+from vok_crawler.site.captures import ArticleCaptures, Capture, CdxAnswer, article_captures, next_query, parse_cdx
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.pages.gate import nk_pro_gate
+from vok_crawler.site.problems import Read
 from vok_crawler.site.urls import Aliases
 
 if TYPE_CHECKING:
@@ -202,8 +203,7 @@ class ArchiveReading:
     def _index_answer(self, response: Response, routes: Routes) -> None:
         key, query = response.meta[ARCHIVE_LOOKUP], response.meta[INDEX_QUERY]
         self.counters.inc_value(stats.WEB_ARCHIVE_INDEX_ANSWERS)
-        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        answer = parse_cdx(text, self.archive).reported(self.counters)
+        answer = index_answer(response, self.archive).reported(self.counters)
         self.lookups[key].captures += answer.captures
         following = next_query(query, answer).reported(self.counters)
         if following is not None:
@@ -306,6 +306,12 @@ def filled(reading: ArchiveReading | None, url: str, kind: str, routes: Routes) 
         return
     if kind in FILLED_KINDS or (kind == "gated" and not has_session(routes.crawler.settings)):
         yield from reading.fill(url)
+
+
+def index_answer(response: Response, archive: WebArchive) -> Read[CdxAnswer]:
+    """The index's answer to a question, whatever type it was served as (pywb's NDJSON may come as no text)."""
+    text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+    return parse_cdx(text, archive)
 
 
 def not_whole(page: ArticlePage | None) -> str | None:

@@ -25,15 +25,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
-from vok_crawler.crawl.archive_reading import not_whole
+from vok_crawler.crawl.archive_reading import index_answer, not_whole
 from vok_crawler.crawl.capture_reading import CAPTURE, archive_meta, capture_request
 from vok_crawler.crawl.probe.model import Kind, PageSeen, Probe
 from vok_crawler.crawl.request_urls import SITE_URL, asked_url
 from vok_crawler.crawl.roads.road import ROAD_OWN
 from vok_crawler.site.archive_index import IndexQuery, WebArchive, article_queries, index_url, site_hosts
-from vok_crawler.site.captures import ArticleCaptures, Capture, next_query, page_captures, parse_cdx
+from vok_crawler.site.captures import ArticleCaptures, Capture, next_query, page_captures
 from vok_crawler.site.pages.article import ArticlePage
 from vok_crawler.site.urls import Aliases
 
@@ -119,8 +119,7 @@ class ArchiveLookups:
         the newest whole capture of the page; with none, the page is one the archive holds no capture of."""
         lookup = lookup_of(response)
         assert lookup is not None, "an answer of the index is to a lookup's question"
-        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        read = parse_cdx(text, self.archive)
+        read = index_answer(response, self.archive)
         following = next_query(lookup.query, read.value)
         self.probe.notes += [problem.message for problem in (*read.problems, *following.problems)]
         captures = (*lookup.captures, *read.value.captures)
